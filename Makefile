@@ -1,0 +1,67 @@
+# Swarmtone. `make run` builds and opens the app; `make test` runs every test.
+# Both install what is missing first (Debian/Ubuntu: apt-get; see tools/deps.sh).
+
+SHELL      := /bin/bash
+GO         ?= go
+BIN        := build/swarmtone
+PREFIX     ?= $(HOME)/.local
+# nosqlite: anacrolix/torrent would otherwise compile SQLite for a piece
+# completion store we replace with our own bbolt one.
+TAGS       := nosqlite
+FYNE_TOOL  := fyne.io/tools/cmd/fyne@v1.7.4
+XVFB       := xvfb-run -a -s '-screen 0 1280x800x24'
+
+export GOFLAGS := -tags=$(TAGS)
+# Fyne warns about a plain C locale.
+export LANG := en_US.UTF-8
+# Route sound into a file so tests hear what a user would (see build/asound.conf).
+export ALSA_CONFIG_PATH := $(CURDIR)/build/asound.conf
+# webtorrent-cli, installed by tools/deps.sh for interop tests.
+export PATH := $(CURDIR)/.tools/webtorrent/node_modules/.bin:$(PATH)
+
+.PHONY: all run build deps test-deps test check unit bench package install clean
+
+all: build
+
+deps:
+	@./tools/deps.sh
+
+test-deps:
+	@./tools/deps.sh test
+
+build: deps
+	$(GO) build -o $(BIN) .
+
+run: build
+	./$(BIN)
+
+# The default ALSA device writes raw float32 samples to build/capture.raw.
+build/asound.conf:
+	@mkdir -p build
+	@printf 'pcm.!default { type file slave.pcm "nullsink" file "%s/build/capture.raw" format "raw" }\npcm.nullsink { type null }\n' "$(CURDIR)" > $@
+
+check:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [[ -n "$$unformatted" ]]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	cd third_party/go-utp && $(GO) vet ./...
+
+unit: build/asound.conf
+	cd third_party/go-utp && $(GO) test -count=1 ./...
+	$(XVFB) $(GO) test -count=1 -timeout 25m ./...
+
+test: deps test-deps check unit
+
+bench: deps test-deps build/asound.conf
+	$(XVFB) $(GO) run ./bench -out bench/results.txt
+
+package: deps
+	$(GO) run $(FYNE_TOOL) package -os linux -release -tags $(TAGS)
+
+install: build
+	install -Dm755 $(BIN) $(PREFIX)/bin/swarmtone
+	install -Dm644 assets/icon.png $(PREFIX)/share/icons/hicolor/256x256/apps/swarmtone.png
+	install -Dm644 assets/swarmtone.desktop $(PREFIX)/share/applications/swarmtone.desktop
+
+clean:
+	rm -rf build bench/screenshots

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Installs what Swarmtone needs to build (and, with "test", to run its tests
+# and benchmarks against real peers). Debian/Ubuntu through apt-get (sudo when
+# not root); elsewhere it prints what to install. Packages already present are
+# not touched, so a warm machine spends well under a second here.
+set -euo pipefail
+
+build_pkgs=(gcc g++ pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
+  libxinerama-dev libxi-dev libxxf86vm-dev libasound2-dev)
+# Optional: tests that need one of these skip, saying so, when it is missing.
+test_pkgs=(xvfb xauth x11-utils xdotool imagemagick ffmpeg flac lame vorbis-tools opus-tools
+  transmission-cli transmission-daemon aria2 mktorrent mpd mpc nodejs npm util-linux iproute2
+  procps time)
+
+want=("${build_pkgs[@]}")
+if [[ " $* " == *" test "* ]]; then want+=("${test_pkgs[@]}"); fi
+
+if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
+  echo "deps: not a Debian/Ubuntu system; install the equivalents of: ${want[*]}" >&2
+  exit 0
+fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  sudo=""
+  if [[ $(id -u) != 0 ]]; then sudo="sudo"; fi
+  echo "deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  if ! $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+    # One unavailable package must not cost the others: go one by one.
+    for p in "${missing[@]}"; do
+      $sudo apt-get install -y -qq --no-install-recommends "$p" >/dev/null ||
+        echo "deps: could not install $p; the tests that need it will skip" >&2
+    done
+  fi
+  for p in "${build_pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || {
+      echo "deps: $p is required to build Swarmtone and could not be installed" >&2
+      exit 1
+    }
+  done
+fi
+
+# webtorrent-cli, a real peer for interop tests, from npm into .tools/ (never
+# committed). Its node-datachannel dependency downloads a native binary at
+# install time, which cannot work offline: tools/webtorrent overrides it with a
+# stub (WebRTC peers only; BitTorrent over TCP/uTP is unaffected).
+if [[ " $* " == *" test "* ]]; then
+  top=$(cd "$(dirname "$0")/.." && pwd)
+  dest="$top/.tools/webtorrent"
+  if [[ -x "$dest/node_modules/.bin/webtorrent" ]] && cmp -s "$top/tools/webtorrent/package.json" "$dest/package.json"; then
+    exit 0
+  fi
+  if ! command -v npm >/dev/null; then
+    echo "deps: npm missing; webtorrent interop tests will skip" >&2
+    exit 0
+  fi
+  node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  if ((node_major < 20)); then
+    echo "deps: Node.js $node_major is too old for webtorrent-cli (needs 20); its interop tests will skip" >&2
+    exit 0
+  fi
+  rm -rf "$dest" && mkdir -p "$dest"
+  cp -r "$top/tools/webtorrent/package.json" "$top/tools/webtorrent/node-datachannel-stub" "$dest/"
+  echo "deps: installing webtorrent-cli into .tools/webtorrent" >&2
+  (cd "$dest" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null) ||
+    echo "deps: webtorrent-cli did not install; its interop tests will skip" >&2
+fi
