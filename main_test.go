@@ -146,4 +146,3 @@ func distinctColours(t *testing.T, path string) int {
 	}
 	return len(seen)
 }
-

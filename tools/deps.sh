@@ -4,6 +4,7 @@
 # not root); elsewhere it prints what to install. Packages already present are
 # not touched, so a warm machine spends well under a second here.
 set -euo pipefail
+export LANG=C.UTF-8 LC_ALL=C.UTF-8 # apt's perl warns about locales that are not generated
 
 build_pkgs=(gcc g++ pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
   libxinerama-dev libxi-dev libxxf86vm-dev libasound2-dev)
@@ -22,6 +23,8 @@ fi
 
 missing=()
 for p in "${want[@]}"; do
+  # Node.js from elsewhere (e.g. NodeSource) ships npm and conflicts with Debian's npm package.
+  if [[ $p == npm ]] && command -v npm >/dev/null; then continue; fi
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
 done
 
