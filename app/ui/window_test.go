@@ -18,9 +18,7 @@ func TestMainWindow(t *testing.T) {
 	if got := w.Title(); got != WindowTitle {
 		t.Errorf("title %q, want %q", got, WindowTitle)
 	}
-	if w.Icon() != Icon {
-		t.Error("window has no app icon")
-	}
+	// The test driver ignores SetIcon; main_test.go checks the real window's icon.
 	var labels []string
 	walk(w.Content(), func(o fyne.CanvasObject) {
 		if l, ok := o.(*widget.Label); ok {
