@@ -1,0 +1,85 @@
+package library
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// errClosed is returned by writes after Close.
+var errClosed = errors.New("library is closed")
+
+// indexer keeps the search index current without holding up writers: a
+// write batch queues its tracks after it commits, and one goroutine first
+// builds the index from the file, then applies the queue in commit order.
+// Searches wait only until the writes queued before they started are in,
+// so a caller always finds what it has just written.
+type indexer struct {
+	jobs chan indexJob
+	done chan struct{}
+
+	queued uint64 // last sequence queued; under Library.writeMu
+	closed bool   // under Library.writeMu
+
+	mu      sync.Mutex
+	applied uint64        // last sequence applied
+	changed chan struct{} // closed and replaced whenever applied moves
+}
+
+type indexJob struct {
+	seq    uint64
+	tracks []Track
+}
+
+func newIndexer() *indexer {
+	return &indexer{jobs: make(chan indexJob, 8), done: make(chan struct{}), changed: make(chan struct{})}
+}
+
+// run builds the index, then applies queued batches until jobs is closed.
+func (l *Library) runIndexer() {
+	defer close(l.ix.done)
+	l.buildIndex()
+	for job := range l.ix.jobs {
+		l.index.apply(job.tracks)
+		l.ix.mu.Lock()
+		l.ix.applied = job.seq
+		close(l.ix.changed)
+		l.ix.changed = make(chan struct{})
+		l.ix.mu.Unlock()
+	}
+}
+
+// enqueue hands a committed batch to the indexer; the caller holds writeMu.
+func (l *Library) enqueue(tracks []Track) {
+	if len(tracks) == 0 {
+		return
+	}
+	l.ix.queued++
+	l.ix.jobs <- indexJob{seq: l.ix.queued, tracks: tracks}
+}
+
+// waitIndexed waits until every batch written before the call is in the
+// search index (and the index is built).
+func (l *Library) waitIndexed(ctx context.Context) error {
+	l.writeMu.Lock()
+	target := l.ix.queued
+	l.writeMu.Unlock()
+	select {
+	case <-l.index.ready:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	for {
+		l.ix.mu.Lock()
+		applied, changed := l.ix.applied, l.ix.changed
+		l.ix.mu.Unlock()
+		if applied >= target {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}

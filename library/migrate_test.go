@@ -1,0 +1,129 @@
+package library
+
+import (
+	"encoding/binary"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.etcd.io/bbolt"
+)
+
+// writeSchema1 writes a library as schema 1 had it: tracks, path index and
+// albums, but no sort or recent index.
+func writeSchema1(t *testing.T, path string, tracks []Track) {
+	t.Helper()
+	db, _, err := OpenDB(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bbolt.Tx) error {
+		ac := albumCache{}
+		for _, name := range schema1Buckets {
+			if _, err := tx.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		for i := range tracks {
+			tr := &tracks[i]
+			tr.ID = TrackID(i + 1)
+			if err := tx.Bucket(bucketTracks).Put(idKey(tr.ID), encodeTrack(tr)); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketByPath).Put([]byte(tr.Path), idKey(tr.ID)); err != nil {
+				return err
+			}
+			if err := ac.add(tx, tr, 1); err != nil {
+				return err
+			}
+		}
+		if err := ac.flush(tx); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketTracks).SetSequence(uint64(len(tracks))); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, 1))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMigrateFromSchema1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	old := syntheticTracks(0, 2500) // more than one migration batch
+	writeSchema1(t, path, old)
+
+	db, _, err := OpenDB(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	l, err := New(db)
+	if err != nil {
+		t.Fatalf("New on a schema 1 library: %v", err)
+	}
+	defer l.Close()
+	ctx := testCtx(t)
+	var version uint64
+	_ = db.View(func(tx *bbolt.Tx) error {
+		version = binary.BigEndian.Uint64(tx.Bucket(bucketMeta).Get(keySchema))
+		return nil
+	})
+	if version != SchemaVersion {
+		t.Errorf("schema after migration %d, want %d", version, SchemaVersion)
+	}
+	ids, err := l.SortedIDs(ctx)
+	if err != nil || len(ids) != len(old) {
+		t.Fatalf("sort index after migration: %d ids, %v", len(ids), err)
+	}
+	p, err := l.RecentlyAdded(ctx, "", 10)
+	if err != nil || len(p.Tracks) != 10 {
+		t.Fatalf("recent index after migration: %d, %v", len(p.Tracks), err)
+	}
+	first, err := l.Browse(ctx, "", 1)
+	if err != nil || len(first.Tracks) != 1 {
+		t.Fatal(err)
+	}
+	// New writes after the migration keep every index in step.
+	more := mustPut(t, l, Track{Title: "new one", Artist: "AAA first", Path: "/new"})
+	if first, _ = l.Browse(ctx, "", 1); first.Tracks[0].ID != more[0] {
+		t.Errorf("new track is not first in browse order: %+v", first.Tracks[0])
+	}
+	if more[0] != TrackID(len(old)+1) {
+		t.Errorf("new track got ID %d, want %d (sequence kept)", more[0], len(old)+1)
+	}
+	// Opening again does not migrate again.
+	l.Close()
+	l2, err := New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l2.Close()
+	if n, _ := l2.Count(ctx); n != len(old)+1 {
+		t.Errorf("count %d after reopening", n)
+	}
+}
+
+func TestNewerSchemaIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "future.db")
+	db, _, err := OpenDB(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	l, err := New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	_ = db.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, SchemaVersion+1))
+	})
+	_, err = New(db)
+	if err == nil || !strings.Contains(err.Error(), "newer Swarmtone") || !strings.Contains(err.Error(), path) {
+		t.Errorf("New on a newer schema: %v", err)
+	}
+}

@@ -1,0 +1,272 @@
+package library
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPlaylistEditing(t *testing.T) {
+	l, _ := openTestLibrary(t)
+	ctx := testCtx(t)
+	ids := mustPut(t, l, syntheticTracks(0, 4)...)
+	a, b, c, d := ids[0], ids[1], ids[2], ids[3]
+	p, err := l.CreatePlaylist(ctx, "  Road trip ")
+	if err != nil || p.Name != "Road trip" {
+		t.Fatalf("create: %+v, %v", p, err)
+	}
+	steps := []struct {
+		name string
+		do   func() error
+		want []TrackID
+	}{
+		{"append", func() error { return l.AddToPlaylist(ctx, p.ID, -1, a, b, c) }, []TrackID{a, b, c}},
+		{"duplicate", func() error { return l.AddToPlaylist(ctx, p.ID, -1, a) }, []TrackID{a, b, c, a}},
+		{"insert", func() error { return l.AddToPlaylist(ctx, p.ID, 1, d) }, []TrackID{a, d, b, c, a}},
+		{"move down", func() error { return l.MovePlaylistItem(ctx, p.ID, 0, 4) }, []TrackID{d, b, c, a, a}},
+		{"move up", func() error { return l.MovePlaylistItem(ctx, p.ID, 2, 0) }, []TrackID{c, d, b, a, a}},
+		{"remove", func() error { return l.RemoveFromPlaylist(ctx, p.ID, 1, 4) }, []TrackID{c, b, a}},
+	}
+	for _, s := range steps {
+		if err := s.do(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		got, err := l.Playlist(ctx, p.ID)
+		if err != nil || !slices.Equal(got.Items, s.want) {
+			t.Fatalf("after %s: %v (%v), want %v", s.name, got.Items, err, s.want)
+		}
+	}
+	bad := map[string]error{
+		"move out of range":   l.MovePlaylistItem(ctx, p.ID, 0, 3),
+		"remove out of range": l.RemoveFromPlaylist(ctx, p.ID, 3),
+		"unknown track":       l.AddToPlaylist(ctx, p.ID, -1, 9999),
+		"empty name":          l.RenamePlaylist(ctx, p.ID, " "),
+	}
+	for name, err := range bad {
+		if err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if err := l.RenamePlaylist(ctx, p.ID, "Night drive"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.CreatePlaylist(ctx, "another"); err != nil {
+		t.Fatal(err)
+	}
+	all, err := l.Playlists(ctx)
+	if err != nil || len(all) != 2 || all[0].Name != "another" || all[1].Name != "Night drive" {
+		t.Errorf("playlists: %+v, %v", all, err)
+	}
+	if err := l.DeletePlaylist(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Playlist(ctx, p.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("deleted playlist: %v", err)
+	}
+	if n, _ := l.Count(ctx); n != 4 {
+		t.Errorf("deleting a playlist removed tracks: %d left", n)
+	}
+}
+
+func TestParseMagnet(t *testing.T) {
+	cases := []struct {
+		in    string
+		ok    bool
+		index int
+		name  string
+	}{
+		{"magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=A%20B&so=3", true, 3, "A B"},
+		{"magnet:?xt=urn:btih:0123456789ABCDEF0123456789ABCDEF01234567&so=2,4-6", true, 2, ""},
+		{"magnet:?xt=urn:btih:AERUKZ4JVPG66AJDIVTYTK6N54ASGRLH&so=0", true, 0, ""},
+		{"magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567", true, -1, ""},
+		{"magnet:?xt=urn:btmh:1220abcd", false, 0, ""},
+		{"magnet:?xt=urn:btih:xyz", false, 0, ""},
+		{"http://example.com", false, 0, ""},
+	}
+	for _, c := range cases {
+		m, err := ParseMagnet(c.in)
+		if (err == nil) != c.ok {
+			t.Errorf("ParseMagnet(%q) err %v", c.in, err)
+			continue
+		}
+		if c.ok && (m.FileIndex != c.index || m.Name != c.name) {
+			t.Errorf("ParseMagnet(%q) = %+v", c.in, m)
+		}
+	}
+}
+
+// playlistFixture makes a library with local tracks inside dir, one outside
+// it, a swarm-only track and a local track that is also in a swarm, and a
+// playlist of them with a duplicate.
+func playlistFixture(t *testing.T, l *Library, dir, outside string) (Playlist, []Track) {
+	t.Helper()
+	ctx := testCtx(t)
+	for _, p := range []string{filepath.Join(dir, "music", "Ünïcode & Co", "one.mp3"), filepath.Join(dir, "music", "two.mp3"), outside} {
+		writeMP3WithTags(t, p, "Title of "+filepath.Base(p), "Artist")
+	}
+	if _, err := l.Import(ctx, []string{filepath.Join(dir, "music"), outside}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ih := [20]byte{0xde, 0xad, 0xbe, 0xef}
+	swarmOnly := mustPut(t, l, Track{Title: "Remote Song", Artist: "Friend", Album: "Shared", Duration: 200 * time.Second,
+		Swarm: &SwarmLocation{InfoHash: ih, FileIndex: 4, Path: "Shared/05 Remote Song.flac"}})[0]
+	two, _ := l.TrackByPath(ctx, filepath.Join(dir, "music", "two.mp3"))
+	both := mustPut(t, l, Track{ID: two.ID, Swarm: &SwarmLocation{InfoHash: ih, FileIndex: 1, Path: "Shared/two.mp3"}})[0]
+	one, _ := l.TrackByPath(ctx, filepath.Join(dir, "music", "Ünïcode & Co", "one.mp3"))
+	out, _ := l.TrackByPath(ctx, outside)
+	p, err := l.createPlaylistWith(ctx, "Mix & <Match>", []TrackID{one.ID, swarmOnly, both, out.ID, one.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := l.Tracks(ctx, p.Items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, ts
+}
+
+// locationOf identifies a track across libraries.
+func locationOf(tr Track) string {
+	if tr.Path != "" {
+		return tr.Path
+	}
+	return magnetFor(&tr)
+}
+
+func TestPlaylistFileRoundTrip(t *testing.T) {
+	formats := []struct {
+		name   string
+		file   string
+		export func(l *Library, w *bytes.Buffer, id PlaylistID, dir string) error
+		imp    func(l *Library, data []byte, dir string) (Playlist, []ImportWarning, error)
+		expect []string // fragments the file must hold
+	}{
+		{"M3U8", "list.m3u8",
+			func(l *Library, w *bytes.Buffer, id PlaylistID, dir string) error {
+				return l.ExportM3U8(testCtx(t), w, id, dir)
+			},
+			func(l *Library, data []byte, dir string) (Playlist, []ImportWarning, error) {
+				return l.ImportM3U8(testCtx(t), bytes.NewReader(data), dir, "", ImportOptions{})
+			},
+			[]string{"#EXTM3U", "#PLAYLIST:Mix & <Match>", "music/Ünïcode & Co/one.mp3\n", "#EXTINF:200,Friend - Remote Song",
+				"magnet:?xt=urn:btih:deadbeef00000000000000000000000000000000&dn=Shared%2F05+Remote+Song.flac&so=4\n",
+				"#EXTSWARMTONE-MAGNET:magnet:?xt=urn:btih:deadbeef", "&so=1\nmusic/two.mp3\n"}},
+		{"XSPF", "list.xspf",
+			func(l *Library, w *bytes.Buffer, id PlaylistID, dir string) error {
+				return l.ExportXSPF(testCtx(t), w, id, dir)
+			},
+			func(l *Library, data []byte, dir string) (Playlist, []ImportWarning, error) {
+				return l.ImportXSPF(testCtx(t), bytes.NewReader(data), dir, "", ImportOptions{})
+			},
+			[]string{`<playlist xmlns="http://xspf.org/ns/0/" version="1">`, "<title>Mix &amp; &lt;Match&gt;</title>",
+				"<location>music/%C3%9Cn%C3%AFcode%20&amp;%20Co/one.mp3</location>", "<duration>200000</duration>",
+				"<location>magnet:?xt=urn:btih:deadbeef00000000000000000000000000000000&amp;dn=Shared%2F05+Remote+Song.flac&amp;so=4</location>",
+				"<location>file:///"}},
+	}
+	for _, f := range formats {
+		t.Run(f.name, func(t *testing.T) {
+			dir := t.TempDir()
+			outside := filepath.Join(t.TempDir(), "outside.mp3")
+			l, _ := openTestLibrary(t)
+			p, tracks := playlistFixture(t, l, dir, outside)
+			var buf bytes.Buffer
+			if err := f.export(l, &buf, p.ID, dir); err != nil {
+				t.Fatal(err)
+			}
+			text := buf.String()
+			for _, want := range f.expect {
+				if !strings.Contains(text, want) {
+					t.Errorf("exported file lacks %q:\n%s", want, text)
+				}
+			}
+			if strings.Contains(text, dir) {
+				t.Errorf("file inside the playlist's folder written with an absolute path:\n%s", text)
+			}
+
+			// Into the same library: the same tracks, in order, duplicates kept.
+			back, warns, err := f.imp(l, buf.Bytes(), dir)
+			if err != nil || len(warns) != 0 {
+				t.Fatalf("import: %v, warnings %v", err, warns)
+			}
+			if !slices.Equal(back.Items, p.Items) || back.Name != p.Name {
+				t.Errorf("round trip: %q %v, want %q %v", back.Name, back.Items, p.Name, p.Items)
+			}
+
+			// A friend's library, with the folder moved: relative paths resolve
+			// against the new folder, swarm tracks appear as swarm tracks, and
+			// a file the friend lacks falls back to its magnet.
+			moved := filepath.Join(t.TempDir(), "moved")
+			if err := os.CopyFS(moved, os.DirFS(dir)); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Remove(filepath.Join(moved, "music", "two.mp3")); err != nil {
+				t.Fatal(err)
+			}
+			friend, _ := openTestLibrary(t)
+			got, warns, err := f.imp(friend, buf.Bytes(), moved)
+			if err != nil || len(warns) != 0 {
+				t.Fatalf("import into another library: %v, warnings %v", err, warns)
+			}
+			gt, err := friend.Tracks(testCtx(t), got.Items)
+			if err != nil || len(gt) != len(tracks) {
+				t.Fatalf("friend's playlist: %d tracks, %v", len(gt), err)
+			}
+			for i := range tracks {
+				if i == 2 {
+					continue // checked below
+				}
+				want := strings.Replace(locationOf(tracks[i]), dir, moved, 1)
+				if loc := locationOf(gt[i]); loc != want {
+					t.Errorf("item %d: %s, want %s", i, loc, want)
+				}
+			}
+			if gt[0].ID != gt[4].ID {
+				t.Errorf("duplicate entries became different tracks: %d, %d", gt[0].ID, gt[4].ID)
+			}
+			remote := gt[1]
+			if remote.Swarm == nil || remote.Swarm.FileIndex != 4 || remote.Title != "Remote Song" || remote.Local() {
+				t.Errorf("swarm track in the friend's library: %+v", remote)
+			}
+			if gt[2].Swarm == nil || gt[2].Swarm.FileIndex != 1 || gt[2].Local() {
+				t.Errorf("a missing local file did not fall back to its magnet: %+v", gt[2])
+			}
+		})
+	}
+}
+
+func TestImportPlaylistSkipsUnknownEntries(t *testing.T) {
+	l, _ := openTestLibrary(t)
+	m3u := "#EXTM3U\n\ufeffnot/here.mp3\nhttp://radio.example/stream\nmagnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567\n"
+	p, warns, err := l.ImportM3U8(testCtx(t), strings.NewReader(m3u), t.TempDir(), "x", ImportOptions{})
+	if err != nil || len(p.Items) != 0 || len(warns) != 3 {
+		t.Errorf("playlist %+v, warnings %v, err %v", p, warns, err)
+	}
+	if _, _, err := l.ImportXSPF(testCtx(t), strings.NewReader("<html>nope"), "", "", ImportOptions{}); err == nil {
+		t.Error("a non-XSPF file was accepted")
+	}
+}
+
+func TestExportKeepsMissingLocalTracks(t *testing.T) {
+	l, _ := openTestLibrary(t)
+	ctx := testCtx(t)
+	ids := mustPut(t, l, Track{Title: "Gone", Path: "/elsewhere/gone.flac", Missing: true})
+	p, err := l.createPlaylistWith(ctx, "p", ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m3u, xspf bytes.Buffer
+	if err := l.ExportM3U8(ctx, &m3u, p.ID, "/music"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.ExportXSPF(ctx, &xspf, p.ID, "/music"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m3u.String(), "\n/elsewhere/gone.flac\n") || !strings.Contains(xspf.String(), "<location>file:///elsewhere/gone.flac</location>") {
+		t.Errorf("missing track not exported by path:\n%s\n%s", m3u.String(), xspf.String())
+	}
+}

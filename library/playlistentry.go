@@ -1,0 +1,222 @@
+package library
+
+import (
+	"context"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// playlistEntry is one entry read from a playlist file, before it is
+// matched to a track.
+type playlistEntry struct {
+	locations []string // paths, file: URLs or magnets, best first
+	title     string
+	artist    string
+	album     string
+	duration  time.Duration
+}
+
+// Magnet is a parsed magnet link, as far as playlists need it.
+type Magnet struct {
+	InfoHash  [20]byte
+	Name      string // dn
+	FileIndex int    // first index of so= (BEP 53); -1 when absent
+}
+
+// ParseMagnet reads a btih magnet link (hex or base32 infohash) with an
+// optional BEP 53 so= selection; of a list or range it takes the first file.
+func ParseMagnet(link string) (Magnet, error) {
+	m := Magnet{FileIndex: -1}
+	u, err := url.Parse(link)
+	if err != nil || u.Scheme != "magnet" {
+		return m, fmt.Errorf("%q is not a magnet link", link)
+	}
+	q := u.Query()
+	found := false
+	for _, xt := range q["xt"] {
+		h, ok := strings.CutPrefix(strings.ToLower(xt), "urn:btih:")
+		if !ok {
+			continue
+		}
+		var raw []byte
+		switch len(h) {
+		case 40:
+			raw, err = hex.DecodeString(h)
+		case 32:
+			raw, err = base32.StdEncoding.DecodeString(strings.ToUpper(h))
+		default:
+			err = errors.New("wrong length")
+		}
+		if err != nil || len(raw) != 20 {
+			return m, fmt.Errorf("magnet link %q: infohash %q is not 40 hex or 32 base32 characters", link, h)
+		}
+		copy(m.InfoHash[:], raw)
+		found = true
+		break
+	}
+	if !found {
+		return m, fmt.Errorf("magnet link %q has no urn:btih infohash (only BitTorrent v1 magnets are supported)", link)
+	}
+	m.Name = q.Get("dn")
+	if so := q.Get("so"); so != "" {
+		first := strings.FieldsFunc(so, func(r rune) bool { return r == ',' || r == '-' })
+		if len(first) > 0 {
+			if n, err := strconv.Atoi(first[0]); err == nil && n >= 0 {
+				m.FileIndex = n
+			}
+		}
+	}
+	return m, nil
+}
+
+// resolveEntries matches playlist entries to tracks: known local files and
+// swarm files by location, unknown local files by importing them, unknown
+// magnets by adding a swarm track (so a playlist from a friend appears at
+// once). Entries that match nothing are skipped with a warning.
+func (l *Library) resolveEntries(ctx context.Context, entries []playlistEntry, dir string, opts ImportOptions, source string) ([]TrackID, []ImportWarning, error) {
+	var ids []TrackID
+	var warns []ImportWarning
+	for i, e := range entries {
+		if err := ctxErr(ctx); err != nil {
+			return ids, warns, err
+		}
+		id, err := l.resolveEntry(ctx, e, dir, opts)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ids, warns, ctx.Err()
+			}
+			warns = append(warns, ImportWarning{fmt.Sprintf("%s entry %d", source, i+1), err})
+			continue
+		}
+		ids = append(ids, id)
+	}
+	return ids, warns, nil
+}
+
+func (l *Library) resolveEntry(ctx context.Context, e playlistEntry, dir string, opts ImportOptions) (TrackID, error) {
+	var errs []string
+	for _, loc := range e.locations {
+		loc = strings.TrimSpace(loc)
+		if loc == "" {
+			continue
+		}
+		if strings.HasPrefix(strings.ToLower(loc), "magnet:") {
+			id, err := l.resolveMagnet(ctx, loc, e)
+			if err == nil {
+				return id, nil
+			}
+			errs = append(errs, err.Error())
+			continue
+		}
+		p, err := entryPath(loc, dir)
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		if t, err := l.TrackByPath(ctx, p); err == nil {
+			return t.ID, nil
+		}
+		if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() || !IsAudioFile(p) {
+			errs = append(errs, fmt.Sprintf("%s is not an audio file on this computer", p))
+			continue
+		}
+		if _, err := l.Import(ctx, []string{p}, ImportOptions{Probe: opts.Probe}); err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		if t, err := l.TrackByPath(ctx, p); err == nil {
+			return t.ID, nil
+		}
+		errs = append(errs, fmt.Sprintf("%s could not be imported", p))
+	}
+	if len(errs) == 0 {
+		return 0, errors.New("entry has no location")
+	}
+	return 0, errors.New(strings.Join(errs, "; "))
+}
+
+func (l *Library) resolveMagnet(ctx context.Context, link string, e playlistEntry) (TrackID, error) {
+	m, err := ParseMagnet(link)
+	if err != nil {
+		return 0, err
+	}
+	if m.FileIndex < 0 {
+		return 0, fmt.Errorf("magnet link %q selects no file (so=): a playlist entry must be one track", link)
+	}
+	if t, err := l.TrackBySwarm(ctx, m.InfoHash, m.FileIndex); err == nil {
+		return t.ID, nil
+	}
+	t := Track{Title: e.title, Artist: e.artist, Album: e.album, Duration: e.duration,
+		Swarm: &SwarmLocation{InfoHash: m.InfoHash, FileIndex: m.FileIndex, Path: m.Name}}
+	if t.Title == "" && m.Name != "" {
+		t.Title = titleFromFileName(path.Base(m.Name))
+	}
+	ids, err := l.PutTracks(ctx, []Track{t})
+	if err != nil {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
+// entryPath turns a playlist location (absolute path, path relative to the
+// playlist's folder, or file: URL) into an absolute clean path.
+func entryPath(loc, dir string) (string, error) {
+	if strings.HasPrefix(strings.ToLower(loc), "file:") {
+		u, err := url.Parse(loc)
+		if err != nil {
+			return "", fmt.Errorf("location %q is not a valid file URL", loc)
+		}
+		return filepath.Clean(filepath.FromSlash(u.Path)), nil
+	}
+	if strings.Contains(loc, "://") {
+		return "", fmt.Errorf("location %q is a web address; only files and magnet links are supported", loc)
+	}
+	p := filepath.FromSlash(loc)
+	if !filepath.IsAbs(p) {
+		if dir == "" {
+			return "", fmt.Errorf("relative location %q with no playlist folder to resolve it against", loc)
+		}
+		p = filepath.Join(dir, p)
+	}
+	return filepath.Clean(p), nil
+}
+
+// exportLocation is how a local track is written in a playlist kept in dir:
+// relative when the file is inside dir (so the folder can be moved or sent
+// along), absolute otherwise, '/'-separated.
+func exportLocation(p, dir string) string {
+	if dir != "" {
+		if rel, err := filepath.Rel(dir, p); err == nil && !strings.HasPrefix(rel, "..") && !filepath.IsAbs(rel) {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return filepath.ToSlash(p)
+}
+
+// magnetFor is the magnet a swarm track is exported as.
+func magnetFor(t *Track) string {
+	name := t.Swarm.Path
+	if name == "" {
+		name = t.DisplayTitle()
+	}
+	return t.Swarm.Magnet(name)
+}
+
+// playlistTracks loads a playlist and its tracks, in order.
+func (l *Library) playlistTracks(ctx context.Context, id PlaylistID) (Playlist, []Track, error) {
+	p, err := l.Playlist(ctx, id)
+	if err != nil {
+		return p, nil, err
+	}
+	ts, err := l.Tracks(ctx, p.Items)
+	return p, ts, err
+}

@@ -1,0 +1,108 @@
+package library
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// Origin tells whether the user shared a torrent or fetched it.
+type Origin string
+
+// Origins.
+const (
+	Shared  Origin = "shared"  // made from the user's files, seeded in place
+	Fetched Origin = "fetched" // added from a magnet or .torrent
+)
+
+// TorrentRecord is what network needs to bring a torrent back after a
+// restart. library stores it and does not interpret Metainfo.
+type TorrentRecord struct {
+	InfoHash [20]byte `json:"-"`
+	Name     string   `json:"name"`
+	// Metainfo is the bencoded .torrent (or just its info dictionary for a
+	// magnet once metadata arrived); empty until known.
+	Metainfo []byte `json:"metainfo,omitempty"`
+	// Folder is where the torrent's files are (shared: their parent folder,
+	// seeded in place; fetched: where they are downloaded).
+	Folder string    `json:"folder"`
+	Origin Origin    `json:"origin"`
+	Added  time.Time `json:"added"`
+	// Magnet is the link the torrent was added from, if any.
+	Magnet string `json:"magnet,omitempty"`
+}
+
+// PutTorrent stores or replaces a torrent record. A zero Added is set to now.
+func (l *Library) PutTorrent(ctx context.Context, r TorrentRecord) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	if r.Origin != Shared && r.Origin != Fetched {
+		return fmt.Errorf("torrent %x: origin %q is neither shared nor fetched", r.InfoHash, r.Origin)
+	}
+	if r.Added.IsZero() {
+		r.Added = l.now()
+	}
+	v, err := json.Marshal(&r)
+	if err != nil {
+		return err
+	}
+	return l.update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketTorrents).Put(r.InfoHash[:], v)
+	})
+}
+
+// Torrent returns one torrent record.
+func (l *Library) Torrent(ctx context.Context, infoHash [20]byte) (TorrentRecord, error) {
+	var r TorrentRecord
+	err := l.view(func(tx *bbolt.Tx) error {
+		v := tx.Bucket(bucketTorrents).Get(infoHash[:])
+		if v == nil {
+			return fmt.Errorf("torrent %x: %w", infoHash, ErrNotFound)
+		}
+		return decodeTorrent(infoHash[:], v, &r)
+	})
+	return r, err
+}
+
+// Torrents returns every torrent record, by infohash.
+func (l *Library) Torrents(ctx context.Context) ([]TorrentRecord, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	var out []TorrentRecord
+	err := l.view(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketTorrents).ForEach(func(k, v []byte) error {
+			var r TorrentRecord
+			if err := decodeTorrent(k, v, &r); err != nil {
+				return err
+			}
+			out = append(out, r)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// DeleteTorrent forgets a torrent record. Its tracks stay in the library
+// (they keep their swarm location, so adding the torrent again finds them).
+func (l *Library) DeleteTorrent(ctx context.Context, infoHash [20]byte) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	return l.update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketTorrents).Delete(infoHash[:])
+	})
+}
+
+func decodeTorrent(k, v []byte, r *TorrentRecord) error {
+	if err := json.Unmarshal(v, r); err != nil || len(k) != 20 {
+		return fmt.Errorf("torrent record %s is damaged: %v", hex.EncodeToString(k), err)
+	}
+	copy(r.InfoHash[:], k)
+	return nil
+}
