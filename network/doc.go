@@ -2,7 +2,19 @@
 // github.com/anacrolix/torrent: it shares files in place, adds magnets and
 // .torrents, hands out streaming readers for one file, seeds in the background
 // and reports swarm statistics. It owns its own buckets in the bbolt file app
-// opens.
+// opens ("network/completion": verified pieces; "network/stamps": size and
+// mtime of each file as last seen) and never touches another package's.
+//
+// A Node is started with Start and a Config from the user's settings. Share
+// hashes dropped files (audio, cover art, cue sheets, playlists; everything
+// else skipped and reported) on every core into one torrent seeded where the
+// files are. Add takes a magnet, a .torrent or a bare infohash and validates
+// it before any network activity; metadata fetched from peers is validated
+// again before anything is written. Stream returns a reader over exactly one
+// file that only ever returns verified bytes. The node keeps no list of its
+// torrents across restarts: app stores the Records and hands them back to
+// Restore, which trusts stored completion unless a file's size or mtime
+// changed, and marks torrents whose files vanished or shrank "missing".
 //
 // network never imports library, player, app or Fyne: it knows nothing of
 // audio; it hands out bytes.

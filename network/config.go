@@ -1,0 +1,254 @@
+package network
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"time"
+
+	"github.com/anacrolix/torrent"
+	"github.com/anacrolix/torrent/dialer"
+	"github.com/anacrolix/torrent/mse"
+	"golang.org/x/net/proxy"
+	"golang.org/x/time/rate"
+)
+
+// DefaultListenPort is the fixed port the node listens on unless Config says
+// otherwise, so a port forwarded once by the user keeps working.
+const DefaultListenPort = 51765
+
+// AnyPort as Config.ListenPort lets the system pick a free port (tests).
+const AnyPort = -1
+
+// Encryption is the peer-connection encryption policy (BEP 8 / MSE).
+type Encryption int
+
+const (
+	// EncryptionPrefer encrypts when the peer can, plain otherwise (default).
+	EncryptionPrefer Encryption = iota
+	// EncryptionRequire refuses plain connections.
+	EncryptionRequire
+	// EncryptionOff never encrypts (fastest; some peers insist on it).
+	EncryptionOff
+)
+
+// Config is the node's configuration, taken from the user's settings. Its zero
+// value is a private node (no DHT, PEX, LSD, UPnP or trackers) on
+// DefaultListenPort; DefaultConfig turns the discovery mechanisms on.
+type Config struct {
+	// DownloadDir receives fetched torrents (one subfolder per torrent name).
+	DownloadDir string
+	// DataDir is where the node may keep files of its own; nothing is written
+	// there today, but anacrolix needs a folder that is not the working dir.
+	DataDir string
+
+	// ListenHost is the address to listen on; "" means all interfaces.
+	ListenHost string
+	// ListenPort is the TCP/uTP port: 0 means DefaultListenPort, AnyPort a
+	// free one.
+	ListenPort int
+
+	DHT  bool // mainline DHT (BEP 5); forced off by SOCKS5Proxy
+	PEX  bool // peer exchange (BEP 11)
+	LSD  bool // local service discovery (BEP 14)
+	UPnP bool // UPnP/NAT-PMP port forwarding
+
+	// UseTrackers announces to the trackers named by torrents and magnets
+	// and to Trackers.
+	UseTrackers bool
+	// Trackers are announced to for every torrent (when UseTrackers) and
+	// written into shares' magnets and .torrents.
+	Trackers []string
+	// WebSeeds enables fetching from HTTP web seeds named by torrents;
+	// WebSeedURLs are written into shares (BEP 19).
+	WebSeeds    bool
+	WebSeedURLs []string
+
+	Encryption Encryption
+	// Anonymous sends no client name or version to peers and trackers.
+	Anonymous bool
+	// SOCKS5Proxy ("host:port" or "socks5://user:pass@host:port") carries
+	// peer connections and tracker announces. The DHT cannot be proxied, so
+	// setting it turns the DHT (and uTP, and incoming connections) off; Start
+	// reports that as a warning.
+	SOCKS5Proxy string
+
+	// UploadLimit and DownloadLimit are in bytes per second; 0 is unlimited.
+	UploadLimit   int64
+	DownloadLimit int64
+	// MaxConnsPerTorrent caps established peer connections per torrent
+	// (0 keeps anacrolix's default of 50).
+	MaxConnsPerTorrent int
+
+	// SeedRatio stops uploading a completed download once uploaded/size
+	// reaches it; 0 seeds forever. Shares always seed.
+	SeedRatio float64
+	// SeedTime stops uploading a completed download this long after it
+	// completed (in this run); 0 seeds forever.
+	SeedTime time.Duration
+
+	// NoKeepPlayed stops a streamed file from downloading in the background
+	// beyond what the reader needs. By default (false) a played file is kept.
+	NoKeepPlayed bool
+
+	// Logger receives the node's logs; nil uses slog.Default.
+	Logger *slog.Logger
+}
+
+// DefaultConfig is the configuration a new user starts with: discovery on,
+// encryption preferred, seeding forever, played files kept.
+func DefaultConfig(downloadDir, dataDir string) Config {
+	return Config{
+		DownloadDir: downloadDir,
+		DataDir:     dataDir,
+		DHT:         true,
+		PEX:         true,
+		LSD:         true,
+		UPnP:        true,
+		WebSeeds:    true,
+		UseTrackers: true,
+	}
+}
+
+// clientConfig translates cfg into anacrolix's configuration. Warnings are
+// things the user asked for that cannot be honoured together.
+func (cfg Config) clientConfig() (cc *torrent.ClientConfig, socks dialer.T, warnings []string, err error) {
+	if cfg.DownloadDir == "" {
+		return nil, nil, nil, fmt.Errorf("network config: download folder is empty: choose one in settings")
+	}
+	cc = torrent.NewDefaultClientConfig()
+	cc.DataDir = cfg.DataDir
+	if cc.DataDir == "" {
+		cc.DataDir = filepath.Join(cfg.DownloadDir, ".swarmtone")
+	}
+	cc.Slogger = cfg.logger()
+	host := cfg.ListenHost
+	if ip := net.ParseIP(host); ip != nil && ip.To4() != nil {
+		// anacrolix asks for a host per network; an IPv4 address for tcp6 is
+		// fatal, so an IPv4 listen address means IPv4 only.
+		cc.DisableIPv6 = true
+	}
+	cc.ListenHost = func(string) string { return host }
+	switch {
+	case cfg.ListenPort == AnyPort:
+		cc.ListenPort = 0
+	case cfg.ListenPort == 0:
+		cc.ListenPort = DefaultListenPort
+	case cfg.ListenPort < 0 || cfg.ListenPort > 65535:
+		return nil, nil, nil, fmt.Errorf("network config: listen port %d is not 1-65535", cfg.ListenPort)
+	default:
+		cc.ListenPort = cfg.ListenPort
+	}
+	cc.NoDHT = !cfg.DHT
+	cc.DisablePEX = !cfg.PEX
+	if cfg.LSD {
+		cc.LocalServiceDiscovery = &torrent.LocalServiceDiscoveryConfig{}
+	}
+	cc.NoDefaultPortForwarding = !cfg.UPnP
+	cc.DisableTrackers = !cfg.UseTrackers
+	cc.DisableWebseeds = !cfg.WebSeeds
+	// WebRTC peers need a signalling tracker (a server) and pull in a big
+	// stack; BitTorrent over TCP/uTP is enough.
+	cc.DisableWebtorrent = true
+	cc.Seed = true
+	cc.DisableAcceptRateLimiting = true
+
+	switch cfg.Encryption {
+	case EncryptionPrefer:
+		cc.HeaderObfuscationPolicy = torrent.HeaderObfuscationPolicy{Preferred: true}
+	case EncryptionRequire:
+		cc.HeaderObfuscationPolicy = torrent.HeaderObfuscationPolicy{Preferred: true, RequirePreferred: true}
+		cc.CryptoProvides = mse.CryptoMethodRC4
+		cc.CryptoSelector = func(provided mse.CryptoMethod) mse.CryptoMethod { return mse.CryptoMethodRC4 }
+	case EncryptionOff:
+		cc.HeaderObfuscationPolicy = torrent.HeaderObfuscationPolicy{Preferred: false}
+		cc.CryptoProvides = mse.CryptoMethodPlaintext
+		cc.CryptoSelector = func(mse.CryptoMethod) mse.CryptoMethod { return mse.CryptoMethodPlaintext }
+	default:
+		return nil, nil, nil, fmt.Errorf("network config: unknown encryption policy %d", cfg.Encryption)
+	}
+
+	if cfg.Anonymous {
+		cc.AnonymousMode = true
+		cc.ExtendedHandshakeClientVersion = ""
+		cc.HTTPUserAgent = ""
+		cc.Bep20 = "-XX0000-" // names no client
+	} else {
+		cc.ExtendedHandshakeClientVersion = "Swarmtone"
+		cc.Bep20 = "-ST0001-"
+	}
+
+	if cfg.UploadLimit > 0 {
+		cc.UploadRateLimiter = rate.NewLimiter(rate.Limit(cfg.UploadLimit), int(max(cfg.UploadLimit, 256<<10)))
+	}
+	if cfg.DownloadLimit > 0 {
+		cc.DownloadRateLimiter = rate.NewLimiter(rate.Limit(cfg.DownloadLimit), int(max(cfg.DownloadLimit, 256<<10)))
+	}
+	if cfg.MaxConnsPerTorrent > 0 {
+		cc.EstablishedConnsPerTorrent = cfg.MaxConnsPerTorrent
+		cc.HalfOpenConnsPerTorrent = max(1, cfg.MaxConnsPerTorrent/2)
+	}
+	// Streaming wants requests pipelined deeper than the defaults allow.
+	cc.MaxAllocPeerRequestDataPerConn = 4 << 20
+
+	if cfg.SOCKS5Proxy != "" {
+		addr, auth, perr := parseSOCKS5(cfg.SOCKS5Proxy)
+		if perr != nil {
+			return nil, nil, nil, perr
+		}
+		if cfg.DHT {
+			warnings = append(warnings, "SOCKS5 proxy is on: the DHT cannot be proxied and is turned off; peers come from trackers and PEX only")
+		}
+		cc.NoDHT = true
+		cc.DisableUTP = true // UDP cannot go through the proxy
+		cc.DisableTCP = true // no direct connections or listening
+		cc.LocalServiceDiscovery = nil
+		cc.NoDefaultPortForwarding = true
+		s5 := dialer.NewSocks5(addr, auth)
+		socks = s5
+		proxyURL := &url.URL{Scheme: "socks5", Host: addr}
+		if auth != nil {
+			proxyURL.User = url.UserPassword(auth.User, auth.Password)
+		}
+		cc.HTTPProxy = http.ProxyURL(proxyURL)
+		cc.TrackerDialContext = socksContextDialer{s5}.DialContext
+		cc.HTTPDialContext = cc.TrackerDialContext
+	}
+	return cc, socks, warnings, nil
+}
+
+// socksContextDialer adapts the SOCKS5 dialer to a network-taking dial.
+type socksContextDialer struct{ d *dialer.Socks5 }
+
+func (s socksContextDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	return s.d.Dial(ctx, addr)
+}
+
+// parseSOCKS5 accepts "host:port" or "socks5://[user:pass@]host:port".
+func parseSOCKS5(s string) (addr string, auth *proxy.Auth, err error) {
+	if u, perr := url.Parse(s); perr == nil && u.Scheme != "" && u.Host != "" {
+		if u.Scheme != "socks5" && u.Scheme != "socks5h" {
+			return "", nil, fmt.Errorf("SOCKS5 proxy %q: scheme must be socks5://", s)
+		}
+		if u.User != nil {
+			pw, _ := u.User.Password()
+			auth = &proxy.Auth{User: u.User.Username(), Password: pw}
+		}
+		s = u.Host
+	}
+	if _, _, err := net.SplitHostPort(s); err != nil {
+		return "", nil, fmt.Errorf("SOCKS5 proxy %q: want host:port: %w", s, err)
+	}
+	return s, auth, nil
+}
+
+func (cfg Config) logger() *slog.Logger {
+	if cfg.Logger != nil {
+		return cfg.Logger
+	}
+	return slog.Default()
+}

@@ -1,0 +1,127 @@
+package network
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// openDB opens a bbolt file in dir, as app does.
+func openDB(t *testing.T, dir string) *bbolt.DB {
+	t.Helper()
+	db, err := bbolt.Open(filepath.Join(dir, "swarmtone.db"), 0o600, &bbolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// loopbackConfig is a node on 127.0.0.1 with nothing that leaves loopback.
+func loopbackConfig(dir string) Config {
+	return Config{
+		DownloadDir: filepath.Join(dir, "downloads"),
+		DataDir:     filepath.Join(dir, "data"),
+		ListenHost:  "127.0.0.1",
+		ListenPort:  AnyPort,
+	}
+}
+
+// startNode starts a loopback node with its own database under dir; it is
+// closed (and the database with it) when the test ends.
+func startNode(t *testing.T, dir string, mod func(*Config)) (*Node, *bbolt.DB) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := loopbackConfig(dir)
+	if mod != nil {
+		mod(&cfg)
+	}
+	db := openDB(t, dir)
+	n, err := Start(context.Background(), cfg, db)
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := n.Close(); err != nil {
+			t.Logf("closing node: %v", err)
+		}
+		db.Close()
+	})
+	return n, db
+}
+
+// makeTrack writes a real FLAC track of noise (incompressible, so its size
+// is about seconds*170 KB) made by ffmpeg, or random bytes without ffmpeg:
+// the network only moves bytes.
+func makeTrack(t testing.TB, path string, seconds int) []byte {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if ff, err := exec.LookPath("ffmpeg"); err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, ff, "-nostdin", "-loglevel", "error", "-y",
+			"-f", "lavfi", "-i", fmt.Sprintf("anoisesrc=d=%d:a=0.5:c=white", seconds),
+			"-ar", "44100", "-ac", "2", "-sample_fmt", "s16", path)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("ffmpeg: %v: %s", err, out)
+		}
+	} else {
+		b := make([]byte, seconds*176400)
+		rand.Read(b)
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// readAt seeks s to off and reads n bytes (or to the end) within d.
+func readAt(t *testing.T, s Stream, off int64, n int, d time.Duration) []byte {
+	t.Helper()
+	if _, err := s.Seek(off, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	buf := make([]byte, n)
+	got := 0
+	for got < n {
+		m, err := s.ReadContext(ctx, buf[got:])
+		got += m
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("reading at %d (+%d): %v", off, got, err)
+		}
+	}
+	return buf[:got]
+}
+
+// equalAt fails the test unless got equals want[off:off+len(got)].
+func equalAt(t *testing.T, what string, got, want []byte, off int64) {
+	t.Helper()
+	end := off + int64(len(got))
+	if end > int64(len(want)) || !bytes.Equal(got, want[off:end]) {
+		t.Fatalf("%s: %d bytes at %d differ from the source", what, len(got), off)
+	}
+}
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

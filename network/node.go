@@ -1,0 +1,437 @@
+package network
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	g "github.com/anacrolix/generics"
+	"github.com/anacrolix/torrent"
+	"github.com/anacrolix/torrent/metainfo"
+	"github.com/anacrolix/torrent/storage"
+	"go.etcd.io/bbolt"
+)
+
+// Node is a running BitTorrent client: every share and fetched torrent lives
+// in it, seeding while it runs. Its methods are safe for concurrent use.
+type Node struct {
+	cfg      Config
+	cl       *torrent.Client
+	db       *bbolt.DB
+	pc       *completion
+	log      *slog.Logger
+	warnings []string
+	// noTrackers: announcing is off (no trackers configured, or a private
+	// test node), so trackers named by torrents are ignored too.
+	noTrackers bool
+
+	ctx    context.Context // cancelled by Close: ends streams and waits
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	torrents map[metainfo.Hash]*entry
+	closed   bool
+	wg       sync.WaitGroup
+}
+
+// entry is the node's bookkeeping for one torrent.
+type entry struct {
+	t      *torrent.Torrent
+	folder string
+	shared bool
+	magnet string // for torrents added without metadata
+	// ready is closed once the metadata is known and validated (at once
+	// for torrents added with their metadata).
+	ready chan struct{}
+
+	mu        sync.Mutex
+	missing   []string // files gone or shorter than the torrent says
+	validErr  error    // metadata failed validation
+	paused    bool     // seeding policy reached
+	doneAt    time.Time
+	lastStats rateSample
+}
+
+// Start opens the node: listens, and is ready to Share, Add and Restore.
+// Warnings (such as the DHT being turned off by the proxy) are logged and
+// returned by Warnings.
+func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
+	if db == nil {
+		return nil, errors.New("network.Start: nil database")
+	}
+	cc, socks, warnings, err := cfg.clientConfig()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DownloadDir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating download folder %q: %w", cfg.DownloadDir, err)
+	}
+	pc, err := newCompletion(db)
+	if err != nil {
+		return nil, err
+	}
+	if err := ensureBuckets(db); err != nil {
+		return nil, err
+	}
+	cc.DefaultStorage = storage.NewFileOpts(storage.NewFileClientOpts{
+		ClientBaseDir:   cfg.DownloadDir,
+		PieceCompletion: pc,
+		UsePartFiles:    g.Some(false),
+		DisableMmap:     true,
+		Logger:          cfg.logger(),
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cl, err := torrent.NewClient(cc)
+	if err != nil {
+		return nil, fmt.Errorf("starting BitTorrent client on %s:%d: %w (is another instance running, or the port taken? change it in settings)", cfg.ListenHost, cc.ListenPort, err)
+	}
+	if socks != nil {
+		cl.AddDialer(socks)
+	}
+	n := &Node{
+		cfg:        cfg,
+		cl:         cl,
+		db:         db,
+		pc:         pc,
+		log:        cfg.logger().With("component", "network"),
+		warnings:   warnings,
+		noTrackers: cc.DisableTrackers,
+		torrents:   map[metainfo.Hash]*entry{},
+	}
+	n.ctx, n.cancel = context.WithCancel(context.Background())
+	for _, w := range warnings {
+		n.log.Warn(w)
+	}
+	if cfg.SeedRatio > 0 || cfg.SeedTime > 0 {
+		n.wg.Add(1)
+		go n.enforceSeedPolicy()
+	}
+	return n, nil
+}
+
+// Warnings lists the settings Start could not honour as asked.
+func (n *Node) Warnings() []string { return append([]string(nil), n.warnings...) }
+
+// Addr is the TCP address peers reach the node at ("127.0.0.1:6881"); empty
+// when the node does not listen (proxy mode).
+func (n *Node) Addr() string {
+	for _, l := range n.cl.ListenAddrs() {
+		if l.Network() == "tcp" {
+			return l.String()
+		}
+	}
+	return ""
+}
+
+// Port is the listening port, 0 if none.
+func (n *Node) Port() int {
+	if a, ok := net.ResolveTCPAddr("tcp", n.Addr()); ok == nil {
+		return a.Port
+	}
+	return 0
+}
+
+// Close saves completion and file stamps, drops every torrent and stops the
+// client. Streams still open fail with ErrClosed.
+func (n *Node) Close() error {
+	n.mu.Lock()
+	if n.closed {
+		n.mu.Unlock()
+		return nil
+	}
+	n.closed = true
+	entries := make(map[metainfo.Hash]*entry, len(n.torrents))
+	for ih, e := range n.torrents {
+		entries[ih] = e
+	}
+	n.mu.Unlock()
+	n.cancel()
+	n.wg.Wait()
+
+	var errs []error
+	var stamps []stampRecord
+	for ih, e := range entries {
+		if info := e.t.Info(); info != nil {
+			stamps = append(stamps, stampRecord{ih, statFiles(e.folder, info)})
+		}
+	}
+	// Dropping before Client.Close avoids storage-close errors.
+	for _, e := range entries {
+		e.t.Drop()
+	}
+	if err := n.pc.flush(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := saveStamps(n.db, stamps); err != nil {
+		errs = append(errs, err)
+	}
+	for _, err := range n.cl.Close() {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// get returns the entry for a hex/base32 infohash.
+func (n *Node) get(infoHash string) (*entry, metainfo.Hash, error) {
+	ih, err := parseInfoHash(infoHash)
+	if err != nil {
+		return nil, ih, err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return nil, ih, ErrClosed
+	}
+	e := n.torrents[ih]
+	if e == nil {
+		return nil, ih, fmt.Errorf("torrent %s: %w", ih.HexString(), ErrUnknownTorrent)
+	}
+	return e, ih, nil
+}
+
+// addOpts describes a torrent to put into the client.
+type addOpts struct {
+	ih        metainfo.Hash
+	infoBytes []byte // nil for magnets: fetched from peers
+	folder    string
+	shared    bool
+	trackers  []string
+	webSeeds  []string
+	name      string
+	magnet    string
+}
+
+// add puts a torrent into the client with file storage rooted at folder.
+// Storage opens only after the metadata has been validated, so peer-supplied
+// names cannot write anywhere before we looked at them.
+func (n *Node) add(o addOpts) (*entry, error) {
+	n.mu.Lock()
+	if n.closed {
+		n.mu.Unlock()
+		return nil, ErrClosed
+	}
+	if e := n.torrents[o.ih]; e != nil {
+		n.mu.Unlock()
+		return e, nil
+	}
+	n.mu.Unlock()
+
+	stor := storage.NewFileOpts(storage.NewFileClientOpts{
+		ClientBaseDir:   o.folder,
+		PieceCompletion: n.pc,
+		UsePartFiles:    g.Some(false),
+		DisableMmap:     true,
+		Logger:          n.log,
+	})
+	t, isNew := n.cl.AddTorrentOpt(torrent.AddTorrentOpts{
+		InfoHash:         o.ih,
+		Storage:          stor,
+		InfoBytes:        o.infoBytes,
+		DeferStorageOpen: o.infoBytes == nil,
+	})
+	if !isNew {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		if e := n.torrents[o.ih]; e != nil {
+			return e, nil
+		}
+	}
+	e := &entry{t: t, folder: o.folder, shared: o.shared, magnet: o.magnet, ready: make(chan struct{})}
+	if o.infoBytes != nil {
+		close(e.ready)
+	}
+	if o.name != "" && o.infoBytes == nil {
+		t.SetDisplayName(o.name)
+	}
+	trackers := append(append([]string(nil), o.trackers...), n.cfg.Trackers...)
+	if len(trackers) > 0 && !n.noTrackers {
+		tiers := make([][]string, len(trackers))
+		for i, tr := range trackers {
+			tiers[i] = []string{tr}
+		}
+		t.AddTrackers(tiers)
+	}
+	if len(o.webSeeds) > 0 && n.cfg.WebSeeds {
+		t.AddWebSeeds(o.webSeeds)
+	}
+	if o.infoBytes == nil {
+		n.wg.Add(1)
+		go n.openWhenInfo(e)
+	}
+	n.mu.Lock()
+	n.torrents[o.ih] = e
+	n.mu.Unlock()
+	return e, nil
+}
+
+// openWhenInfo validates metadata fetched from peers, then opens storage.
+func (n *Node) openWhenInfo(e *entry) {
+	defer n.wg.Done()
+	defer close(e.ready)
+	select {
+	case <-e.t.GotInfo():
+	case <-n.ctx.Done():
+		return
+	case <-e.t.Closed():
+		return
+	}
+	ih := e.t.InfoHash()
+	if err := validateInfo(e.t.Info()); err != nil {
+		n.log.Warn("refusing torrent metadata", "infohash", ih.HexString(), "err", err)
+		e.mu.Lock()
+		e.validErr = err
+		e.mu.Unlock()
+		e.t.DisallowDataDownload()
+		return
+	}
+	if err := e.t.OpenStorage(n.ctx, nil); err != nil {
+		n.log.Warn("opening torrent storage", "infohash", ih.HexString(), "folder", e.folder, "err", err)
+		e.mu.Lock()
+		e.validErr = err
+		e.mu.Unlock()
+	}
+}
+
+// AddPeers tells the torrent about peers ("host:port"), e.g. a friend's
+// address or a magnet's x.pe.
+func (n *Node) AddPeers(infoHash string, addrs ...string) error {
+	e, _, err := n.get(infoHash)
+	if err != nil {
+		return err
+	}
+	var pis []torrent.PeerInfo
+	for _, a := range addrs {
+		ta, err := net.ResolveTCPAddr("tcp", a)
+		if err != nil {
+			return fmt.Errorf("peer address %q: %w", a, err)
+		}
+		pis = append(pis, torrent.PeerInfo{Addr: ta, Source: torrent.PeerSourceDirect})
+	}
+	e.t.AddPeers(pis)
+	return nil
+}
+
+// Remove drops a torrent and forgets its completion; files stay on disk.
+func (n *Node) Remove(infoHash string) error {
+	e, ih, err := n.get(infoHash)
+	if err != nil {
+		return err
+	}
+	e.t.Drop()
+	n.mu.Lock()
+	delete(n.torrents, ih)
+	n.mu.Unlock()
+	return errors.Join(n.pc.drop(ih), deleteStamps(n.db, ih))
+}
+
+// WaitInfo blocks until the torrent's metadata is known and checked.
+func (n *Node) WaitInfo(ctx context.Context, infoHash string) error {
+	e, ih, err := n.get(infoHash)
+	if err != nil {
+		return err
+	}
+	return n.waitInfo(ctx, e, ih)
+}
+
+func (n *Node) waitInfo(ctx context.Context, e *entry, ih metainfo.Hash) error {
+	select {
+	case <-e.ready:
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for metadata of %s (%s): %w", ih.HexString(), n.state(e), ctx.Err())
+	case <-n.ctx.Done():
+		return ErrClosed
+	}
+	e.mu.Lock()
+	verr := e.validErr
+	e.mu.Unlock()
+	if verr != nil {
+		return fmt.Errorf("torrent %s: %w", ih.HexString(), verr)
+	}
+	if e.t.Info() == nil { // removed or node closing before metadata came
+		return fmt.Errorf("torrent %s: %w", ih.HexString(), ErrUnknownTorrent)
+	}
+	return nil
+}
+
+// DownloadAll fetches every file of the torrent (the user asked for all).
+func (n *Node) DownloadAll(ctx context.Context, infoHash string) error {
+	e, ih, err := n.get(infoHash)
+	if err != nil {
+		return err
+	}
+	if err := n.waitInfo(ctx, e, ih); err != nil {
+		return err
+	}
+	e.t.DownloadAll()
+	return nil
+}
+
+// WaitComplete blocks until every piece of the torrent is verified on disk
+// (after DownloadAll, or for a share).
+func (n *Node) WaitComplete(ctx context.Context, infoHash string) error {
+	e, ih, err := n.get(infoHash)
+	if err != nil {
+		return err
+	}
+	if err := n.waitInfo(ctx, e, ih); err != nil {
+		return err
+	}
+	select {
+	case <-e.t.Complete().On():
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for %s to complete: %w", ih.HexString(), ctx.Err())
+	case <-n.ctx.Done():
+		return ErrClosed
+	}
+}
+
+// seedPolicyInterval is how often seeding limits are checked.
+var seedPolicyInterval = 10 * time.Second
+
+// enforceSeedPolicy stops uploading downloads past the ratio or time limit.
+func (n *Node) enforceSeedPolicy() {
+	defer n.wg.Done()
+	tick := time.NewTicker(seedPolicyInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-n.ctx.Done():
+			return
+		case <-tick.C:
+		}
+		n.mu.Lock()
+		entries := make([]*entry, 0, len(n.torrents))
+		for _, e := range n.torrents {
+			entries = append(entries, e)
+		}
+		n.mu.Unlock()
+		for _, e := range entries {
+			if e.shared || e.t.Info() == nil || !e.t.Complete().Bool() {
+				continue
+			}
+			e.mu.Lock()
+			if e.doneAt.IsZero() {
+				e.doneAt = time.Now()
+			}
+			st := e.t.Stats()
+			ratio := float64(st.BytesWrittenData.Int64()) / float64(max(1, e.t.Length()))
+			stop := !e.paused && ((n.cfg.SeedRatio > 0 && ratio >= n.cfg.SeedRatio) ||
+				(n.cfg.SeedTime > 0 && time.Since(e.doneAt) >= n.cfg.SeedTime))
+			if stop {
+				e.paused = true
+			}
+			e.mu.Unlock()
+			if stop {
+				e.t.DisallowDataUpload()
+			}
+		}
+	}
+}

@@ -1,0 +1,339 @@
+package network
+
+import (
+	"bytes"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/anacrolix/torrent/bencode"
+	"github.com/anacrolix/torrent/metainfo"
+)
+
+// Limits on what Add accepts before touching the network.
+const (
+	// MaxTorrentFileBytes caps a .torrent file or its bytes.
+	MaxTorrentFileBytes = 16 << 20
+	// MaxInfoBytes caps the info dictionary (the metadata peers send).
+	MaxInfoBytes = 8 << 20
+	// MaxPieces caps the piece count: 256 Ki pieces is 64 GiB at 256 KiB a
+	// piece, far beyond any album; more means a hostile or broken torrent
+	// (and megabytes of piece state in memory).
+	MaxPieces = 1 << 18
+	// MaxFiles caps the file count of one torrent.
+	MaxFiles = 100_000
+	// MaxMagnetBytes caps the length of a magnet URI.
+	MaxMagnetBytes = 64 << 10
+)
+
+// Errors Add returns, wrapped with the offending input; test with errors.Is.
+var (
+	ErrBadMagnet       = errors.New("malformed magnet link")
+	ErrBadInfoHash     = errors.New("infohash must be 40 hex or 32 base32 characters")
+	ErrTooBig          = errors.New("torrent metadata is too big")
+	ErrUnsafePath      = errors.New("torrent names a file outside its folder")
+	ErrBadPieces       = errors.New("torrent has an impossible piece layout")
+	ErrBadTorrent      = errors.New("not a valid .torrent")
+	ErrUnknownSource   = errors.New("not a magnet link, .torrent or infohash")
+	ErrUnknownTorrent  = errors.New("no such torrent in this node")
+	ErrNoMetadata      = errors.New("torrent metadata not fetched yet")
+	ErrBadFileIndex    = errors.New("no such file in torrent")
+	ErrClosed          = errors.New("network node is closed")
+	ErrNothingToShare  = errors.New("nothing to share")
+	ErrMixedShareRoots = errors.New("shared items must come from one folder")
+)
+
+// source is a validated Add input: an infohash, and what else was given.
+type source struct {
+	infoHash metainfo.Hash
+	name     string
+	trackers []string
+	peers    []string // x.pe host:port
+	webSeeds []string // ws=
+	mi       *metainfo.MetaInfo
+	info     *metainfo.Info
+}
+
+// parseSource recognises a magnet URI, a bare infohash or a .torrent path.
+func parseSource(s string) (*source, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return nil, fmt.Errorf("empty input: %w", ErrUnknownSource)
+	case len(s) >= 7 && strings.EqualFold(s[:7], "magnet:"):
+		return parseMagnet(s)
+	case len(s) == 40 && isHex(s), len(s) == 32 && isBase32(s):
+		ih, err := parseInfoHash(s)
+		if err != nil {
+			return nil, err
+		}
+		return &source{infoHash: ih}, nil
+	case strings.HasSuffix(strings.ToLower(s), ".torrent"):
+		st, err := os.Stat(s)
+		if err != nil {
+			return nil, fmt.Errorf("opening %q: %w", s, err)
+		}
+		if st.Size() > MaxTorrentFileBytes {
+			return nil, fmt.Errorf("%q is %d bytes, more than %d: %w", s, st.Size(), MaxTorrentFileBytes, ErrTooBig)
+		}
+		b, err := os.ReadFile(s)
+		if err != nil {
+			return nil, fmt.Errorf("reading %q: %w", s, err)
+		}
+		src, err := parseTorrentBytes(b)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", s, err)
+		}
+		return src, nil
+	case isHexish(s):
+		return nil, fmt.Errorf("%q has %d characters: %w", s, len(s), ErrBadInfoHash)
+	}
+	return nil, fmt.Errorf("%q: %w (paste a magnet:?xt=urn:btih:… link, a .torrent file or a 40-character infohash)", short(s), ErrUnknownSource)
+}
+
+func short(s string) string {
+	if len(s) > 80 {
+		return s[:77] + "..."
+	}
+	return s
+}
+
+func isHex(s string) bool {
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+func isHexish(s string) bool {
+	if len(s) < 16 || len(s) > 128 {
+		return false
+	}
+	for _, r := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+			return false
+		}
+	}
+	return true
+}
+
+func isBase32(s string) bool {
+	_, err := base32.StdEncoding.DecodeString(strings.ToUpper(s))
+	return err == nil
+}
+
+// parseInfoHash accepts 40 hex or 32 base32 characters.
+func parseInfoHash(s string) (ih metainfo.Hash, err error) {
+	switch len(s) {
+	case 40:
+		b, err := hex.DecodeString(s)
+		if err != nil {
+			return ih, fmt.Errorf("infohash %q: %w", s, ErrBadInfoHash)
+		}
+		copy(ih[:], b)
+	case 32:
+		b, err := base32.StdEncoding.DecodeString(strings.ToUpper(s))
+		if err != nil || len(b) != 20 {
+			return ih, fmt.Errorf("infohash %q: %w", s, ErrBadInfoHash)
+		}
+		copy(ih[:], b)
+	default:
+		return ih, fmt.Errorf("infohash %q has %d characters: %w", short(s), len(s), ErrBadInfoHash)
+	}
+	return ih, nil
+}
+
+// parseMagnet validates a magnet URI: exactly one btih, sane trackers and
+// peers, a printable name.
+func parseMagnet(s string) (*source, error) {
+	if len(s) > MaxMagnetBytes {
+		return nil, fmt.Errorf("magnet of %d bytes (limit %d): %w", len(s), MaxMagnetBytes, ErrBadMagnet)
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("magnet %q: %w: %v", short(s), ErrBadMagnet, err)
+	}
+	if !strings.EqualFold(u.Scheme, "magnet") || u.Opaque == "" && u.RawQuery == "" {
+		return nil, fmt.Errorf("magnet %q: %w: no ?xt=", short(s), ErrBadMagnet)
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return nil, fmt.Errorf("magnet %q: %w: %v", short(s), ErrBadMagnet, err)
+	}
+	src := &source{}
+	found := false
+	for _, xt := range q["xt"] {
+		const prefix = "urn:btih:"
+		if !strings.HasPrefix(strings.ToLower(xt), prefix) {
+			continue // btmh (v2) and others: ignored when a btih is present
+		}
+		h := xt[len(prefix):]
+		if len(h) != 40 && len(h) != 32 {
+			return nil, fmt.Errorf("magnet %q: btih %q has %d characters: %w", short(s), h, len(h), ErrBadInfoHash)
+		}
+		ih, err := parseInfoHash(h)
+		if err != nil {
+			return nil, fmt.Errorf("magnet %q: %w", short(s), err)
+		}
+		if found && ih != src.infoHash {
+			return nil, fmt.Errorf("magnet %q: two different btih: %w", short(s), ErrBadMagnet)
+		}
+		src.infoHash, found = ih, true
+	}
+	if !found {
+		return nil, fmt.Errorf("magnet %q: %w: no xt=urn:btih:", short(s), ErrBadMagnet)
+	}
+	if dn := q.Get("dn"); dn != "" {
+		if !utf8.ValidString(dn) || strings.ContainsRune(dn, 0) {
+			return nil, fmt.Errorf("magnet %q: %w: dn is not text", short(s), ErrBadMagnet)
+		}
+		src.name = dn
+	}
+	for _, tr := range q["tr"] {
+		tu, err := url.Parse(tr)
+		if err != nil || tu.Host == "" {
+			return nil, fmt.Errorf("magnet %q: tracker %q: %w", short(s), tr, ErrBadMagnet)
+		}
+		switch tu.Scheme {
+		case "http", "https", "udp", "ws", "wss":
+		default:
+			return nil, fmt.Errorf("magnet %q: tracker %q has scheme %q: %w", short(s), tr, tu.Scheme, ErrBadMagnet)
+		}
+		src.trackers = append(src.trackers, tr)
+	}
+	for _, pe := range q["x.pe"] {
+		if _, _, err := net.SplitHostPort(pe); err != nil {
+			return nil, fmt.Errorf("magnet %q: peer %q: %w", short(s), pe, ErrBadMagnet)
+		}
+		src.peers = append(src.peers, pe)
+	}
+	for _, ws := range q["ws"] {
+		wu, err := url.Parse(ws)
+		if err != nil || (wu.Scheme != "http" && wu.Scheme != "https") {
+			return nil, fmt.Errorf("magnet %q: web seed %q: %w", short(s), ws, ErrBadMagnet)
+		}
+		src.webSeeds = append(src.webSeeds, ws)
+	}
+	return src, nil
+}
+
+// parseTorrentBytes decodes and validates .torrent bytes.
+func parseTorrentBytes(b []byte) (*source, error) {
+	if len(b) > MaxTorrentFileBytes {
+		return nil, fmt.Errorf("%d bytes (limit %d): %w", len(b), MaxTorrentFileBytes, ErrTooBig)
+	}
+	if len(b) == 0 || b[0] != 'd' {
+		return nil, fmt.Errorf("%w: does not start with a bencoded dictionary", ErrBadTorrent)
+	}
+	mi, err := metainfo.Load(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadTorrent, err)
+	}
+	if len(mi.InfoBytes) == 0 {
+		return nil, fmt.Errorf("%w: no info dictionary", ErrBadTorrent)
+	}
+	info, err := validateInfoBytes(mi.InfoBytes)
+	if err != nil {
+		return nil, err
+	}
+	src := &source{infoHash: mi.HashInfoBytes(), mi: mi, info: info, name: info.BestName()}
+	for _, tier := range mi.UpvertedAnnounceList() {
+		for _, tr := range tier {
+			if tu, err := url.Parse(tr); err == nil && tu.Host != "" {
+				src.trackers = append(src.trackers, tr)
+			}
+		}
+	}
+	for _, ws := range mi.UrlList {
+		if wu, err := url.Parse(ws); err == nil && (wu.Scheme == "http" || wu.Scheme == "https") {
+			src.webSeeds = append(src.webSeeds, ws)
+		}
+	}
+	return src, nil
+}
+
+// validateInfoBytes checks an info dictionary: size, piece layout, paths.
+func validateInfoBytes(b []byte) (*metainfo.Info, error) {
+	if len(b) > MaxInfoBytes {
+		return nil, fmt.Errorf("info dictionary of %d bytes (limit %d): %w", len(b), MaxInfoBytes, ErrTooBig)
+	}
+	var info metainfo.Info
+	if err := bencode.Unmarshal(b, &info); err != nil {
+		return nil, fmt.Errorf("%w: info dictionary: %v", ErrBadTorrent, err)
+	}
+	if err := validateInfo(&info); err != nil {
+		return nil, err
+	}
+	return &info, nil
+}
+
+// validateInfo rejects layouts and names that are impossible or unsafe.
+func validateInfo(info *metainfo.Info) error {
+	if info.HasV2() && !info.HasV1() {
+		return fmt.Errorf("%w: BitTorrent v2-only torrents are not supported", ErrBadTorrent)
+	}
+	pl := info.PieceLength
+	if pl < 16<<10 || pl > 64<<20 || pl&(pl-1) != 0 {
+		return fmt.Errorf("piece length %d (want a power of two from 16 KiB to 64 MiB): %w", pl, ErrBadPieces)
+	}
+	if len(info.Pieces)%20 != 0 {
+		return fmt.Errorf("pieces field of %d bytes is not a multiple of 20: %w", len(info.Pieces), ErrBadPieces)
+	}
+	n := int64(len(info.Pieces) / 20)
+	if n > MaxPieces {
+		return fmt.Errorf("%d pieces (limit %d): %w", n, MaxPieces, ErrBadPieces)
+	}
+	if len(info.Files) > MaxFiles {
+		return fmt.Errorf("%d files (limit %d): %w", len(info.Files), MaxFiles, ErrBadPieces)
+	}
+	var total int64
+	if len(info.Files) == 0 {
+		total = info.Length
+	}
+	for _, f := range info.Files {
+		if f.Length < 0 || total+f.Length < total {
+			return fmt.Errorf("file length %d: %w", f.Length, ErrBadPieces)
+		}
+		total += f.Length
+	}
+	if total <= 0 {
+		return fmt.Errorf("total length %d: %w", total, ErrBadPieces)
+	}
+	if want := (total + pl - 1) / pl; want != n {
+		return fmt.Errorf("%d pieces for %d bytes in %d-byte pieces (want %d): %w", n, total, pl, want, ErrBadPieces)
+	}
+	if err := checkPathPart(info.BestName()); err != nil {
+		return fmt.Errorf("torrent name: %w", err)
+	}
+	for _, f := range info.Files {
+		p := f.BestPath()
+		if len(p) == 0 {
+			return fmt.Errorf("file with an empty path: %w", ErrUnsafePath)
+		}
+		for _, part := range p {
+			if err := checkPathPart(part); err != nil {
+				return fmt.Errorf("file %q: %w", strings.Join(p, "/"), err)
+			}
+		}
+	}
+	return nil
+}
+
+// checkPathPart rejects one path element that could leave the folder.
+func checkPathPart(s string) error {
+	switch {
+	case s == "", s == ".", s == "..":
+		return fmt.Errorf("element %q: %w", s, ErrUnsafePath)
+	case strings.ContainsAny(s, "/\\\x00"):
+		return fmt.Errorf("element %q contains a separator or NUL: %w", s, ErrUnsafePath)
+	case len(s) >= 2 && s[1] == ':' && (s[0]|0x20) >= 'a' && (s[0]|0x20) <= 'z':
+		return fmt.Errorf("element %q looks like a drive letter: %w", s, ErrUnsafePath)
+	case !utf8.ValidString(s):
+		return fmt.Errorf("element %q is not UTF-8: %w", s, ErrUnsafePath)
+	}
+	return nil
+}

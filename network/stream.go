@@ -1,0 +1,194 @@
+package network
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/anacrolix/torrent"
+	"github.com/anacrolix/torrent/types"
+)
+
+// Stream is a reader over exactly one file of a torrent. Reads return only
+// bytes whose piece passed its hash check, waiting for them if needed.
+type Stream interface {
+	io.ReadSeekCloser
+	// ReadContext is Read bounded by ctx as well as the stream's own context.
+	ReadContext(ctx context.Context, p []byte) (int, error)
+	// Size is the file's length.
+	Size() int64
+}
+
+// readahead seconds of audio the node fetches ahead of the read position.
+const readaheadSeconds = 20
+
+// defaultReadahead is used without a bitrate hint: ~16 s of CD-quality FLAC.
+const defaultReadahead = 2 << 20
+
+// Stream opens file fileIndex of a torrent for reading. ctx bounds waiting
+// for the metadata and every Read of the returned stream (cancel it, Close
+// the stream or Close the node and a blocked Read returns). bytesPerSecond
+// is the track's bitrate hint (0 if unknown) and sizes the readahead.
+// The file's first and last pieces (tags, seek tables) are fetched first.
+func (n *Node) Stream(ctx context.Context, infoHash string, fileIndex int, bytesPerSecond int64) (Stream, error) {
+	e, ih, err := n.get(infoHash)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.waitInfo(ctx, e, ih); err != nil {
+		return nil, err
+	}
+	fs := e.t.Files()
+	if fileIndex < 0 || fileIndex >= len(fs) {
+		return nil, fmt.Errorf("stream %s file %d of %d: %w", ih.HexString(), fileIndex, len(fs), ErrBadFileIndex)
+	}
+	f := fs[fileIndex]
+	ra := int64(defaultReadahead)
+	if bytesPerSecond > 0 {
+		ra = bytesPerSecond * readaheadSeconds
+	}
+	pl := e.t.Info().PieceLength
+	ra = min(max(ra, 2*pl), 32<<20)
+
+	sctx, cancel := context.WithCancelCause(ctx)
+	stopOnNodeClose := context.AfterFunc(n.ctx, func() { cancel(ErrClosed) })
+	r := f.NewReader()
+	r.SetReadahead(ra)
+	r.SetContext(sctx)
+
+	keep := !n.cfg.NoKeepPlayed && !e.shared
+	edges := n.raiseEdges(e.t, f)
+	if keep {
+		f.SetPriority(types.PiecePriorityNormal)
+	}
+	s := &stream{r: r, ctx: sctx, size: f.Length(), ra: ra}
+	s.release = func() {
+		stopOnNodeClose()
+		cancel(ErrClosed)
+		if !keep && e.t.Info() != nil {
+			for _, i := range edges {
+				e.t.Piece(i).SetPriority(types.PiecePriorityNone)
+			}
+		}
+	}
+	return s, nil
+}
+
+// raiseEdges fetches a file's first and last pieces early; it returns the
+// pieces whose priority it raised.
+func (n *Node) raiseEdges(t *torrent.Torrent, f *torrent.File) []int {
+	if f.Length() == 0 {
+		return nil
+	}
+	begin, end := f.BeginPieceIndex(), f.EndPieceIndex()
+	idx := []int{begin}
+	if end-1 != begin {
+		idx = append(idx, end-1)
+	}
+	var raised []int
+	for _, i := range idx {
+		p := t.Piece(i)
+		if t.PieceState(i).Complete {
+			continue
+		}
+		p.SetPriority(types.PiecePriorityHigh)
+		raised = append(raised, i)
+	}
+	return raised
+}
+
+// Prefetch warms a file at normal priority (below a playing stream's): its
+// first head bytes and its last piece, e.g. for the next track in a queue.
+func (n *Node) Prefetch(ctx context.Context, infoHash string, fileIndex int, head int64) error {
+	e, ih, err := n.get(infoHash)
+	if err != nil {
+		return err
+	}
+	if err := n.waitInfo(ctx, e, ih); err != nil {
+		return err
+	}
+	fs := e.t.Files()
+	if fileIndex < 0 || fileIndex >= len(fs) {
+		return fmt.Errorf("prefetch %s file %d of %d: %w", ih.HexString(), fileIndex, len(fs), ErrBadFileIndex)
+	}
+	f := fs[fileIndex]
+	if f.Length() == 0 {
+		return nil
+	}
+	pl := e.t.Info().PieceLength
+	if head <= 0 {
+		head = defaultReadahead
+	}
+	begin := f.BeginPieceIndex()
+	end := int((f.Offset() + min(head, f.Length()) + pl - 1) / pl)
+	e.t.DownloadPieces(begin, end)
+	e.t.DownloadPieces(f.EndPieceIndex()-1, f.EndPieceIndex())
+	return nil
+}
+
+// stream wraps anacrolix's file reader with a context and a safe Close.
+type stream struct {
+	r       torrent.Reader
+	ctx     context.Context
+	size    int64
+	ra      int64
+	release func()
+
+	mu     sync.Mutex
+	closed bool
+}
+
+func (s *stream) Size() int64 { return s.size }
+
+func (s *stream) Read(p []byte) (int, error) { return s.ReadContext(s.ctx, p) }
+
+func (s *stream) ReadContext(ctx context.Context, p []byte) (int, error) {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return 0, ErrClosed
+	}
+	if ctx != s.ctx {
+		var stop context.CancelFunc
+		ctx, stop = context.WithCancel(ctx)
+		defer stop()
+		defer context.AfterFunc(s.ctx, stop)()
+	}
+	n, err := s.r.ReadContext(ctx, p)
+	if err != nil && n == 0 && !errors.Is(err, io.EOF) {
+		if s.ctx.Err() != nil {
+			return 0, fmt.Errorf("stream read: %w", context.Cause(s.ctx))
+		}
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+	}
+	return n, err
+}
+
+func (s *stream) Seek(off int64, whence int) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return 0, ErrClosed
+	}
+	pos, err := s.r.Seek(off, whence)
+	// Re-assert the window so priorities follow the new position at once.
+	s.r.SetReadahead(s.ra)
+	return pos, err
+}
+
+func (s *stream) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	s.release()
+	return s.r.Close()
+}
