@@ -1,0 +1,521 @@
+package player
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Engine plays a queue of tracks through an Output. One goroutine owns all
+// playback state; every method just sends it a command and returns, so no
+// caller (the UI) ever waits on I/O or decoding. Decoding runs ahead on one
+// goroutine per track into a bounded buffer, the next track is decoded
+// while the current one plays (gapless), and the Output pulls mixed audio.
+type Engine struct {
+	out    Output
+	mix    *mixer
+	cmds   chan func()
+	events chan Event
+	ctx    context.Context
+	stop   context.CancelFunc
+	done   chan struct{}
+
+	// Owned by the engine goroutine.
+	q         *queue
+	playing   bool // a track is loaded (playing or paused)
+	paused    bool
+	volume    float64
+	muted     bool
+	rgMode    ReplayGainMode
+	preamp    float64
+	failures  int // consecutive tracks that failed, to stop a dead queue
+	buffering bool
+}
+
+// PositionInterval is how often EventPosition is sent while playing: a
+// little over 10 times a second.
+const PositionInterval = 90 * time.Millisecond
+
+// restartAfter: Previous restarts the current track when more than this has played.
+const restartAfter = 3 * time.Second
+
+// New starts an engine playing into out. Close it to stop.
+func New(out Output) (*Engine, error) {
+	off := false
+	if o, ok := out.(offline); ok {
+		off = o.Offline()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &Engine{
+		out: out, mix: newMixer(off), cmds: make(chan func(), 64), events: make(chan Event, 1024),
+		ctx: ctx, stop: cancel, done: make(chan struct{}), q: newQueue(), volume: 1,
+	}
+	if err := out.Start(e.mix); err != nil {
+		cancel()
+		return nil, fmt.Errorf("starting audio output: %w", err)
+	}
+	go e.loop()
+	return e, nil
+}
+
+// Events delivers what happens. It is buffered (1024); when it is full
+// because nobody reads, new events are dropped (all but position events
+// with a warning in the log): the engine never blocks on it.
+func (e *Engine) Events() <-chan Event { return e.events }
+
+// Close stops playback and the output.
+func (e *Engine) Close() error {
+	select {
+	case <-e.done:
+		return nil
+	default:
+	}
+	e.stop()
+	<-e.done
+	return e.out.Close()
+}
+
+// do sends a command to the engine goroutine.
+func (e *Engine) do(f func()) {
+	select {
+	case e.cmds <- f:
+	case <-e.ctx.Done():
+	}
+}
+
+// call runs f on the engine goroutine and waits for it (f never blocks).
+func (e *Engine) call(f func()) {
+	ch := make(chan struct{})
+	e.do(func() { f(); close(ch) })
+	select {
+	case <-ch:
+	case <-e.done:
+	}
+}
+
+func (e *Engine) loop() {
+	defer close(e.done)
+	// The position ticker runs only while playing: an idle engine sleeps.
+	tick := time.NewTicker(PositionInterval)
+	defer tick.Stop()
+	ticking := true
+	for {
+		if want := e.playing && !e.paused; want != ticking {
+			if ticking = want; ticking {
+				tick.Reset(PositionInterval)
+			} else {
+				tick.Stop()
+			}
+		}
+		select {
+		case <-e.ctx.Done():
+			cur, next, _, _ := e.mix.state()
+			for _, s := range []*stream{cur, next} {
+				if s != nil {
+					s.cancel()
+				}
+			}
+			return
+		case f := <-e.cmds:
+			f()
+		case <-e.mix.poke:
+			e.handleMix()
+		case <-tick.C:
+			e.sendPosition()
+		}
+	}
+}
+
+// send delivers ev without ever blocking the engine.
+func (e *Engine) send(ev Event) {
+	select {
+	case e.events <- ev:
+	default:
+		if ev.Kind != EventPosition {
+			slog.Warn("player: event dropped, nobody reads Events", "kind", ev.Kind, "track", ev.TrackID)
+		}
+	}
+}
+
+// audible is the position the listener hears now: what the mixer has
+// handed out minus what the output still holds.
+func (e *Engine) audible() (time.Duration, *stream) {
+	cur, _, pos, _ := e.mix.state()
+	if cur == nil {
+		return 0, nil
+	}
+	d := time.Duration(float64(pos)/OutputRate*float64(time.Second)) - e.out.Buffered()
+	return max(d, 0), cur
+}
+
+func (e *Engine) event(kind EventKind, s *stream) Event {
+	ev := Event{Kind: kind, Index: -1}
+	if s != nil {
+		ev.TrackID = s.track.ID
+		ev.Index = e.q.itemIndex(s.uid)
+		if n := s.length.Load(); n > 0 {
+			ev.Duration = time.Duration(float64(n) / OutputRate * float64(time.Second))
+		}
+	}
+	return ev
+}
+
+func (e *Engine) sendPosition() {
+	pos, cur := e.audible()
+	if cur == nil {
+		return
+	}
+	ev := e.event(EventPosition, cur)
+	ev.Position = pos
+	e.send(ev)
+}
+
+// handleMix turns mixer events into engine state and public events.
+func (e *Engine) handleMix() {
+	for _, me := range e.mix.takeEvents() {
+		s := me.s
+		switch me.kind {
+		case mixStarted:
+			e.failures = 0
+			if !s.seeked {
+				e.q.moveTo(s.uid)
+				e.send(e.event(EventTrackStarted, s))
+			}
+			e.preloadNext()
+		case mixBuffering:
+			e.buffering = true
+			ev := e.event(EventBuffering, s)
+			ev.Position, _ = e.audible()
+			e.send(ev)
+		case mixResumed:
+			e.buffering = false
+			e.send(e.event(EventResumed, s))
+		case mixEnded:
+			e.buffering = false
+			if me.err != nil {
+				ev := e.event(EventError, s)
+				ev.Err = me.err
+				e.send(ev)
+				e.failures++
+				slog.Warn("player: track skipped", "track", s.track.ID, "err", me.err)
+			}
+			if s.played.Load() {
+				e.send(e.event(EventTrackEnded, s))
+			}
+			if me.then != nil {
+				break // the mixer went straight on to the preloaded track
+			}
+			if cur, _, _, _ := e.mix.state(); cur != nil {
+				break // a command already started something else
+			}
+			// Nothing was preloaded (or it failed at once): go on from the
+			// ended track, unless everything in the queue just failed.
+			e.q.moveTo(s.uid)
+			if nx, ok := e.q.peekNext(me.err == nil); ok && e.failures < len(e.q.items) {
+				e.q.moveTo(nx.uid)
+				e.startEntry(nx, 0)
+			} else {
+				e.stopped()
+			}
+		}
+	}
+}
+
+// stopped marks the end of the queue.
+func (e *Engine) stopped() {
+	if !e.playing {
+		return
+	}
+	e.playing, e.paused = false, false
+	e.mix.setCurrent(nil)
+	e.mix.setNext(nil)
+	e.mix.setPaused(false)
+	e.send(Event{Kind: EventStopped, Index: -1})
+}
+
+func (e *Engine) gainFor(s *stream) float32 {
+	return s.track.Gain.scale(e.rgMode, e.preamp)
+}
+
+func (e *Engine) newStream(en entry, at time.Duration) *stream {
+	s := newStream(e.ctx, en.track, en.uid, at)
+	s.gain = e.gainFor(s)
+	return s
+}
+
+// startEntry makes en the playing track from position at.
+func (e *Engine) startEntry(en entry, at time.Duration) {
+	if cur, _, _, _ := e.mix.state(); cur != nil && cur.played.Load() {
+		e.send(e.event(EventTrackEnded, cur))
+	}
+	e.mix.setCurrent(e.newStream(en, at))
+	e.mix.setNext(nil)
+	e.playing = true
+	e.preloadNext()
+}
+
+// preloadNext makes sure the mixer holds the stream of the entry that
+// follows (for gapless), replacing one made stale by a queue change.
+func (e *Engine) preloadNext() {
+	cur, next, _, _ := e.mix.state()
+	if cur == nil {
+		return
+	}
+	save := e.q.pos
+	e.q.moveTo(cur.uid)
+	en, ok := e.q.peekNext(true)
+	e.q.pos = save
+	if !ok {
+		e.mix.setNext(nil)
+		return
+	}
+	if next != nil && next.uid == en.uid && next.uid != cur.uid {
+		return
+	}
+	if next != nil && next.uid == cur.uid && en.uid == cur.uid && next != cur {
+		return // repeat-one: already preloaded
+	}
+	e.mix.setNext(e.newStream(en, 0))
+}
+
+// PlayList replaces the queue with tracks and plays tracks[index].
+func (e *Engine) PlayList(tracks []Track, index int) {
+	e.do(func() {
+		e.q.set(tracks, index)
+		e.failures = 0
+		if en, ok := e.q.current(); ok {
+			e.paused = false
+			e.mix.setPaused(false)
+			e.startEntry(en, 0)
+		} else {
+			e.stopped()
+		}
+	})
+}
+
+// Next skips to the next track (ignoring repeat-one).
+func (e *Engine) Next() {
+	e.do(func() {
+		if en, ok := e.q.peekNext(false); ok {
+			e.q.moveTo(en.uid)
+			e.startEntry(en, 0)
+		} else {
+			e.stopped()
+		}
+	})
+}
+
+// Previous restarts the track when more than 3 s have played, else goes
+// to the previous one.
+func (e *Engine) Previous() {
+	e.do(func() {
+		pos, cur := e.audible()
+		if cur != nil && pos > restartAfter {
+			e.seek(0)
+			return
+		}
+		if en, ok := e.q.previous(); ok {
+			e.q.moveTo(en.uid)
+			e.startEntry(en, 0)
+		} else if en, ok := e.q.current(); ok {
+			e.startEntry(en, 0)
+		}
+	})
+}
+
+// Jump plays list index i.
+func (e *Engine) Jump(i int) {
+	e.do(func() {
+		if i < 0 || i >= len(e.q.items) {
+			return
+		}
+		en := e.q.items[i]
+		e.q.moveTo(en.uid)
+		e.startEntry(en, 0)
+	})
+}
+
+// Enqueue appends tracks to the queue (starting playback if idle).
+func (e *Engine) Enqueue(tracks ...Track) {
+	e.do(func() {
+		e.q.enqueue(tracks)
+		e.afterQueueChange()
+	})
+}
+
+// PlayNext inserts tracks right after the current one.
+func (e *Engine) PlayNext(tracks ...Track) {
+	e.do(func() {
+		e.q.playNext(tracks)
+		e.afterQueueChange()
+	})
+}
+
+// Remove deletes list index i; removing the playing track skips to the next.
+func (e *Engine) Remove(i int) {
+	e.do(func() {
+		wasCur, ok := e.q.remove(i)
+		if !ok {
+			return
+		}
+		if wasCur && e.playing {
+			if en, ok := e.q.peekNext(false); ok {
+				e.q.moveTo(en.uid)
+				e.startEntry(en, 0)
+			} else {
+				e.stopped()
+			}
+			return
+		}
+		e.afterQueueChange()
+	})
+}
+
+// Move moves list index from to index to.
+func (e *Engine) Move(from, to int) {
+	e.do(func() {
+		if e.q.move(from, to) {
+			e.afterQueueChange()
+		}
+	})
+}
+
+// Clear empties the queue and stops.
+func (e *Engine) Clear() {
+	e.do(func() {
+		e.q = newQueueLike(e.q)
+		e.stopped()
+	})
+}
+
+func newQueueLike(old *queue) *queue {
+	q := newQueue()
+	q.shuffle, q.repeat, q.nextUID = old.shuffle, old.repeat, old.nextUID
+	return q
+}
+
+func (e *Engine) afterQueueChange() {
+	if !e.playing {
+		if e.q.pos < 0 && len(e.q.order) > 0 {
+			// Idle with a fresh queue: start it.
+			e.q.pos = 0
+		}
+		if en, ok := e.q.current(); ok {
+			e.startEntry(en, 0)
+		}
+		return
+	}
+	e.preloadNext()
+}
+
+// SetShuffle turns shuffle on or off.
+func (e *Engine) SetShuffle(on bool) {
+	e.do(func() {
+		e.q.setShuffle(on)
+		e.preloadNext()
+	})
+}
+
+// SetRepeat sets the repeat mode.
+func (e *Engine) SetRepeat(r Repeat) {
+	e.do(func() {
+		e.q.repeat = r
+		e.q.wrapOrder = nil
+		e.preloadNext()
+	})
+}
+
+// Pause fades out over a few milliseconds and holds the position.
+func (e *Engine) Pause() {
+	e.do(func() {
+		e.paused = true
+		e.mix.setPaused(true)
+	})
+}
+
+// Resume fades back in from where Pause stopped.
+func (e *Engine) Resume() {
+	e.do(func() {
+		e.paused = false
+		e.mix.setPaused(false)
+	})
+}
+
+// Seek moves the current track to d, sample-accurately.
+func (e *Engine) Seek(d time.Duration) {
+	e.do(func() { e.seek(d) })
+}
+
+func (e *Engine) seek(d time.Duration) {
+	cur, _, _, _ := e.mix.state()
+	if cur == nil {
+		return
+	}
+	en, ok := e.q.byUID(cur.uid)
+	if !ok {
+		en = entry{cur.track, cur.uid}
+	}
+	s := e.newStream(en, max(d, 0))
+	s.seeked = true
+	e.mix.setCurrent(s)
+}
+
+// SetVolume sets the volume, 0..1 on a perceptual curve.
+func (e *Engine) SetVolume(v float64) {
+	e.do(func() {
+		e.volume = v
+		e.applyVolume()
+	})
+}
+
+// SetMute mutes or unmutes without losing the volume.
+func (e *Engine) SetMute(m bool) {
+	e.do(func() {
+		e.muted = m
+		e.applyVolume()
+	})
+}
+
+func (e *Engine) applyVolume() {
+	a := volumeCurve(e.volume)
+	if e.muted {
+		a = 0
+	}
+	e.mix.setVolume(a)
+}
+
+// SetReplayGain selects the ReplayGain mode and preamp (dB).
+func (e *Engine) SetReplayGain(mode ReplayGainMode, preampDB float64) {
+	e.do(func() {
+		e.rgMode, e.preamp = mode, preampDB
+		e.mix.setGains(e.gainFor)
+	})
+}
+
+// State is a snapshot of the engine.
+type State struct {
+	Playing, Paused, Buffering, Shuffle bool
+	Repeat                              Repeat
+	Index                               int // list index of the current track, -1 none
+	TrackID                             string
+	Position                            time.Duration
+	Queue                               []string // track IDs in list order
+}
+
+// State returns a snapshot (it waits only for the engine goroutine, which
+// never blocks on I/O).
+func (e *Engine) State() State {
+	var st State
+	e.call(func() {
+		st = State{Playing: e.playing, Paused: e.paused, Buffering: e.buffering, Shuffle: e.q.shuffle, Repeat: e.q.repeat, Index: -1}
+		if en, ok := e.q.current(); ok {
+			st.Index, st.TrackID = e.q.itemIndex(en.uid), en.track.ID
+		}
+		st.Position, _ = e.audible()
+		for _, it := range e.q.items {
+			st.Queue = append(st.Queue, it.track.ID)
+		}
+	})
+	return st
+}
