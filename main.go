@@ -4,8 +4,10 @@
 package main
 
 import (
+	"context"
 	_ "embed"
 	"os"
+	"time"
 
 	fyneapp "fyne.io/fyne/v2/app"
 
@@ -17,10 +19,10 @@ import (
 var fyneAppTOML []byte
 
 func main() {
-	cli := &app.CLI{Stdout: os.Stdout, Stderr: os.Stderr, FyneAppTOML: fyneAppTOML, GUI: openWindow}
+	cli := &app.CLI{Stdout: os.Stdout, Stderr: os.Stderr, FyneAppTOML: fyneAppTOML, GUI: openWindow, Start: time.Now()}
 	os.Exit(cli.Main(os.Args[1:]))
 }
 
-func openWindow(opts app.Options) error {
-	return ui.Run(fyneapp.NewWithID(opts.Meta.ID), opts)
+func openWindow(ctx context.Context, opts app.Options) error {
+	return ui.Run(ctx, fyneapp.NewWithID(opts.Meta.ID), opts)
 }

@@ -2,7 +2,10 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -18,26 +21,40 @@ func TestCLI(t *testing.T) {
 		wantStdout string
 		wantStderr string
 		wantGUI    bool
+		wantOpen   int // sources handed to the window
 	}{
 		{name: "version", args: []string{"version"}, wantCode: ExitOK, wantStdout: "swarmtone 0.1.0 (build 3)\n"},
 		{name: "help flag", args: []string{"--help"}, wantCode: ExitOK, wantStdout: "version"},
 		{name: "help command", args: []string{"help"}, wantCode: ExitOK, wantStdout: "Commands:"},
 		{name: "no command opens the window", args: nil, wantCode: ExitOK, wantGUI: true},
-		{name: "run with data dir", args: []string{"--data", "/tmp/x", "run"}, wantCode: ExitOK, wantGUI: true},
+		{name: "run with data dir", args: []string{"--data", "DATA", "run"}, wantCode: ExitOK, wantGUI: true},
 		{name: "window fails", args: nil, guiErr: errors.New("no display"), wantCode: ExitFailure, wantStderr: "no display", wantGUI: true},
 		{name: "unknown command", args: []string{"frobnicate"}, wantCode: ExitUsage, wantStderr: `unknown command "frobnicate"`},
 		{name: "unknown flag", args: []string{"--nope"}, wantCode: ExitUsage, wantStderr: "flag provided but not defined"},
-		{name: "run with arguments", args: []string{"run", "x"}, wantCode: ExitUsage, wantStderr: "run takes no arguments"},
+		{name: "magnet opens the window", args: []string{"magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567"}, wantCode: ExitOK, wantGUI: true, wantOpen: 1},
+		{name: "ls with arguments", args: []string{"ls", "x"}, wantCode: ExitUsage, wantStderr: "usage: swarmtone ls"},
+		{name: "flag of another command", args: []string{"share", "--out", "x.wav", "dir"}, wantCode: ExitUsage, wantStderr: "share does not take --out"},
+		{name: "play without source", args: []string{"play"}, wantCode: ExitUsage, wantStderr: "usage: swarmtone play"},
+		{name: "add with malformed magnet", args: []string{"add", "magnet:?xt=urn:btih:1234"}, wantCode: ExitFailure, wantStderr: "1234"},
+		{name: "add with wrong hash length", args: []string{"add", "0123456789abcdef0123456789abcdef0123456"}, wantCode: ExitFailure, wantStderr: "39 characters"},
+		{name: "bad listen address", args: []string{"--listen", "nonsense", "seed"}, wantCode: ExitUsage, wantStderr: "--listen"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			dataDir := t.TempDir()
+			args := slices.Clone(tt.args)
+			if i := slices.Index(args, "DATA"); i >= 0 {
+				args[i] = dataDir
+			} else {
+				args = append([]string{"--data", dataDir}, args...)
+			}
 			var stdout, stderr bytes.Buffer
 			var gotOpts *Options
 			cli := &CLI{
 				Stdout: &stdout, Stderr: &stderr, FyneAppTOML: []byte(testTOML),
-				GUI: func(o Options) error { gotOpts = &o; return tt.guiErr },
+				GUI: func(_ context.Context, o Options) error { gotOpts = &o; return tt.guiErr },
 			}
-			if code := cli.Main(tt.args); code != tt.wantCode {
+			if code := cli.Main(args); code != tt.wantCode {
 				t.Errorf("exit code %d, want %d (stderr %q)", code, tt.wantCode, stderr.String())
 			}
 			if !strings.Contains(stdout.String(), tt.wantStdout) {
@@ -48,6 +65,14 @@ func TestCLI(t *testing.T) {
 			}
 			if (gotOpts != nil) != tt.wantGUI {
 				t.Fatalf("window opened = %v, want %v", gotOpts != nil, tt.wantGUI)
+			}
+			if tt.wantCode != ExitOK && len(tt.args) > 0 && tt.args[0] == "add" {
+				if entries, _ := os.ReadDir(dataDir); len(entries) > 0 {
+					t.Errorf("refused input still wrote %d entries into the data folder", len(entries))
+				}
+			}
+			if gotOpts != nil && len(gotOpts.Open) != tt.wantOpen {
+				t.Errorf("window opens %q, want %d sources", gotOpts.Open, tt.wantOpen)
 			}
 			if gotOpts != nil && (gotOpts.DataDir == "" || gotOpts.Meta.Version != "0.1.0") {
 				t.Errorf("window got options %+v", *gotOpts)

@@ -1,8 +1,16 @@
 package ui
 
 import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -16,21 +24,190 @@ const WindowTitle = "Swarmtone"
 // Icon is the app icon as a Fyne resource.
 var Icon = fyne.NewStaticResource("icon.png", assets.Icon)
 
-// NewMainWindow builds the main window of a.
-func NewMainWindow(a fyne.App, opts app.Options) fyne.Window {
+// MainWindow is Swarmtone's one window: a sidebar of views, the view, and
+// the now-playing bar. It shows at once; the Core is attached when it has
+// opened, so the window never waits for the library or the network.
+type MainWindow struct {
+	app  fyne.App
+	win  fyne.Window
+	opts app.Options
+	core *app.Core
+
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	sidebar    *widget.List
+	views      []view
+	content    *fyne.Container
+	library    *libraryView
+	albums     *albumsView
+	playlists  *playlistsView
+	transfers  *transfersView
+	settings   *settingsView
+	queue      *queueView
+	nowPlaying *nowPlayingBar
+	current    *fyne.Container // holds the view chosen in the sidebar
+}
+
+// shown reports whether o is the view on screen.
+func (mw *MainWindow) shown(o fyne.CanvasObject) bool {
+	return mw.current != nil && len(mw.current.Objects) == 1 && mw.current.Objects[0] == o && mw.win.Content().Visible()
+}
+
+// view is one entry of the sidebar.
+type view struct {
+	name   string
+	icon   fyne.Resource
+	object func() fyne.CanvasObject
+}
+
+// NewMainWindow builds the main window of a; call Attach when the Core is open.
+func NewMainWindow(a fyne.App, opts app.Options) *MainWindow {
 	a.SetIcon(Icon)
 	w := a.NewWindow(WindowTitle)
 	w.SetIcon(Icon)
-	w.SetContent(welcome(opts))
-	w.Resize(fyne.NewSize(960, 600))
-	return w
+	w.Resize(fyne.NewSize(1100, 700))
+	ctx, cancel := context.WithCancel(context.Background())
+	mw := &MainWindow{app: a, win: w, opts: opts, ctx: ctx, cancel: cancel}
+	mw.content = container.NewStack(welcome(opts, "Opening your library…"))
+	w.SetContent(mw.content)
+	return mw
 }
 
-// welcome is what the window shows until the library views exist.
-func welcome(opts app.Options) fyne.CanvasObject {
+// Window is the Fyne window.
+func (mw *MainWindow) Window() fyne.Window { return mw.win }
+
+// Attach shows the views of core. Call it on the Fyne goroutine.
+func (mw *MainWindow) Attach(core *app.Core) {
+	mw.core = core
+	mw.library = newLibraryView(mw)
+	mw.albums = newAlbumsView(mw)
+	mw.playlists = newPlaylistsView(mw)
+	mw.transfers = newTransfersView(mw)
+	mw.settings = newSettingsView(mw)
+	mw.queue = newQueueView(mw)
+	mw.nowPlaying = newNowPlayingBar(mw)
+	mw.views = []view{
+		{"Library", theme.ListIcon(), func() fyne.CanvasObject { return mw.library.object }},
+		{"Albums", theme.GridIcon(), func() fyne.CanvasObject { return mw.albums.object }},
+		{"Playlists", theme.MediaMusicIcon(), func() fyne.CanvasObject { return mw.playlists.object }},
+		{"Queue", theme.MediaPlayIcon(), func() fyne.CanvasObject { return mw.queue.object }},
+		{"Transfers", theme.DownloadIcon(), func() fyne.CanvasObject { return mw.transfers.object }},
+		{"Settings", theme.SettingsIcon(), func() fyne.CanvasObject { return mw.settings.object }},
+	}
+	mw.sidebar = widget.NewList(
+		func() int { return len(mw.views) },
+		func() fyne.CanvasObject {
+			return container.NewHBox(widget.NewIcon(theme.ListIcon()), widget.NewLabel("Playlists"))
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			row := o.(*fyne.Container)
+			row.Objects[0].(*widget.Icon).SetResource(mw.views[i].icon)
+			row.Objects[1].(*widget.Label).SetText(mw.views[i].name)
+		},
+	)
+	view := container.NewStack()
+	mw.current = view
+	mw.sidebar.OnSelected = func(i widget.ListItemID) {
+		view.Objects = []fyne.CanvasObject{mw.views[i].object()}
+		view.Refresh()
+	}
+	split := container.NewHSplit(mw.sidebar, view)
+	split.Offset = 0.16
+	mw.content.Objects = []fyne.CanvasObject{container.NewBorder(nil, mw.nowPlaying.object, nil, nil, split)}
+	mw.content.Refresh()
+	mw.sidebar.Select(0)
+
+	mw.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { mw.HandleDrop(uris) })
+	mw.addShortcuts()
+	mw.setUpTray()
+	go mw.followEvents()
+	mw.transfers.start()
+}
+
+// Show opens the window.
+func (mw *MainWindow) Show() { mw.win.Show() }
+
+// Close stops the window's background work.
+func (mw *MainWindow) Close() { mw.cancel() }
+
+// followEvents hands the Core's events to the views on the Fyne goroutine.
+func (mw *MainWindow) followEvents() {
+	for {
+		select {
+		case <-mw.ctx.Done():
+			return
+		case ev := <-mw.core.Events():
+			fyne.Do(func() { mw.onEvent(ev) })
+		}
+	}
+}
+
+func (mw *MainWindow) onEvent(ev app.Event) {
+	switch ev.Kind {
+	case app.EventLibraryChanged:
+		mw.library.reload()
+		mw.albums.reload()
+	case app.EventPlayer:
+		mw.nowPlaying.onPlayerEvent(*ev.Player)
+		if ev.Player.Kind != app.PlayerPosition {
+			mw.queue.reload()
+		}
+		if ev.Player.Kind == app.PlayerError {
+			mw.showError("A track was skipped", ev.Err)
+		}
+	case app.EventWarning:
+		mw.showError("Swarmtone", ev.Err)
+	}
+}
+
+// showError tells the user what happened (the error says what to do next).
+func (mw *MainWindow) showError(title string, err error) {
+	if err == nil {
+		return
+	}
+	slog.Warn(title, "err", err)
+	d := dialog.NewError(err, mw.win)
+	d.Show()
+}
+
+// notify sends a desktop notification, where there is a desktop bus to
+// carry it.
+func (mw *MainWindow) notify(title, content string) {
+	if sessionBusAvailable() {
+		mw.app.SendNotification(fyne.NewNotification(title, content))
+	}
+}
+
+// setUpTray puts play/pause, next, show and quit in the system tray, and
+// keeps seeding in the tray when the window is closed.
+func (mw *MainWindow) setUpTray() {
+	desk, ok := mw.app.(desktop.App)
+	if !ok || !sessionBusAvailable() {
+		return // closing the window quits
+	}
+	desk.SetSystemTrayIcon(Icon)
+	desk.SetSystemTrayMenu(fyne.NewMenu(WindowTitle,
+		fyne.NewMenuItem("Play/Pause", mw.nowPlaying.togglePlay),
+		fyne.NewMenuItem("Next", mw.nowPlaying.next),
+		fyne.NewMenuItem("Show Swarmtone", func() { mw.win.Show(); mw.win.RequestFocus() }),
+	)) // Fyne adds Quit.
+	mw.win.SetCloseIntercept(func() {
+		mw.win.Hide()
+		prefs := mw.app.Preferences()
+		if !prefs.Bool("told-about-tray") {
+			prefs.SetBool("told-about-tray", true)
+			mw.notify("Swarmtone keeps seeding", "Swarmtone is still sharing your music from the system tray. Choose Quit there to stop.")
+		}
+	})
+}
+
+// welcome is what the window shows before the library is open, or when it
+// could not be.
+func welcome(opts app.Options, status string) fyne.CanvasObject {
 	logo := widget.NewIcon(Icon)
 	title := &widget.Label{Text: "Swarmtone", Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameHeadingText}
-	hint := &widget.Label{Text: "Your music, shared peer-to-peer. Drop an album here to share it.", Alignment: fyne.TextAlignCenter}
+	hint := &widget.Label{Text: status, Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord}
 	version := &widget.Label{Text: "Version " + opts.Meta.Version, Alignment: fyne.TextAlignCenter, Importance: widget.LowImportance}
 	return container.NewCenter(container.NewVBox(
 		container.NewCenter(container.NewGridWrap(fyne.NewSize(128, 128), logo)),
@@ -38,8 +215,56 @@ func welcome(opts app.Options) fyne.CanvasObject {
 	))
 }
 
-// Run opens the main window of a and blocks until the user quits.
-func Run(a fyne.App, opts app.Options) error {
-	NewMainWindow(a, opts).ShowAndRun()
+// Run opens the main window of a, opens the Core in the background and
+// blocks until the user quits or ctx ends (Ctrl+C, SIGTERM).
+func Run(ctx context.Context, a fyne.App, opts app.Options) error {
+	mw := NewMainWindow(a, opts)
+	go func() {
+		select {
+		case <-ctx.Done():
+			fyne.Do(a.Quit)
+		case <-mw.ctx.Done():
+		}
+	}()
+	var core *app.Core
+	go func() {
+		c, err := app.OpenCore(mw.ctx, opts)
+		if err != nil {
+			fyne.Do(func() {
+				mw.content.Objects = []fyne.CanvasObject{welcome(opts, "Swarmtone could not open your library: "+err.Error())}
+				mw.content.Refresh()
+			})
+			return
+		}
+		perr := c.StartPlayer(mw.ctx, nil)
+		fyne.Do(func() {
+			core = c
+			mw.Attach(c)
+			if perr != nil {
+				mw.showError("No sound", perr)
+			}
+			mw.Open(opts.Open)
+		})
+	}()
+	mw.win.ShowAndRun()
+	mw.Close()
+	if core != nil {
+		return core.Close()
+	}
 	return nil
+}
+
+// sessionBusAvailable reports whether the system tray and notifications can
+// work. On Linux and the BSDs they live on the D-Bus session bus; without
+// one, Fyne's systray crashes when the app quits.
+func sessionBusAvailable() bool {
+	switch runtime.GOOS {
+	case "windows", "darwin":
+		return true
+	}
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		return true
+	}
+	_, err := os.Stat(filepath.Join(os.Getenv("XDG_RUNTIME_DIR"), "bus"))
+	return os.Getenv("XDG_RUNTIME_DIR") != "" && err == nil
 }

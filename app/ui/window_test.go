@@ -1,41 +1,32 @@
 package ui
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/swarmtone/swarmtone/app"
 )
 
-func TestMainWindow(t *testing.T) {
-	a := test.NewTempApp(t)
-	w := NewMainWindow(a, app.Options{Meta: app.Metadata{Version: "9.9.9"}})
-	defer w.Close()
-
-	if got := w.Title(); got != WindowTitle {
-		t.Errorf("title %q, want %q", got, WindowTitle)
-	}
-	// The test driver ignores SetIcon; main_test.go checks the real window's icon.
-	var labels []string
-	walk(w.Content(), func(o fyne.CanvasObject) {
+// labels lists the text of every label under o.
+func labels(o fyne.CanvasObject) []string {
+	var out []string
+	walk(o, func(o fyne.CanvasObject) {
 		if l, ok := o.(*widget.Label); ok {
-			labels = append(labels, l.Text)
+			out = append(out, l.Text)
 		}
 	})
-	want := map[string]bool{"Swarmtone": false, "Version 9.9.9": false}
-	for _, l := range labels {
-		if _, ok := want[l]; ok {
-			want[l] = true
-		}
-	}
-	for text, seen := range want {
-		if !seen {
-			t.Errorf("window lacks label %q (labels: %q)", text, labels)
-		}
-	}
+	return out
 }
 
 // walk calls fn for o and every object inside it.
@@ -45,5 +36,211 @@ func walk(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
 		for _, child := range c.Objects {
 			walk(child, fn)
 		}
+	}
+}
+
+func TestMainWindowBeforeCore(t *testing.T) {
+	a := test.NewTempApp(t)
+	mw := NewMainWindow(a, app.Options{Meta: app.Metadata{Version: "9.9.9"}})
+	defer mw.Window().Close()
+	if got := mw.Window().Title(); got != WindowTitle {
+		t.Errorf("title %q, want %q", got, WindowTitle)
+	}
+	// The test driver ignores SetIcon; main_test.go checks the real window's icon.
+	got := strings.Join(labels(mw.Window().Content()), "|")
+	for _, want := range []string{"Swarmtone", "Version 9.9.9", "Opening your library"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("window lacks %q (labels: %s)", want, got)
+		}
+	}
+}
+
+// openWindow attaches a real Core (real bbolt file, node on loopback with
+// nothing announced) to a window of the test driver.
+func openWindow(t *testing.T) (*MainWindow, *app.Core) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	opts := app.Options{DataDir: t.TempDir(), Listen: "127.0.0.1:0", NoDHT: true, Timeout: 30 * time.Second, File: -1}
+	core, err := app.OpenCore(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mw := NewMainWindow(a, opts)
+	mw.Attach(core)
+	t.Cleanup(func() {
+		mw.Close()
+		mw.Window().Close()
+		core.Close()
+	})
+	return mw, core
+}
+
+// eventually polls cond every 50 ms for up to 30 s.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for range 600 {
+		if cond() {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("gave up waiting for %s", what)
+}
+
+// makeTracks writes n short tagged FLAC files into dir with ffmpeg.
+func makeTracks(t *testing.T, dir string, n int) {
+	t.Helper()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg not installed (make test installs it): cannot make test audio")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= n; i++ {
+		cmd := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", fmt.Sprintf("sine=frequency=%d:duration=1", 300*i),
+			"-metadata", fmt.Sprintf("title=Drop %d", i), "-metadata", "artist=Dropper", filepath.Join(dir, fmt.Sprintf("%02d.flac", i)))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("ffmpeg: %v\n%s", err, out)
+		}
+	}
+}
+
+func TestAttachShowsViews(t *testing.T) {
+	mw, _ := openWindow(t)
+	var names []string
+	for _, v := range mw.views {
+		names = append(names, v.name)
+	}
+	if got := strings.Join(names, ","); got != "Library,Albums,Playlists,Queue,Transfers,Settings" {
+		t.Errorf("sidebar %s", got)
+	}
+	eventually(t, "the empty-library hint", func() bool {
+		return strings.Contains(mw.library.status.Text, "Your library is empty")
+	})
+}
+
+func TestDropFolderShares(t *testing.T) {
+	mw, core := openWindow(t)
+	album := filepath.Join(t.TempDir(), "Dropped Album")
+	makeTracks(t, album, 2)
+	os.WriteFile(filepath.Join(album, ".hidden"), []byte("x"), 0o644)
+
+	mw.HandleDrop([]fyne.URI{storage.NewFileURI(album)})
+	eventually(t, "the dropped album in the library", func() bool {
+		ids, _, err := core.TrackIDs(context.Background(), "dropper", app.OrderArtist)
+		return err == nil && len(ids) == 2
+	})
+	eventually(t, "the share seeding", func() bool {
+		for _, st := range core.Node().AllStats() {
+			if st.Shared && st.Name == "Dropped Album" && st.Progress == 1 {
+				return true
+			}
+		}
+		return false
+	})
+	eventually(t, "the library view to show the tracks", func() bool {
+		var n int
+		fyne.DoAndWait(func() { n = len(mw.library.ids) })
+		return n == 2
+	})
+}
+
+func TestDropTorrentAndPasteMagnetAdd(t *testing.T) {
+	seeder, seederCore := openWindow(t)
+	album := filepath.Join(t.TempDir(), "Friend Album")
+	makeTracks(t, album, 1)
+	sh, err := seederCore.Share(context.Background(), []string{album}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = seeder
+	torrentFile := filepath.Join(t.TempDir(), "friend.torrent")
+	if err := os.WriteFile(torrentFile, sh.Torrent, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name string
+		add  func(mw *MainWindow) bool
+	}{
+		{"drop .torrent", func(mw *MainWindow) bool { mw.HandleDrop([]fyne.URI{storage.NewFileURI(torrentFile)}); return true }},
+		{"Ctrl+V magnet", func(mw *MainWindow) bool {
+			mw.app.Clipboard().SetContent("  " + sh.Magnet + "\n")
+			return mw.PasteMagnet()
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mw, core := openWindow(t)
+			if !tt.add(mw) {
+				t.Fatal("the magnet on the clipboard was not taken")
+			}
+			eventually(t, "the torrent in the node", func() bool {
+				_, err := core.Node().Stats(sh.InfoHash)
+				return err == nil
+			})
+			if err := core.Node().AddPeers(sh.InfoHash, seederCore.Node().Addr()); err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, "the friend's track in the library", func() bool {
+				ids, _, err := core.TrackIDs(context.Background(), "", app.OrderArtist)
+				return err == nil && len(ids) == 1
+			})
+		})
+	}
+}
+
+func TestPasteWithoutMagnetDoesNothing(t *testing.T) {
+	mw, core := openWindow(t)
+	mw.app.Clipboard().SetContent("just some text")
+	if mw.PasteMagnet() {
+		t.Error("plain text taken for a magnet")
+	}
+	if n := len(core.Node().AllStats()); n != 0 {
+		t.Errorf("%d torrents added from plain text", n)
+	}
+}
+
+func TestSettingsRoundTrip(t *testing.T) {
+	mw, core := openWindow(t)
+	v := mw.settings
+	tests := []struct {
+		name    string
+		edit    func()
+		wantErr string
+		check   func(app.Settings) bool
+	}{
+		{"valid", func() {
+			v.port.SetText("6881")
+			v.upload.SetText("250")
+			v.dht.SetChecked(false)
+			v.replayGain.SetSelected("album")
+			v.musicFolders.SetText("/music/a\n\n/music/b ")
+		}, "", func(s app.Settings) bool {
+			return s.ListenPort == 6881 && s.UploadLimit == 250000 && !s.DHT && s.ReplayGain == "album" &&
+				strings.Join(s.MusicFolders, ",") == "/music/a,/music/b"
+		}},
+		{"bad port", func() { v.port.SetText("eighty") }, "listening port", nil},
+		{"negative limit", func() { v.port.SetText("1"); v.download.SetText("-5") }, "download limit", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v.load()
+			tt.edit()
+			v.save()
+			if tt.wantErr != "" {
+				if !strings.Contains(v.status.Text, tt.wantErr) {
+					t.Errorf("status %q lacks %q", v.status.Text, tt.wantErr)
+				}
+				return
+			}
+			saved, err := core.Library().Settings(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.check(saved) {
+				t.Errorf("saved settings %+v", saved)
+			}
+		})
 	}
 }

@@ -1,0 +1,150 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/swarmtone/swarmtone/library"
+	"github.com/swarmtone/swarmtone/network"
+)
+
+// Add validates a magnet link, a .torrent file or a bare infohash and
+// records it in the library. Bad input fails before anything is written or
+// sent. The tracks appear once the metadata is known (see WaitTracks).
+func (c *Core) Add(ctx context.Context, source string) (*network.Added, error) {
+	var added *network.Added
+	var err error
+	if isTorrentFile(source) {
+		data, rerr := os.ReadFile(source)
+		if rerr != nil {
+			return nil, fmt.Errorf("reading %s: %w", source, rerr)
+		}
+		added, err = c.node.AddBytes(ctx, data)
+	} else {
+		added, err = c.node.Add(ctx, source)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(c.opts.Peers) > 0 { // --peer: connect directly, as a magnet's x.pe does
+		if err := c.node.AddPeers(added.InfoHash, c.opts.Peers...); err != nil {
+			return added, fmt.Errorf("%w: --peer: %v", errUsage, err)
+		}
+	}
+	if err := c.recordFetched(ctx, added.InfoHash); err != nil {
+		return added, err
+	}
+	if len(added.Files) > 0 {
+		if err := c.putSwarmTracks(ctx, added.InfoHash, added.Files); err != nil {
+			return added, err
+		}
+	}
+	c.emit(Event{Kind: EventLibraryChanged, InfoHash: added.InfoHash})
+	return added, nil
+}
+
+// isTorrentFile tells a .torrent path from a magnet or an infohash.
+func isTorrentFile(source string) bool {
+	if strings.HasPrefix(strings.ToLower(source), "magnet:") {
+		return false
+	}
+	if strings.HasSuffix(strings.ToLower(source), ".torrent") {
+		return true
+	}
+	st, err := os.Stat(source)
+	return err == nil && st.Mode().IsRegular()
+}
+
+// WaitTracks waits for a torrent's metadata, then records its metainfo and
+// its audio files as tracks, and returns the files.
+func (c *Core) WaitTracks(ctx context.Context, infoHash string) ([]network.File, error) {
+	if err := c.node.WaitInfo(ctx, infoHash); err != nil {
+		return nil, err
+	}
+	files, err := c.node.Files(infoHash)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.recordFetched(ctx, infoHash); err != nil {
+		return files, err
+	}
+	if err := c.putSwarmTracks(ctx, infoHash, files); err != nil {
+		return files, err
+	}
+	c.emit(Event{Kind: EventLibraryChanged, InfoHash: infoHash})
+	return files, nil
+}
+
+// recordFetched saves what the node knows of a fetched torrent.
+func (c *Core) recordFetched(ctx context.Context, infoHash string) error {
+	rec, err := c.node.Record(infoHash)
+	if err != nil {
+		return err
+	}
+	ih, err := parseInfoHash(rec.InfoHash)
+	if err != nil {
+		return err
+	}
+	old, err := c.lib.Torrent(ctx, ih)
+	origin := library.Fetched
+	if err == nil && old.Origin == library.Shared {
+		origin = library.Shared // adding one's own share again changes nothing
+	}
+	stats, _ := c.node.Stats(infoHash)
+	return c.lib.PutTorrent(ctx, library.TorrentRecord{
+		InfoHash: ih, Name: stats.Name, Metainfo: rec.Metainfo, Magnet: rec.Magnet, Folder: rec.Folder, Origin: origin,
+	})
+}
+
+// putSwarmTracks records a torrent's audio files as tracks that play from
+// the swarm; a file already known keeps its identity.
+func (c *Core) putSwarmTracks(ctx context.Context, infoHash string, files []network.File) error {
+	ih, err := parseInfoHash(infoHash)
+	if err != nil {
+		return err
+	}
+	var tracks []library.Track
+	for _, f := range files {
+		if library.IsAudioFile(f.Path) {
+			tracks = append(tracks, library.Track{Swarm: &library.SwarmLocation{InfoHash: ih, FileIndex: f.Index, Path: f.Path}})
+		}
+	}
+	if _, err := c.lib.PutTracks(ctx, tracks); err != nil {
+		return fmt.Errorf("recording the tracks of %s: %w", infoHash, err)
+	}
+	return nil
+}
+
+// TorrentTracks are the library's tracks of a torrent, in file order.
+func (c *Core) TorrentTracks(ctx context.Context, infoHash string) ([]Track, error) {
+	ih, err := parseInfoHash(infoHash)
+	if err != nil {
+		return nil, err
+	}
+	tracks, err := c.lib.TracksInTorrent(ctx, ih)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(tracks, func(a, b Track) int { return a.Swarm.FileIndex - b.Swarm.FileIndex })
+	return tracks, nil
+}
+
+// LocalTrack catalogues an audio file (if it is not yet) and returns its track.
+func (c *Core) LocalTrack(ctx context.Context, path string) (Track, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return Track{}, err
+	}
+	if t, err := c.lib.TrackByPath(ctx, abs); err == nil && t.Local() {
+		return t, nil
+	}
+	if _, err := c.lib.Import(ctx, []string{abs}, library.ImportOptions{Probe: probeAudio}); err != nil {
+		return Track{}, err
+	}
+	c.emit(Event{Kind: EventLibraryChanged})
+	return c.lib.TrackByPath(ctx, abs)
+}

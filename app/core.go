@@ -1,0 +1,199 @@
+package app
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/swarmtone/swarmtone/library"
+	"github.com/swarmtone/swarmtone/network"
+	"github.com/swarmtone/swarmtone/player"
+)
+
+// LibraryFileName is the bbolt file inside the data folder.
+const LibraryFileName = "library.db"
+
+// Core is the running application: one library, one BitTorrent node, and the
+// commands the window and the headless commands share. Its methods are safe
+// for concurrent use.
+type Core struct {
+	opts Options
+	db   *bbolt.DB
+	lib  *library.Library
+	node *network.Node
+	log  *slog.Logger
+
+	mu     sync.Mutex
+	engine *player.Engine  // nil until StartPlayer
+	paused map[string]bool // torrents the user paused
+
+	events         chan Event
+	closeOnce      sync.Once
+	firstByteNanos atomic.Int64 // see FirstStreamedByte
+}
+
+// OpenCore opens the library in opts.DataDir, starts the node with the
+// library's settings (overridden by the command-line options) and restores
+// every share and torrent, so they seed again. Warnings (a corrupt library
+// moved aside, torrents that could not be restored) arrive as events.
+func OpenCore(ctx context.Context, opts Options) (*Core, error) {
+	if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating the data folder %q: %w", opts.DataDir, err)
+	}
+	c := &Core{opts: opts, log: slog.Default(), events: make(chan Event, 256)}
+	db, movedAside, err := library.OpenDB(filepath.Join(opts.DataDir, LibraryFileName))
+	if err != nil {
+		return nil, err
+	}
+	c.db = db
+	if movedAside != "" {
+		c.warn(fmt.Errorf("the library file was damaged: it was moved to %s and a new, empty library started; re-import your music folders", movedAside))
+	}
+	if c.lib, err = library.New(db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	fail := func(err error) (*Core, error) {
+		c.lib.Close() // stops its background work before the file closes
+		db.Close()
+		return nil, err
+	}
+	settings, err := c.lib.Settings(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	cfg, err := nodeConfig(settings, opts)
+	if err != nil {
+		return fail(err)
+	}
+	if c.node, err = network.Start(ctx, cfg, db); err != nil {
+		return fail(fmt.Errorf("starting the BitTorrent node: %w", err))
+	}
+	for _, w := range c.node.Warnings() {
+		c.warn(errors.New(w))
+	}
+	if err := c.restore(ctx); err != nil {
+		c.warn(err)
+	}
+	return c, nil
+}
+
+// nodeConfig turns the user's settings and command-line overrides into the
+// node's configuration.
+func nodeConfig(s library.Settings, opts Options) (network.Config, error) {
+	downloads := s.DownloadFolder
+	if downloads == "" {
+		downloads = filepath.Join(opts.DataDir, "downloads")
+	}
+	cfg := network.DefaultConfig(downloads, filepath.Join(opts.DataDir, "torrent"))
+	cfg.ListenPort = s.ListenPort
+	cfg.DHT, cfg.PEX, cfg.LSD, cfg.UPnP = s.DHT, s.PEX, s.LSD, s.UPnP
+	cfg.Anonymous = s.Anonymous
+	cfg.SOCKS5Proxy = s.Proxy
+	cfg.UploadLimit, cfg.DownloadLimit = s.UploadLimit, s.DownloadLimit
+	cfg.NoKeepPlayed = !s.KeepWhatIPlay
+	switch s.Encryption {
+	case "require":
+		cfg.Encryption = network.EncryptionRequire
+	case "off":
+		cfg.Encryption = network.EncryptionOff
+	default:
+		cfg.Encryption = network.EncryptionPrefer
+	}
+	if opts.Listen != "" {
+		host, port, err := splitListen(opts.Listen)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.ListenHost, cfg.ListenPort = host, port
+	}
+	if opts.NoDHT {
+		// Offline or private use: nothing announces anywhere.
+		cfg.DHT, cfg.LSD, cfg.UPnP, cfg.PEX, cfg.UseTrackers = false, false, false, false, false
+	}
+	return cfg, nil
+}
+
+// splitListen parses --listen ADDR:PORT; port 0 picks a free one.
+func splitListen(listen string) (string, int, error) {
+	host, portText, ok := strings.Cut(listen, ":")
+	if i := strings.LastIndex(listen, ":"); i >= 0 {
+		host, portText, ok = listen[:i], listen[i+1:], true
+	}
+	port, err := strconv.Atoi(portText)
+	if !ok || err != nil || port < 0 || port > 65535 {
+		return "", 0, fmt.Errorf("%w: --listen %q: want ADDR:PORT, e.g. 127.0.0.1:6881 (port 0 picks a free one)", errUsage, listen)
+	}
+	host = strings.Trim(host, "[]")
+	if port == 0 {
+		port = network.AnyPort
+	}
+	return host, port, nil
+}
+
+// restore gives the node back every torrent the library remembers.
+func (c *Core) restore(ctx context.Context) error {
+	recs, err := c.lib.Torrents(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the torrents of the library: %w", err)
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	nrecs := make([]network.Record, len(recs))
+	for i, r := range recs {
+		nrecs[i] = network.Record{
+			InfoHash: hex.EncodeToString(r.InfoHash[:]),
+			Metainfo: r.Metainfo,
+			Magnet:   r.Magnet,
+			Folder:   r.Folder,
+			Shared:   r.Origin == library.Shared,
+		}
+	}
+	return c.node.Restore(ctx, nrecs)
+}
+
+// Library is the catalogue.
+func (c *Core) Library() *library.Library { return c.lib }
+
+// Node is the BitTorrent node.
+func (c *Core) Node() *network.Node { return c.node }
+
+// Events delivers what happens in the background. It is buffered; the
+// Core never blocks on it and drops events nobody reads.
+func (c *Core) Events() <-chan Event { return c.events }
+
+// Close stops the node and flushes and closes the library.
+func (c *Core) Close() error {
+	var err error
+	c.closeOnce.Do(func() {
+		var perr error
+		if e := c.Player(); e != nil {
+			perr = e.Close()
+		}
+		err = errors.Join(perr, c.node.Close(), c.lib.Close(), c.db.Close())
+	})
+	return err
+}
+
+func (c *Core) warn(err error) {
+	c.log.Warn(err.Error())
+	c.emit(Event{Kind: EventWarning, Err: err})
+}
+
+func (c *Core) emit(e Event) {
+	select {
+	case c.events <- e:
+	default:
+	}
+}

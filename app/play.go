@@ -1,0 +1,69 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/swarmtone/swarmtone/library"
+	"github.com/swarmtone/swarmtone/player"
+)
+
+// PlayerTrack makes a library track playable: from its local file when it
+// is on disk, otherwise streamed from its swarm. The player never knows which.
+func (c *Core) PlayerTrack(t library.Track) (player.Track, error) {
+	pt := player.Track{ID: strconv.FormatUint(uint64(t.ID), 10), Gain: player.ReplayGain{
+		TrackGain: t.ReplayGain.TrackGain, TrackPeak: t.ReplayGain.TrackPeak,
+		AlbumGain: t.ReplayGain.AlbumGain, AlbumPeak: t.ReplayGain.AlbumPeak,
+		HasTrack: t.ReplayGain.HasTrack, HasAlbum: t.ReplayGain.HasAlbum,
+	}}
+	switch {
+	case t.Local():
+		path := t.Path
+		pt.Open = func(context.Context) (io.ReadSeekCloser, error) { return os.Open(path) }
+	case t.Swarm != nil:
+		loc := *t.Swarm
+		bytesPerSecond := int64(t.Bitrate / 8)
+		pt.Open = func(ctx context.Context) (io.ReadSeekCloser, error) {
+			s, err := c.node.Stream(ctx, loc.InfoHashHex(), loc.FileIndex, bytesPerSecond)
+			if err != nil {
+				return nil, err
+			}
+			return c.observeFirstByte(s), nil
+		}
+	default:
+		return pt, fmt.Errorf("track %q has neither a local file nor a swarm location", t.DisplayTitle())
+	}
+	return pt, nil
+}
+
+func (c *Core) observeFirstByte(r io.ReadSeekCloser) io.ReadSeekCloser {
+	return &firstByteReader{ReadSeekCloser: r, at: &c.firstByteNanos}
+}
+
+// firstByteReader records when the first streamed byte arrived (for --stats).
+type firstByteReader struct {
+	io.ReadSeekCloser
+	at *atomic.Int64 // Unix nanoseconds; 0 until the first byte
+}
+
+func (r *firstByteReader) Read(p []byte) (int, error) {
+	n, err := r.ReadSeekCloser.Read(p)
+	if n > 0 && r.at.Load() == 0 {
+		r.at.CompareAndSwap(0, time.Now().UnixNano())
+	}
+	return n, err
+}
+
+// FirstStreamedByte is when the first byte from a swarm reached the player;
+// zero if none has.
+func (c *Core) FirstStreamedByte() time.Time {
+	if ns := c.firstByteNanos.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
+}

@@ -1,0 +1,126 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/swarmtone/swarmtone/library"
+	"github.com/swarmtone/swarmtone/player"
+)
+
+// ErrNoPlayer is returned by playback commands before StartPlayer succeeded.
+var ErrNoPlayer = errors.New("no audio output: check that a sound card is present and not in use, then restart Swarmtone")
+
+// StartPlayer starts the audio engine on out, or on the sound card when out
+// is nil, and forwards its events to the Core's event stream. The engine is
+// set up with the user's saved volume and ReplayGain mode.
+func (c *Core) StartPlayer(ctx context.Context, out player.Output) error {
+	if out == nil {
+		octx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		o, err := player.NewOtoOutput(octx)
+		if err != nil {
+			return err
+		}
+		out = o
+	}
+	e, err := player.New(out)
+	if err != nil {
+		return err
+	}
+	if s, err := c.lib.Settings(ctx); err == nil {
+		e.SetVolume(s.Volume)
+		e.SetReplayGain(replayGainMode(s.ReplayGain), 0)
+	}
+	c.mu.Lock()
+	c.engine = e
+	c.mu.Unlock()
+	go c.forwardPlayerEvents(e)
+	return nil
+}
+
+func replayGainMode(s string) player.ReplayGainMode {
+	switch s {
+	case "track":
+		return player.ReplayGainTrack
+	case "album":
+		return player.ReplayGainAlbum
+	}
+	return player.ReplayGainOff
+}
+
+// Player is the audio engine, nil before StartPlayer.
+func (c *Core) Player() *player.Engine {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.engine
+}
+
+// forwardPlayerEvents turns the engine's events into Core events and counts
+// plays in the library.
+func (c *Core) forwardPlayerEvents(e *player.Engine) {
+	for ev := range e.Events() {
+		if ev.Kind == player.EventTrackStarted {
+			if id, err := strconv.ParseUint(ev.TrackID, 10, 64); err == nil {
+				if _, err := c.lib.RecordPlay(context.Background(), library.TrackID(id), time.Now()); err != nil {
+					c.log.Warn("recording a play", "track", id, "err", err)
+				}
+			}
+		}
+		pe := ev
+		c.emit(Event{Kind: EventPlayer, Player: &pe, Err: ev.Err})
+	}
+}
+
+// Play replaces the queue with tracks and starts at index.
+func (c *Core) Play(tracks []library.Track, index int) error {
+	e := c.Player()
+	if e == nil {
+		return ErrNoPlayer
+	}
+	pts, err := c.playerTracks(tracks)
+	if err != nil {
+		return err
+	}
+	e.PlayList(pts, index)
+	return nil
+}
+
+// Enqueue adds tracks to the end of the queue, or right after the current
+// track when next is set.
+func (c *Core) Enqueue(tracks []library.Track, next bool) error {
+	e := c.Player()
+	if e == nil {
+		return ErrNoPlayer
+	}
+	pts, err := c.playerTracks(tracks)
+	if err != nil {
+		return err
+	}
+	if next {
+		e.PlayNext(pts...)
+	} else {
+		e.Enqueue(pts...)
+	}
+	return nil
+}
+
+func (c *Core) playerTracks(tracks []library.Track) ([]player.Track, error) {
+	pts := make([]player.Track, 0, len(tracks))
+	var errs []error
+	for _, t := range tracks {
+		pt, err := c.PlayerTrack(t)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		pts = append(pts, pt)
+	}
+	if len(pts) == 0 && len(errs) > 0 {
+		return nil, fmt.Errorf("nothing to play: %w", errors.Join(errs...))
+	}
+	return pts, nil
+}

@@ -1,0 +1,82 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/swarmtone/swarmtone/library"
+)
+
+// TogglePause pauses a torrent's transfers, or resumes them.
+func (c *Core) TogglePause(infoHash string) error {
+	c.mu.Lock()
+	if c.paused == nil {
+		c.paused = map[string]bool{}
+	}
+	paused := !c.paused[infoHash]
+	c.paused[infoHash] = paused
+	c.mu.Unlock()
+	return c.node.SetPaused(infoHash, paused)
+}
+
+// Paused reports whether the user paused a torrent.
+func (c *Core) Paused(infoHash string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.paused[infoHash]
+}
+
+// Remove stops sharing or fetching a torrent and forgets it. deleteFiles
+// deletes a download's files inside the download folder; a user's shared
+// originals are never deleted.
+func (c *Core) Remove(ctx context.Context, infoHash string, deleteFiles bool) error {
+	ih, err := parseInfoHash(infoHash)
+	if err != nil {
+		return err
+	}
+	rec, err := c.lib.Torrent(ctx, ih)
+	if err != nil && !errors.Is(err, library.ErrNotFound) {
+		return err
+	}
+	var paths []string
+	if deleteFiles && err == nil && rec.Origin == library.Fetched {
+		if files, ferr := c.node.Files(infoHash); ferr == nil {
+			st, _ := c.node.Stats(infoHash)
+			for _, f := range files {
+				p := filepath.Join(rec.Folder, st.Name, filepath.FromSlash(f.Path))
+				if len(files) == 1 && f.Path == st.Name {
+					p = filepath.Join(rec.Folder, filepath.FromSlash(f.Path))
+				}
+				paths = append(paths, p)
+			}
+		}
+	}
+	if err := c.node.Remove(infoHash); err != nil {
+		return err
+	}
+	if err := c.lib.DeleteTorrent(ctx, ih); err != nil {
+		return err
+	}
+	var errs []error
+	for _, p := range paths {
+		if !within(rec.Folder, p) {
+			errs = append(errs, fmt.Errorf("not deleting %s: it is outside the download folder %s", p, rec.Folder))
+			continue
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	c.emit(Event{Kind: EventLibraryChanged, InfoHash: infoHash})
+	return errors.Join(errs...)
+}
+
+// within reports whether path lies inside dir.
+func within(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}

@@ -1,0 +1,94 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/swarmtone/swarmtone/app"
+)
+
+// albumsView is a grid of albums with their cover art; tapping one plays it.
+type albumsView struct {
+	mw     *MainWindow
+	object fyne.CanvasObject
+	grid   *widget.GridWrap
+	albums []app.Album
+	covers map[string]fyne.Resource
+}
+
+func newAlbumsView(mw *MainWindow) *albumsView {
+	v := &albumsView{mw: mw, covers: map[string]fyne.Resource{}}
+	v.grid = widget.NewGridWrap(
+		func() int { return len(v.albums) },
+		func() fyne.CanvasObject {
+			img := canvas.NewImageFromResource(Icon)
+			img.FillMode = canvas.ImageFillContain
+			img.SetMinSize(fyne.NewSize(140, 140))
+			return container.NewVBox(img,
+				&widget.Label{Truncation: fyne.TextTruncateEllipsis, TextStyle: fyne.TextStyle{Bold: true}},
+				&widget.Label{Truncation: fyne.TextTruncateEllipsis, Importance: widget.LowImportance})
+		},
+		func(i widget.GridWrapItemID, o fyne.CanvasObject) {
+			a := v.albums[i]
+			box := o.(*fyne.Container).Objects
+			img := box[0].(*canvas.Image)
+			img.Resource = v.cover(a.ArtID)
+			img.Refresh()
+			box[1].(*widget.Label).SetText(a.Name)
+			box[2].(*widget.Label).SetText(fmt.Sprintf("%s · %d tracks", a.Artist, a.Tracks))
+		},
+	)
+	v.grid.OnSelected = func(i widget.GridWrapItemID) {
+		tracks, err := v.mw.core.Library().AlbumTracks(v.mw.ctx, v.albums[i].Key)
+		if err != nil {
+			v.mw.showError("Could not play the album", err)
+		} else {
+			v.mw.play(tracks, 0)
+		}
+		v.grid.UnselectAll()
+	}
+	v.object = v.grid
+	v.reload()
+	return v
+}
+
+// cover is an album's thumbnail, read once.
+func (v *albumsView) cover(artID string) fyne.Resource {
+	if artID == "" {
+		return Icon
+	}
+	if r, ok := v.covers[artID]; ok {
+		return r
+	}
+	data, err := v.mw.core.Library().Thumbnail(v.mw.ctx, artID)
+	if err != nil {
+		return Icon
+	}
+	r := fyne.NewStaticResource("cover-"+artID, data)
+	v.covers[artID] = r
+	return r
+}
+
+// reload reads up to 5,000 albums (pages of 1,000).
+func (v *albumsView) reload() {
+	var all []app.Album
+	after := ""
+	for range 5 {
+		page, err := v.mw.core.Library().Albums(v.mw.ctx, after, 1000, true)
+		if err != nil {
+			v.mw.showError("Could not read albums", err)
+			return
+		}
+		all = append(all, page.Albums...)
+		if page.Next == "" {
+			break
+		}
+		after = page.Next
+	}
+	v.albums = all
+	v.grid.Refresh()
+}

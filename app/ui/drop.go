@@ -1,0 +1,235 @@
+package ui
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/swarmtone/swarmtone/app"
+)
+
+// HandleDrop does what a drop on the window means: .torrent files are
+// added, M3U8/XSPF files become playlists, and audio files and folders are
+// shared as one torrent (a progress bar while hashing, then the magnet).
+func (mw *MainWindow) HandleDrop(uris []fyne.URI) {
+	var share []string
+	for _, u := range uris {
+		if u.Scheme() != "file" {
+			mw.showError("Cannot use the drop", fmt.Errorf("%s is not a local file: drop files or folders", u))
+			continue
+		}
+		p := u.Path()
+		switch {
+		case strings.EqualFold(filepath.Ext(p), ".torrent"):
+			mw.addSource(p)
+		case app.IsPlaylistFile(p):
+			mw.importPlaylist(p)
+		default:
+			share = append(share, p)
+		}
+	}
+	if len(share) > 0 {
+		mw.share(share)
+	}
+}
+
+// share hashes paths into a torrent in the background and then shows the
+// magnet with a Copy button.
+func (mw *MainWindow) share(paths []string) {
+	name := filepath.Base(paths[0])
+	if len(paths) > 1 {
+		name = fmt.Sprintf("%d items from %s", len(paths), filepath.Base(filepath.Dir(paths[0])))
+	}
+	bar := widget.NewProgressBar()
+	status := widget.NewLabel("Hashing " + name + "…")
+	progress := dialog.NewCustomWithoutButtons("Sharing", container.NewVBox(status, bar), mw.win)
+	progress.Show()
+	go func() {
+		sh, err := mw.core.Share(mw.ctx, paths, func(done, total int64) {
+			if total > 0 {
+				fyne.Do(func() { bar.SetValue(float64(done) / float64(total)) })
+			}
+		})
+		fyne.Do(func() {
+			progress.Hide()
+			if err != nil {
+				mw.showError("Could not share", err)
+				return
+			}
+			mw.showMagnet(sh)
+			mw.notify("Share ready", sh.Name+" is shared: send the magnet link to your friends.")
+		})
+	}()
+}
+
+// showMagnet shows a new share's magnet link with a Copy button.
+func (mw *MainWindow) showMagnet(sh *app.Share) {
+	link := &widget.Entry{Text: sh.Magnet, Wrapping: fyne.TextWrapBreak, MultiLine: true}
+	msg := fmt.Sprintf("%s is shared from where it is (%d files). Send this link:", sh.Name, len(sh.Files))
+	if len(sh.Skipped) > 0 {
+		msg += fmt.Sprintf("\n%d files were left out (not music, cover art, cue sheets or playlists).", len(sh.Skipped))
+	}
+	content := container.NewVBox(widget.NewLabel(msg), link,
+		&widget.Button{Text: "Copy magnet link", OnTapped: func() { mw.app.Clipboard().SetContent(sh.Magnet) }})
+	d := dialog.NewCustom("Shared", "Close", content, mw.win)
+	d.Resize(fyne.NewSize(560, 260))
+	d.Show()
+}
+
+// addSource adds a magnet link, .torrent file or infohash; its tracks appear
+// in the library once the metadata arrives.
+func (mw *MainWindow) addSource(source string) {
+	go func() {
+		added, err := mw.core.Add(mw.ctx, source)
+		if err != nil {
+			fyne.Do(func() { mw.showError("Could not add", err) })
+			return
+		}
+		if _, err := mw.core.WaitTracks(mw.ctx, added.InfoHash); err != nil && mw.ctx.Err() == nil {
+			fyne.Do(func() { mw.showError("No tracks yet", err) })
+		}
+	}()
+}
+
+func (mw *MainWindow) importPlaylist(path string) {
+	go func() {
+		pl, warnings, err := mw.core.ImportPlaylist(mw.ctx, path)
+		fyne.Do(func() {
+			if err != nil {
+				mw.showError("Could not import the playlist", err)
+				return
+			}
+			mw.playlists.reload()
+			if len(warnings) > 0 {
+				dialog.ShowInformation("Playlist imported", fmt.Sprintf("%q: %d tracks; %d entries were not found:\n%s", pl.Name, len(pl.Items), len(warnings), strings.Join(warnings[:min(5, len(warnings))], "\n")), mw.win)
+			}
+		})
+	}()
+}
+
+// showAddLink asks for a magnet link (Ctrl+L).
+func (mw *MainWindow) showAddLink() {
+	entry := &widget.Entry{PlaceHolder: "magnet:?xt=urn:btih:…, or a path to a .torrent file"}
+	if clip := strings.TrimSpace(mw.app.Clipboard().Content()); isMagnet(clip) {
+		entry.SetText(clip)
+	}
+	open := &widget.Button{Text: "Open .torrent…", OnTapped: func() {
+		dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+			if err == nil && r != nil {
+				r.Close()
+				entry.SetText(r.URI().Path())
+			}
+		}, mw.win)
+	}}
+	d := dialog.NewForm("Add a link", "Add", "Cancel", []*widget.FormItem{{Text: "Link", Widget: entry}, {Widget: open}}, func(ok bool) {
+		if ok && strings.TrimSpace(entry.Text) != "" {
+			mw.addSource(strings.TrimSpace(entry.Text))
+		}
+	}, mw.win)
+	d.Resize(fyne.NewSize(600, 200))
+	d.Show()
+	mw.win.Canvas().Focus(entry)
+}
+
+func isMagnet(s string) bool { return strings.HasPrefix(strings.ToLower(s), "magnet:?") }
+
+// PasteMagnet adds the magnet on the clipboard, if there is one (Ctrl+V
+// anywhere in the window). It reports whether it found one.
+func (mw *MainWindow) PasteMagnet() bool {
+	clip := strings.TrimSpace(mw.app.Clipboard().Content())
+	if !isMagnet(clip) {
+		return false
+	}
+	mw.addSource(clip)
+	return true
+}
+
+// play replaces the queue with tracks from index.
+func (mw *MainWindow) play(tracks []app.Track, index int) {
+	if len(tracks) == 0 {
+		return
+	}
+	if err := mw.core.Play(tracks, index); err != nil {
+		mw.showError("Could not play", err)
+	}
+}
+
+// addShortcuts: Space play/pause, Ctrl+F search, Ctrl+L add link, Ctrl+V
+// paste a magnet, arrows seek, Ctrl+arrows previous/next.
+func (mw *MainWindow) addShortcuts() {
+	c := mw.win.Canvas()
+	ctrl := fyne.KeyModifierShortcutDefault
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: ctrl}, func(fyne.Shortcut) {
+		mw.sidebar.Select(0)
+		mw.library.focusSearch()
+	})
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: ctrl}, func(fyne.Shortcut) { mw.showAddLink() })
+	c.AddShortcut(&fyne.ShortcutPaste{}, func(fyne.Shortcut) { mw.PasteMagnet() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyRight, Modifier: ctrl}, func(fyne.Shortcut) { mw.nowPlaying.next() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyLeft, Modifier: ctrl}, func(fyne.Shortcut) { mw.nowPlaying.previous() })
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		switch ev.Name {
+		case fyne.KeySpace:
+			mw.nowPlaying.togglePlay()
+		case fyne.KeyRight:
+			mw.nowPlaying.seekBy(5e9)
+		case fyne.KeyLeft:
+			mw.nowPlaying.seekBy(-5e9)
+		}
+	})
+}
+
+// Open handles what the app was started with: magnet links and .torrent
+// files are added and played as they stream, audio files are played,
+// playlists imported, folders shared.
+func (mw *MainWindow) Open(sources []string) {
+	for _, src := range sources {
+		switch {
+		case isMagnet(src) || strings.EqualFold(filepath.Ext(src), ".torrent"):
+			mw.addAndPlay(src)
+		case app.IsPlaylistFile(src):
+			mw.importPlaylist(src)
+		case app.IsAudioFile(src):
+			go func() {
+				t, err := mw.core.LocalTrack(mw.ctx, src)
+				fyne.Do(func() {
+					if err != nil {
+						mw.showError("Could not play "+filepath.Base(src), err)
+						return
+					}
+					mw.play([]app.Track{t}, 0)
+				})
+			}()
+		default:
+			mw.share([]string{src})
+		}
+	}
+}
+
+// addAndPlay adds a torrent source and plays its tracks as soon as the
+// metadata is known: they stream while they download.
+func (mw *MainWindow) addAndPlay(source string) {
+	go func() {
+		added, err := mw.core.Add(mw.ctx, source)
+		if err == nil {
+			_, err = mw.core.WaitTracks(mw.ctx, added.InfoHash)
+		}
+		var tracks []app.Track
+		if err == nil {
+			tracks, err = mw.core.TorrentTracks(mw.ctx, added.InfoHash)
+		}
+		fyne.Do(func() {
+			if err != nil {
+				mw.showError("Could not play the link", err)
+				return
+			}
+			mw.play(tracks, 0)
+		})
+	}()
+}

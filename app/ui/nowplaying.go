@@ -1,0 +1,273 @@
+package ui
+
+import (
+	"log/slog"
+	"strconv"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/swarmtone/swarmtone/app"
+)
+
+// nowPlayingBar shows the current track and the transport controls: cover,
+// title, artist, previous/play/next, a seek bar over the downloaded parts,
+// elapsed/remaining, shuffle, repeat, volume and a buffering state.
+type nowPlayingBar struct {
+	mw       *MainWindow
+	object   fyne.CanvasObject
+	cover    *canvas.Image
+	title    *widget.Label
+	artist   *widget.Label
+	state    *widget.Label
+	playBtn  *widget.Button
+	seek     *widget.Slider
+	got      *downloadedBar
+	elapsed  *widget.Label
+	remain   *widget.Label
+	shuffle  *widget.Check
+	repeat   *widget.Select
+	volume   *widget.Slider
+	track    app.Track
+	duration time.Duration
+	playing  bool
+	seeking  bool // the user drags the seek bar: positions do not move it
+}
+
+func newNowPlayingBar(mw *MainWindow) *nowPlayingBar {
+	b := &nowPlayingBar{mw: mw}
+	b.cover = canvas.NewImageFromResource(Icon)
+	b.cover.FillMode = canvas.ImageFillContain
+	b.cover.SetMinSize(fyne.NewSize(56, 56))
+	b.title = &widget.Label{Text: "Nothing playing", TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
+	b.artist = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
+	b.state = &widget.Label{Importance: widget.WarningImportance}
+	b.playBtn = &widget.Button{Icon: theme.MediaPlayIcon(), OnTapped: b.togglePlay}
+	prev := &widget.Button{Icon: theme.MediaSkipPreviousIcon(), OnTapped: b.previous}
+	next := &widget.Button{Icon: theme.MediaSkipNextIcon(), OnTapped: b.next}
+	b.seek = widget.NewSlider(0, 1)
+	b.seek.Step = 0.001
+	b.seek.OnChanged = func(float64) { b.seeking = true }
+	b.seek.OnChangeEnded = func(f float64) {
+		b.seeking = false
+		if p := b.mw.core.Player(); p != nil && b.duration > 0 {
+			p.Seek(time.Duration(f * float64(b.duration)))
+		}
+	}
+	b.got = newDownloadedBar()
+	b.elapsed = widget.NewLabel("0:00")
+	b.remain = widget.NewLabel("-0:00")
+	b.shuffle = widget.NewCheck("Shuffle", func(on bool) {
+		if p := b.mw.core.Player(); p != nil {
+			p.SetShuffle(on)
+		}
+	})
+	b.repeat = widget.NewSelect([]string{"Repeat off", "Repeat one", "Repeat all"}, func(s string) {
+		if p := b.mw.core.Player(); p != nil {
+			p.SetRepeat(map[string]app.Repeat{"Repeat off": app.RepeatOff, "Repeat one": app.RepeatOne, "Repeat all": app.RepeatAll}[s])
+		}
+	})
+	b.repeat.Selected = "Repeat off"
+	b.volume = widget.NewSlider(0, 1)
+	b.volume.Step = 0.01
+	b.volume.Value = 1
+	if s, err := mw.core.Library().Settings(mw.ctx); err == nil {
+		b.volume.Value = s.Volume
+	}
+	b.volume.OnChanged = func(v float64) {
+		if p := b.mw.core.Player(); p != nil {
+			p.SetVolume(v) // the engine merges rapid changes
+		}
+	}
+	b.volume.OnChangeEnded = func(v float64) { b.mw.settings.saveVolume(v) }
+
+	seekBar := container.NewBorder(nil, nil, b.elapsed, b.remain, container.NewStack(b.got, b.seek))
+	controls := container.NewHBox(prev, b.playBtn, next)
+	info := container.NewBorder(nil, nil, b.cover, nil, container.NewVBox(b.title, b.artist))
+	right := container.NewHBox(b.state, b.shuffle, b.repeat, widget.NewIcon(theme.VolumeUpIcon()), container.NewGridWrap(fyne.NewSize(120, 36), b.volume))
+	b.object = container.NewBorder(widget.NewSeparator(), nil, container.NewGridWrap(fyne.NewSize(280, 64), info), right,
+		container.NewBorder(nil, nil, controls, nil, seekBar))
+	go b.refreshDownloaded()
+	return b
+}
+
+func (b *nowPlayingBar) togglePlay() {
+	p := b.mw.core.Player()
+	if p == nil {
+		b.mw.showError("No sound", app.ErrNoPlayer)
+		return
+	}
+	st := p.State()
+	switch {
+	case !st.Playing && len(st.Queue) == 0:
+		b.mw.library.playSelection()
+	case st.Paused || !st.Playing:
+		p.Resume()
+	default:
+		p.Pause()
+	}
+}
+
+func (b *nowPlayingBar) next() {
+	if p := b.mw.core.Player(); p != nil {
+		p.Next()
+	}
+}
+
+func (b *nowPlayingBar) previous() {
+	if p := b.mw.core.Player(); p != nil {
+		p.Previous()
+	}
+}
+
+// seekBy moves the position by d (arrow keys).
+func (b *nowPlayingBar) seekBy(d time.Duration) {
+	if p := b.mw.core.Player(); p != nil {
+		pos := max(0, p.State().Position+d)
+		p.Seek(pos)
+	}
+}
+
+// onPlayerEvent runs on the Fyne goroutine.
+func (b *nowPlayingBar) onPlayerEvent(ev app.PlayerEvent) {
+	switch ev.Kind {
+	case app.PlayerTrackStarted:
+		b.playing = true
+		b.duration = ev.Duration
+		b.state.SetText("")
+		b.showTrack(ev.TrackID)
+		b.playBtn.SetIcon(theme.MediaPauseIcon())
+	case app.PlayerPosition:
+		b.duration = max(b.duration, ev.Duration)
+		b.showPosition(ev.Position)
+		if p := b.mw.core.Player(); p != nil && p.State().Paused {
+			b.playBtn.SetIcon(theme.MediaPlayIcon())
+		} else {
+			b.playBtn.SetIcon(theme.MediaPauseIcon())
+		}
+	case app.PlayerBuffering:
+		b.state.SetText("Buffering…")
+	case app.PlayerResumed:
+		b.state.SetText("")
+	case app.PlayerStopped:
+		b.playing = false
+		b.playBtn.SetIcon(theme.MediaPlayIcon())
+		b.state.SetText("")
+	}
+}
+
+func (b *nowPlayingBar) showTrack(id string) {
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil {
+		b.title.SetText(id)
+		b.artist.SetText("")
+		return
+	}
+	ts, err := b.mw.core.Tracks(b.mw.ctx, []app.TrackID{app.TrackID(n)})
+	if err != nil || len(ts) == 0 {
+		return
+	}
+	b.track = ts[0]
+	slog.Info("playing", "title", b.track.DisplayTitle(), "artist", b.track.Artist)
+	b.title.SetText(b.track.DisplayTitle())
+	b.artist.SetText(b.track.Artist)
+	if b.duration == 0 {
+		b.duration = b.track.Duration
+	}
+	b.cover.Resource = Icon
+	if b.track.ArtID != "" {
+		if data, err := b.mw.core.Library().Thumbnail(b.mw.ctx, b.track.ArtID); err == nil {
+			b.cover.Resource = fyne.NewStaticResource("cover-"+b.track.ArtID, data)
+		}
+	}
+	b.cover.Refresh()
+}
+
+func (b *nowPlayingBar) showPosition(pos time.Duration) {
+	b.elapsed.SetText(app.FormatDuration(pos))
+	if b.duration > 0 {
+		b.remain.SetText("-" + app.FormatDuration(max(0, b.duration-pos)))
+		if !b.seeking {
+			b.seek.Value = min(1, float64(pos)/float64(b.duration))
+			b.seek.Refresh()
+		}
+	}
+}
+
+// refreshDownloaded redraws which parts of a swarm track are downloaded,
+// once a second.
+func (b *nowPlayingBar) refreshDownloaded() {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-b.mw.ctx.Done():
+			return
+		case <-tick.C:
+		}
+		var t app.Track
+		fyne.DoAndWait(func() { t = b.track })
+		ranges := [][2]float64{}
+		if t.Local() {
+			ranges = append(ranges, [2]float64{0, 1})
+		} else if t.Swarm != nil {
+			fs, err := b.mw.core.Node().FileStats(t.Swarm.InfoHashHex(), t.Swarm.FileIndex, 0, 0)
+			if err == nil && fs.Length > 0 {
+				for _, r := range fs.Ranges {
+					ranges = append(ranges, [2]float64{float64(r.Start) / float64(fs.Length), float64(r.End) / float64(fs.Length)})
+				}
+			}
+		}
+		fyne.Do(func() { b.got.set(ranges) })
+	}
+}
+
+// downloadedBar draws the downloaded fractions of a track under the seek bar.
+type downloadedBar struct {
+	widget.BaseWidget
+	ranges [][2]float64
+}
+
+func newDownloadedBar() *downloadedBar {
+	d := &downloadedBar{}
+	d.ExtendBaseWidget(d)
+	return d
+}
+
+func (d *downloadedBar) set(r [][2]float64) {
+	d.ranges = r
+	d.Refresh()
+}
+
+func (d *downloadedBar) CreateRenderer() fyne.WidgetRenderer { return &downloadedRenderer{d: d} }
+
+type downloadedRenderer struct {
+	d     *downloadedBar
+	rects []fyne.CanvasObject
+	size  fyne.Size
+}
+
+func (r *downloadedRenderer) Layout(s fyne.Size) { r.size = s; r.Refresh() }
+func (r *downloadedRenderer) MinSize() fyne.Size { return fyne.NewSize(10, 4) }
+func (r *downloadedRenderer) Objects() []fyne.CanvasObject {
+	return r.rects
+}
+func (r *downloadedRenderer) Destroy() {}
+func (r *downloadedRenderer) Refresh() {
+	r.rects = r.rects[:0]
+	h := float32(4)
+	y := r.size.Height/2 + 8
+	for _, rg := range r.d.ranges {
+		rect := canvas.NewRectangle(theme.Color(theme.ColorNameSuccess))
+		rect.Move(fyne.NewPos(float32(rg[0])*r.size.Width, y))
+		rect.Resize(fyne.NewSize(float32(rg[1]-rg[0])*r.size.Width, h))
+		r.rects = append(r.rects, rect)
+	}
+	for _, o := range r.rects {
+		o.Refresh()
+	}
+}

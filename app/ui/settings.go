@@ -1,0 +1,168 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/swarmtone/swarmtone/app"
+)
+
+// settingsView edits the settings stored in the library. Network changes
+// apply at the next start; playback changes at once.
+type settingsView struct {
+	mw     *MainWindow
+	object fyne.CanvasObject
+	form   *widget.Form
+	status *widget.Label
+
+	musicFolders, downloadFolder, port, upload, download, proxy *widget.Entry
+	dht, pex, lsd, upnp, anonymous, keep                        *widget.Check
+	encryption, replayGain, themeSel                            *widget.Select
+	loaded                                                      app.Settings
+}
+
+func newSettingsView(mw *MainWindow) *settingsView {
+	v := &settingsView{mw: mw, status: &widget.Label{Wrapping: fyne.TextWrapWord}}
+	v.musicFolders = &widget.Entry{MultiLine: true, PlaceHolder: "one folder per line"}
+	v.downloadFolder = widget.NewEntry()
+	v.port = widget.NewEntry()
+	v.upload = &widget.Entry{PlaceHolder: "0 = unlimited"}
+	v.download = &widget.Entry{PlaceHolder: "0 = unlimited"}
+	v.proxy = &widget.Entry{PlaceHolder: "socks5://127.0.0.1:9050 (turns the DHT off)"}
+	v.dht = widget.NewCheck("DHT (find peers without trackers)", nil)
+	v.pex = widget.NewCheck("Peer exchange", nil)
+	v.lsd = widget.NewCheck("Local peer discovery", nil)
+	v.upnp = widget.NewCheck("Open the port on the router (UPnP)", nil)
+	v.anonymous = widget.NewCheck("Anonymous mode (send no client name or version)", nil)
+	v.keep = widget.NewCheck("Keep what I play (finish downloading streamed tracks)", nil)
+	v.encryption = widget.NewSelect([]string{"prefer", "require", "off"}, nil)
+	v.replayGain = widget.NewSelect([]string{"off", "track", "album"}, nil)
+	v.themeSel = widget.NewSelect([]string{"system", "light", "dark"}, nil)
+	v.form = &widget.Form{
+		Items: []*widget.FormItem{
+			{Text: "Music folders", Widget: v.musicFolders, HintText: "imported into the library"},
+			{Text: "Download folder", Widget: v.downloadFolder},
+			{Text: "Listening port", Widget: v.port, HintText: "0 picks a free port"},
+			{Text: "Upload limit (KB/s)", Widget: v.upload},
+			{Text: "Download limit (KB/s)", Widget: v.download},
+			{Text: "Peers", Widget: container.NewVBox(v.dht, v.pex, v.lsd, v.upnp)},
+			{Text: "Encryption", Widget: v.encryption},
+			{Text: "Proxy", Widget: v.proxy},
+			{Text: "Privacy", Widget: v.anonymous},
+			{Text: "Streaming", Widget: v.keep},
+			{Text: "ReplayGain", Widget: v.replayGain},
+			{Text: "Theme", Widget: v.themeSel},
+		},
+		SubmitText: "Save",
+		OnSubmit:   v.save,
+	}
+	importBtn := &widget.Button{Icon: theme.FolderOpenIcon(), Text: "Import music folders now", OnTapped: v.importNow}
+	v.object = container.NewVScroll(container.NewVBox(v.form, importBtn, v.status))
+	v.load()
+	return v
+}
+
+// load fills the form from the library.
+func (v *settingsView) load() {
+	s, err := v.mw.core.Library().Settings(v.mw.ctx)
+	if err != nil {
+		v.status.SetText("Could not read the settings: " + err.Error())
+		return
+	}
+	v.loaded = s
+	v.musicFolders.SetText(strings.Join(s.MusicFolders, "\n"))
+	v.downloadFolder.SetText(s.DownloadFolder)
+	v.port.SetText(strconv.Itoa(s.ListenPort))
+	v.upload.SetText(strconv.FormatInt(s.UploadLimit/1000, 10))
+	v.download.SetText(strconv.FormatInt(s.DownloadLimit/1000, 10))
+	v.proxy.SetText(s.Proxy)
+	v.dht.SetChecked(s.DHT)
+	v.pex.SetChecked(s.PEX)
+	v.lsd.SetChecked(s.LSD)
+	v.upnp.SetChecked(s.UPnP)
+	v.anonymous.SetChecked(s.Anonymous)
+	v.keep.SetChecked(s.KeepWhatIPlay)
+	v.encryption.SetSelected(s.Encryption)
+	v.replayGain.SetSelected(s.ReplayGain)
+	v.themeSel.SetSelected(s.Theme)
+}
+
+// settings reads the form; errors name the field.
+func (v *settingsView) settings() (app.Settings, error) {
+	s := v.loaded
+	s.MusicFolders = nil
+	for _, line := range strings.Split(v.musicFolders.Text, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			s.MusicFolders = append(s.MusicFolders, line)
+		}
+	}
+	s.DownloadFolder = strings.TrimSpace(v.downloadFolder.Text)
+	var err error
+	if s.ListenPort, err = strconv.Atoi(strings.TrimSpace(v.port.Text)); err != nil {
+		return s, fmt.Errorf("listening port %q is not a number", v.port.Text)
+	}
+	up, err := strconv.ParseInt(strings.TrimSpace(v.upload.Text), 10, 64)
+	if err != nil || up < 0 {
+		return s, fmt.Errorf("upload limit %q: give KB/s, 0 for none", v.upload.Text)
+	}
+	down, err := strconv.ParseInt(strings.TrimSpace(v.download.Text), 10, 64)
+	if err != nil || down < 0 {
+		return s, fmt.Errorf("download limit %q: give KB/s, 0 for none", v.download.Text)
+	}
+	s.UploadLimit, s.DownloadLimit = up*1000, down*1000
+	s.Proxy = strings.TrimSpace(v.proxy.Text)
+	s.DHT, s.PEX, s.LSD, s.UPnP = v.dht.Checked, v.pex.Checked, v.lsd.Checked, v.upnp.Checked
+	s.Anonymous, s.KeepWhatIPlay = v.anonymous.Checked, v.keep.Checked
+	s.Encryption, s.ReplayGain, s.Theme = v.encryption.Selected, v.replayGain.Selected, v.themeSel.Selected
+	return s, s.Validate()
+}
+
+func (v *settingsView) save() {
+	s, err := v.settings()
+	if err != nil {
+		v.status.SetText("Not saved: " + err.Error())
+		return
+	}
+	if err := v.mw.core.SaveSettings(v.mw.ctx, s); err != nil {
+		v.status.SetText("Not saved: " + err.Error())
+		return
+	}
+	v.loaded = s
+	v.status.SetText("Saved. Network changes apply the next time Swarmtone starts.")
+}
+
+// saveVolume keeps the volume for the next start.
+func (v *settingsView) saveVolume(vol float64) {
+	v.loaded.Volume = vol
+	go func() { _ = v.mw.core.Library().SaveSettings(v.mw.ctx, v.loaded) }()
+}
+
+func (v *settingsView) importNow() {
+	folders := v.loaded.MusicFolders
+	if len(folders) == 0 {
+		v.status.SetText("Add a music folder above and save first.")
+		return
+	}
+	bar := widget.NewProgressBarInfinite()
+	v.status.SetText("Importing…")
+	v.object.(*container.Scroll).Content.(*fyne.Container).Add(bar)
+	go func() {
+		res, err := v.mw.core.Import(v.mw.ctx, folders, func(done, total int, current string) {
+			fyne.Do(func() { v.status.SetText(fmt.Sprintf("Importing %d of %d: %s", done, total, current)) })
+		})
+		fyne.Do(func() {
+			v.object.(*container.Scroll).Content.(*fyne.Container).Remove(bar)
+			if err != nil {
+				v.status.SetText("Import stopped: " + err.Error())
+				return
+			}
+			v.status.SetText(fmt.Sprintf("Imported: %d new, %d updated, %d unchanged, %d missing, %d unreadable.", res.Added, res.Updated, res.Unchanged, res.Missing, res.Failed))
+		})
+	}()
+}
