@@ -1,0 +1,383 @@
+package main
+
+// The app suite measures what a user feels: time to first audio of
+// `swarmtone play MAGNET` from a loopback seeder beside webtorrent-cli's
+// first byte, how fast the window opens on a 100,000-track library, and the
+// idle cost of the app with 1,000 shares seeding.
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/swarmtone/swarmtone/app"
+	"github.com/swarmtone/swarmtone/library"
+)
+
+// appWebtorrentEnv makes the bench binary the webtorrent measurement, run
+// inside a private network namespace (webtorrent cannot turn off its DHT).
+const appWebtorrentEnv = "SWARMTONE_BENCH_APP_WEBTORRENT"
+
+const appRuns = 20
+
+func init() {
+	if v := os.Getenv(appWebtorrentEnv); v != "" {
+		bin, album, _ := strings.Cut(v, "\x00")
+		ms, err := webtorrentFirstByte(context.Background(), bin, album)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "webtorrent:", err)
+			os.Exit(1)
+		}
+		fmt.Println(ms)
+		os.Exit(0)
+	}
+	register("app", benchApp)
+}
+
+func benchApp(ctx context.Context, r *report) error {
+	dir, err := os.MkdirTemp("", "swarmtone-bench-app-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "swarmtone")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-tags", "nosqlite", "-o", bin, ".").CombinedOutput(); err != nil {
+		return fmt.Errorf("building swarmtone: %v\n%s", err, out)
+	}
+	album := filepath.Join(dir, "Album")
+	if err := appMakeAlbum(ctx, album); err != nil {
+		return err
+	}
+	var errs []error
+	if err := appTTFA(ctx, r, bin, album, dir); err != nil {
+		errs = append(errs, fmt.Errorf("ttfa: %w", err))
+	}
+	if err := appWebtorrent(ctx, r, album); err != nil {
+		errs = append(errs, fmt.Errorf("webtorrent: %w", err))
+	}
+	if err := appStartToWindow(ctx, r, bin, dir); err != nil {
+		errs = append(errs, fmt.Errorf("start to window: %w", err))
+	}
+	if err := appIdle(ctx, r, bin, dir); err != nil {
+		errs = append(errs, fmt.Errorf("idle with 1,000 shares: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// appMakeAlbum writes three 30 s FLAC tracks (CD quality, ~2.6 MB each).
+func appMakeAlbum(ctx context.Context, album string) error {
+	if err := os.MkdirAll(album, 0o755); err != nil {
+		return err
+	}
+	for i := 1; i <= 3; i++ {
+		out := filepath.Join(album, fmt.Sprintf("%02d.flac", i))
+		cmd := exec.CommandContext(ctx, "ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+			fmt.Sprintf("anoisesrc=d=30:c=pink:r=44100:a=0.3,aformat=channel_layouts=stereo"), "-metadata", fmt.Sprintf("title=Noise %d", i), out)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("ffmpeg: %v\n%s", err, b)
+		}
+	}
+	return nil
+}
+
+// appSeeder runs `swarmtone share album` and returns its magnet and address.
+func appSeeder(ctx context.Context, bin, album, data string) (magnet, addr string, stop func(), err error) {
+	cmd := exec.CommandContext(ctx, bin, "share", album, "--data", data, "--listen", "127.0.0.1:0", "--no-dht")
+	stdout, _ := cmd.StdoutPipe()
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		return "", "", nil, err
+	}
+	stop = func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		stop()
+		return "", "", nil, fmt.Errorf("reading the magnet: %w", err)
+	}
+	go io.Copy(io.Discard, stdout)
+	seeding := regexp.MustCompile(` on (127\.0\.0\.1:\d+);`)
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if m := seeding.FindStringSubmatch(sc.Text()); m != nil {
+			addr = m[1]
+			break
+		}
+	}
+	go io.Copy(io.Discard, stderr)
+	if addr == "" {
+		stop()
+		return "", "", nil, errors.New("the seeder never said where it listens")
+	}
+	return strings.TrimSpace(line), addr, stop, nil
+}
+
+// appTTFA: `swarmtone play MAGNET --peer … --out` from a fresh data folder,
+// time from process start to the first audio sample (its --stats), 20 runs.
+func appTTFA(ctx context.Context, r *report, bin, album, dir string) error {
+	magnet, addr, stop, err := appSeeder(ctx, bin, album, filepath.Join(dir, "seeder"))
+	if err != nil {
+		return err
+	}
+	defer stop()
+	stat := regexp.MustCompile(`(?m)^first_sample_ms (\d+)$`)
+	var samples []float64
+	for i := range appRuns {
+		data := filepath.Join(dir, fmt.Sprintf("player%d", i))
+		out, err := exec.CommandContext(ctx, bin, "play", magnet, "--peer", addr, "--file", "0",
+			"--out", filepath.Join(data, "out.wav"), "--data", data, "--listen", "127.0.0.1:0", "--no-dht", "--stats").CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("swarmtone play: %v\n%s", err, out)
+		}
+		m := stat.FindSubmatch(out)
+		if m == nil {
+			return fmt.Errorf("no first_sample_ms in:\n%s", out)
+		}
+		v, _ := strconv.ParseFloat(string(m[1]), 64)
+		samples = append(samples, v)
+		os.RemoveAll(data)
+	}
+	r.figure("ttfa_ms_p50", appPercentile(samples, 50), "ms")
+	r.figure("ttfa_ms_p95", appPercentile(samples, 95), "ms")
+	return nil
+}
+
+// appWebtorrent measures webtorrent-cli's first byte inside a private
+// network namespace (only loopback), where it finds our seeder by x.pe.
+func appWebtorrent(ctx context.Context, r *report, album string) error {
+	for _, tool := range []string{"webtorrent", "unshare", "ip"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return fmt.Errorf("%s not installed (make bench installs it)", tool)
+		}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	bin := filepath.Join(filepath.Dir(album), "swarmtone")
+	cmd := exec.CommandContext(ctx, "unshare", "--net", "sh", "-c", `ip link set lo up && exec "$0"`, self)
+	cmd.Env = append(os.Environ(), appWebtorrentEnv+"="+bin+"\x00"+album)
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("%v (%s)", err, out)
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+	if err != nil {
+		return fmt.Errorf("unexpected output %q", out)
+	}
+	r.figure("webtorrent_first_byte_ms_p50", v, "ms")
+	return nil
+}
+
+// webtorrentFirstByte runs in the namespace: a swarmtone seeder, then
+// webtorrent-cli --stdout five times; its start-up (webtorrent --version) is
+// subtracted. It returns the median.
+func webtorrentFirstByte(ctx context.Context, bin, album string) (float64, error) {
+	data, err := os.MkdirTemp("", "swarmtone-wt-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(data)
+	magnet, addr, stop, err := appSeeder(ctx, bin, album, data)
+	if err != nil {
+		return 0, err
+	}
+	defer stop()
+	var startup, firstByte []float64
+	for range 5 {
+		t0 := time.Now()
+		if err := exec.CommandContext(ctx, "webtorrent", "--version").Run(); err != nil {
+			return 0, err
+		}
+		startup = append(startup, float64(time.Since(t0).Milliseconds()))
+
+		rctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+		cmd := exec.CommandContext(rctx, "webtorrent", "download", magnet+"&x.pe="+addr, "--select", "0", "--stdout", "--out", filepath.Join(data, "wt"))
+		stdout, _ := cmd.StdoutPipe()
+		t0 = time.Now()
+		if err := cmd.Start(); err != nil {
+			cancel()
+			return 0, err
+		}
+		one := make([]byte, 1)
+		_, rerr := io.ReadFull(stdout, one)
+		firstByte = append(firstByte, float64(time.Since(t0).Milliseconds()))
+		cmd.Process.Kill()
+		cmd.Wait()
+		cancel()
+		os.RemoveAll(filepath.Join(data, "wt"))
+		if rerr != nil {
+			return 0, fmt.Errorf("no byte from webtorrent: %w", rerr)
+		}
+	}
+	return max(0, appPercentile(firstByte, 50)-appPercentile(startup, 50)), nil
+}
+
+// appStartToWindow: the real window on a 100,000-track library, from exec
+// to the window mapped (xdotool), 5 runs, median.
+func appStartToWindow(ctx context.Context, r *report, bin, dir string) error {
+	if os.Getenv("DISPLAY") == "" {
+		return errors.New("no X display: run under make bench (Xvfb)")
+	}
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		return err
+	}
+	data := filepath.Join(dir, "big")
+	if err := appBigLibrary(ctx, data, 100000); err != nil {
+		return err
+	}
+	var samples []float64
+	for range 5 {
+		cmd := exec.CommandContext(ctx, bin, "--data", data, "--listen", "127.0.0.1:0", "--no-dht")
+		t0 := time.Now()
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		ok := false
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if out, _ := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^Swarmtone$").Output(); len(out) > 0 {
+				ok = true
+				break
+			}
+		}
+		samples = append(samples, float64(time.Since(t0).Milliseconds()))
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+		if !ok {
+			return errors.New("the window did not appear within 20 s")
+		}
+	}
+	r.figure("app_start_to_window_ms", appPercentile(samples, 50), "ms")
+	return nil
+}
+
+// appBigLibrary writes n synthetic tracks into a new library in data.
+func appBigLibrary(ctx context.Context, data string, n int) error {
+	db, _, err := library.OpenDB(filepath.Join(data, app.LibraryFileName))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	lib, err := library.New(db)
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+	tracks := make([]library.Track, n)
+	for i := range tracks {
+		tracks[i] = library.Track{
+			Title: fmt.Sprintf("Track %06d", i), Artist: fmt.Sprintf("Artist %04d", i/100), Album: fmt.Sprintf("Album %05d", i/10),
+			TrackNumber: i%10 + 1, Duration: time.Duration(120+i%300) * time.Second,
+			Path: fmt.Sprintf("/music/artist%04d/album%05d/%02d.flac", i/100, i/10, i%10+1),
+		}
+	}
+	_, err = lib.PutTracks(ctx, tracks)
+	return err
+}
+
+// appIdle: the app (window when there is a display, else `swarmtone seed`)
+// with 1,000 shares seeding: RSS, and CPU over 10 s after settling.
+func appIdle(ctx context.Context, r *report, bin, dir string) error {
+	data := filepath.Join(dir, "seeds")
+	music := filepath.Join(dir, "seeds-music")
+	core, err := app.OpenCore(ctx, app.Options{DataDir: data, Listen: "127.0.0.1:0", NoDHT: true})
+	if err != nil {
+		return err
+	}
+	for i := range 1000 {
+		d := filepath.Join(music, fmt.Sprintf("album%04d", i))
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			core.Close()
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(d, "01.flac"), []byte(strings.Repeat(fmt.Sprintf("%04d", i), 8192)), 0o644); err != nil {
+			core.Close()
+			return err
+		}
+		if _, err := core.Share(ctx, []string{d}, nil); err != nil {
+			core.Close()
+			return err
+		}
+	}
+	if err := core.Close(); err != nil {
+		return err
+	}
+	args := []string{"--data", data, "--listen", "127.0.0.1:0", "--no-dht"}
+	if os.Getenv("DISPLAY") == "" {
+		args = append(args, "seed")
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }()
+	time.Sleep(5 * time.Second)
+	pid := cmd.Process.Pid
+	cpu0, err := procCPU(pid)
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	time.Sleep(10 * time.Second)
+	cpu1, err := procCPU(pid)
+	if err != nil {
+		return err
+	}
+	rss, err := procRSSMB(pid)
+	if err != nil {
+		return err
+	}
+	r.figure("app_idle_rss_mb", rss, "MB")
+	r.figure("app_idle_cpu_pct", 100*(cpu1-cpu0).Seconds()/time.Since(t0).Seconds(), "%")
+	return nil
+}
+
+// procCPU is the user+system CPU time of a process (Linux /proc).
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: too few fields", pid)
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100, nil // USER_HZ is 100 on Linux
+}
+
+// procRSSMB is a process's resident set in MB.
+func procRSSMB(pid int) (float64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024, err
+		}
+	}
+	return 0, fmt.Errorf("/proc/%d/status has no VmRSS", pid)
+}
+
+// appPercentile is the p-th percentile (nearest rank) of xs.
+func appPercentile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	i := int(float64(len(s))*p/100+0.5) - 1
+	return s[max(0, min(i, len(s)-1))]
+}
