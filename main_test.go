@@ -122,11 +122,7 @@ func TestWindowIsDrawn(t *testing.T) {
 		}
 	}()
 
-	window := poll(t, ctx, "a window titled Swarmtone", func() (string, bool) {
-		out, err := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^Swarmtone$").Output()
-		id := strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
-		return id, err == nil && id != ""
-	})
+	window := findWindow(t, ctx)
 	props, err := exec.Command("xprop", "-id", window, "_NET_WM_ICON").CombinedOutput()
 	if err != nil || !strings.Contains(string(props), "_NET_WM_ICON(CARDINAL)") {
 		t.Errorf("window has no icon: %s", props)
@@ -135,14 +131,31 @@ func TestWindowIsDrawn(t *testing.T) {
 		return "", strings.Contains(output.String(), "library view shown") && strings.Contains(output.String(), "tracks=100000")
 	})
 
+	time.Sleep(300 * time.Millisecond) // the first frame after the rows arrived
+	screenshot(t, ctx, window, "library-100k.png")
+}
+
+// findWindow waits for the window titled Swarmtone and returns its X id.
+func findWindow(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	return poll(t, ctx, "a window titled Swarmtone", func() (string, bool) {
+		out, err := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^Swarmtone$").Output()
+		id := strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
+		return id, err == nil && id != ""
+	})
+}
+
+// screenshot saves the window into bench/screenshots/name, waiting until
+// it is drawn (a blank window has one or two colours).
+func screenshot(t *testing.T, ctx context.Context, window, name string) {
+	t.Helper()
 	shotDir := filepath.Join("bench", "screenshots")
 	if err := os.MkdirAll(shotDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	shot := filepath.Join(shotDir, "library-100k.png")
+	shot := filepath.Join(shotDir, name)
 	var colours int
 	poll(t, ctx, "a drawn (not blank) window", func() (string, bool) {
-		time.Sleep(300 * time.Millisecond) // the first frame after the rows arrived
 		if err := exec.Command("import", "-window", window, "png:"+shot).Run(); err != nil {
 			return "", false
 		}
@@ -319,35 +332,20 @@ func TestWindowStreamsMagnet(t *testing.T) {
 			t.Logf("swarmtone output:\n%s", output.String())
 		}
 	}()
-	window := poll(t, ctx, "a window titled Swarmtone", func() (string, bool) {
-		out, err := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^Swarmtone$").Output()
-		id := strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
-		return id, err == nil && id != ""
-	})
+	window := findWindow(t, ctx)
 	poll(t, ctx, "the first track to play", func() (string, bool) {
 		// Tags of a track not yet downloaded are unknown: it shows its file name.
 		return "", strings.Contains(output.String(), "INFO playing title=01")
 	})
 	time.Sleep(2 * time.Second) // a few seconds into the song
 
-	shotDir := filepath.Join("bench", "screenshots")
-	os.MkdirAll(shotDir, 0o755)
-	screenshot := func(name string) {
-		shot := filepath.Join(shotDir, name)
-		poll(t, ctx, "a drawn window", func() (string, bool) {
-			if exec.Command("import", "-window", window, "png:"+shot).Run() != nil {
-				return "", false
-			}
-			return "", distinctColours(t, shot) >= 32
-		})
-	}
-	screenshot("now-playing.png")
+	screenshot(t, ctx, window, "now-playing.png")
 	// Transfers is the fifth entry of the sidebar.
 	if out, err := exec.Command("xdotool", "mousemove", "--window", window, "60", "177", "click", "1").CombinedOutput(); err != nil {
 		t.Fatalf("xdotool click: %v %s", err, out)
 	}
 	time.Sleep(1500 * time.Millisecond)
-	screenshot("transfer-in-progress.png")
+	screenshot(t, ctx, window, "transfer-in-progress.png")
 	st, err := seeder.Node().Stats(sh.InfoHash)
 	if err != nil {
 		t.Fatal(err)

@@ -332,9 +332,9 @@ func appIdle(ctx context.Context, r *report, bin, dir string) error {
 	if err != nil {
 		return err
 	}
-	rss, err := procRSSMB(pid)
-	if err != nil {
-		return err
+	rss := rssMBOf(strconv.Itoa(pid))
+	if rss < 0 {
+		return fmt.Errorf("no resident set size for process %d", pid)
 	}
 	r.figure("app_idle_rss_mb", rss, "MB")
 	r.figure("app_idle_cpu_pct", 100*(cpu1-cpu0).Seconds()/time.Since(t0).Seconds(), "%")
@@ -354,21 +354,6 @@ func procCPU(pid int) (time.Duration, error) {
 	utime, _ := strconv.ParseInt(fields[11], 10, 64)
 	stime, _ := strconv.ParseInt(fields[12], 10, 64)
 	return time.Duration(utime+stime) * time.Second / 100, nil // USER_HZ is 100 on Linux
-}
-
-// procRSSMB is a process's resident set in MB.
-func procRSSMB(pid int) (float64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			return kb / 1024, err
-		}
-	}
-	return 0, fmt.Errorf("/proc/%d/status has no VmRSS", pid)
 }
 
 // appPercentile is the p-th percentile (nearest rank) of xs.

@@ -308,21 +308,6 @@ func rssParts() string {
 	return strings.Join(parts, ", ")
 }
 
-// rssMB reads this process's resident set size from /proc.
-func rssMB() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return -1
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return -1
-}
-
 // makeBenchFiles writes benchFiles real audio files under music: half MP3
 // (one lame encoding, each with its own ID3v2.4 tag and album cover), half
 // FLAC (one flac encoding, tagged per file by metaflac), 10 tracks an album.

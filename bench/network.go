@@ -468,23 +468,8 @@ func netSeedChild(mode, dir string) error {
 		cpu0, t0 := cpuSelf(), time.Now()
 		time.Sleep(10 * time.Second)
 		fmt.Printf("net_seed_1000_idle_cpu_pct %f\n", 100*(cpuSelf()-cpu0).Seconds()/time.Since(t0).Seconds())
-		fmt.Printf("net_seed_1000_rss_mb %f\n", netRSSMB())
+		fmt.Printf("net_seed_1000_rss_mb %f\n", rssMB())
 		return nil
 	}
 	return fmt.Errorf("unknown child mode %q", mode)
-}
-
-// netRSSMB reads the resident set size from /proc.
-func netRSSMB() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return -1
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			return kb / 1024
-		}
-	}
-	return -1
 }
