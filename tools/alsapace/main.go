@@ -1,0 +1,53 @@
+// Command alsapace copies standard input to a file no faster than a sound
+// card plays it. make test and make bench route ALSA's default device
+// through it (build/asound.conf, a "file" plugin piping here): without a
+// clock ALSA writes silence as fast as it can, which costs a whole core and
+// gigabytes of disk while any window is open.
+//
+//	alsapace OUT BYTES_PER_SECOND
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+)
+
+func main() {
+	if len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: alsapace OUT BYTES_PER_SECOND")
+		os.Exit(2)
+	}
+	rate, err := strconv.Atoi(os.Args[2])
+	if err != nil || rate <= 0 {
+		fmt.Fprintf(os.Stderr, "alsapace: bytes per second %q is not a positive number\n", os.Args[2])
+		os.Exit(2)
+	}
+	out, err := os.OpenFile(os.Args[1], os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "alsapace:", err)
+		os.Exit(1)
+	}
+	defer out.Close()
+	start := time.Now()
+	var total int64
+	buf := make([]byte, max(rate/50, 64)) // 20 ms a read, like a sound card period
+	for {
+		n, err := io.ReadAtLeast(os.Stdin, buf, 1)
+		if n > 0 {
+			if _, werr := out.Write(buf[:n]); werr != nil {
+				fmt.Fprintln(os.Stderr, "alsapace:", werr)
+				os.Exit(1)
+			}
+			total += int64(n)
+		}
+		if err != nil {
+			return // the device was closed
+		}
+		if ahead := time.Duration(total)*time.Second/time.Duration(rate) - time.Since(start); ahead > 0 {
+			time.Sleep(ahead)
+		}
+	}
+}
