@@ -227,7 +227,7 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 		}
 	}()
 	var core *app.Core
-	go func() {
+	openCore := func() {
 		c, err := app.OpenCore(mw.ctx, opts)
 		if err != nil {
 			fyne.Do(func() {
@@ -245,7 +245,10 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 			}
 			mw.Open(opts.Open)
 		})
-	}()
+	}
+	// The library and the node open once the window is up, so they do not
+	// compete with drawing the first frame.
+	a.Lifecycle().SetOnStarted(func() { go openCore() })
 	mw.win.ShowAndRun()
 	mw.Close()
 	if core != nil {
