@@ -94,7 +94,7 @@ func runList(ctx context.Context, cli *CLI, opts Options, _ []string) error {
 			return err
 		}
 		for _, t := range page.Tracks {
-			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Artist, t.Album, t.DisplayTitle(), FormatDuration(t.Duration), whereFrom(t))
+			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Artist, t.Album, t.DisplayTitle(), FormatDuration(t.Duration), core.WhereFrom(t))
 		}
 		if page.Next == "" {
 			break
@@ -102,19 +102,6 @@ func runList(ctx context.Context, cli *CLI, opts Options, _ []string) error {
 		after = page.Next
 	}
 	return w.Flush()
-}
-
-// whereFrom says where a track plays from.
-func whereFrom(t library.Track) string {
-	switch {
-	case t.Local() && t.Swarm != nil:
-		return "local, shared"
-	case t.Local():
-		return "local"
-	case t.Swarm != nil:
-		return "swarm"
-	}
-	return "missing"
 }
 
 // runSeed restores every torrent of the library and seeds until interrupted.

@@ -77,11 +77,7 @@ func (c *Core) forwardPlayerEvents(e *player.Engine) {
 
 // Play replaces the queue with tracks and starts at index.
 func (c *Core) Play(tracks []library.Track, index int) error {
-	e := c.Player()
-	if e == nil {
-		return ErrNoPlayer
-	}
-	pts, err := c.playerTracks(tracks)
+	e, pts, err := c.queueable(tracks)
 	if err != nil {
 		return err
 	}
@@ -92,11 +88,7 @@ func (c *Core) Play(tracks []library.Track, index int) error {
 // Enqueue adds tracks to the end of the queue, or right after the current
 // track when next is set.
 func (c *Core) Enqueue(tracks []library.Track, next bool) error {
-	e := c.Player()
-	if e == nil {
-		return ErrNoPlayer
-	}
-	pts, err := c.playerTracks(tracks)
+	e, pts, err := c.queueable(tracks)
 	if err != nil {
 		return err
 	}
@@ -106,6 +98,16 @@ func (c *Core) Enqueue(tracks []library.Track, next bool) error {
 		e.Enqueue(pts...)
 	}
 	return nil
+}
+
+// queueable is the engine and the playable form of tracks.
+func (c *Core) queueable(tracks []library.Track) (*player.Engine, []player.Track, error) {
+	e := c.Player()
+	if e == nil {
+		return nil, nil, ErrNoPlayer
+	}
+	pts, err := c.playerTracks(tracks)
+	return e, pts, err
 }
 
 func (c *Core) playerTracks(tracks []library.Track) ([]player.Track, error) {
