@@ -57,8 +57,12 @@ func (v *transfersView) updateRow(st app.TorrentStats, row *fyne.Container) {
 	}
 	info[0].(*widget.Label).SetText(fmt.Sprintf("%s (%s)", name, kind))
 	info[1].(*widget.ProgressBar).SetValue(st.Progress)
+	state := st.State
+	if v.mw.core.Paused(st.InfoHash) {
+		state = "paused"
+	}
 	info[2].(*widget.Label).SetText(fmt.Sprintf("%s · %d peers (%d seeds) · ↓ %s/s ↑ %s/s · ratio %.2f",
-		st.State, st.Peers, st.Seeds, humanBytes(st.DownRate), humanBytes(st.UpRate), st.Ratio))
+		state, st.Peers, st.Seeds, humanBytes(st.DownRate), humanBytes(st.UpRate), st.Ratio))
 	b := row.Objects[1].(*fyne.Container).Objects
 	ih := st.InfoHash
 	b[0].(*widget.Button).OnTapped = func() { v.copyMagnet(ih) }
@@ -76,7 +80,7 @@ func (v *transfersView) start() {
 		defer tick.Stop()
 		for n := 0; ; n++ {
 			var shown bool
-			fyne.DoAndWait(func() { shown = v.object.Visible() && v.mw.shown(v.object) })
+			fyne.DoAndWait(func() { shown = v.mw.shown(v.object) })
 			if shown || n%10 == 0 {
 				stats := v.mw.core.Node().AllStats()
 				fyne.Do(func() { v.show(stats) })
