@@ -3,10 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/swarmtone/swarmtone/library"
 	"github.com/swarmtone/swarmtone/network"
@@ -16,17 +14,7 @@ import (
 // records it in the library. Bad input fails before anything is written or
 // sent. The tracks appear once the metadata is known (see WaitTracks).
 func (c *Core) Add(ctx context.Context, source string) (*network.Added, error) {
-	var added *network.Added
-	var err error
-	if isTorrentFile(source) {
-		data, rerr := os.ReadFile(source)
-		if rerr != nil {
-			return nil, fmt.Errorf("reading %s: %w", source, rerr)
-		}
-		added, err = c.node.AddBytes(ctx, data)
-	} else {
-		added, err = c.node.Add(ctx, source)
-	}
+	added, err := c.node.Add(ctx, source) // reads .torrent paths itself, within its size cap
 	if err != nil {
 		return nil, err
 	}
@@ -45,18 +33,6 @@ func (c *Core) Add(ctx context.Context, source string) (*network.Added, error) {
 	}
 	c.emit(Event{Kind: EventLibraryChanged, InfoHash: added.InfoHash})
 	return added, nil
-}
-
-// isTorrentFile tells a .torrent path from a magnet or an infohash.
-func isTorrentFile(source string) bool {
-	if strings.HasPrefix(strings.ToLower(source), "magnet:") {
-		return false
-	}
-	if strings.HasSuffix(strings.ToLower(source), ".torrent") {
-		return true
-	}
-	st, err := os.Stat(source)
-	return err == nil && st.Mode().IsRegular()
 }
 
 // WaitTracks waits for a torrent's metadata, then records its metainfo and

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -126,15 +126,11 @@ func nodeConfig(s library.Settings, opts Options) (network.Config, error) {
 
 // splitListen parses --listen ADDR:PORT; port 0 picks a free one.
 func splitListen(listen string) (string, int, error) {
-	host, portText, ok := strings.Cut(listen, ":")
-	if i := strings.LastIndex(listen, ":"); i >= 0 {
-		host, portText, ok = listen[:i], listen[i+1:], true
-	}
-	port, err := strconv.Atoi(portText)
-	if !ok || err != nil || port < 0 || port > 65535 {
+	host, portText, err := net.SplitHostPort(listen)
+	port, perr := strconv.Atoi(portText)
+	if err != nil || perr != nil || port < 0 || port > 65535 {
 		return "", 0, fmt.Errorf("%w: --listen %q: want ADDR:PORT, e.g. 127.0.0.1:6881 (port 0 picks a free one)", errUsage, listen)
 	}
-	host = strings.Trim(host, "[]")
 	if port == 0 {
 		port = network.AnyPort
 	}

@@ -49,7 +49,7 @@ func runAdd(ctx context.Context, cli *CLI, opts Options, args []string) error {
 		return err
 	}
 	defer core.Close()
-	files, _, err := core.addAndWait(ctx, args[0], opts)
+	files, _, err := core.addAndWait(ctx, args[0])
 	if err != nil {
 		return err
 	}
@@ -60,19 +60,19 @@ func runAdd(ctx context.Context, cli *CLI, opts Options, args []string) error {
 	return w.Flush()
 }
 
-// addAndWait adds a torrent source, connects the --peer peers and waits up
-// to opts.Timeout for its files.
-func (c *Core) addAndWait(ctx context.Context, source string, opts Options) ([]network.File, string, error) {
+// addAndWait adds a torrent source and waits up to --timeout for its files.
+func (c *Core) addAndWait(ctx context.Context, source string) ([]network.File, string, error) {
+	timeout := c.opts.Timeout
 	added, err := c.Add(ctx, source)
 	if err != nil {
 		return nil, "", err
 	}
-	wctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	files, err := c.WaitTracks(wctx, added.InfoHash)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, "", fmt.Errorf("no metadata for %s after %s: no peer answered; check the link, add --peer HOST:PORT, or raise --timeout", added.InfoHash, opts.Timeout)
+			return nil, "", fmt.Errorf("no metadata for %s after %s: no peer answered; check the link, add --peer HOST:PORT, or raise --timeout", added.InfoHash, timeout)
 		}
 		return nil, "", err
 	}
@@ -136,7 +136,7 @@ func runPlay(ctx context.Context, cli *CLI, opts Options, args []string) error {
 	if local {
 		tracks = []player.Track{{ID: source, Open: func(context.Context) (io.ReadSeekCloser, error) { return os.Open(source) }}}
 	} else {
-		files, ih, err := core.addAndWait(ctx, source, opts)
+		files, ih, err := core.addAndWait(ctx, source)
 		if err != nil {
 			return err
 		}

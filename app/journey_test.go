@@ -147,7 +147,7 @@ func TestShareAddPlayJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	files, ih, err := b.addAndWait(ctx, sh.Magnet, bOpts)
+	files, ih, err := b.addAndWait(ctx, sh.Magnet)
 	if err != nil {
 		t.Fatalf("B adding %s: %v", sh.Magnet, err)
 	}

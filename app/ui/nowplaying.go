@@ -107,8 +107,10 @@ func (b *nowPlayingBar) togglePlay() {
 		b.mw.library.playSelection()
 	case st.Paused || !st.Playing:
 		p.Resume()
+		b.playBtn.SetIcon(theme.MediaPauseIcon())
 	default:
 		p.Pause()
+		b.playBtn.SetIcon(theme.MediaPlayIcon())
 	}
 }
 
@@ -144,11 +146,6 @@ func (b *nowPlayingBar) onPlayerEvent(ev app.PlayerEvent) {
 	case app.PlayerPosition:
 		b.duration = max(b.duration, ev.Duration)
 		b.showPosition(ev.Position)
-		if p := b.mw.core.Player(); p != nil && p.State().Paused {
-			b.playBtn.SetIcon(theme.MediaPlayIcon())
-		} else {
-			b.playBtn.SetIcon(theme.MediaPauseIcon())
-		}
 	case app.PlayerBuffering:
 		b.state.SetText("Buffering…")
 	case app.PlayerResumed:
