@@ -37,6 +37,11 @@ type Engine struct {
 // little over 10 times a second.
 const PositionInterval = 90 * time.Millisecond
 
+// suspendAfter is how long the engine stays idle (nothing loaded, or
+// paused) before it suspends an output that supports it, so an idle player
+// costs no CPU pushing silence to the sound device.
+const suspendAfter = 2 * time.Second
+
 // restartAfter: Previous restarts the current track when more than this has played.
 const restartAfter = 3 * time.Second
 
@@ -100,15 +105,38 @@ func (e *Engine) loop() {
 	tick := time.NewTicker(PositionInterval)
 	defer tick.Stop()
 	ticking := true
+	// An output that can be suspended is, once idle for suspendAfter: by
+	// then the fade-out and the silence after it have reached the device,
+	// so nothing stale is heard on resume.
+	sus, _ := e.out.(suspender)
+	idle := time.NewTimer(suspendAfter)
+	defer idle.Stop()
+	suspended := false
 	for {
 		if want := e.playing && !e.paused; want != ticking {
 			if ticking = want; ticking {
 				tick.Reset(PositionInterval)
+				idle.Stop()
+				if suspended {
+					suspended = false
+					if err := sus.Resume(); err != nil {
+						slog.Warn("resuming the audio output", "err", err)
+					}
+				}
 			} else {
 				tick.Stop()
+				idle.Reset(suspendAfter)
 			}
 		}
 		select {
+		case <-idle.C:
+			if sus != nil && !ticking && !suspended {
+				if err := sus.Suspend(); err != nil {
+					slog.Warn("suspending the idle audio output", "err", err)
+				} else {
+					suspended = true
+				}
+			}
 		case <-e.ctx.Done():
 			cur, next, _, _ := e.mix.state()
 			for _, s := range []*stream{cur, next} {

@@ -47,8 +47,14 @@ func pace(in io.Reader, out, bps string) error {
 				return werr
 			}
 			total += float64(n)
-			if d := time.Until(start.Add(time.Duration(total / rate * float64(time.Second)))); d > 0 {
+			d := time.Until(start.Add(time.Duration(total / rate * float64(time.Second))))
+			switch {
+			case d > 0:
 				time.Sleep(d)
+			case d < -100*time.Millisecond:
+				// The writer had stopped (an idle engine suspends oto): like
+				// a sound card after an underrun, restart the clock.
+				start, total = time.Now(), 0
 			}
 		}
 		if err == io.EOF {

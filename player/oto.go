@@ -62,6 +62,10 @@ func NewOtoOutput(ctx context.Context) (*OtoOutput, error) {
 
 // Start begins playing what src produces.
 func (o *OtoOutput) Start(src io.Reader) error {
+	// The context is shared: an engine closed while idle left it suspended.
+	if err := o.ctx.Resume(); err != nil {
+		return err
+	}
 	o.p = o.ctx.NewPlayer(src)
 	o.p.SetBufferSize(int(otoPlayerBuffer.Seconds()*OutputRate) * frameBytes)
 	o.p.Play()
@@ -75,6 +79,13 @@ func (o *OtoOutput) Buffered() time.Duration {
 	}
 	return time.Duration(float64(o.p.BufferedSize()) / frameBytes / OutputRate * float64(time.Second))
 }
+
+// Suspend stops the whole oto context (every player) from pulling and
+// writing to the device; the engine calls it when idle.
+func (o *OtoOutput) Suspend() error { return o.ctx.Suspend() }
+
+// Resume undoes Suspend.
+func (o *OtoOutput) Resume() error { return o.ctx.Resume() }
 
 // Close stops the player; the device stays open for the next OtoOutput.
 func (o *OtoOutput) Close() error {

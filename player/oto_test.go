@@ -171,6 +171,10 @@ func TestOtoChild(t *testing.T) {
 		e.Pause()
 		time.Sleep(500 * time.Millisecond)
 		e.Resume()
+	case "idle":
+		// Idle well past suspendAfter, then play.
+		time.Sleep(suspendAfter + 3*time.Second)
+		e.PlayList(tracks, 0)
 	case "stall":
 		// Stall for 3 s once the decoder has read an eighth of the file:
 		// the buffered audio runs out long before the stall ends.
@@ -342,6 +346,37 @@ func TestOtoPauseResume(t *testing.T) {
 	}
 	if want := int(s.seconds * OutputRate); heard < want-200 || heard > want {
 		t.Errorf("heard %d non-silent frames, want ≈ %d", heard, want)
+	}
+}
+
+// TestOtoIdleSuspends leaves the engine idle for 5 s before playing: the
+// device must stop receiving silence once the engine has been idle for
+// suspendAfter (an idle player costs no CPU), and the track that follows
+// must be heard whole.
+func TestOtoIdleSuspends(t *testing.T) {
+	t.Parallel()
+	s := sineSpec{freq: 437.3, amp: 0.8, rate: 44100, seconds: 1}
+	c := runOtoChild(t, "idle", []string{sineFile(t, t.TempDir(), "idle", s, "wav")}, "")
+	start := firstSound(c.audio)
+	if start < 0 {
+		t.Fatalf("nothing captured after the idle time\n%s", c.stderr)
+	}
+	idle := suspendAfter + 3*time.Second
+	if fed := time.Duration(start) * time.Second / OutputRate; fed > idle-time.Second {
+		t.Errorf("the device received %v of silence in %v idle: it was not suspended", fed, idle)
+	}
+	heard, end := 0, start
+	for j := start; j < len(c.audio)/2; j++ {
+		if c.audio[2*j] != 0 {
+			heard, end = heard+1, j
+		}
+	}
+	if want := int(s.seconds * OutputRate); heard < want-200 || heard > want {
+		t.Errorf("heard %d non-silent frames after resuming, want ≈ %d", heard, want)
+	}
+	natural := 2 * math.Pi * s.freq / OutputRate * s.amp
+	if d, at := maxStep(c.audio[2*start : 2*(end+1)]); d > natural*1.2 {
+		t.Errorf("click after resuming: step %.4f at frame %d", d, at)
 	}
 }
 

@@ -24,5 +24,13 @@ type offline interface {
 	Offline() bool
 }
 
+// suspender is implemented by outputs that keep a device busy even when
+// the engine has nothing to play (oto writes silence to ALSA forever).
+// Suspend stops pulling; Resume starts again.
+type suspender interface {
+	Suspend() error
+	Resume() error
+}
+
 // frameBytes is the size of one output frame: two float32 samples.
 const frameBytes = 8

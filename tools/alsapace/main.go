@@ -31,6 +31,9 @@ func main() {
 		os.Exit(1)
 	}
 	defer out.Close()
+	// maxLate is how far behind real time the writer may fall before the
+	// sink counts it as stopped.
+	const maxLate = 100 * time.Millisecond
 	start := time.Now()
 	var total int64
 	buf := make([]byte, max(rate/50, 64)) // 20 ms a read, like a sound card period
@@ -46,8 +49,15 @@ func main() {
 		if err != nil {
 			return // the device was closed
 		}
-		if ahead := time.Duration(total)*time.Second/time.Duration(rate) - time.Since(start); ahead > 0 {
+		ahead := time.Duration(total)*time.Second/time.Duration(rate) - time.Since(start)
+		switch {
+		case ahead > 0:
 			time.Sleep(ahead)
+		case ahead < -maxLate:
+			// The writer stopped (an idle player suspends its output): like
+			// a sound card after an underrun, start the clock again rather
+			// than swallowing the next seconds of audio at once.
+			start, total = time.Now(), 0
 		}
 	}
 }
