@@ -34,8 +34,7 @@ type Core struct {
 	log  *slog.Logger
 
 	mu     sync.Mutex
-	engine *player.Engine  // nil until StartPlayer
-	paused map[string]bool // torrents the user paused
+	engine *player.Engine // nil until StartPlayer
 
 	events         chan Event
 	closeOnce      sync.Once

@@ -11,23 +11,15 @@ import (
 	"github.com/swarmtone/swarmtone/library"
 )
 
-// TogglePause pauses a torrent's transfers, or resumes them.
+// TogglePause pauses a torrent's transfers, or resumes them. The pause is
+// the node's: it shows in the torrent's state and survives a restart.
 func (c *Core) TogglePause(infoHash string) error {
-	c.mu.Lock()
-	if c.paused == nil {
-		c.paused = map[string]bool{}
-	}
-	paused := !c.paused[infoHash]
-	c.paused[infoHash] = paused
-	c.mu.Unlock()
-	return c.node.SetPaused(infoHash, paused)
+	return c.node.SetPaused(infoHash, !c.Paused(infoHash))
 }
 
 // Paused reports whether the user paused a torrent.
 func (c *Core) Paused(infoHash string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.paused[infoHash]
+	return c.node.Paused(infoHash)
 }
 
 // Remove stops sharing or fetching a torrent and forgets it. deleteFiles

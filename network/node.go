@@ -49,10 +49,14 @@ type entry struct {
 	// for torrents added with their metadata).
 	ready chan struct{}
 
-	mu        sync.Mutex
-	missing   []string // files gone or shorter than the torrent says
-	validErr  error    // metadata failed validation
-	paused    bool     // seeding policy reached
+	mu       sync.Mutex
+	missing  []string // files gone or shorter than the torrent says
+	validErr error    // metadata failed validation
+	paused   bool     // seeding policy reached
+	// userPaused is the user's pause (SetPaused), kept across restarts.
+	userPaused bool
+	// seen is what the file watcher saw of the files last time.
+	seen      []stamp
 	doneAt    time.Time
 	lastStats rateSample
 }
@@ -113,6 +117,8 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 		n.wg.Add(1)
 		go n.enforceSeedPolicy()
 	}
+	n.wg.Add(1)
+	go n.watchFiles()
 	return n, nil
 }
 
@@ -328,7 +334,7 @@ func (n *Node) Remove(infoHash string) error {
 	n.mu.Lock()
 	delete(n.torrents, ih)
 	n.mu.Unlock()
-	return errors.Join(n.pc.drop(ih), deleteStamps(n.db, ih))
+	return errors.Join(n.pc.drop(ih), deleteStamps(n.db, ih), n.savePaused(ih, false))
 }
 
 // WaitInfo blocks until the torrent's metadata is known and checked.

@@ -105,6 +105,10 @@ func (n *Node) Restore(ctx context.Context, recs []Record) error {
 	if err != nil {
 		return fmt.Errorf("reading file stamps: %w", err)
 	}
+	paused, err := loadPaused(n.db)
+	if err != nil {
+		return fmt.Errorf("reading paused torrents: %w", err)
+	}
 	var fresh []stampRecord
 	for _, p := range ps {
 		if err := ctx.Err(); err != nil {
@@ -134,6 +138,9 @@ func (n *Node) Restore(ctx context.Context, recs []Record) error {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("restoring %s: %w", p.rec.InfoHash, err))
 			continue
+		}
+		if paused[p.src.infoHash] {
+			n.pause(e, true)
 		}
 		if len(missing) > 0 {
 			e.mu.Lock()

@@ -27,9 +27,10 @@ type stampRecord struct {
 
 func ensureBuckets(db *bbolt.DB) error {
 	return db.Update(func(tx *bbolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(stampsBucket)
-		if err != nil {
-			return fmt.Errorf("creating bucket %s: %w", stampsBucket, err)
+		for _, name := range [][]byte{stampsBucket, pausedBucket} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("creating bucket %s: %w", name, err)
+			}
 		}
 		return nil
 	})

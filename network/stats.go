@@ -14,6 +14,7 @@ const (
 	StateDownloading  = "downloading"
 	StateSeeding      = "seeding"
 	StateStopped      = "stopped" // seeding policy reached
+	StatePaused       = "paused"  // the user paused it
 	StateMissing      = "missing" // files gone or truncated on disk
 	StateBadMetadata  = "bad metadata"
 )
@@ -96,7 +97,7 @@ func (n *Node) Stats(infoHash string) (TorrentStats, error) {
 	}
 	e.lastStats = rateSample{now, st.BytesReadData.Int64(), st.BytesWrittenData.Int64()}
 	ts.Missing = append([]string(nil), e.missing...)
-	validErr, paused := e.validErr, e.paused
+	validErr, paused, userPaused := e.validErr, e.paused, e.userPaused
 	e.mu.Unlock()
 
 	if info := t.Info(); info != nil {
@@ -113,6 +114,8 @@ func (n *Node) Stats(infoHash string) (TorrentStats, error) {
 		ts.State = StateBadMetadata
 	case len(ts.Missing) > 0:
 		ts.State = StateMissing
+	case userPaused:
+		ts.State = StatePaused
 	default:
 		ts.State = n.stateFrom(e, st.ActivePeers, paused)
 	}
@@ -122,8 +125,11 @@ func (n *Node) Stats(infoHash string) (TorrentStats, error) {
 // state is the short state of a torrent.
 func (n *Node) state(e *entry) string {
 	e.mu.Lock()
-	paused := e.paused
+	paused, userPaused := e.paused, e.userPaused
 	e.mu.Unlock()
+	if userPaused {
+		return StatePaused
+	}
 	return n.stateFrom(e, e.t.Stats().ActivePeers, paused)
 }
 

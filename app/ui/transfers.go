@@ -58,9 +58,6 @@ func (v *transfersView) updateRow(st app.TorrentStats, row *fyne.Container) {
 	info[0].(*widget.Label).SetText(fmt.Sprintf("%s (%s)", name, kind))
 	info[1].(*widget.ProgressBar).SetValue(st.Progress)
 	state := st.State
-	if v.mw.core.Paused(st.InfoHash) {
-		state = "paused"
-	}
 	info[2].(*widget.Label).SetText(fmt.Sprintf("%s · %d peers (%d seeds) · ↓ %s/s ↑ %s/s · ratio %.2f",
 		state, st.Peers, st.Seeds, humanBytes(st.DownRate), humanBytes(st.UpRate), st.Ratio))
 	b := row.Objects[1].(*fyne.Container).Objects
