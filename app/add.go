@@ -30,6 +30,7 @@ func (c *Core) Add(ctx context.Context, source string) (*network.Added, error) {
 		if err := c.putSwarmTracks(ctx, added.InfoHash, added.Files); err != nil {
 			return added, err
 		}
+		c.describeSwarm(added.InfoHash)
 	}
 	c.emit(Event{Kind: EventLibraryChanged, InfoHash: added.InfoHash})
 	return added, nil
@@ -51,6 +52,7 @@ func (c *Core) WaitTracks(ctx context.Context, infoHash string) ([]network.File,
 	if err := c.putSwarmTracks(ctx, infoHash, files); err != nil {
 		return files, err
 	}
+	c.describeSwarm(infoHash)
 	c.emit(Event{Kind: EventLibraryChanged, InfoHash: infoHash})
 	return files, nil
 }

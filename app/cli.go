@@ -42,6 +42,10 @@ type Options struct {
 
 	// Start is when the process started; --stats counts from it.
 	Start time.Time
+
+	// ReadSwarmTags reads the tags of fetched files from the swarm in the
+	// background, so they show before they are downloaded (the window).
+	ReadSwarmTags bool
 }
 
 // GUI opens the window and returns when the user quits. main supplies it so

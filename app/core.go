@@ -33,8 +33,14 @@ type Core struct {
 	node *network.Node
 	log  *slog.Logger
 
-	mu     sync.Mutex
-	engine *player.Engine // nil until StartPlayer
+	// ctx lives until Close; bg counts the background work that uses it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	bg     sync.WaitGroup
+
+	mu         sync.Mutex
+	engine     *player.Engine  // nil until StartPlayer
+	describing map[string]bool // torrents whose tags are being read
 
 	events         chan Event
 	closeOnce      sync.Once
@@ -50,6 +56,7 @@ func OpenCore(ctx context.Context, opts Options) (*Core, error) {
 		return nil, fmt.Errorf("creating the data folder %q: %w", opts.DataDir, err)
 	}
 	c := &Core{opts: opts, log: slog.Default(), events: make(chan Event, 256)}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
 	db, movedAside, err := library.OpenDB(filepath.Join(opts.DataDir, LibraryFileName))
 	if err != nil {
 		return nil, err
@@ -63,6 +70,7 @@ func OpenCore(ctx context.Context, opts Options) (*Core, error) {
 		return nil, err
 	}
 	fail := func(err error) (*Core, error) {
+		c.cancel()
 		c.lib.Close() // stops its background work before the file closes
 		db.Close()
 		return nil, err
@@ -145,6 +153,7 @@ func (c *Core) restore(ctx context.Context) error {
 	if len(recs) == 0 {
 		return nil
 	}
+	c.describeRestored(recs)
 	nrecs := make([]network.Record, len(recs))
 	for i, r := range recs {
 		nrecs[i] = network.Record{
@@ -172,6 +181,8 @@ func (c *Core) Events() <-chan Event { return c.events }
 func (c *Core) Close() error {
 	var err error
 	c.closeOnce.Do(func() {
+		c.cancel()
+		c.bg.Wait()
 		var perr error
 		if e := c.Player(); e != nil {
 			perr = e.Close()

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -322,25 +321,7 @@ func (in *importer) read(path string, st fs.FileInfo, r *fileResult) (Track, err
 	return t, nil
 }
 
-func (in *importer) probe(f *os.File, t *Track) {
-	defer func() {
-		if p := recover(); p != nil {
-			slog.Warn("library: probe crashed", "file", t.Path, "panic", p)
-		}
-	}()
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return
-	}
-	info, err := in.opts.Probe(f)
-	if err != nil {
-		slog.Debug("library: probe", "file", t.Path, "err", err)
-		return
-	}
-	t.Duration, t.Bitrate, t.SampleRate, t.Channels = info.Duration, info.Bitrate, info.SampleRate, info.Channels
-	if info.Codec != "" {
-		t.Codec = info.Codec
-	}
-}
+func (in *importer) probe(f *os.File, t *Track) { probeTrack(f, t, in.opts.Probe, t.Path) }
 
 // addArt makes an image's thumbnail the first time this import sees it
 // and queues it to be written no later than the tracks that use it (a file

@@ -33,6 +33,19 @@ const defaultReadahead = 2 << 20
 // is the track's bitrate hint (0 if unknown) and sizes the readahead.
 // The file's first and last pieces (tags, seek tables) are fetched first.
 func (n *Node) Stream(ctx context.Context, infoHash string, fileIndex int, bytesPerSecond int64) (Stream, error) {
+	return n.stream(ctx, infoHash, fileIndex, bytesPerSecond, !n.cfg.NoKeepPlayed)
+}
+
+// PeekStream is Stream for reading a little of a file, such as its tags:
+// it fetches the first and last pieces and one piece ahead of the reader,
+// and never keeps the file downloading after Close.
+func (n *Node) PeekStream(ctx context.Context, infoHash string, fileIndex int) (Stream, error) {
+	return n.stream(ctx, infoHash, fileIndex, -1, false)
+}
+
+// stream opens a Stream; bytesPerSecond -1 reads ahead only one piece, and
+// keep makes the file go on downloading after Close (never for a share).
+func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytesPerSecond int64, keep bool) (Stream, error) {
 	e, ih, err := n.get(infoHash)
 	if err != nil {
 		return nil, err
@@ -45,12 +58,16 @@ func (n *Node) Stream(ctx context.Context, infoHash string, fileIndex int, bytes
 		return nil, fmt.Errorf("stream %s file %d of %d: %w", ih.HexString(), fileIndex, len(fs), ErrBadFileIndex)
 	}
 	f := fs[fileIndex]
-	ra := int64(defaultReadahead)
-	if bytesPerSecond > 0 {
-		ra = bytesPerSecond * readaheadSeconds
-	}
 	pl := e.t.Info().PieceLength
-	ra = min(max(ra, 2*pl), 32<<20)
+	ra := int64(defaultReadahead)
+	switch {
+	case bytesPerSecond < 0:
+		ra = pl
+	case bytesPerSecond > 0:
+		ra = min(max(bytesPerSecond*readaheadSeconds, 2*pl), 32<<20)
+	default:
+		ra = max(ra, 2*pl)
+	}
 
 	sctx, cancel := context.WithCancelCause(ctx)
 	stopOnNodeClose := context.AfterFunc(n.ctx, func() { cancel(ErrClosed) })
@@ -58,7 +75,7 @@ func (n *Node) Stream(ctx context.Context, infoHash string, fileIndex int, bytes
 	r.SetReadahead(ra)
 	r.SetContext(sctx)
 
-	keep := !n.cfg.NoKeepPlayed && !e.shared
+	keep = keep && !e.shared
 	edges := n.raiseEdges(e.t, f)
 	if keep {
 		f.SetPriority(types.PiecePriorityNormal)

@@ -218,6 +218,7 @@ func welcome(opts app.Options, status string) fyne.CanvasObject {
 // Run opens the main window of a, opens the Core in the background and
 // blocks until the user quits or ctx ends (Ctrl+C, SIGTERM).
 func Run(ctx context.Context, a fyne.App, opts app.Options) error {
+	opts.ReadSwarmTags = true // the window shows a fetched album's titles at once
 	mw := NewMainWindow(a, opts)
 	go func() {
 		select {
