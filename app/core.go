@@ -32,6 +32,8 @@ type Core struct {
 	lib  *library.Library
 	node *network.Node
 	log  *slog.Logger
+	// downloads is the folder fetched torrents are saved in.
+	downloads string
 
 	// ctx lives until Close; bg counts the background work that uses it.
 	ctx    context.Context
@@ -83,6 +85,7 @@ func OpenCore(ctx context.Context, opts Options) (*Core, error) {
 	if err != nil {
 		return fail(err)
 	}
+	c.downloads = cfg.DownloadDir
 	if c.node, err = network.Start(ctx, cfg, db); err != nil {
 		return fail(fmt.Errorf("starting the BitTorrent node: %w", err))
 	}
@@ -100,7 +103,7 @@ func OpenCore(ctx context.Context, opts Options) (*Core, error) {
 func nodeConfig(s library.Settings, opts Options) (network.Config, error) {
 	downloads := s.DownloadFolder
 	if downloads == "" {
-		downloads = filepath.Join(opts.DataDir, "downloads")
+		downloads = defaultDownloadFolder(opts.DataDir)
 	}
 	cfg := network.DefaultConfig(downloads, filepath.Join(opts.DataDir, "torrent"))
 	cfg.ListenPort = s.ListenPort
@@ -130,6 +133,22 @@ func nodeConfig(s library.Settings, opts Options) (network.Config, error) {
 	}
 	return cfg, nil
 }
+
+// defaultDownloadFolder is where downloads go until the user picks a
+// folder: ~/Music/Swarmtone for the default data folder; inside the data
+// folder for any other (--data DIR), so an instance made for a test, a
+// server or a USB stick keeps everything in one place.
+func defaultDownloadFolder(dataDir string) string {
+	if def, err := DefaultDataDir(); err == nil && filepath.Clean(def) == filepath.Clean(dataDir) {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, "Music", "Swarmtone")
+		}
+	}
+	return filepath.Join(dataDir, "downloads")
+}
+
+// DownloadFolder is where fetched torrents are saved now.
+func (c *Core) DownloadFolder() string { return c.downloads }
 
 // splitListen parses --listen ADDR:PORT; port 0 picks a free one.
 func splitListen(listen string) (string, int, error) {

@@ -24,7 +24,8 @@ func (c *Core) Paused(infoHash string) bool {
 
 // Remove stops sharing or fetching a torrent and forgets it. deleteFiles
 // deletes a download's files inside the download folder; a user's shared
-// originals are never deleted.
+// originals are never deleted. Tracks that played only from the torrent
+// leave the library; tracks with a file on disk stay, playing from it.
 func (c *Core) Remove(ctx context.Context, infoHash string, deleteFiles bool) error {
 	ih, err := parseInfoHash(infoHash)
 	if err != nil {
@@ -62,6 +63,10 @@ func (c *Core) Remove(ctx context.Context, infoHash string, deleteFiles bool) er
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			errs = append(errs, err)
 		}
+	}
+	// After the files are deleted, so tracks whose file is gone go too.
+	if _, _, err := c.lib.ForgetTorrent(ctx, ih); err != nil {
+		errs = append(errs, err)
 	}
 	c.emit(Event{Kind: EventLibraryChanged, InfoHash: infoHash})
 	return errors.Join(errs...)

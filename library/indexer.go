@@ -27,8 +27,9 @@ type indexer struct {
 }
 
 type indexJob struct {
-	seq    uint64
-	tracks []Track
+	seq     uint64
+	tracks  []Track
+	deleted []TrackID
 }
 
 func newIndexer() *indexer {
@@ -41,6 +42,7 @@ func (l *Library) runIndexer() {
 	l.buildIndex()
 	for job := range l.ix.jobs {
 		l.index.apply(job.tracks)
+		l.index.remove(job.deleted)
 		l.ix.mu.Lock()
 		l.ix.applied = job.seq
 		close(l.ix.changed)
@@ -56,6 +58,16 @@ func (l *Library) enqueue(tracks []Track) {
 	}
 	l.ix.queued++
 	l.ix.jobs <- indexJob{seq: l.ix.queued, tracks: tracks}
+}
+
+// enqueueDeleted takes deleted tracks out of the search index; the caller
+// holds writeMu.
+func (l *Library) enqueueDeleted(ids []TrackID) {
+	if len(ids) == 0 || l.ix.closed {
+		return
+	}
+	l.ix.queued++
+	l.ix.jobs <- indexJob{seq: l.ix.queued, deleted: ids}
 }
 
 // waitIndexed waits until every batch written before the call is in the

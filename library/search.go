@@ -102,6 +102,22 @@ func (x *searchIndex) apply(tracks []Track) {
 	}
 }
 
+// remove takes deleted tracks out of the index.
+func (x *searchIndex) remove(ids []TrackID) {
+	if len(ids) == 0 {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, id := range ids {
+		if doc, ok := x.byID[id]; ok {
+			x.docs[doc] = 0
+			x.dead++
+			delete(x.byID, id)
+		}
+	}
+}
+
 func (x *searchIndex) addLocked(t *Track) {
 	x.addDoc(t.ID, [numSearchFields][]byte{[]byte(t.DisplayTitle()), []byte(t.Artist), []byte(t.AlbumArtist), []byte(t.Album), []byte(t.Genre)})
 }

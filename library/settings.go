@@ -14,8 +14,10 @@ import (
 // without a migration: a field missing from the stored JSON keeps its
 // default. The GUI and the headless commands read the same record.
 type Settings struct {
-	MusicFolders   []string `json:"music_folders"`
-	DownloadFolder string   `json:"download_folder"`
+	MusicFolders []string `json:"music_folders"`
+	// DownloadFolder is where fetched torrents go; "" leaves the choice to
+	// the app (~/Music/Swarmtone, or inside a data folder given by --data).
+	DownloadFolder string `json:"download_folder"`
 
 	ListenPort int    `json:"listen_port"` // 0 picks a free port
 	DHT        bool   `json:"dht"`
@@ -49,18 +51,17 @@ func DefaultSettings() Settings {
 	}
 	music := filepath.Join(home, "Music")
 	return Settings{
-		MusicFolders:   []string{music},
-		DownloadFolder: filepath.Join(music, "Swarmtone"),
-		ListenPort:     0,
-		DHT:            true,
-		PEX:            true,
-		LSD:            true,
-		UPnP:           true,
-		Encryption:     "prefer",
-		KeepWhatIPlay:  true,
-		ReplayGain:     "track",
-		Theme:          "system",
-		Volume:         0.8,
+		MusicFolders:  []string{music},
+		ListenPort:    0,
+		DHT:           true,
+		PEX:           true,
+		LSD:           true,
+		UPnP:          true,
+		Encryption:    "prefer",
+		KeepWhatIPlay: true,
+		ReplayGain:    "track",
+		Theme:         "system",
+		Volume:        0.8,
 	}
 }
 

@@ -78,6 +78,7 @@ func (v *settingsView) load() {
 	v.loaded = s
 	v.musicFolders.SetText(strings.Join(s.MusicFolders, "\n"))
 	v.downloadFolder.SetText(s.DownloadFolder)
+	v.downloadFolder.SetPlaceHolder(v.mw.core.DownloadFolder())
 	v.port.SetText(strconv.Itoa(s.ListenPort))
 	v.upload.SetText(strconv.FormatInt(s.UploadLimit/1000, 10))
 	v.download.SetText(strconv.FormatInt(s.DownloadLimit/1000, 10))

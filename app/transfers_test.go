@@ -1,0 +1,95 @@
+package app
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestRemoveTorrent: removing a share keeps the user's files and their
+// tracks (now local only); removing a download drops its swarm-only tracks
+// and, when asked, its files, never anything outside the download folder.
+func TestRemoveTorrent(t *testing.T) {
+	album := makeAlbum(t, t.TempDir(), 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cases := []struct {
+		name        string
+		deleteFiles bool
+	}{
+		{"keep files", false},
+		{"delete files", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := OpenCore(ctx, loopbackOptions(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			sh, err := a.Share(ctx, []string{album}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bOpts := loopbackOptions(t)
+			bOpts.Peers = []string{a.node.Addr()}
+			b, err := OpenCore(ctx, bOpts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			if _, _, err := b.addAndWait(ctx, sh.Magnet); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.node.DownloadAll(ctx, sh.InfoHash); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.node.WaitComplete(ctx, sh.InfoHash); err != nil {
+				t.Fatal(err)
+			}
+			downloaded := filepath.Join(b.DownloadFolder(), "Album")
+			if !within(bOpts.DataDir, downloaded) {
+				t.Fatalf("with --data %s, downloads go to %s", bOpts.DataDir, downloaded)
+			}
+			if _, err := os.Stat(downloaded); err != nil {
+				t.Fatalf("the download is not on disk: %v", err)
+			}
+
+			if err := b.Remove(ctx, sh.InfoHash, tc.deleteFiles); err != nil {
+				t.Fatal(err)
+			}
+			if left, _ := b.TorrentTracks(ctx, sh.InfoHash); len(left) != 0 {
+				t.Errorf("B still lists %d tracks of the removed torrent", len(left))
+			}
+			if n, _ := b.lib.Count(ctx); n != 0 {
+				t.Errorf("B's library has %d tracks after removing its only download", n)
+			}
+			entries, _ := os.ReadDir(downloaded)
+			if tc.deleteFiles && len(entries) != 0 {
+				t.Errorf("files left after removing with delete: %v", entries)
+			}
+			if !tc.deleteFiles && len(entries) != 2 {
+				t.Errorf("removing without delete left %d of 2 files", len(entries))
+			}
+
+			// A removes its share: the originals and their tracks stay.
+			if err := a.Remove(ctx, sh.InfoHash, true); err != nil {
+				t.Fatal(err)
+			}
+			tracks, _, err := a.lib.Search(ctx, "tone", 10)
+			if err != nil || len(tracks) != 2 {
+				t.Fatalf("A's library finds %d tracks after removing the share (%v), want 2", len(tracks), err)
+			}
+			for _, tr := range tracks {
+				if !tr.Local() || tr.Swarm != nil {
+					t.Errorf("track %q after removing its share: local %v, swarm %v; want local only", tr.Title, tr.Local(), tr.Swarm)
+				}
+			}
+			if entries, _ := os.ReadDir(album); len(entries) != 2 {
+				t.Errorf("the user's shared album has %d files after removing the share, want 2", len(entries))
+			}
+		})
+	}
+}
