@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"fmt"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -38,8 +36,12 @@ func newAlbumsView(mw *MainWindow) *albumsView {
 			img := box[0].(*canvas.Image)
 			img.Resource = v.cover(a.ArtID)
 			img.Refresh()
-			box[1].(*widget.Label).SetText(a.Name)
-			box[2].(*widget.Label).SetText(fmt.Sprintf("%s · %d tracks", a.Artist, a.Tracks))
+			name := a.Name
+			if name == "" {
+				name = "Unknown album"
+			}
+			box[1].(*widget.Label).SetText(name)
+			box[2].(*widget.Label).SetText(a.Artist + " · " + tracksText(a.Tracks))
 		},
 	)
 	v.grid.OnSelected = func(i widget.GridWrapItemID) {
@@ -78,7 +80,7 @@ func (v *albumsView) reload() {
 	var all []app.Album
 	after := ""
 	for range 5 {
-		page, err := v.mw.core.Library().Albums(v.mw.ctx, after, 1000, true)
+		page, err := v.mw.core.Library().Albums(v.mw.ctx, after, 1000, false) // all albums: no art shows the app icon
 		if err != nil {
 			v.mw.showError("Could not read albums", err)
 			return

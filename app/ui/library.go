@@ -135,10 +135,18 @@ func statusText(shown, total int, query string) string {
 	case query == "" && total == 0:
 		return "Your library is empty: drop music files or an album folder on this window to share them, or paste a magnet link (Ctrl+L)."
 	case query == "":
-		return fmt.Sprintf("%d tracks", total)
+		return tracksText(total)
 	default:
 		return fmt.Sprintf("%d of %d matching tracks for %q", shown, total, query)
 	}
+}
+
+// tracksText is "1 track" or "N tracks".
+func tracksText(n int) string {
+	if n == 1 {
+		return "1 track"
+	}
+	return fmt.Sprintf("%d tracks", n)
 }
 
 // track returns row's track, reading its page from the library when it is

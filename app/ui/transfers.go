@@ -20,6 +20,7 @@ type transfersView struct {
 	mw     *MainWindow
 	object fyne.CanvasObject
 	list   *widget.List
+	empty  *widget.Label // the hint shown while there are no transfers
 	stats  []app.TorrentStats
 	done   map[string]bool // downloads already announced as complete
 }
@@ -41,7 +42,9 @@ func newTransfersView(mw *MainWindow) *transfersView {
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) { v.updateRow(v.stats[i], o.(*fyne.Container)) },
 	)
-	v.object = container.NewBorder(&widget.Label{Text: "Transfers: everything you share and fetch", TextStyle: fyne.TextStyle{Bold: true}}, nil, nil, nil, v.list)
+	v.empty = &widget.Label{Text: "Nothing shared or fetched yet: drop music files or an album folder on this window to share them, or paste a magnet link (Ctrl+L).", Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	title := &widget.Label{Text: "Transfers: everything you share and fetch", TextStyle: fyne.TextStyle{Bold: true}}
+	v.object = container.NewBorder(container.NewVBox(title, v.empty), nil, nil, nil, v.list)
 	return v
 }
 
@@ -64,6 +67,11 @@ func (v *transfersView) updateRow(st app.TorrentStats, row *fyne.Container) {
 	ih := st.InfoHash
 	b[0].(*widget.Button).OnTapped = func() { v.copyMagnet(ih) }
 	b[1].(*widget.Button).OnTapped = func() { v.exportTorrent(ih, name) }
+	if st.State == "paused" {
+		b[2].(*widget.Button).SetIcon(theme.MediaPlayIcon())
+	} else {
+		b[2].(*widget.Button).SetIcon(theme.MediaPauseIcon())
+	}
 	b[2].(*widget.Button).OnTapped = func() { v.togglePause(ih) }
 	b[3].(*widget.Button).OnTapped = func() { v.remove(ih, name, st.Shared) }
 }
@@ -103,6 +111,11 @@ func (v *transfersView) show(stats []app.TorrentStats) {
 		}
 	}
 	v.stats = stats
+	if len(stats) == 0 {
+		v.empty.Show()
+	} else {
+		v.empty.Hide()
+	}
 	v.list.Refresh()
 }
 

@@ -148,6 +148,7 @@ func (mw *MainWindow) onEvent(ev app.Event) {
 	case app.EventLibraryChanged:
 		mw.library.reload()
 		mw.albums.reload()
+		mw.playlists.reload() // playlists lose tracks when a torrent is removed
 	case app.EventPlayer:
 		mw.nowPlaying.onPlayerEvent(*ev.Player)
 		if ev.Player.Kind != app.PlayerPosition {

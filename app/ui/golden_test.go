@@ -1,0 +1,102 @@
+package ui
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/swarmtone/swarmtone/app"
+	"github.com/swarmtone/swarmtone/library"
+)
+
+// goldenTracks is a small library with fixed tags: two albums, one local
+// track (its file is this test binary's folder entry, never read), three
+// that play from the swarm.
+func goldenTracks() []library.Track {
+	swarm := func(i int, path string) *library.SwarmLocation {
+		return &library.SwarmLocation{InfoHash: [20]byte{0xab, 0xcd}, FileIndex: i, Path: path}
+	}
+	return []library.Track{
+		{Title: "Morning Light", Artist: "The Loopbacks", Album: "Localhost", TrackNumber: 1, Year: 2024, Duration: 3*time.Minute + 12*time.Second, Codec: "flac", Swarm: swarm(0, "Localhost/01.flac")},
+		{Title: "Piece by Piece", Artist: "The Loopbacks", Album: "Localhost", TrackNumber: 2, Year: 2024, Duration: 4*time.Minute + 5*time.Second, Codec: "flac", Swarm: swarm(1, "Localhost/02.flac")},
+		{Title: "Seeders", Artist: "The Loopbacks", Album: "Localhost", TrackNumber: 3, Year: 2024, Duration: 2*time.Minute + 58*time.Second, Codec: "flac", Swarm: swarm(2, "Localhost/03.flac")},
+		{Title: "Distributed Hash", Artist: "Kademlia", Album: "Routing Tables", TrackNumber: 1, Year: 2002, Duration: 5*time.Minute + 1*time.Second, Codec: "mp3", Swarm: &library.SwarmLocation{InfoHash: [20]byte{0x12, 0x34}, FileIndex: 0, Path: "Routing Tables/01.mp3"}},
+	}
+}
+
+// TestViewsRenderToGoldenMarkup renders each view of the window, with a
+// fixed library, to Fyne's markup and compares it with testdata/*.xml (on a
+// mismatch Fyne writes what it got to testdata/failed/). A view whose
+// layout changes on purpose gets its golden file replaced by the new one
+// after a look at the screenshot tests.
+func TestViewsRenderToGoldenMarkup(t *testing.T) {
+	t.Setenv("HOME", "/home/listener") // the default music folder shows in Settings
+	mw, core := openWindow(t)
+	ctx := context.Background()
+	if _, err := core.Library().PutTracks(ctx, goldenTracks()); err != nil {
+		t.Fatal(err)
+	}
+	ids, _, err := core.TrackIDs(ctx, "", app.OrderArtist)
+	if err != nil || len(ids) != 4 {
+		t.Fatalf("library has %d tracks (%v)", len(ids), err)
+	}
+	pl, err := core.Library().CreatePlaylist(ctx, "Road Trip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := core.Library().AddToPlaylist(ctx, pl.ID, -1, ids[0], ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	s, err := core.Library().Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.DownloadFolder = "/home/listener/Music/Swarmtone"
+	if err := core.SaveSettings(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	// One real share, so Transfers shows a row: generated tracks, hashed
+	// and seeding on loopback.
+	album := filepath.Join(t.TempDir(), "Shared Album")
+	makeTracks(t, album, 2)
+	if _, err := core.Share(ctx, []string{album}, nil); err != nil {
+		t.Fatal(err)
+	}
+	mw.onEvent(app.Event{Kind: app.EventLibraryChanged})
+	mw.Window().Resize(fyne.NewSize(1100, 700))
+
+	cases := []struct {
+		view   string
+		golden string
+		ready  func() bool // the view has loaded what it shows
+	}{
+		{"Library", "library.xml", func() bool { return strings.Contains(mw.library.status.Text, "6 tracks") }},
+		{"Albums", "albums.xml", func() bool { return len(mw.albums.albums) == 3 }},
+		{"Playlists", "playlists.xml", func() bool {
+			if len(mw.playlists.all) == 1 && mw.playlists.current < 0 {
+				mw.playlists.names.Select(0)
+			}
+			return len(mw.playlists.tracks) == 2
+		}},
+		{"Queue", "queue.xml", func() bool { return true }},
+		{"Transfers", "transfers.xml", func() bool {
+			return len(mw.transfers.stats) == 1 && mw.transfers.stats[0].State == "seeding"
+		}},
+		{"Settings", "settings.xml", func() bool { mw.settings.load(); return true }},
+	}
+	for i, tc := range cases {
+		t.Run(tc.view, func(t *testing.T) {
+			if mw.views[i].name != tc.view {
+				t.Fatalf("sidebar entry %d is %q, want %q", i, mw.views[i].name, tc.view)
+			}
+			mw.sidebar.Select(i)
+			eventually(t, tc.view+" loaded", tc.ready)
+			test.AssertRendersToMarkup(t, tc.golden, mw.Window().Canvas())
+		})
+	}
+}
