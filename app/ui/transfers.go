@@ -87,8 +87,7 @@ func (v *transfersView) start() {
 			var shown bool
 			fyne.DoAndWait(func() { shown = v.mw.shown(v.object) })
 			if shown || n%10 == 0 {
-				stats := v.mw.core.Node().AllStats()
-				fyne.Do(func() { v.show(stats) })
+				v.refresh()
 			}
 			select {
 			case <-v.mw.ctx.Done():
@@ -96,6 +95,14 @@ func (v *transfersView) start() {
 			case <-tick.C:
 			}
 		}
+	}()
+}
+
+// refresh reads every torrent's stats in the background and shows them.
+func (v *transfersView) refresh() {
+	go func() {
+		stats := v.mw.core.Node().AllStats()
+		fyne.Do(func() { v.show(stats) })
 	}()
 }
 

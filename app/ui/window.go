@@ -111,6 +111,9 @@ func (mw *MainWindow) Attach(core *app.Core) {
 	mw.sidebar.OnSelected = func(i widget.ListItemID) {
 		view.Objects = []fyne.CanvasObject{mw.views[i].object()}
 		view.Refresh()
+		if view.Objects[0] == mw.transfers.object {
+			mw.transfers.refresh() // now, not at the next tick
+		}
 	}
 	split := container.NewHSplit(mw.sidebar, view)
 	split.Offset = 0.16
