@@ -3,8 +3,8 @@ package player
 import "io"
 
 // offsetReader shows r from byte base on, as if it started there. FLAC
-// files behind an ID3v2 tag go through it: mewkiz/flac's own tag skipping
-// over-reads and then misses the "fLaC" signature.
+// files behind an ID3v2 tag go through it, so the FLAC decoder always sees
+// a stream that begins with "fLaC".
 type offsetReader struct {
 	r    io.ReadSeeker
 	base int64
