@@ -218,7 +218,7 @@ Flags (before or after the command):
   --listen ADDR:PORT  where the BitTorrent node listens (port 0: any free port)
   --no-dht            no DHT, LSD, UPnP, PEX or trackers: only --peer connections
   --peer HOST:PORT    connect to this peer directly (repeatable)
-  --stats             print metadata_ms, first_byte_ms, first_sample_ms to stderr
+  --stats             print open_ms, metadata_ms, first_byte_ms, first_sample_ms to stderr
   --timeout D         add, play: how long to wait for metadata (default 60s)
   --file N            play: only file N of the torrent, counted from 0
   --out FILE.wav      play: write exactly what would be heard to a WAV file

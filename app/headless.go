@@ -131,6 +131,9 @@ func runPlay(ctx context.Context, cli *CLI, opts Options, args []string) error {
 		return err
 	}
 	defer core.Close()
+	if opts.Stats {
+		cli.stat(opts, "open_ms", time.Now())
+	}
 
 	var tracks []player.Track
 	if local {
