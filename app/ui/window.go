@@ -123,7 +123,6 @@ func (mw *MainWindow) Attach(core *app.Core) {
 
 	mw.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { mw.HandleDrop(uris) })
 	mw.addShortcuts()
-	mw.setUpTray()
 	go mw.followEvents()
 	mw.transfers.start()
 }
@@ -184,16 +183,25 @@ func (mw *MainWindow) notify(title, content string) {
 }
 
 // setUpTray puts play/pause, next, show and quit in the system tray, and
-// keeps seeding in the tray when the window is closed.
+// keeps seeding in the tray when the window is closed. It must run before
+// the app's loop starts: Fyne starts the tray only then.
 func (mw *MainWindow) setUpTray() {
 	desk, ok := mw.app.(desktop.App)
 	if !ok || !sessionBusAvailable() {
 		return // closing the window quits
 	}
+	// Before the Core is attached the player controls do nothing.
+	player := func(f func(*nowPlayingBar)) func() {
+		return func() {
+			if mw.nowPlaying != nil {
+				f(mw.nowPlaying)
+			}
+		}
+	}
 	desk.SetSystemTrayIcon(Icon)
 	desk.SetSystemTrayMenu(fyne.NewMenu(WindowTitle,
-		fyne.NewMenuItem("Play/Pause", mw.nowPlaying.togglePlay),
-		fyne.NewMenuItem("Next", mw.nowPlaying.next),
+		fyne.NewMenuItem("Play/Pause", player((*nowPlayingBar).togglePlay)),
+		fyne.NewMenuItem("Next", player((*nowPlayingBar).next)),
 		fyne.NewMenuItem("Show Swarmtone", func() { mw.win.Show(); mw.win.RequestFocus() }),
 	)) // Fyne adds Quit.
 	mw.win.SetCloseIntercept(func() {
@@ -254,6 +262,7 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 	// The library and the node open once the window is up, so they do not
 	// compete with drawing the first frame.
 	a.Lifecycle().SetOnStarted(func() { go openCore() })
+	mw.setUpTray()
 	mw.win.ShowAndRun()
 	mw.Close()
 	if core != nil {

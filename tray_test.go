@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTrayAndNotifications runs the real binary on a private D-Bus session
+// bus (dbus-daemon) under Xvfb: opening it with an album folder shares the
+// album and sends a desktop notification (seen by dbus-monitor, as a
+// notification daemon would get it); its tray icon exports the menu Play/
+// Pause, Next, Show Swarmtone, Quit (read as a panel would, through the
+// StatusNotifierItem's dbusmenu); and clicking Quit there ends the app.
+func TestTrayAndNotifications(t *testing.T) {
+	if os.Getenv("DISPLAY") == "" {
+		t.Skip("no X display: run under `make test`, which starts Xvfb")
+	}
+	for _, tool := range []string{"dbus-daemon", "dbus-send", "dbus-monitor", "ffmpeg"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed (make test installs it)", tool)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+
+	bus := exec.CommandContext(ctx, "dbus-daemon", "--session", "--nofork", "--print-address=1")
+	busOut, err := bus.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bus.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { bus.Process.Kill(); bus.Wait() }()
+	addr, err := bufio.NewReader(busOut).ReadString('\n')
+	if err != nil {
+		t.Fatalf("dbus-daemon gave no address: %v", err)
+	}
+	addr = strings.TrimSpace(addr)
+
+	var notes lockedBuffer
+	monitor := exec.CommandContext(ctx, "dbus-monitor", "--address", addr, "interface='org.freedesktop.Notifications'")
+	monitor.Stdout, monitor.Stderr = &notes, &notes
+	if err := monitor.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { monitor.Process.Kill(); monitor.Wait() }()
+
+	album := filepath.Join(t.TempDir(), "Tray Album")
+	if err := os.MkdirAll(album, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
+		filepath.Join(album, "01.flac")).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	bin := buildBinary(t)
+	app := exec.CommandContext(ctx, bin, "--data", t.TempDir(), "--listen", "127.0.0.1:0", "--no-dht", album)
+	app.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS="+addr, "HOME="+t.TempDir(),
+		"XDG_CONFIG_HOME="+t.TempDir(), "LANG=en_US.UTF-8")
+	var output lockedBuffer
+	app.Stdout, app.Stderr = &output, &output
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- app.Wait() }()
+	defer func() {
+		app.Process.Kill()
+		if t.Failed() {
+			t.Logf("swarmtone output:\n%s\ndbus-monitor:\n%s", output.String(), notes.String())
+		}
+	}()
+
+	poll(t, ctx, "the share-ready notification", func() (string, bool) {
+		n := notes.String()
+		return "", strings.Contains(n, "member=Notify") && strings.Contains(n, `"Share ready"`) &&
+			strings.Contains(n, "Tray Album is shared")
+	})
+
+	item := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", app.Process.Pid)
+	dbusSend := func(args ...string) (string, error) {
+		out, err := exec.CommandContext(ctx, "dbus-send", append([]string{"--bus=" + addr, "--print-reply"}, args...)...).CombinedOutput()
+		return string(out), err
+	}
+	poll(t, ctx, "the tray icon on the bus", func() (string, bool) {
+		names, err := dbusSend("--dest=org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.ListNames")
+		return "", err == nil && strings.Contains(names, item)
+	})
+	layout, err := dbusSend("--dest="+item, "/StatusNotifierMenu", "com.canonical.dbusmenu.GetLayout", "int32:0", "int32:-1", "array:string:")
+	if err != nil {
+		t.Fatalf("reading the tray menu: %v\n%s", err, layout)
+	}
+	ids := menuItems(layout)
+	for _, want := range []string{"Play/Pause", "Next", "Show Swarmtone", "Quit"} {
+		if _, ok := ids[want]; !ok {
+			t.Errorf("the tray menu has no %q (items: %v)", want, ids)
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	if out, err := dbusSend("--dest="+item, "/StatusNotifierMenu", "com.canonical.dbusmenu.Event",
+		"int32:"+strconv.Itoa(ids["Quit"]), "string:clicked", "variant:string:", "uint32:0"); err != nil {
+		t.Fatalf("clicking Quit in the tray: %v\n%s", err, out)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("swarmtone quit from the tray with %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("swarmtone still runs 20 s after Quit was clicked in the tray")
+	}
+}
+
+// menuItems maps each label of a dbusmenu layout, as dbus-send prints it,
+// to its item id: every item is a struct whose int32 id precedes its
+// properties, among them "label".
+func menuItems(layout string) map[string]int {
+	items := map[string]int{}
+	id := -1
+	idRe := regexp.MustCompile(`struct \{\s*$`) // "struct {" or "variant struct {"
+	intRe := regexp.MustCompile(`^\s*int32 (-?\d+)\s*$`)
+	labelRe := regexp.MustCompile(`^\s*string "label"\s*$`)
+	valueRe := regexp.MustCompile(`^\s*variant\s+string "(.*)"\s*$`)
+	lines := strings.Split(layout, "\n")
+	afterStruct := false
+	for i, l := range lines {
+		switch {
+		case idRe.MatchString(l):
+			afterStruct = true
+			continue
+		case afterStruct && intRe.MatchString(l):
+			id, _ = strconv.Atoi(intRe.FindStringSubmatch(l)[1])
+		case labelRe.MatchString(l) && i+1 < len(lines):
+			if m := valueRe.FindStringSubmatch(lines[i+1]); m != nil && id >= 0 {
+				items[m[1]] = id
+			}
+		}
+		afterStruct = false
+	}
+	return items
+}
