@@ -2,18 +2,17 @@ package player
 
 import (
 	"bufio"
-	"encoding/binary"
 	"fmt"
 	"io"
 
-	"github.com/hajimehoshi/go-mp3"
+	"github.com/swarmtone/swarmtone/player/internal/mp3"
 )
 
-// mp3Decoder wraps go-mp3, adding what it lacks: gapless trimming of the
-// LAME encoder delay and padding, and exact seeking without scanning the
-// whole file at open (go-mp3 indexes every frame when handed a Seeker, which
-// on a swarm reader would download the whole track first, so it only ever
-// gets a plain io.Reader).
+// mp3Decoder wraps the frame decoder of internal/mp3 with what a player
+// needs: the exact length from a Xing/Info or VBRI tag, gapless trimming
+// of the LAME encoder delay, decoder delay and padding, and exact seeking
+// from a frame index built lazily from headers only (never a scan of the
+// whole file at open, which on a swarm reader would download the track).
 type mp3Decoder struct {
 	r       io.ReadSeeker
 	info    mp3Info
@@ -21,6 +20,7 @@ type mp3Decoder struct {
 	skip    int64 // decoded samples dropped at the start (delay)
 	total   int64 // playable frames, -1 if unknown
 	dec     *mp3.Decoder
+	ended   bool    // no decoder: positioned at the end
 	pos     int64   // playable frame of the next Read
 	discard int64   // decoded frames still to drop
 	offsets []int64 // audio frame offsets, indexed as far as seeks needed
@@ -28,7 +28,11 @@ type mp3Decoder struct {
 	// when the index reached the end.
 	lastSize  int
 	indexDone bool
-	buf       []byte
+	// pcm holds one decoded frame; pcm[pcmPos:pcmLen] (in stereo frames)
+	// is not yet returned.
+	pcm    []float32
+	pcmPos int
+	pcmLen int
 }
 
 // mp3SeekReservoir is how many bytes before the target frame decoding
@@ -57,17 +61,20 @@ func newMP3Decoder(r io.ReadSeeker, start int64) (*mp3Decoder, error) {
 	return d, nil
 }
 
-// startAt restarts go-mp3 at byte offset off, dropping the first discard
-// decoded frames.
+// startAt restarts decoding at byte offset off, dropping the first
+// discard decoded frames.
 func (d *mp3Decoder) startAt(off, discard int64) error {
 	if _, err := d.r.Seek(off, io.SeekStart); err != nil {
 		return err
 	}
-	dec, err := mp3.NewDecoder(struct{ io.Reader }{bufio.NewReaderSize(d.r, 32<<10)})
-	if err != nil {
-		return err
+	if d.dec == nil {
+		d.dec = mp3.NewDecoder(d.r)
+		d.pcm = make([]float32, 2*mp3.MaxFrameSamples)
+	} else {
+		d.dec.Reset(d.r)
 	}
-	d.dec, d.discard = dec, discard
+	d.ended, d.discard = false, discard
+	d.pcmPos, d.pcmLen = 0, 0
 	return nil
 }
 
@@ -126,7 +133,7 @@ func (d *mp3Decoder) SeekFrame(frame int64) error {
 	}
 	if f >= len(d.offsets) {
 		d.pos = frame
-		d.dec = nil // at the end
+		d.ended = true
 		return nil
 	}
 	j := f
@@ -144,47 +151,50 @@ func (d *mp3Decoder) SeekFrame(frame int64) error {
 }
 
 func (d *mp3Decoder) Read(dst []float32) (int, error) {
-	if d.dec == nil {
+	if d.ended {
 		return 0, io.EOF
 	}
-	want := int64(len(dst) / 2)
+	want := len(dst) / 2
 	if d.total >= 0 {
-		want = min(want, d.total-d.pos)
+		want = int(min(int64(want), d.total-d.pos))
 		if want <= 0 {
 			return 0, io.EOF
 		}
 	}
-	for range 1000 { // each pass drops at most one buffer of delay
-		nb := int(want) * 4
-		if cap(d.buf) < nb {
-			d.buf = make([]byte, nb)
+	written := 0
+	// Each pass decodes at most one frame: enough for dst plus the delay
+	// dropped at the start (a few frames) or a seek's run-in (a few dozen).
+	for range 1000 + want/576 {
+		if written == want {
+			break
 		}
-		n, err := io.ReadFull(d.dec, d.buf[:nb])
-		frames := int64(n / 4)
-		b := d.buf[:frames*4]
-		if d.discard > 0 {
-			drop := min(d.discard, frames)
-			d.discard -= drop
-			b = b[drop*4:]
-			frames -= drop
-		}
-		for i := range frames {
-			dst[2*i] = float32(int16(binary.LittleEndian.Uint16(b[4*i:]))) / 32768
-			dst[2*i+1] = float32(int16(binary.LittleEndian.Uint16(b[4*i+2:]))) / 32768
-		}
-		d.pos += frames
-		if err == io.ErrUnexpectedEOF {
-			err = io.EOF
-		}
-		if frames > 0 {
-			if err == io.EOF {
-				err = nil // reported on the next call
+		if d.pcmPos == d.pcmLen {
+			n, err := d.dec.DecodeFrame(d.pcm)
+			if err != nil {
+				if err == io.EOF {
+					d.ended = true
+				}
+				if written > 0 {
+					return written, nil // the error comes again on the next call
+				}
+				return 0, err
 			}
-			return int(frames), err
+			d.pcmPos, d.pcmLen = 0, n
 		}
-		if err != nil {
-			return 0, err
+		if d.discard > 0 {
+			drop := int(min(d.discard, int64(d.pcmLen-d.pcmPos)))
+			d.discard -= int64(drop)
+			d.pcmPos += drop
+			continue
 		}
+		n := min(want-written, d.pcmLen-d.pcmPos)
+		copy(dst[2*written:2*(written+n)], d.pcm[2*d.pcmPos:2*(d.pcmPos+n)])
+		d.pcmPos += n
+		d.pos += int64(n)
+		written += n
 	}
-	return 0, io.EOF
+	if written == 0 {
+		return 0, fmt.Errorf("mp3: no audio after 1000 frames")
+	}
+	return written, nil
 }

@@ -11,12 +11,12 @@
 // The pieces:
 //
 //   - Probe and NewDecoder recognise the format from the bytes, never the
-//     name. MP3 uses go-mp3 plus our own Xing/LAME/VBRI parsing (exact
-//     length, encoder delay and padding trimmed for gapless, exact seeks
-//     by a header-only frame index); FLAC uses our own decoder in
-//     internal/flac (any bit depth, more than two channels downmixed;
-//     faster than ffmpeg's); Vorbis uses jfreymuth/oggvorbis;
-//     WAV is read here. Opus and AAC/M4A are recognised and refused with
+//     name. MP3 uses our own Layer III decoder (internal/mp3) plus
+//     Xing/LAME/VBRI parsing (exact length, encoder delay and padding
+//     trimmed for gapless, exact seeks by a header-only frame index); FLAC
+//     uses our own decoder (internal/flac: any bit depth, more than two
+//     channels downmixed); Vorbis uses jfreymuth/oggvorbis; WAV is read
+//     here. Opus and AAC/M4A are recognised and refused with
 //     ErrUnsupported. Decoder panics become errors.
 //   - Resampler is a Kaiser-windowed polyphase sinc (≥ 120 dB SNR for a
 //     48 → 44.1 kHz sine). Everything plays as float32 stereo at
