@@ -12,7 +12,12 @@ var watchInterval = 15 * time.Second
 // watchFiles checks every torrent's files each watchInterval until Close.
 func (n *Node) watchFiles() {
 	defer n.wg.Done()
-	tick := time.NewTicker(watchInterval)
+	n.everyTorrent(watchInterval, n.checkFiles)
+}
+
+// everyTorrent calls fn for each torrent every interval until Close.
+func (n *Node) everyTorrent(interval time.Duration, fn func(*entry)) {
+	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
 		select {
@@ -30,7 +35,7 @@ func (n *Node) watchFiles() {
 			if n.ctx.Err() != nil {
 				return
 			}
-			n.checkFiles(e)
+			fn(e)
 		}
 	}
 }
