@@ -36,24 +36,8 @@ func TestSwarmTracksGetTheirTags(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	a, err := OpenCore(ctx, loopbackOptions(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	sh, err := a.Share(ctx, []string{album}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	bOpts := loopbackOptions(t)
-	bOpts.Peers = []string{a.node.Addr()}
-	bOpts.ReadSwarmTags = true
-	b, err := OpenCore(ctx, bOpts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, sh := sharingCore(t, ctx, album)
+	b := openCore(t, ctx, peerOf(a, func(o *Options) { o.ReadSwarmTags = true }))
 	if _, err := b.Add(ctx, sh.Magnet); err != nil {
 		t.Fatal(err)
 	}

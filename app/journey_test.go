@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swarmtone/swarmtone/network"
 	"github.com/swarmtone/swarmtone/player"
 )
 
@@ -44,6 +45,43 @@ func makeAlbum(t *testing.T, dir string, n int) string {
 // loopbackOptions keep a Core on 127.0.0.1 with nothing announced anywhere.
 func loopbackOptions(t *testing.T) Options {
 	return Options{DataDir: t.TempDir(), Listen: "127.0.0.1:0", NoDHT: true, Timeout: 30 * time.Second, File: -1, Start: time.Now()}
+}
+
+// openCore opens a Core on loopback (mod may change its options) and
+// closes it when the test ends.
+func openCore(t *testing.T, ctx context.Context, mod func(*Options)) *Core {
+	t.Helper()
+	opts := loopbackOptions(t)
+	if mod != nil {
+		mod(&opts)
+	}
+	c, err := OpenCore(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// sharingCore opens a Core that shares album.
+func sharingCore(t *testing.T, ctx context.Context, album string) (*Core, *network.Share) {
+	t.Helper()
+	a := openCore(t, ctx, nil)
+	sh, err := a.Share(ctx, []string{album}, nil)
+	if err != nil {
+		t.Fatalf("sharing %s: %v", album, err)
+	}
+	return a, sh
+}
+
+// peerOf sets options that connect a Core straight to a.
+func peerOf(a *Core, more func(*Options)) func(*Options) {
+	return func(o *Options) {
+		o.Peers = []string{a.node.Addr()}
+		if more != nil {
+			more(o)
+		}
+	}
 }
 
 // decodeFile is what the player's decoder makes of a local file.
@@ -117,15 +155,7 @@ func TestShareAddPlayJourney(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
-	a, err := OpenCore(ctx, loopbackOptions(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	sh, err := a.Share(ctx, []string{album}, nil)
-	if err != nil {
-		t.Fatalf("sharing %s: %v", album, err)
-	}
+	a, sh := sharingCore(t, ctx, album)
 	if !strings.HasPrefix(sh.Magnet, "magnet:?xt=urn:btih:"+sh.InfoHash) {
 		t.Errorf("magnet %q does not name infohash %s", sh.Magnet, sh.InfoHash)
 	}
@@ -139,14 +169,7 @@ func TestShareAddPlayJourney(t *testing.T) {
 		}
 	}
 
-	bOpts := loopbackOptions(t)
-	bOpts.Peers = []string{a.node.Addr()}
-	bOpts.File = 1
-	b, err := OpenCore(ctx, bOpts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := openCore(t, ctx, peerOf(a, func(o *Options) { o.File = 1 }))
 	files, ih, err := b.addAndWait(ctx, sh.Magnet)
 	if err != nil {
 		t.Fatalf("B adding %s: %v", sh.Magnet, err)
@@ -154,7 +177,7 @@ func TestShareAddPlayJourney(t *testing.T) {
 	if ih != sh.InfoHash || len(files) != 3 {
 		t.Fatalf("B sees %s with %d files, want %s with 3", ih, len(files), sh.InfoHash)
 	}
-	tracks, err := b.torrentTracks(ctx, ih, files, bOpts.File)
+	tracks, err := b.torrentTracks(ctx, ih, files, b.opts.File)
 	if err != nil || len(tracks) != 1 {
 		t.Fatalf("tracks to play: %d, %v", len(tracks), err)
 	}

@@ -24,22 +24,8 @@ func TestRemoveTorrent(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			a, err := OpenCore(ctx, loopbackOptions(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer a.Close()
-			sh, err := a.Share(ctx, []string{album}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			bOpts := loopbackOptions(t)
-			bOpts.Peers = []string{a.node.Addr()}
-			b, err := OpenCore(ctx, bOpts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer b.Close()
+			a, sh := sharingCore(t, ctx, album)
+			b := openCore(t, ctx, peerOf(a, nil))
 			if _, _, err := b.addAndWait(ctx, sh.Magnet); err != nil {
 				t.Fatal(err)
 			}
@@ -50,8 +36,8 @@ func TestRemoveTorrent(t *testing.T) {
 				t.Fatal(err)
 			}
 			downloaded := filepath.Join(b.DownloadFolder(), "Album")
-			if !within(bOpts.DataDir, downloaded) {
-				t.Fatalf("with --data %s, downloads go to %s", bOpts.DataDir, downloaded)
+			if !within(b.opts.DataDir, downloaded) {
+				t.Fatalf("with --data %s, downloads go to %s", b.opts.DataDir, downloaded)
 			}
 			if _, err := os.Stat(downloaded); err != nil {
 				t.Fatalf("the download is not on disk: %v", err)
