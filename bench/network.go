@@ -2,8 +2,13 @@ package main
 
 // The network suite measures the BitTorrent node: time to first byte and
 // seek over loopback, bulk download against aria2c from the same aria2c
-// seeder, share hashing against mktorrent, and 1,000 seeding torrents
+// seeder (with the seeder's CPU use during each, to tell when it is the
+// bottleneck), share hashing against mktorrent, and 1,000 seeding torrents
 // (memory, idle CPU, restart time) in a fresh child process.
+//
+// SWARMTONE_BENCH_NETWORK_PARTS=bulk runs one part alone;
+// SWARMTONE_BENCH_NETWORK_PROFILE=FILE writes a CPU profile of our bulk
+// download.
 
 import (
 	"bufio"
@@ -22,6 +27,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,6 +43,20 @@ import (
 // netChildEnv runs the bench binary as the 1,000-seed child: "share DIR" or
 // "restart DIR".
 const netChildEnv = "SWARMTONE_BENCH_NETWORK_CHILD"
+
+// netPartsEnv limits the suite to some of its parts ("seeds,stream,bulk");
+// unset runs them all.
+const netPartsEnv = "SWARMTONE_BENCH_NETWORK_PARTS"
+
+// netProfileEnv names a file that receives a CPU profile of this process
+// while our node downloads the bulk gibibyte (for `go tool pprof`).
+const netProfileEnv = "SWARMTONE_BENCH_NETWORK_PROFILE"
+
+// netPart reports whether the part named is to run.
+func netPart(name string) bool {
+	v := os.Getenv(netPartsEnv)
+	return v == "" || slices.Contains(strings.Split(v, ","), name)
+}
 
 const (
 	netSeeds     = 1000
@@ -67,14 +87,20 @@ func benchNetwork(ctx context.Context, r *report) error {
 	defer slog.SetLogLoggerLevel(slog.LevelInfo)
 
 	var errs []error
-	if err := netBenchSeeds(ctx, r, filepath.Join(dir, "seeds")); err != nil {
-		errs = append(errs, fmt.Errorf("1,000 seeds: %w", err))
+	if netPart("seeds") {
+		if err := netBenchSeeds(ctx, r, filepath.Join(dir, "seeds")); err != nil {
+			errs = append(errs, fmt.Errorf("1,000 seeds: %w", err))
+		}
 	}
-	if err := netBenchFirstByte(ctx, r, filepath.Join(dir, "stream")); err != nil {
-		errs = append(errs, fmt.Errorf("first byte: %w", err))
+	if netPart("stream") {
+		if err := netBenchFirstByte(ctx, r, filepath.Join(dir, "stream")); err != nil {
+			errs = append(errs, fmt.Errorf("first byte: %w", err))
+		}
 	}
-	if err := netBenchBulk(ctx, r, filepath.Join(dir, "bulk")); err != nil {
-		errs = append(errs, fmt.Errorf("bulk: %w", err))
+	if netPart("bulk") {
+		if err := netBenchBulk(ctx, r, filepath.Join(dir, "bulk")); err != nil {
+			errs = append(errs, fmt.Errorf("bulk: %w", err))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -243,7 +269,9 @@ func netBenchBulk(ctx context.Context, r *report, dir string) error {
 	if err := netRandomFile(data, netBulkBytes); err != nil {
 		return err
 	}
-	os.ReadFile(data) // into the page cache for both hashers
+	if err := netCache(data); err != nil { // into the page cache for both hashers
+		return err
+	}
 
 	// Hashing: ours (Share) and mktorrent, 256 KiB pieces, one thread per core.
 	hasher, closeHasher, err := netNode(ctx, filepath.Join(dir, "hasher"), nil)
@@ -310,11 +338,27 @@ func netBenchBulk(ctx context.Context, r *report, dir string) error {
 	}
 
 	// Ours.
+	if err := netWarmPages(filepath.Join(dir, "scratch")); err != nil {
+		return err
+	}
 	leecher, closeLeecher, err := netNode(ctx, filepath.Join(dir, "ours"), func(c *network.Config) { c.Encryption = network.EncryptionOff })
 	if err != nil {
 		return err
 	}
-	cpu0 := cpuSelf()
+	if p := os.Getenv(netProfileEnv); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			closeLeecher()
+			return fmt.Errorf("%s: %w", netProfileEnv, err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			closeLeecher()
+			return fmt.Errorf("%s: %w", netProfileEnv, err)
+		}
+		defer pprof.StopCPUProfile() // stopped again (a no-op) after our download
+	}
+	cpu0, seed0 := cpuSelf(), cpuOf(seeder.Process.Pid)
 	start = time.Now()
 	a, err := leecher.AddBytes(ctx, tb)
 	if err != nil {
@@ -334,11 +378,16 @@ func netBenchBulk(ctx context.Context, r *report, dir string) error {
 		return fmt.Errorf("our download: %w", err)
 	}
 	took := time.Since(start)
-	cpu := cpuSelf() - cpu0
+	cpu, seedCPU := cpuSelf()-cpu0, cpuOf(seeder.Process.Pid)-seed0
+	pprof.StopCPUProfile()
 	r.figure("net_bulk_mb_s", netBulkBytes/1e6/took.Seconds(), "MB/s")
 	r.figure("net_bulk_cpu_s_per_gib", cpu.Seconds()/(float64(netBulkBytes)/(1<<30)), "s")
+	r.figure("net_bulk_seeder_cpu_pct", 100*seedCPU.Seconds()/took.Seconds(), "%")
 	closeLeecher()
 	os.RemoveAll(filepath.Join(dir, "ours"))
+	if err := netWarmPages(filepath.Join(dir, "scratch")); err != nil {
+		return err
+	}
 
 	// aria2c, alone, from the same seeder.
 	actx, cancel := context.WithTimeout(ctx, 120*time.Second)
@@ -348,15 +397,68 @@ func netBenchBulk(ctx context.Context, r *report, dir string) error {
 		"--enable-dht=false", "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
 		"--listen-port="+strconv.Itoa(lport), "--summary-interval=0", "--console-log-level=error",
 		"--bt-require-crypto=false", "--bt-min-crypto-level=plain", "--file-allocation=none", tfile)
+	seed0 = cpuOf(seeder.Process.Pid)
 	start = time.Now()
 	if out, err := dl.CombinedOutput(); err != nil {
 		return fmt.Errorf("aria2c download: %v: %s", err, out)
 	}
 	took = time.Since(start)
+	seedCPU = cpuOf(seeder.Process.Pid) - seed0
 	acpu := dl.ProcessState.UserTime() + dl.ProcessState.SystemTime()
 	r.figure("aria2_bulk_mb_s", netBulkBytes/1e6/took.Seconds(), "MB/s")
 	r.figure("aria2_bulk_cpu_s_per_gib", acpu.Seconds()/(float64(netBulkBytes)/(1<<30)), "s")
+	r.figure("aria2_bulk_seeder_cpu_pct", 100*seedCPU.Seconds()/took.Seconds(), "%")
 	return nil
+}
+
+// netCache reads path into the page cache.
+func netCache(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(io.Discard, f)
+	return err
+}
+
+// netWarmPages writes and deletes a scratch file the size of the download,
+// so each downloader fills page-cache pages the kernel has handed out
+// before. On this VM a page's first touch is costly (measured: writing 1 GiB
+// into never-used pages took 2.6-3.0 s of CPU, into recycled ones 0.7 s),
+// which otherwise favoured whoever downloaded second, on the pages freed by
+// the first.
+func netWarmPages(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	buf := make([]byte, 1<<20)
+	for range netBulkBytes / len(buf) {
+		if _, err = f.Write(buf); err != nil {
+			break
+		}
+	}
+	return errors.Join(err, f.Close(), os.Remove(path))
+}
+
+// cpuOf is the user+system CPU time of process pid so far (Linux /proc), 0
+// if unknown.
+func cpuOf(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the parenthesised command name; utime and stime are the
+	// 14th and 15th fields, in clock ticks (100 a second on Linux).
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 
 // netBenchSeeds: 1,000 one-track shares, restarted in a fresh process.

@@ -17,7 +17,7 @@ var completionBucket = []byte("network/completion")
 
 // completion is anacrolix's piece-completion store over our bbolt file.
 // Completed pieces are buffered in memory and written in one transaction when
-// file storage checkpoints (after it has flushed the data) or on flush, so a
+// pieceStorage checkpoints (after it has fsynced the data) or on flush, so a
 // download does not pay an fsync per piece; withdrawing a complete mark is
 // written at once. A crash can only lose "complete" marks, which costs a
 // re-hash, never trust in bad data.
@@ -228,3 +228,21 @@ func (c *completion) drop(ih metainfo.Hash) error {
 // Close does nothing: the database belongs to app, and one completion serves
 // every torrent's storage.
 func (c *completion) Close() error { return nil }
+
+// fileView is c as anacrolix's file storage sees it under pieceStorage: not
+// persistent and without a checkpoint hook, so file storage neither fsyncs
+// each piece nor checkpoints from the hashing goroutine; pieceStorage makes
+// completion durable itself (files fsynced first, then one transaction).
+func (c *completion) fileView() storage.PieceCompletion { return completionFileView{c} }
+
+type completionFileView struct{ c *completion }
+
+func (v completionFileView) Get(pk metainfo.PieceKey) (storage.Completion, error) { return v.c.Get(pk) }
+
+func (v completionFileView) Set(pk metainfo.PieceKey, complete g.Option[bool]) error {
+	return v.c.Set(pk, complete)
+}
+
+func (v completionFileView) Close() error { return nil }
+
+func (v completionFileView) Persistent() bool { return false }

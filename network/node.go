@@ -10,10 +10,8 @@ import (
 	"sync"
 	"time"
 
-	g "github.com/anacrolix/generics"
 	"github.com/anacrolix/torrent"
 	"github.com/anacrolix/torrent/metainfo"
-	"github.com/anacrolix/torrent/storage"
 	"go.etcd.io/bbolt"
 )
 
@@ -24,6 +22,7 @@ type Node struct {
 	cl       *torrent.Client
 	db       *bbolt.DB
 	pc       *completion
+	bufs     *pieceBuffers // memory of pieces awaiting their hash check
 	log      *slog.Logger
 	warnings []string
 	// noTrackers: announcing is off (no trackers configured, or a private
@@ -82,13 +81,8 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 	if err := ensureBuckets(db); err != nil {
 		return nil, err
 	}
-	cc.DefaultStorage = storage.NewFileOpts(storage.NewFileClientOpts{
-		ClientBaseDir:   cfg.DownloadDir,
-		PieceCompletion: pc,
-		UsePartFiles:    g.Some(false),
-		DisableMmap:     true,
-		Logger:          cfg.logger(),
-	})
+	bufs := newPieceBuffers(pieceBufferBudget)
+	cc.DefaultStorage = newPieceStorage(cfg.DownloadDir, pc, bufs, cfg.logger())
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -104,6 +98,7 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 		cl:         cl,
 		db:         db,
 		pc:         pc,
+		bufs:       bufs,
 		log:        cfg.logger().With("component", "network"),
 		warnings:   warnings,
 		noTrackers: cc.DisableTrackers,
@@ -229,13 +224,7 @@ func (n *Node) add(o addOpts) (*entry, error) {
 	}
 	n.mu.Unlock()
 
-	stor := storage.NewFileOpts(storage.NewFileClientOpts{
-		ClientBaseDir:   o.folder,
-		PieceCompletion: n.pc,
-		UsePartFiles:    g.Some(false),
-		DisableMmap:     true,
-		Logger:          n.log,
-	})
+	stor := newPieceStorage(o.folder, n.pc, n.bufs, n.log)
 	t, isNew := n.cl.AddTorrentOpt(torrent.AddTorrentOpts{
 		InfoHash:         o.ih,
 		Storage:          stor,
@@ -405,39 +394,24 @@ var seedPolicyInterval = 10 * time.Second
 // enforceSeedPolicy stops uploading downloads past the ratio or time limit.
 func (n *Node) enforceSeedPolicy() {
 	defer n.wg.Done()
-	tick := time.NewTicker(seedPolicyInterval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-n.ctx.Done():
+	n.everyTorrent(seedPolicyInterval, func(e *entry) {
+		if e.shared || e.t.Info() == nil || !e.t.Complete().Bool() {
 			return
-		case <-tick.C:
 		}
-		n.mu.Lock()
-		entries := make([]*entry, 0, len(n.torrents))
-		for _, e := range n.torrents {
-			entries = append(entries, e)
+		e.mu.Lock()
+		if e.doneAt.IsZero() {
+			e.doneAt = time.Now()
 		}
-		n.mu.Unlock()
-		for _, e := range entries {
-			if e.shared || e.t.Info() == nil || !e.t.Complete().Bool() {
-				continue
-			}
-			e.mu.Lock()
-			if e.doneAt.IsZero() {
-				e.doneAt = time.Now()
-			}
-			st := e.t.Stats()
-			ratio := float64(st.BytesWrittenData.Int64()) / float64(max(1, e.t.Length()))
-			stop := !e.paused && ((n.cfg.SeedRatio > 0 && ratio >= n.cfg.SeedRatio) ||
-				(n.cfg.SeedTime > 0 && time.Since(e.doneAt) >= n.cfg.SeedTime))
-			if stop {
-				e.paused = true
-			}
-			e.mu.Unlock()
-			if stop {
-				e.t.DisallowDataUpload()
-			}
+		st := e.t.Stats()
+		ratio := float64(st.BytesWrittenData.Int64()) / float64(max(1, e.t.Length()))
+		stop := !e.paused && ((n.cfg.SeedRatio > 0 && ratio >= n.cfg.SeedRatio) ||
+			(n.cfg.SeedTime > 0 && time.Since(e.doneAt) >= n.cfg.SeedTime))
+		if stop {
+			e.paused = true
 		}
-	}
+		e.mu.Unlock()
+		if stop {
+			e.t.DisallowDataUpload()
+		}
+	})
 }
