@@ -86,12 +86,19 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	tcpFirst := !cc.DisableTCP && !cc.DisableUTP
+	if tcpFirst {
+		cc.DialForPeerConns = false // preferTCP adds the dialers
+	}
 	cl, err := torrent.NewClient(cc)
 	if err != nil {
 		return nil, fmt.Errorf("starting BitTorrent client on %s:%d: %w (is another instance running, or the port taken? change it in settings)", cfg.ListenHost, cc.ListenPort, err)
 	}
 	if socks != nil {
 		cl.AddDialer(socks)
+	}
+	if tcpFirst {
+		preferTCP(cl)
 	}
 	n := &Node{
 		cfg:        cfg,
