@@ -39,22 +39,33 @@ func (c *Core) Add(ctx context.Context, source string) (*network.Added, error) {
 // WaitTracks waits for a torrent's metadata, then records its metainfo and
 // its audio files as tracks, and returns the files.
 func (c *Core) WaitTracks(ctx context.Context, infoHash string) ([]network.File, error) {
-	if err := c.node.WaitInfo(ctx, infoHash); err != nil {
-		return nil, err
-	}
-	files, err := c.node.Files(infoHash)
+	files, err := c.waitFiles(ctx, infoHash)
 	if err != nil {
 		return nil, err
 	}
+	return files, c.recordTracks(ctx, infoHash, files)
+}
+
+// waitFiles waits for a torrent's metadata and returns its files.
+func (c *Core) waitFiles(ctx context.Context, infoHash string) ([]network.File, error) {
+	if err := c.node.WaitInfo(ctx, infoHash); err != nil {
+		return nil, err
+	}
+	return c.node.Files(infoHash)
+}
+
+// recordTracks records a torrent whose metadata is known, and its audio
+// files as tracks.
+func (c *Core) recordTracks(ctx context.Context, infoHash string, files []network.File) error {
 	if err := c.recordFetched(ctx, infoHash); err != nil {
-		return files, err
+		return err
 	}
 	if err := c.putSwarmTracks(ctx, infoHash, files); err != nil {
-		return files, err
+		return err
 	}
 	c.describeSwarm(infoHash)
 	c.emit(Event{Kind: EventLibraryChanged, InfoHash: infoHash})
-	return files, nil
+	return nil
 }
 
 // recordFetched saves what the node knows of a fetched torrent.

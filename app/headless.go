@@ -60,8 +60,19 @@ func runAdd(ctx context.Context, cli *CLI, opts Options, args []string) error {
 	return w.Flush()
 }
 
-// addAndWait adds a torrent source and waits up to --timeout for its files.
+// addAndWait adds a torrent source, waits up to --timeout for its files
+// and records them in the library.
 func (c *Core) addAndWait(ctx context.Context, source string) ([]network.File, string, error) {
+	files, ih, err := c.addAndWaitFiles(ctx, source)
+	if err != nil {
+		return nil, "", err
+	}
+	return files, ih, c.recordTracks(ctx, ih, files)
+}
+
+// addAndWaitFiles adds a torrent source and waits up to --timeout for its
+// files, without recording them.
+func (c *Core) addAndWaitFiles(ctx context.Context, source string) ([]network.File, string, error) {
 	timeout := c.opts.Timeout
 	added, err := c.Add(ctx, source)
 	if err != nil {
@@ -69,7 +80,7 @@ func (c *Core) addAndWait(ctx context.Context, source string) ([]network.File, s
 	}
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	files, err := c.WaitTracks(wctx, added.InfoHash)
+	files, err := c.waitFiles(wctx, added.InfoHash)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return nil, "", fmt.Errorf("no metadata for %s after %s: no peer answered; check the link, add --peer HOST:PORT, or raise --timeout", added.InfoHash, timeout)
@@ -139,13 +150,22 @@ func runPlay(ctx context.Context, cli *CLI, opts Options, args []string) error {
 	if local {
 		tracks = []player.Track{{ID: source, Open: func(context.Context) (io.ReadSeekCloser, error) { return os.Open(source) }}}
 	} else {
-		files, ih, err := core.addAndWait(ctx, source)
+		files, ih, err := core.addAndWaitFiles(ctx, source)
 		if err != nil {
 			return err
 		}
 		if opts.Stats {
 			cli.stat(opts, "metadata_ms", time.Now())
 		}
+		// The library learns the tracks while they play: its writes (and
+		// their fsyncs) are not in the way of the first sample.
+		recorded := make(chan error, 1)
+		go func() { recorded <- core.recordTracks(ctx, ih, files) }()
+		defer func() {
+			if err := <-recorded; err != nil {
+				fmt.Fprintln(cli.Stderr, "swarmtone: recording the tracks in the library:", oneLine(err))
+			}
+		}()
 		if tracks, err = core.torrentTracks(ctx, ih, files, opts.File); err != nil {
 			return err
 		}

@@ -26,6 +26,9 @@ var schema1Buckets = [][]byte{bucketMeta, bucketTracks, bucketByPath, bucketBySw
 // the version is written last, and a step rerun from the start gives the same
 // result.
 func (l *Library) migrate(ctx context.Context) error {
+	if l.current() {
+		return nil // the usual start: no write, so no fsync
+	}
 	var version uint64
 	err := l.update(func(tx *bbolt.Tx) error {
 		fresh := tx.Bucket(bucketMeta) == nil
@@ -69,6 +72,23 @@ func (l *Library) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// current reports whether the file already has every bucket at
+// SchemaVersion.
+func (l *Library) current() bool {
+	ok := false
+	_ = l.view(func(tx *bbolt.Tx) error {
+		for _, name := range append(schema1Buckets, bucketBySort) {
+			if tx.Bucket(name) == nil {
+				return nil
+			}
+		}
+		v := tx.Bucket(bucketMeta).Get(keySchema)
+		ok = len(v) == 8 && binary.BigEndian.Uint64(v) == SchemaVersion
+		return nil
+	})
+	return ok
 }
 
 // migrations[v] moves a library from schema v to v+1.

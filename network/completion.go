@@ -38,12 +38,8 @@ var _ interface {
 } = (*completion)(nil)
 
 func newCompletion(db *bbolt.DB) (*completion, error) {
-	err := db.Update(func(tx *bbolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(completionBucket)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("creating bucket %s: %w", completionBucket, err)
+	if err := ensureBuckets(db); err != nil {
+		return nil, err
 	}
 	return &completion{db: db, overlay: map[metainfo.PieceKey]bool{}}, nil
 }

@@ -74,11 +74,8 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 	if err := os.MkdirAll(cfg.DownloadDir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating download folder %q: %w", cfg.DownloadDir, err)
 	}
-	pc, err := newCompletion(db)
+	pc, err := newCompletion(db) // creates all of network's buckets
 	if err != nil {
-		return nil, err
-	}
-	if err := ensureBuckets(db); err != nil {
 		return nil, err
 	}
 	bufs := newPieceBuffers(pieceBufferBudget)

@@ -25,9 +25,24 @@ type stampRecord struct {
 	stamps []stamp
 }
 
+// networkBuckets are the buckets network owns in the shared file.
+var networkBuckets = [][]byte{completionBucket, stampsBucket, pausedBucket}
+
+// ensureBuckets creates network's buckets, writing (and so fsyncing) only
+// when one is missing.
 func ensureBuckets(db *bbolt.DB) error {
+	missing := false
+	_ = db.View(func(tx *bbolt.Tx) error {
+		for _, name := range networkBuckets {
+			missing = missing || tx.Bucket(name) == nil
+		}
+		return nil
+	})
+	if !missing {
+		return nil
+	}
 	return db.Update(func(tx *bbolt.Tx) error {
-		for _, name := range [][]byte{stampsBucket, pausedBucket} {
+		for _, name := range networkBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("creating bucket %s: %w", name, err)
 			}
