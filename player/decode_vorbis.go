@@ -1,65 +1,90 @@
 package player
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
-	"github.com/jfreymuth/oggvorbis"
+	"github.com/swarmtone/swarmtone/player/internal/vorbis"
 )
 
-// vorbisDecoder wraps jfreymuth/oggvorbis, downmixing to stereo.
+// vorbisDecoder wraps player/internal/vorbis, downmixing to stereo. Lost
+// data inside the file (a damaged page) is skipped, as players do: the
+// decoder resumes at the next good page. A file cut short plays to its
+// last whole packet.
 type vorbisDecoder struct {
-	r   *oggvorbis.Reader
-	ch  int
-	mix downmix
-	buf []float32
+	d    *vorbis.Decoder
+	info vorbis.Info
+	mix  downmix
+	buf  []float32
 }
 
+// maxVorbisSkips bounds the damaged stretches skipped in a row without a
+// sample decoded between them.
+const maxVorbisSkips = 64
+
 func newVorbisDecoder(r io.ReadSeeker) (*vorbisDecoder, error) {
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	vr, err := oggvorbis.NewReader(newBufReadSeeker(r, 32<<10))
+	d, err := vorbis.NewDecoder(r)
 	if err != nil {
 		return nil, err
 	}
-	ch := vr.Channels()
-	if ch < 1 || ch > 8 || vr.SampleRate() <= 0 {
-		return nil, fmt.Errorf("%d channels at %d Hz", ch, vr.SampleRate())
+	in := d.Info()
+	if in.Channels < 1 || in.Channels > 8 {
+		return nil, fmt.Errorf("%d channels (1 to 8 are supported)", in.Channels)
 	}
-	return &vorbisDecoder{r: vr, ch: ch, mix: newDownmix(ch, vorbisOrder)}, nil
+	return &vorbisDecoder{d: d, info: in, mix: newDownmix(in.Channels, vorbisOrder)}, nil
 }
 
-func (d *vorbisDecoder) SampleRate() int { return d.r.SampleRate() }
+func (d *vorbisDecoder) SampleRate() int { return d.info.SampleRate }
 
-func (d *vorbisDecoder) Length() int64 {
-	if d.r.Length() == 0 {
-		return -1
-	}
-	return d.r.Length()
-}
+func (d *vorbisDecoder) Length() int64 { return d.info.TotalSamples }
 
-func (d *vorbisDecoder) SeekFrame(frame int64) error { return d.r.SetPosition(max(frame, 0)) }
+func (d *vorbisDecoder) SeekFrame(frame int64) error { return d.d.SeekFrame(max(frame, 0)) }
 
 func (d *vorbisDecoder) Read(dst []float32) (int, error) {
 	frames := len(dst) / 2
-	if d.ch == 2 {
-		n, err := d.r.Read(dst[:frames*2])
-		return n / 2, err
+	ch := d.info.Channels
+	for skips := 0; ; skips++ {
+		var n int
+		var err error
+		if ch == 2 {
+			n, err = d.d.Read(dst[:frames*2])
+		} else {
+			if cap(d.buf) < frames*ch {
+				d.buf = make([]float32, frames*ch)
+			}
+			n, err = d.d.Read(d.buf[:frames*ch])
+			d.downmix(dst, n)
+		}
+		switch {
+		case err == nil || err == io.EOF:
+			return n, err
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return n, io.EOF
+		case errors.Is(err, vorbis.ErrCorrupt) && n == 0 && skips < maxVorbisSkips:
+			continue
+		}
+		return n, err
 	}
-	if cap(d.buf) < frames*d.ch {
-		d.buf = make([]float32, frames*d.ch)
+}
+
+// downmix writes n stereo frames to dst from the n interleaved frames in
+// buf.
+func (d *vorbisDecoder) downmix(dst []float32, n int) {
+	ch := d.info.Channels
+	if ch == 1 {
+		for i, x := range d.buf[:n] {
+			p := dst[2*i : 2*i+2 : 2*i+2]
+			p[0], p[1] = x, x
+		}
+		return
 	}
-	n, err := d.r.Read(d.buf[:frames*d.ch])
-	got := n / d.ch
-	for i := range got {
+	for i := range n {
 		var l, r float32
-		for c := range d.ch {
-			x := d.buf[i*d.ch+c]
+		for c, x := range d.buf[i*ch : i*ch+ch] {
 			l += x * d.mix[c][0]
 			r += x * d.mix[c][1]
 		}
 		dst[2*i], dst[2*i+1] = l, r
 	}
-	return got, err
 }

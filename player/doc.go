@@ -15,9 +15,10 @@
 //     Xing/LAME/VBRI parsing (exact length, encoder delay and padding
 //     trimmed for gapless, exact seeks by a header-only frame index); FLAC
 //     uses our own decoder (internal/flac: any bit depth, more than two
-//     channels downmixed); Vorbis uses jfreymuth/oggvorbis; WAV is read
-//     here. Opus and AAC/M4A are recognised and refused with
-//     ErrUnsupported. Decoder panics become errors.
+//     channels downmixed); Vorbis too (internal/vorbis: floor 0 and 1,
+//     sample-exact seeks by granule); WAV is read here. Opus and AAC/M4A
+//     are recognised and refused with ErrUnsupported. Decoder panics become
+//     errors.
 //   - Resampler is a Kaiser-windowed polyphase sinc (≥ 120 dB SNR for a
 //     48 → 44.1 kHz sine). Everything plays as float32 stereo at
 //     OutputRate, 44.1 kHz, because most music is 44.1 kHz and then needs

@@ -1,0 +1,85 @@
+package vorbis
+
+import (
+	"encoding/binary"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// need skips the test when tool is not installed.
+func need(t testing.TB, tool string) {
+	t.Helper()
+	if _, err := exec.LookPath(tool); err != nil {
+		pkg := map[string]string{"oggenc": "vorbis-tools", "oggdec": "vorbis-tools"}[tool]
+		if pkg == "" {
+			pkg = tool
+		}
+		t.Skipf("%s not installed: apt-get install -y %s", tool, pkg)
+	}
+}
+
+// writeWAV writes float samples (per channel, in [-1, 1]) as a 16-bit WAV,
+// WAVE_FORMAT_EXTENSIBLE with the default speaker mask above 2 channels.
+func writeWAV(t testing.TB, path string, pcm [][]float64, rate int) {
+	t.Helper()
+	ch, n := len(pcm), len(pcm[0])
+	data := make([]byte, 0, n*ch*2)
+	for i := range n {
+		for c := range ch {
+			v := int16(max(min(math.Round(pcm[c][i]*32767), 32767), -32768))
+			data = binary.LittleEndian.AppendUint16(data, uint16(v))
+		}
+	}
+	ext := ch > 2
+	fmtChunk := binary.LittleEndian.AppendUint16(nil, 1)
+	if ext {
+		fmtChunk = binary.LittleEndian.AppendUint16(nil, 0xFFFE)
+	}
+	fmtChunk = binary.LittleEndian.AppendUint16(fmtChunk, uint16(ch))
+	fmtChunk = binary.LittleEndian.AppendUint32(fmtChunk, uint32(rate))
+	fmtChunk = binary.LittleEndian.AppendUint32(fmtChunk, uint32(rate*ch*2))
+	fmtChunk = binary.LittleEndian.AppendUint16(fmtChunk, uint16(ch*2))
+	fmtChunk = binary.LittleEndian.AppendUint16(fmtChunk, 16)
+	if ext {
+		masks := map[int]uint32{3: 0x7, 4: 0x33, 5: 0x37, 6: 0x3F, 7: 0x13F, 8: 0x63F}
+		fmtChunk = binary.LittleEndian.AppendUint16(fmtChunk, 22)
+		fmtChunk = binary.LittleEndian.AppendUint16(fmtChunk, 16)
+		fmtChunk = binary.LittleEndian.AppendUint32(fmtChunk, masks[ch])
+		fmtChunk = append(fmtChunk, 1, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71)
+	}
+	var b []byte
+	b = append(b, "RIFF"...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(4+8+len(fmtChunk)+8+len(data)))
+	b = append(b, "WAVEfmt "...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(fmtChunk)))
+	b = append(b, fmtChunk...)
+	b = append(b, "data"...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(data)))
+	b = append(b, data...)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// encodeOgg encodes pcm with tool ("oggenc" or "ffmpeg", whose libvorbis
+// is used) and the given arguments; it returns the Ogg file's path.
+func encodeOgg(t testing.TB, pcm [][]float64, rate int, tool string, args ...string) string {
+	t.Helper()
+	need(t, tool)
+	dir := t.TempDir()
+	wav, out := filepath.Join(dir, "in.wav"), filepath.Join(dir, "out.ogg")
+	writeWAV(t, wav, pcm, rate)
+	var cmd *exec.Cmd
+	if tool == "oggenc" {
+		cmd = exec.Command("oggenc", append(append([]string{"-Q", "-o", out}, args...), wav)...)
+	} else {
+		cmd = exec.Command("ffmpeg", append(append([]string{"-v", "error", "-y", "-i", wav, "-c:a", "libvorbis"}, args...), out)...)
+	}
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %v\n%s", cmd.Args, err, b)
+	}
+	return out
+}
