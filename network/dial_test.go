@@ -15,13 +15,8 @@ import (
 // at all, with or without this preference: see the closing note.)
 func TestDialPrefersTCP(t *testing.T) {
 	dir := t.TempDir()
+	seeder, sh, track := sharedTrack(t, dir, nil)
 	album := filepath.Join(dir, "music", "Album")
-	track := makeTrack(t, filepath.Join(album, "01.flac"), 2)
-	seeder, _ := startNode(t, filepath.Join(dir, "seeder"), nil)
-	sh, err := seeder.Share(context.Background(), []string{album}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	cases := []struct {
 		name    string

@@ -125,3 +125,17 @@ func equalAt(t *testing.T, what string, got, want []byte, off int64) {
 }
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// sharedTrack starts a node under dir that shares an album of one 2 s
+// track; it returns the node, the share and the track's bytes.
+func sharedTrack(t *testing.T, dir string, mod func(*Config)) (*Node, *Share, []byte) {
+	t.Helper()
+	album := filepath.Join(dir, "music", "Album")
+	track := makeTrack(t, filepath.Join(album, "01.flac"), 2)
+	seeder, _ := startNode(t, filepath.Join(dir, "seeder"), mod)
+	sh, err := seeder.Share(context.Background(), []string{album}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seeder, sh, track
+}

@@ -28,13 +28,7 @@ func TestSeedLimitsStopUploading(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			album := filepath.Join(dir, "music", "Album")
-			track := makeTrack(t, filepath.Join(album, "01.flac"), 2)
-			seeder, _ := startNode(t, filepath.Join(dir, "seeder"), tc.limit)
-			sh, err := seeder.Share(context.Background(), []string{album}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			seeder, sh, track := sharedTrack(t, dir, tc.limit)
 			limited, _ := startNode(t, filepath.Join(dir, "limited"), tc.limit)
 			if _, err := limited.Add(context.Background(), sh.Magnet); err != nil {
 				t.Fatal(err)

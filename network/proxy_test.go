@@ -96,13 +96,7 @@ func socks5Handshake(c net.Conn, user, pass string) (string, bool) {
 // the proxy, and the node neither listens nor runs a DHT.
 func TestSOCKS5ProxyCarriesPeers(t *testing.T) {
 	dir := t.TempDir()
-	album := filepath.Join(dir, "music", "Album")
-	track := makeTrack(t, filepath.Join(album, "01.flac"), 2)
-	seeder, _ := startNode(t, filepath.Join(dir, "seeder"), nil)
-	sh, err := seeder.Share(context.Background(), []string{album}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	seeder, sh, track := sharedTrack(t, dir, nil)
 	proxyAddr, conns := socks5Server(t, "alice", "secret")
 	n, _ := startNode(t, filepath.Join(dir, "proxied"), func(c *Config) {
 		c.SOCKS5Proxy = "socks5://alice:secret@" + proxyAddr
