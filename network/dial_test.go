@@ -15,8 +15,17 @@ import (
 // at all, with or without this preference: see the closing note.)
 func TestDialPrefersTCP(t *testing.T) {
 	dir := t.TempDir()
-	seeder, sh, track := sharedTrack(t, dir, nil)
+	// A 15 s track (~2.5 MB) from seeders that upload 1 MB/s: the download
+	// lasts over a second, so the connection is still there to look at
+	// (two complete peers hang up).
+	slow := func(c *Config) { c.UploadLimit = 1_000_000 }
 	album := filepath.Join(dir, "music", "Album")
+	track := makeTrack(t, filepath.Join(album, "01.flac"), 15)
+	seeder, _ := startNode(t, filepath.Join(dir, "seeder"), slow)
+	sh, err := seeder.Share(context.Background(), []string{album}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	cases := []struct {
 		name    string
@@ -27,7 +36,7 @@ func TestDialPrefersTCP(t *testing.T) {
 		{"peer without TCP", func(t *testing.T) string {
 			// Another of our nodes seeding the same album, its TCP listener
 			// closed: only its uTP socket answers.
-			n, _ := startNode(t, filepath.Join(t.TempDir(), "utp-seeder"), nil)
+			n, _ := startNode(t, filepath.Join(t.TempDir(), "utp-seeder"), slow)
 			if _, err := n.Share(context.Background(), []string{album}, nil); err != nil {
 				t.Fatal(err)
 			}
@@ -53,7 +62,6 @@ func TestDialPrefersTCP(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// Look while the download runs: two complete peers hang up.
 			s, err := l.Stream(context.Background(), sh.InfoHash, 0, 0)
 			if err != nil {
 				t.Fatal(err)
