@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"time"
 
 	"github.com/swarmtone/swarmtone/library"
@@ -95,8 +96,12 @@ func (c *Core) describeTorrent(infoHash string) {
 			continue
 		}
 		if err := c.describeTrack(t); err != nil {
-			if c.ctx.Err() == nil {
-				c.log.Warn("reading the tags of a swarm file", "err", err)
+			if c.ctx.Err() != nil {
+				return
+			}
+			c.log.Warn("reading the tags of a swarm file", "err", err)
+			if errors.Is(err, context.DeadlineExceeded) {
+				return // nobody serves this torrent now: its other files would wait as long
 			}
 			continue
 		}

@@ -36,6 +36,7 @@ func (n *Node) pause(e *entry, paused bool) {
 	if !paused && e.paused {
 		e.paused, e.doneAt = false, time.Now()
 	}
+	refused := e.validErr != nil
 	e.mu.Unlock()
 	if paused {
 		e.t.DisallowDataUpload()
@@ -43,7 +44,9 @@ func (n *Node) pause(e *entry, paused bool) {
 		return
 	}
 	e.t.AllowDataUpload()
-	e.t.AllowDataDownload()
+	if !refused { // metadata we refused never downloads
+		e.t.AllowDataDownload()
+	}
 }
 
 // savePaused records (or clears) the user's pause of ih.
