@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -27,11 +28,10 @@ func (l *Library) ForgetTorrent(ctx context.Context, infoHash [20]byte) (deleted
 		var olds []Track
 		c := tx.Bucket(bucketBySwarm).Cursor()
 		for k, v := c.Seek(infoHash[:]); k != nil && bytes.HasPrefix(k, infoHash[:]); k, v = c.Next() {
-			raw := tx.Bucket(bucketTracks).Get(v)
-			if raw == nil {
+			t, err := getTrack(tx, keyID(v))
+			if errors.Is(err, ErrNotFound) {
 				continue
 			}
-			t, err := decodeTrack(keyID(v), raw)
 			if err != nil {
 				return nil, err
 			}
@@ -42,13 +42,7 @@ func (l *Library) ForgetTorrent(ctx context.Context, infoHash [20]byte) (deleted
 			if old.Path != "" && fileExists(old.Path) {
 				t := *old
 				t.Swarm, t.Missing = nil, false
-				if err := deleteIndexes(tx, ac, old, &t); err != nil {
-					return nil, err
-				}
-				if err := tx.Bucket(bucketTracks).Put(idKey(t.ID), encodeTrack(&t)); err != nil {
-					return nil, err
-				}
-				if err := putIndexes(tx, ac, old, &t); err != nil {
+				if err := rewriteTrack(tx, ac, old, &t); err != nil {
 					return nil, err
 				}
 				written = append(written, t)

@@ -122,15 +122,31 @@ func matchTrack(tx *bbolt.Tx, t *Track) (*Track, error) {
 	default:
 		return nil, nil
 	}
-	v := tx.Bucket(bucketTracks).Get(idKey(id))
-	if v == nil {
-		return nil, fmt.Errorf("track %d: %w", id, ErrNotFound)
-	}
-	old, err := decodeTrack(id, v)
+	old, err := getTrack(tx, id)
 	if err != nil {
 		return nil, err
 	}
 	return &old, nil
+}
+
+// getTrack reads track id inside tx.
+func getTrack(tx *bbolt.Tx, id TrackID) (Track, error) {
+	v := tx.Bucket(bucketTracks).Get(idKey(id))
+	if v == nil {
+		return Track{}, fmt.Errorf("track %d: %w", id, ErrNotFound)
+	}
+	return decodeTrack(id, v)
+}
+
+// rewriteTrack stores t (same ID as old) in place of old, moving its indexes.
+func rewriteTrack(tx *bbolt.Tx, ac albumCache, old, t *Track) error {
+	if err := deleteIndexes(tx, ac, old, t); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketTracks).Put(idKey(t.ID), encodeTrack(t)); err != nil {
+		return err
+	}
+	return putIndexes(tx, ac, old, t)
 }
 
 // mergeTrack keeps old's identity and user data, and old's values for the
@@ -399,11 +415,7 @@ func (l *Library) modify(ctx context.Context, id TrackID, fn func(tx *bbolt.Tx, 
 	}
 	var out Track
 	_, err := l.writeBatch(func(tx *bbolt.Tx, ac albumCache, now time.Time, written []Track) ([]Track, error) {
-		v := tx.Bucket(bucketTracks).Get(idKey(id))
-		if v == nil {
-			return nil, fmt.Errorf("track %d: %w", id, ErrNotFound)
-		}
-		old, err := decodeTrack(id, v)
+		old, err := getTrack(tx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -412,13 +424,7 @@ func (l *Library) modify(ctx context.Context, id TrackID, fn func(tx *bbolt.Tx, 
 			return nil, err
 		}
 		t.ID = id
-		if err := deleteIndexes(tx, ac, &old, &t); err != nil {
-			return nil, err
-		}
-		if err := tx.Bucket(bucketTracks).Put(idKey(id), encodeTrack(&t)); err != nil {
-			return nil, err
-		}
-		if err := putIndexes(tx, ac, &old, &t); err != nil {
+		if err := rewriteTrack(tx, ac, &old, &t); err != nil {
 			return nil, err
 		}
 		out = t
