@@ -11,11 +11,12 @@ import (
 
 // albumsView is a grid of albums with their cover art; tapping one plays it.
 type albumsView struct {
-	mw     *MainWindow
-	object fyne.CanvasObject
-	grid   *widget.GridWrap
-	albums []app.Album
-	covers map[string]fyne.Resource
+	mw      *MainWindow
+	object  fyne.CanvasObject
+	grid    *widget.GridWrap
+	albums  []app.Album
+	covers  map[string]fyne.Resource
+	reloads int // counts reloads, so only the newest one is shown
 }
 
 func newAlbumsView(mw *MainWindow) *albumsView {
@@ -75,15 +76,34 @@ func (v *albumsView) cover(artID string) fyne.Resource {
 	return r
 }
 
-// reload reads up to 5,000 albums (pages of 1,000).
+// reload reads up to 5,000 albums (pages of 1,000) in the background, so a
+// burst of library changes never holds up the window.
 func (v *albumsView) reload() {
+	v.reloads++
+	gen := v.reloads
+	go func() {
+		all, err := v.read()
+		fyne.Do(func() {
+			if gen != v.reloads {
+				return // a newer reload is on its way
+			}
+			if err != nil {
+				v.mw.showError("Could not read albums", err)
+				return
+			}
+			v.albums = all
+			v.grid.Refresh()
+		})
+	}()
+}
+
+func (v *albumsView) read() ([]app.Album, error) {
 	var all []app.Album
 	after := ""
 	for range 5 {
 		page, err := v.mw.core.Library().Albums(v.mw.ctx, after, 1000, false) // all albums: no art shows the app icon
 		if err != nil {
-			v.mw.showError("Could not read albums", err)
-			return
+			return nil, err
 		}
 		all = append(all, page.Albums...)
 		if page.Next == "" {
@@ -91,6 +111,5 @@ func (v *albumsView) reload() {
 		}
 		after = page.Next
 	}
-	v.albums = all
-	v.grid.Refresh()
+	return all, nil
 }
