@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/swarmtone/swarmtone/player/internal/testmedia"
 )
 
 // TestProbe reads formats, durations, rates and channels from headers.
@@ -63,18 +65,6 @@ func TestProbe(t *testing.T) {
 	}
 }
 
-// countingReader counts the bytes read, to show Probe reads only headers.
-type countingReader struct {
-	io.ReadSeeker
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.ReadSeeker.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
 func TestProbeReadsHeadersOnly(t *testing.T) {
 	dir := t.TempDir()
 	for _, f := range []string{"flac", "mp3", "ogg", "wav"} {
@@ -83,12 +73,12 @@ func TestProbeReadsHeadersOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cr := &countingReader{ReadSeeker: bytes.NewReader(b)}
+		cr := &testmedia.CountingReader{ReadSeeker: bytes.NewReader(b)}
 		if _, err := Probe(cr); err != nil {
 			t.Fatal(err)
 		}
-		if cr.n > 200<<10 || cr.n > int64(len(b))/2 {
-			t.Errorf("%s: Probe read %d of %d bytes", f, cr.n, len(b))
+		if cr.N > 200<<10 || cr.N > int64(len(b))/2 {
+			t.Errorf("%s: Probe read %d of %d bytes", f, cr.N, len(b))
 		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/swarmtone/swarmtone/player/internal/testmedia"
 )
 
 // needTool skips the test when an external encoder is missing.
@@ -74,20 +76,8 @@ func writeSineWAV(t testing.TB, path string, s sineSpec) {
 // writeWAVBytes writes a canonical 44-byte-header WAV.
 func writeWAVBytes(t testing.TB, path string, tag, chans, rate, bits int, data []byte) {
 	t.Helper()
-	h := make([]byte, 0, 44)
-	h = append(h, "RIFF"...)
-	h = binary.LittleEndian.AppendUint32(h, uint32(36+len(data)))
-	h = append(h, "WAVEfmt "...)
-	h = binary.LittleEndian.AppendUint32(h, 16)
-	h = binary.LittleEndian.AppendUint16(h, uint16(tag))
-	h = binary.LittleEndian.AppendUint16(h, uint16(chans))
-	h = binary.LittleEndian.AppendUint32(h, uint32(rate))
-	h = binary.LittleEndian.AppendUint32(h, uint32(rate*chans*bits/8))
-	h = binary.LittleEndian.AppendUint16(h, uint16(chans*bits/8))
-	h = binary.LittleEndian.AppendUint16(h, uint16(bits))
-	h = append(h, "data"...)
-	h = binary.LittleEndian.AppendUint32(h, uint32(len(data)))
-	if err := os.WriteFile(path, append(h, data...), 0o644); err != nil {
+	b := testmedia.WAV(testmedia.WAVFormat{Tag: tag, Channels: chans, Rate: rate, Bits: bits}, data)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,7 +1,6 @@
 package flac
 
 import (
-	"encoding/binary"
 	"errors"
 	"io"
 	"math"
@@ -10,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/swarmtone/swarmtone/player/internal/testmedia"
 )
 
 // signal makes channels×n samples of bps-bit test material. "mixed" cycles
@@ -79,32 +80,11 @@ func writeWAV(t testing.TB, path string, pcm [][]int32, rate, bps int) {
 			}
 		}
 	}
-	ext := bps%8 != 0 || ch > 2
-	fmtChunk := binary.LittleEndian.AppendUint16(nil, 1)
-	if ext {
-		fmtChunk = binary.LittleEndian.AppendUint16(nil, 0xFFFE)
+	f := testmedia.WAVFormat{Tag: 1, Channels: ch, Rate: rate, Bits: cb * 8}
+	if bps%8 != 0 || ch > 2 { // WAVE_FORMAT_EXTENSIBLE
+		f.ValidBits, f.Mask = bps, uint32(1)<<ch-1
 	}
-	fmtChunk = binary.LittleEndian.AppendUint16(fmtChunk, uint16(ch))
-	fmtChunk = binary.LittleEndian.AppendUint32(fmtChunk, uint32(rate))
-	fmtChunk = binary.LittleEndian.AppendUint32(fmtChunk, uint32(rate*ch*cb))
-	fmtChunk = binary.LittleEndian.AppendUint16(fmtChunk, uint16(ch*cb))
-	fmtChunk = binary.LittleEndian.AppendUint16(fmtChunk, uint16(cb*8))
-	if ext {
-		fmtChunk = binary.LittleEndian.AppendUint16(fmtChunk, 22)
-		fmtChunk = binary.LittleEndian.AppendUint16(fmtChunk, uint16(bps))
-		fmtChunk = binary.LittleEndian.AppendUint32(fmtChunk, uint32(1)<<ch-1)
-		// KSDATAFORMAT_SUBTYPE_PCM
-		fmtChunk = append(fmtChunk, 1, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71)
-	}
-	var b []byte
-	b = append(b, "RIFF"...)
-	b = binary.LittleEndian.AppendUint32(b, uint32(4+8+len(fmtChunk)+8+len(data)))
-	b = append(b, "WAVEfmt "...)
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(fmtChunk)))
-	b = append(b, fmtChunk...)
-	b = append(b, "data"...)
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(data)))
-	b = append(b, data...)
+	b := testmedia.WAV(f, data)
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}

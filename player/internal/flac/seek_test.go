@@ -7,19 +7,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"testing"
+
+	"github.com/swarmtone/swarmtone/player/internal/testmedia"
 )
-
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	io.ReadSeeker
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.ReadSeeker.Read(p)
-	c.n += int64(n)
-	return n, err
-}
 
 // unknownLength clears STREAMINFO's total sample count, as a streaming
 // encoder that cannot rewrite its header leaves it.
@@ -138,12 +128,12 @@ func TestSeekReadsLittle(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, frac := range []float64{0.05, 0.37, 0.5, 0.91, 0.999} {
-			cr := &countingReader{ReadSeeker: bytes.NewReader(data)}
+			cr := &testmedia.CountingReader{ReadSeeker: bytes.NewReader(data)}
 			d, err := NewDecoder(cr)
 			if err != nil {
 				t.Fatal(err)
 			}
-			opened := cr.n
+			opened := cr.N
 			target := uint64(frac * float64(len(pcm[0])))
 			first, err := d.Seek(target)
 			if err != nil {
@@ -153,7 +143,7 @@ func TestSeekReadsLittle(t *testing.T) {
 			if err != nil || block[0][target-first] != pcm[0][target] {
 				t.Fatalf("Seek(%d): wrong sample (err %v)", target, err)
 			}
-			used := cr.n - opened
+			used := cr.N - opened
 			t.Logf("%v: seek to %.1f%% read %d of %d bytes", args, 100*frac, used, len(data))
 			if used > int64(len(data))/20 || used > 1<<20 {
 				t.Errorf("%v: seek to %.1f%% read %d of %d bytes", args, 100*frac, used, len(data))

@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/swarmtone/swarmtone/player/internal/testmedia"
 )
 
 // signal describes a test signal written as a 16-bit WAV.
@@ -51,18 +53,8 @@ func writeWAV(t testing.TB, path string, s signal) {
 			pcm = binary.LittleEndian.AppendUint16(pcm, uint16(x))
 		}
 	}
-	var h bytes.Buffer
-	h.WriteString("RIFF")
-	binary.Write(&h, binary.LittleEndian, uint32(36+len(pcm)))
-	h.WriteString("WAVEfmt ")
-	for _, v := range []any{uint32(16), uint16(1), uint16(s.channels), uint32(s.rate),
-		uint32(s.rate * s.channels * 2), uint16(s.channels * 2), uint16(16)} {
-		binary.Write(&h, binary.LittleEndian, v)
-	}
-	h.WriteString("data")
-	binary.Write(&h, binary.LittleEndian, uint32(len(pcm)))
-	h.Write(pcm)
-	if err := os.WriteFile(path, h.Bytes(), 0o644); err != nil {
+	wav := testmedia.WAV(testmedia.WAVFormat{Tag: 1, Channels: s.channels, Rate: s.rate, Bits: 16}, pcm)
+	if err := os.WriteFile(path, wav, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

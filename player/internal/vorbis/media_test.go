@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/swarmtone/swarmtone/player/internal/testmedia"
 )
 
 // need skips the test when tool is not installed.
@@ -33,32 +35,11 @@ func writeWAV(t testing.TB, path string, pcm [][]float64, rate int) {
 			data = binary.LittleEndian.AppendUint16(data, uint16(v))
 		}
 	}
-	ext := ch > 2
-	fmtChunk := binary.LittleEndian.AppendUint16(nil, 1)
-	if ext {
-		fmtChunk = binary.LittleEndian.AppendUint16(nil, 0xFFFE)
+	f := testmedia.WAVFormat{Tag: 1, Channels: ch, Rate: rate, Bits: 16}
+	if ch > 2 { // WAVE_FORMAT_EXTENSIBLE with the default speaker mask
+		f.Mask = map[int]uint32{3: 0x7, 4: 0x33, 5: 0x37, 6: 0x3F, 7: 0x13F, 8: 0x63F}[ch]
 	}
-	fmtChunk = binary.LittleEndian.AppendUint16(fmtChunk, uint16(ch))
-	fmtChunk = binary.LittleEndian.AppendUint32(fmtChunk, uint32(rate))
-	fmtChunk = binary.LittleEndian.AppendUint32(fmtChunk, uint32(rate*ch*2))
-	fmtChunk = binary.LittleEndian.AppendUint16(fmtChunk, uint16(ch*2))
-	fmtChunk = binary.LittleEndian.AppendUint16(fmtChunk, 16)
-	if ext {
-		masks := map[int]uint32{3: 0x7, 4: 0x33, 5: 0x37, 6: 0x3F, 7: 0x13F, 8: 0x63F}
-		fmtChunk = binary.LittleEndian.AppendUint16(fmtChunk, 22)
-		fmtChunk = binary.LittleEndian.AppendUint16(fmtChunk, 16)
-		fmtChunk = binary.LittleEndian.AppendUint32(fmtChunk, masks[ch])
-		fmtChunk = append(fmtChunk, 1, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71)
-	}
-	var b []byte
-	b = append(b, "RIFF"...)
-	b = binary.LittleEndian.AppendUint32(b, uint32(4+8+len(fmtChunk)+8+len(data)))
-	b = append(b, "WAVEfmt "...)
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(fmtChunk)))
-	b = append(b, fmtChunk...)
-	b = append(b, "data"...)
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(data)))
-	b = append(b, data...)
+	b := testmedia.WAV(f, data)
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}

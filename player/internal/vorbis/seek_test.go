@@ -7,19 +7,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"testing"
+
+	"github.com/swarmtone/swarmtone/player/internal/testmedia"
 )
-
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	io.ReadSeeker
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.ReadSeeker.Read(p)
-	c.n += int64(n)
-	return n, err
-}
 
 // readFrames reads up to k frames after a seek.
 func readFrames(t testing.TB, d *Decoder, k int) ([]float32, error) {
@@ -76,12 +66,12 @@ func TestSeekFrame(t *testing.T) {
 			if total != int64(len(ref)/ch) {
 				t.Fatalf("length %d, decoded %d frames", total, len(ref)/ch)
 			}
-			cr := &countingReader{ReadSeeker: bytes.NewReader(tc.data)}
+			cr := &testmedia.CountingReader{ReadSeeker: bytes.NewReader(tc.data)}
 			d, err := NewDecoder(cr)
 			if err != nil {
 				t.Fatal(err)
 			}
-			openBytes := cr.n
+			openBytes := cr.N
 			rng := rand.New(rand.NewPCG(uint64(total), 1))
 			targets := []int64{0, 1, 100, 1023, 1024, 2047, 2048, 4096, total / 2, total - 4096, total - 1000, total - 1, total / 3, 0}
 			for range 40 {
@@ -92,7 +82,7 @@ func TestSeekFrame(t *testing.T) {
 				if tg < 0 || tg >= total {
 					continue
 				}
-				before := cr.n
+				before := cr.N
 				if err := d.SeekFrame(tg); err != nil {
 					t.Fatalf("SeekFrame(%d): %v", tg, err)
 				}
@@ -101,7 +91,7 @@ func TestSeekFrame(t *testing.T) {
 				if err != nil && !errors.Is(err, io.EOF) {
 					t.Fatalf("after SeekFrame(%d): %v", tg, err)
 				}
-				used := cr.n - before
+				used := cr.N - before
 				maxBytes, sumBytes = max(maxBytes, used), sumBytes+used
 				want := ref[tg*int64(ch):][:k*ch]
 				if len(got) != len(want) {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"testing"
+
+	"github.com/swarmtone/swarmtone/player/internal/testmedia"
 )
 
 // TestSeveralLogicalStreams checks that the first Vorbis stream is the one
@@ -53,13 +55,13 @@ func TestSeveralLogicalStreams(t *testing.T) {
 		{"grouped", interleave(a, b)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cr := &countingReader{ReadSeeker: bytes.NewReader(tc.data)}
+			cr := &testmedia.CountingReader{ReadSeeker: bytes.NewReader(tc.data)}
 			d, err := NewDecoder(cr)
 			if err != nil {
 				t.Fatal(err)
 			}
 			in := d.Info()
-			t.Logf("open read %d of %d bytes", cr.n, len(tc.data))
+			t.Logf("open read %d of %d bytes", cr.N, len(tc.data))
 			if in.Serial != 1111 || in.Channels != 2 || in.TotalSamples != da.Info().TotalSamples {
 				t.Errorf("info %+v, want serial 1111, 2 channels, %d samples", in, da.Info().TotalSamples)
 			}
