@@ -6,8 +6,10 @@ GO         ?= go
 BIN        := build/swarmtone
 PREFIX     ?= $(HOME)/.local
 # nosqlite: anacrolix/torrent would otherwise compile SQLite for a piece
-# completion store we replace with our own bbolt one.
-TAGS       := nosqlite
+# completion store we replace with our own bbolt one. no_emoji: Fyne would
+# parse its 4 MB bundled emoji font for every text style before the window
+# first appears (about 50 ms each); emoji then come from the system's fonts.
+TAGS       := nosqlite,no_emoji
 FYNE_TOOL  := fyne.io/tools/cmd/fyne@v1.7.4
 XVFB       := xvfb-run -a -s '-screen 0 1280x800x24'
 

@@ -23,7 +23,7 @@ import (
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "swarmtone")
-	cmd := exec.Command("go", "build", "-tags", "nosqlite", "-o", bin, ".")
+	cmd := exec.Command("go", "build", "-tags", "nosqlite,no_emoji", "-o", bin, ".")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

@@ -17,7 +17,7 @@ import (
 func TestTwoProcesses(t *testing.T) {
 	album := makeAlbum(t, t.TempDir(), 2)
 	bin := filepath.Join(t.TempDir(), "swarmtone")
-	if out, err := exec.Command("go", "build", "-tags", "nosqlite", "-o", bin, "github.com/swarmtone/swarmtone").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-tags", "nosqlite,no_emoji", "-o", bin, "github.com/swarmtone/swarmtone").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -5,7 +5,7 @@
 // Each area registers its suite from its own file (library.go, network.go,
 // player.go, app.go) with register, so suites can be run alone:
 //
-//	go run -tags nosqlite ./bench [-out bench/results.txt] [suite ...]
+//	go run -tags nosqlite,no_emoji ./bench [-out bench/results.txt] [suite ...]
 package main
 
 import (
