@@ -7,7 +7,6 @@ import (
 	"context"
 	_ "embed"
 	"os"
-	"time"
 
 	fyneapp "fyne.io/fyne/v2/app"
 
@@ -19,7 +18,7 @@ import (
 var fyneAppTOML []byte
 
 func main() {
-	cli := &app.CLI{Stdout: os.Stdout, Stderr: os.Stderr, FyneAppTOML: fyneAppTOML, GUI: openWindow, Start: time.Now()}
+	cli := &app.CLI{Stdout: os.Stdout, Stderr: os.Stderr, FyneAppTOML: fyneAppTOML, GUI: openWindow}
 	os.Exit(cli.Main(os.Args[1:]))
 }
 

@@ -71,7 +71,7 @@ type CLI struct {
 	Stdout, Stderr io.Writer
 	FyneAppTOML    []byte // the embedded FyneApp.toml: the version lives there
 	GUI            GUI
-	Start          time.Time // process start, for --stats; zero means when Main was called
+	Start          time.Time // process start, for --stats; zero means ProcessStart
 }
 
 func (cli *CLI) commands() []command {
@@ -129,7 +129,7 @@ func (cli *CLI) Main(args []string) int {
 	}
 	opts := Options{Meta: meta, Start: cli.Start}
 	if opts.Start.IsZero() {
-		opts.Start = time.Now()
+		opts.Start = ProcessStart()
 	}
 	fs := cli.flagSet(&opts)
 	positional, err := parse(fs, args)

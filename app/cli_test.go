@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -38,6 +39,9 @@ func TestCLI(t *testing.T) {
 		{name: "add with malformed magnet", args: []string{"add", "magnet:?xt=urn:btih:1234"}, wantCode: ExitFailure, wantStderr: "1234"},
 		{name: "add with wrong hash length", args: []string{"add", "0123456789abcdef0123456789abcdef0123456"}, wantCode: ExitFailure, wantStderr: "39 characters"},
 		{name: "bad listen address", args: []string{"--listen", "nonsense", "seed"}, wantCode: ExitUsage, wantStderr: "--listen"},
+		// At once, not after the metadata's 60 s timeout: nobody serves this magnet.
+		{name: "play into a WAV that cannot be written", args: []string{"--no-dht", "play", "--out", "/dev/null/x.wav", "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567"}, wantCode: ExitFailure, wantStderr: "/dev/null/x.wav"},
+		{name: "play that finds no metadata leaves no WAV", args: []string{"--no-dht", "--listen", "127.0.0.1:0", "play", "--timeout", "1s", "--out", "DATA/out.wav", "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567"}, wantCode: ExitFailure, wantStderr: "no metadata"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,6 +49,9 @@ func TestCLI(t *testing.T) {
 			args := slices.Clone(tt.args)
 			if i := slices.Index(args, "DATA"); i >= 0 {
 				args[i] = dataDir
+			} else if i := slices.Index(args, "DATA/out.wav"); i >= 0 {
+				args[i] = filepath.Join(dataDir, "out.wav")
+				args = append([]string{"--data", dataDir}, args...)
 			} else {
 				args = append([]string{"--data", dataDir}, args...)
 			}
@@ -70,6 +77,9 @@ func TestCLI(t *testing.T) {
 				if entries, _ := os.ReadDir(dataDir); len(entries) > 0 {
 					t.Errorf("refused input still wrote %d entries into the data folder", len(entries))
 				}
+			}
+			if _, err := os.Stat(filepath.Join(dataDir, "out.wav")); tt.wantCode != ExitOK && err == nil {
+				t.Errorf("a play that failed left %s behind", filepath.Join(dataDir, "out.wav"))
 			}
 			if gotOpts != nil && len(gotOpts.Open) != tt.wantOpen {
 				t.Errorf("window opens %q, want %d sources", gotOpts.Open, tt.wantOpen)

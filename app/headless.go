@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -137,6 +139,13 @@ func runPlay(ctx context.Context, cli *CLI, opts Options, args []string) error {
 			return err
 		}
 	}
+	// The output opens first: a bad --out fails at once, and the sound card
+	// starts while the library, the node and the metadata are on their way.
+	output := openOutputEarly(ctx, opts.Out)
+	defer output.discard()
+	if err := output.failed(); err != nil {
+		return err
+	}
 	core, err := OpenCore(ctx, opts)
 	if err != nil {
 		return err
@@ -147,6 +156,7 @@ func runPlay(ctx context.Context, cli *CLI, opts Options, args []string) error {
 	}
 
 	var tracks []player.Track
+	record := func() {} // learns the tracks of a torrent, once
 	if local {
 		tracks = []player.Track{{ID: source, Open: func(context.Context) (io.ReadSeekCloser, error) { return os.Open(source) }}}
 	} else {
@@ -157,11 +167,12 @@ func runPlay(ctx context.Context, cli *CLI, opts Options, args []string) error {
 		if opts.Stats {
 			cli.stat(opts, "metadata_ms", time.Now())
 		}
-		// The library learns the tracks while they play: its writes (and
-		// their fsyncs) are not in the way of the first sample.
+		// The library learns the tracks once the first one plays: its writes
+		// (and their fsyncs) are not in the way of the first sample.
 		recorded := make(chan error, 1)
-		go func() { recorded <- core.recordTracks(ctx, ih, files) }()
+		record = sync.OnceFunc(func() { go func() { recorded <- core.recordTracks(ctx, ih, files) }() })
 		defer func() {
+			record()
 			if err := <-recorded; err != nil {
 				fmt.Fprintln(cli.Stderr, "swarmtone: recording the tracks in the library:", oneLine(err))
 			}
@@ -171,7 +182,7 @@ func runPlay(ctx context.Context, cli *CLI, opts Options, args []string) error {
 		}
 	}
 
-	out, closeOut, err := openOutput(ctx, opts.Out)
+	out, closeOut, err := output.take()
 	if err != nil {
 		return err
 	}
@@ -195,6 +206,7 @@ func runPlay(ctx context.Context, cli *CLI, opts Options, args []string) error {
 						cli.stat(opts, "first_byte_ms", at)
 					}
 				}
+				record()
 				played++
 			case player.EventError:
 				failures = append(failures, ev.Err.Error())
@@ -259,6 +271,62 @@ func (c *Core) torrentTracks(ctx context.Context, infoHash string, files []netwo
 	return tracks, nil
 }
 
+// earlyOutput is an output opened before it is needed.
+type earlyOutput struct {
+	path  string
+	done  chan struct{}
+	out   player.Output
+	close func() error
+	err   error
+	taken bool
+}
+
+// openOutputEarly opens a WAV file at once and the sound card in the
+// background.
+func openOutputEarly(ctx context.Context, path string) *earlyOutput {
+	o := &earlyOutput{path: path, done: make(chan struct{})}
+	open := func() {
+		o.out, o.close, o.err = openOutput(ctx, path)
+		close(o.done)
+	}
+	if path != "" {
+		open()
+	} else {
+		go open()
+	}
+	return o
+}
+
+// failed is the output's error when it is already known.
+func (o *earlyOutput) failed() error {
+	select {
+	case <-o.done:
+		return o.err
+	default:
+		return nil
+	}
+}
+
+// take waits for the output; from then on the caller closes it.
+func (o *earlyOutput) take() (player.Output, func() error, error) {
+	<-o.done
+	o.taken = o.err == nil
+	return o.out, o.close, o.err
+}
+
+// discard closes an output that was never taken, and removes its WAV file:
+// nothing was played into it.
+func (o *earlyOutput) discard() {
+	<-o.done
+	if o.taken || o.err != nil {
+		return
+	}
+	o.close()
+	if o.path != "" {
+		os.Remove(o.path)
+	}
+}
+
 // openOutput is the sound card, or a WAV file rendered as fast as the
 // audio arrives when path is set.
 func openOutput(ctx context.Context, path string) (player.Output, func() error, error) {
@@ -270,6 +338,9 @@ func openOutput(ctx context.Context, path string) (player.Output, func() error, 
 			return nil, nil, err
 		}
 		return out, func() error { return nil }, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, nil, fmt.Errorf("creating the folder of %s: %w", path, err)
 	}
 	f, err := os.Create(path)
 	if err != nil {

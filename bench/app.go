@@ -37,12 +37,12 @@ const appRuns = 20
 
 func init() {
 	if bin := os.Getenv(appWebtorrentEnv); bin != "" {
-		ms, err := webtorrentFirstByte(context.Background(), bin, os.Getenv(appAlbumEnv))
+		firstByte, load, err := webtorrentFirstByte(context.Background(), bin, os.Getenv(appAlbumEnv))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "webtorrent:", err)
 			os.Exit(1)
 		}
-		fmt.Println(ms)
+		fmt.Println(firstByte, load)
 		os.Exit(0)
 	}
 	register("app", benchApp)
@@ -63,11 +63,14 @@ func benchApp(ctx context.Context, r *report) error {
 		return err
 	}
 	var errs []error
-	if err := appTTFA(ctx, r, bin, album, dir); err != nil {
+	ttfa, err := appTTFA(ctx, r, bin, album, dir)
+	if err != nil {
 		errs = append(errs, fmt.Errorf("ttfa: %w", err))
 	}
-	if err := appWebtorrent(ctx, r, album); err != nil {
+	if webtorrent, err := appWebtorrent(ctx, r, album); err != nil {
 		errs = append(errs, fmt.Errorf("webtorrent: %w", err))
+	} else if ttfa > 0 {
+		r.figure("webtorrent_over_ttfa_x", webtorrent/ttfa, "x")
 	}
 	if err := appStartToWindow(ctx, r, bin, dir); err != nil {
 		errs = append(errs, fmt.Errorf("start to window: %w", err))
@@ -126,104 +129,149 @@ func appSeeder(ctx context.Context, bin, album, data string) (magnet, addr strin
 }
 
 // appTTFA: `swarmtone play MAGNET --peer … --out` from a fresh data folder,
-// time from process start to the first audio sample (its --stats), 20 runs.
-func appTTFA(ctx context.Context, r *report, bin, album, dir string) error {
+// time from exec to the first audio sample, 20 runs. The moment is when its
+// --stats line first_sample_ms reaches us: that counts the kernel's exec and
+// the dynamic loader, which the process cannot see itself.
+func appTTFA(ctx context.Context, r *report, bin, album, dir string) (p50 float64, err error) {
 	magnet, addr, stop, err := appSeeder(ctx, bin, album, filepath.Join(dir, "seeder"))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer stop()
-	stat := regexp.MustCompile(`(?m)^first_sample_ms (\d+)$`)
 	var samples []float64
 	for i := range appRuns {
 		data := filepath.Join(dir, fmt.Sprintf("player%d", i))
-		out, err := exec.CommandContext(ctx, bin, "play", magnet, "--peer", addr, "--file", "0",
-			"--out", filepath.Join(data, "out.wav"), "--data", data, "--listen", "127.0.0.1:0", "--no-dht", "--stats").CombinedOutput()
+		ms, err := appFirstSample(ctx, bin, magnet, addr, data)
 		if err != nil {
-			return fmt.Errorf("swarmtone play: %v\n%s", err, out)
+			return 0, err
 		}
-		m := stat.FindSubmatch(out)
-		if m == nil {
-			return fmt.Errorf("no first_sample_ms in:\n%s", out)
-		}
-		v, _ := strconv.ParseFloat(string(m[1]), 64)
-		samples = append(samples, v)
+		samples = append(samples, ms)
 		os.RemoveAll(data)
 	}
-	r.figure("ttfa_ms_p50", appPercentile(samples, 50), "ms")
+	p50 = appPercentile(samples, 50)
+	r.figure("ttfa_ms_p50", p50, "ms")
 	r.figure("ttfa_ms_p95", appPercentile(samples, 95), "ms")
-	return nil
+	return p50, nil
+}
+
+// appFirstSample runs one `swarmtone play` and returns the milliseconds from
+// exec until it reported its first sample.
+func appFirstSample(ctx context.Context, bin, magnet, addr, data string) (float64, error) {
+	cmd := exec.CommandContext(ctx, bin, "play", magnet, "--peer", addr, "--file", "0",
+		"--out", filepath.Join(data, "out.wav"), "--data", data, "--listen", "127.0.0.1:0", "--no-dht", "--stats")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return 0, err
+	}
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	var ms float64
+	var said strings.Builder
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if ms == 0 && strings.HasPrefix(sc.Text(), "first_sample_ms ") {
+			ms = float64(time.Since(t0).Microseconds()) / 1000
+		}
+		said.WriteString(sc.Text() + "\n")
+	}
+	if err := cmd.Wait(); err != nil {
+		return 0, fmt.Errorf("swarmtone play: %v\n%s", err, said.String())
+	}
+	if ms == 0 {
+		return 0, fmt.Errorf("no first_sample_ms in:\n%s", said.String())
+	}
+	return ms, nil
 }
 
 // appWebtorrent measures webtorrent-cli's first byte inside a private
-// network namespace (only loopback), where it finds our seeder by x.pe.
-func appWebtorrent(ctx context.Context, r *report, album string) error {
-	for _, tool := range []string{"webtorrent", "unshare", "ip"} {
+// network namespace (only loopback), where it finds our seeder by x.pe. It
+// reports the first byte with Node.js's own start-up subtracted, and beside
+// it how long webtorrent-cli takes to load (`webtorrent --version`, less
+// Node.js's start-up), which that figure includes, as ours includes the Go
+// runtime and our packages' init.
+func appWebtorrent(ctx context.Context, r *report, album string) (firstByte float64, err error) {
+	for _, tool := range []string{"webtorrent", "node", "unshare", "ip"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			return fmt.Errorf("%s not installed (make bench installs it)", tool)
+			return 0, fmt.Errorf("%s not installed (make bench installs it)", tool)
 		}
 	}
 	self, err := os.Executable()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	bin := filepath.Join(filepath.Dir(album), "swarmtone")
 	cmd := exec.CommandContext(ctx, "unshare", "--net", "sh", "-c", `ip link set lo up && exec "$0"`, self)
 	cmd.Env = append(os.Environ(), appWebtorrentEnv+"="+bin, appAlbumEnv+"="+album)
 	out, err := cmd.Output()
 	if err != nil {
-		return fmt.Errorf("%v (%s)", err, out)
+		return 0, fmt.Errorf("%v (%s)", err, out)
 	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
-	if err != nil {
-		return fmt.Errorf("unexpected output %q", out)
+	var load float64
+	if _, err := fmt.Sscan(string(out), &firstByte, &load); err != nil {
+		return 0, fmt.Errorf("unexpected output %q: %w", out, err)
 	}
-	r.figure("webtorrent_first_byte_ms_p50", v, "ms")
-	return nil
+	r.figure("webtorrent_first_byte_ms_p50", firstByte, "ms")
+	r.figure("webtorrent_cli_load_ms_p50", load, "ms")
+	return firstByte, nil
 }
 
-// webtorrentFirstByte runs in the namespace: a swarmtone seeder, then
-// webtorrent-cli --stdout five times; its start-up (webtorrent --version) is
-// subtracted. It returns the median.
-func webtorrentFirstByte(ctx context.Context, bin, album string) (float64, error) {
+// webtorrentFirstByte runs in the namespace: a swarmtone seeder, then five
+// times each: `node -e ”` (Node.js's start-up), `webtorrent --version`, and
+// webtorrent-cli --stdout to its first byte. It returns the medians of the
+// first byte and of the CLI's load, each less Node.js's start-up.
+func webtorrentFirstByte(ctx context.Context, bin, album string) (firstByte, load float64, err error) {
 	data, err := os.MkdirTemp("", "swarmtone-wt-")
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer os.RemoveAll(data)
 	magnet, addr, stop, err := appSeeder(ctx, bin, album, data)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer stop()
-	var startup, firstByte []float64
-	for range 5 {
+	timed := func(name string, args ...string) (float64, error) {
 		t0 := time.Now()
-		if err := exec.CommandContext(ctx, "webtorrent", "--version").Run(); err != nil {
-			return 0, err
+		if out, err := exec.CommandContext(ctx, name, args...).CombinedOutput(); err != nil {
+			return 0, fmt.Errorf("%s: %v: %s", name, err, out)
 		}
-		startup = append(startup, float64(time.Since(t0).Milliseconds()))
+		return float64(time.Since(t0).Microseconds()) / 1000, nil
+	}
+	var node, version, first []float64
+	for range 5 {
+		ms, err := timed("node", "-e", "")
+		if err != nil {
+			return 0, 0, err
+		}
+		node = append(node, ms)
+		if ms, err = timed("webtorrent", "--version"); err != nil {
+			return 0, 0, err
+		}
+		version = append(version, ms)
 
 		rctx, cancel := context.WithTimeout(ctx, 90*time.Second)
 		cmd := exec.CommandContext(rctx, "webtorrent", "download", magnet+"&x.pe="+addr, "--select", "0", "--stdout", "--out", filepath.Join(data, "wt"))
 		stdout, _ := cmd.StdoutPipe()
-		t0 = time.Now()
+		t0 := time.Now()
 		if err := cmd.Start(); err != nil {
 			cancel()
-			return 0, err
+			return 0, 0, err
 		}
 		one := make([]byte, 1)
 		_, rerr := io.ReadFull(stdout, one)
-		firstByte = append(firstByte, float64(time.Since(t0).Milliseconds()))
+		first = append(first, float64(time.Since(t0).Microseconds())/1000)
 		cmd.Process.Kill()
 		cmd.Wait()
 		cancel()
 		os.RemoveAll(filepath.Join(data, "wt"))
 		if rerr != nil {
-			return 0, fmt.Errorf("no byte from webtorrent: %w", rerr)
+			return 0, 0, fmt.Errorf("no byte from webtorrent: %w", rerr)
 		}
 	}
-	return max(0, appPercentile(firstByte, 50)-appPercentile(startup, 50)), nil
+	nodeStart := appPercentile(node, 50)
+	return appPercentile(first, 50) - nodeStart, appPercentile(version, 50) - nodeStart, nil
 }
 
 // appStartToWindow: the real window on a 100,000-track library, from exec

@@ -1,0 +1,9 @@
+//go:build !cgo || !unix
+
+package app
+
+import "time"
+
+var initialised = time.Now()
+
+func processStart() time.Time { return initialised }
