@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,16 +16,20 @@ import (
 )
 
 // TestTrayAndNotifications runs the real binary on a private D-Bus session
-// bus (dbus-daemon) under Xvfb: opening it with an album folder shares the
-// album and sends a desktop notification (seen by dbus-monitor, as a
-// notification daemon would get it); its tray icon exports the menu Play/
-// Pause, Next, Show Swarmtone, Quit (read as a panel would, through the
-// StatusNotifierItem's dbusmenu); and clicking Quit there ends the app.
+// bus (dbus-daemon) under Xvfb with a window manager (openbox): opening it
+// with an album folder shares the album and sends a desktop notification
+// (seen by dbus-monitor, as a notification daemon would get it); its tray
+// icon exports the menu Play/Pause, Next, Show Swarmtone, Quit (read as a
+// panel would, through the StatusNotifierItem's dbusmenu). Closing the window
+// through the window manager hides it, says once that Swarmtone keeps
+// seeding, and a second swarmtone process still plays the album from it;
+// Show Swarmtone brings the window back, and closing it again says nothing
+// more. Clicking Quit in the tray ends the app.
 func TestTrayAndNotifications(t *testing.T) {
 	if os.Getenv("DISPLAY") == "" {
 		t.Skip("no X display: run under `make test`, which starts Xvfb")
 	}
-	for _, tool := range []string{"dbus-daemon", "dbus-send", "dbus-monitor", "ffmpeg"} {
+	for _, tool := range []string{"dbus-daemon", "dbus-send", "dbus-monitor", "ffmpeg", "openbox", "wmctrl", "xdotool"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s not installed (make test installs it)", tool)
 		}
@@ -63,8 +68,19 @@ func TestTrayAndNotifications(t *testing.T) {
 		filepath.Join(album, "01.flac")).CombinedOutput(); err != nil {
 		t.Fatalf("ffmpeg: %v\n%s", err, out)
 	}
+	// The window manager delivers WM_DELETE_WINDOW when wmctrl asks it to
+	// close the window, as a click on the title bar's close button would.
+	wm := exec.CommandContext(ctx, "openbox", "--sm-disable")
+	var wmOutput lockedBuffer
+	wm.Stdout, wm.Stderr = &wmOutput, &wmOutput
+	if err := wm.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { wm.Process.Kill(); wm.Wait() }()
+
 	bin := buildBinary(t)
-	app := exec.CommandContext(ctx, bin, "--data", t.TempDir(), "--listen", "127.0.0.1:0", "--no-dht", album)
+	listen := freeLoopbackAddr(t)
+	app := exec.CommandContext(ctx, bin, "--data", t.TempDir(), "--listen", listen, "--no-dht", album)
 	app.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS="+addr, "HOME="+t.TempDir(),
 		"XDG_CONFIG_HOME="+t.TempDir(), "LANG=en_US.UTF-8")
 	var output lockedBuffer
@@ -109,10 +125,39 @@ func TestTrayAndNotifications(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	if out, err := dbusSend("--dest="+item, "/StatusNotifierMenu", "com.canonical.dbusmenu.Event",
-		"int32:"+strconv.Itoa(ids["Quit"]), "string:clicked", "variant:string:", "uint32:0"); err != nil {
-		t.Fatalf("clicking Quit in the tray: %v\n%s", err, out)
+	click := func(label string) {
+		t.Helper()
+		if out, err := dbusSend("--dest="+item, "/StatusNotifierMenu", "com.canonical.dbusmenu.Event",
+			"int32:"+strconv.Itoa(ids[label]), "string:clicked", "variant:string:", "uint32:0"); err != nil {
+			t.Fatalf("clicking %s in the tray: %v\n%s", label, err, out)
+		}
 	}
+
+	const toldAboutTray = `"Swarmtone keeps seeding"`
+	for round := 1; round <= 2; round++ {
+		poll(t, ctx, fmt.Sprintf("the window shown (round %d)", round), func() (string, bool) { return "", windowVisible(ctx) })
+		if out, err := exec.CommandContext(ctx, "wmctrl", "-c", "Swarmtone").CombinedOutput(); err != nil {
+			t.Fatalf("wmctrl -c Swarmtone: %v\n%s", err, out)
+		}
+		poll(t, ctx, fmt.Sprintf("the window hidden after closing it (round %d)", round), func() (string, bool) { return "", !windowVisible(ctx) })
+		if round == 1 {
+			poll(t, ctx, "the notification that Swarmtone keeps seeding", func() (string, bool) {
+				return "", strings.Contains(notes.String(), toldAboutTray)
+			})
+			select {
+			case err := <-exited:
+				t.Fatalf("closing the window ended the app (%v); it should keep seeding in the tray", err)
+			default:
+			}
+			playFrom(t, ctx, bin, output.String(), listen)
+			click("Show Swarmtone")
+		}
+	}
+	time.Sleep(time.Second) // room for a second notification, which must not come
+	if n := strings.Count(notes.String(), toldAboutTray); n != 1 {
+		t.Errorf("told %d times that Swarmtone keeps seeding; want once, the first time the window closed", n)
+	}
+	click("Quit")
 	select {
 	case err := <-exited:
 		if err != nil {
@@ -120,6 +165,49 @@ func TestTrayAndNotifications(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("swarmtone still runs 20 s after Quit was clicked in the tray")
+	}
+}
+
+// windowVisible reports whether a window titled Swarmtone is mapped.
+func windowVisible(ctx context.Context) bool {
+	out, _ := exec.CommandContext(ctx, "xdotool", "search", "--onlyvisible", "--name", "^Swarmtone$").Output()
+	return len(strings.TrimSpace(string(out))) > 0
+}
+
+// freeLoopbackAddr is a loopback TCP address nothing listens on just now.
+func freeLoopbackAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// playFrom plays the first file of the album the app shares (its infohash
+// from the app's log) with a second swarmtone process that has only the app
+// as its peer, and checks that the whole file arrived.
+func playFrom(t *testing.T, ctx context.Context, bin, appLog, addr string) {
+	t.Helper()
+	m := regexp.MustCompile(`INFO sharing .*infohash=([0-9a-f]{40})`).FindStringSubmatch(appLog)
+	if m == nil {
+		t.Fatalf("the app never said which infohash it shares:\n%s", appLog)
+	}
+	data := t.TempDir()
+	wav := filepath.Join(data, "out.wav")
+	out, err := exec.CommandContext(ctx, bin, "play", "magnet:?xt=urn:btih:"+m[1], "--peer", addr, "--file", "0",
+		"--out", wav, "--data", data, "--listen", "127.0.0.1:0", "--no-dht", "--timeout", "20s").CombinedOutput()
+	if err != nil {
+		t.Fatalf("playing from the app after its window closed: %v\n%s", err, out)
+	}
+	// 2 s of 44.1 kHz stereo float32, as the player writes it, and a header.
+	st, err := os.Stat(wav)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() < 2*44100*2*4 {
+		t.Errorf("played %d bytes from the app after its window closed; want 2 s of audio", st.Size())
 	}
 }
 
