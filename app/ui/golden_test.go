@@ -85,6 +85,12 @@ func TestViewsRenderToGoldenMarkup(t *testing.T) {
 			if len(mw.playlists.all) == 1 && mw.playlists.current < 0 {
 				mw.playlists.names.Select(0)
 			}
+			if len(mw.playlists.tracks) != 2 {
+				return false
+			}
+			// The test driver ran the reload's UI update on the reading
+			// goroutine; the window's goroutine redraws the list as it would.
+			mw.playlists.items.Refresh()
 			return containsText(mw.playlists.object, "2. Piece by Piece — The Loopbacks")
 		}},
 		{"Queue", "queue.xml", func() bool { return containsText(mw.queue.object, "Clear queue") }},

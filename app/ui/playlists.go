@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -14,7 +17,9 @@ import (
 )
 
 // playlistsView lists the playlists and the tracks of the chosen one:
-// create, rename, delete, reorder, remove, import and export.
+// create, rename, delete, reorder, remove, import and export. It reads and
+// edits the library in the background: edits one after another in the order
+// they were asked for, each followed by a reload.
 type playlistsView struct {
 	mw      *MainWindow
 	object  fyne.CanvasObject
@@ -23,10 +28,13 @@ type playlistsView struct {
 	all     []app.Playlist
 	current int
 	tracks  []app.Track
+	reloads int // the newest reload; older ones are dropped when they land
+	edits   chan func(context.Context)
 }
 
 func newPlaylistsView(mw *MainWindow) *playlistsView {
-	v := &playlistsView{mw: mw, current: -1}
+	v := &playlistsView{mw: mw, current: -1, edits: make(chan func(context.Context), 64)}
+	go v.applyEdits()
 	v.names = widget.NewList(
 		func() int { return len(v.all) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
@@ -34,7 +42,12 @@ func newPlaylistsView(mw *MainWindow) *playlistsView {
 			o.(*widget.Label).SetText(fmt.Sprintf("%s (%d)", v.all[i].Name, len(v.all[i].Items)))
 		},
 	)
-	v.names.OnSelected = func(i widget.ListItemID) { v.current = i; v.showItems() }
+	v.names.OnSelected = func(i widget.ListItemID) {
+		if i != v.current {
+			v.current = i
+			v.reload()
+		}
+	}
 	v.items = widget.NewList(
 		func() int { return len(v.tracks) },
 		func() fyne.CanvasObject {
@@ -73,15 +86,44 @@ func newPlaylistsView(mw *MainWindow) *playlistsView {
 	return v
 }
 
+// reload reads the playlists and the tracks of the chosen one, and shows
+// them together once both are read.
 func (v *playlistsView) reload() {
-	all, err := v.mw.core.Library().Playlists(v.mw.ctx)
-	if err != nil {
-		v.mw.showError("Could not read playlists", err)
-		return
-	}
-	v.all = all
-	v.names.Refresh()
-	v.showItems()
+	v.reloads++
+	gen := v.reloads
+	chosen, hasChosen := v.selected()
+	go func() {
+		all, err := v.mw.core.Library().Playlists(v.mw.ctx)
+		current, tracks := -1, []app.Track(nil)
+		if err == nil && hasChosen {
+			for i, pl := range all {
+				if pl.ID == chosen.ID { // the same playlist, wherever it moved
+					current = i
+					tracks, err = v.mw.core.Tracks(v.mw.ctx, pl.Items)
+				}
+			}
+		}
+		fyne.Do(func() {
+			if gen != v.reloads {
+				return // a newer reload is on its way
+			}
+			if err != nil {
+				v.mw.showError("Could not read playlists", err)
+				return
+			}
+			if current == v.current && reflect.DeepEqual(all, v.all) && reflect.DeepEqual(tracks, v.tracks) {
+				return // most library changes touch no playlist: nothing to redraw
+			}
+			v.all, v.current, v.tracks = all, current, tracks
+			v.names.Refresh()
+			if current < 0 {
+				v.names.UnselectAll()
+			} else {
+				v.names.Select(current) // the row may have moved (renamed, sorted)
+			}
+			v.items.Refresh()
+		})
+	}()
 }
 
 func (v *playlistsView) selected() (app.Playlist, bool) {
@@ -91,29 +133,42 @@ func (v *playlistsView) selected() (app.Playlist, bool) {
 	return v.all[v.current], true
 }
 
-func (v *playlistsView) showItems() {
-	v.tracks = nil
-	if pl, ok := v.selected(); ok {
-		tracks, err := v.mw.core.Tracks(v.mw.ctx, pl.Items)
-		if err == nil {
-			v.tracks = tracks
-		}
+// edit queues a library change; what it did wrong is shown, then the view
+// reloads.
+func (v *playlistsView) edit(what string, change func(context.Context) error) {
+	select {
+	case v.edits <- func(ctx context.Context) {
+		err := change(ctx)
+		fyne.Do(func() {
+			if err != nil {
+				v.mw.showError("Could not "+what, err)
+			}
+			v.reload()
+		})
+	}:
+	default:
+		v.mw.showError("Could not "+what, errors.New("too many playlist changes are waiting; try again in a moment"))
 	}
-	v.items.Refresh()
 }
 
-// edit runs a library change and reloads, showing what went wrong.
-func (v *playlistsView) edit(what string, err error) {
-	if err != nil {
-		v.mw.showError("Could not "+what, err)
+// applyEdits runs the queued edits one at a time until the window closes.
+func (v *playlistsView) applyEdits() {
+	for {
+		select {
+		case <-v.mw.ctx.Done():
+			return
+		case change := <-v.edits:
+			change(v.mw.ctx)
+		}
 	}
-	v.reload()
 }
 
 func (v *playlistsView) create() {
 	v.askName("New playlist", "", func(name string) {
-		_, err := v.mw.core.Library().CreatePlaylist(v.mw.ctx, name)
-		v.edit("create the playlist", err)
+		v.edit("create the playlist", func(ctx context.Context) error {
+			_, err := v.mw.core.Library().CreatePlaylist(ctx, name)
+			return err
+		})
 	})
 }
 
@@ -123,7 +178,9 @@ func (v *playlistsView) rename() {
 		return
 	}
 	v.askName("Rename playlist", pl.Name, func(name string) {
-		v.edit("rename the playlist", v.mw.core.Library().RenamePlaylist(v.mw.ctx, pl.ID, name))
+		v.edit("rename the playlist", func(ctx context.Context) error {
+			return v.mw.core.Library().RenamePlaylist(ctx, pl.ID, name)
+		})
 	})
 }
 
@@ -134,8 +191,9 @@ func (v *playlistsView) delete() {
 	}
 	dialog.ShowConfirm("Delete playlist?", fmt.Sprintf("Delete %q? The tracks stay in your library.", pl.Name), func(yes bool) {
 		if yes {
-			v.current = -1
-			v.edit("delete the playlist", v.mw.core.Library().DeletePlaylist(v.mw.ctx, pl.ID))
+			v.edit("delete the playlist", func(ctx context.Context) error {
+				return v.mw.core.Library().DeletePlaylist(ctx, pl.ID)
+			})
 		}
 	}, v.mw.win)
 }
@@ -145,12 +203,16 @@ func (v *playlistsView) move(from, to int) {
 	if !ok || to < 0 || to >= len(pl.Items) {
 		return
 	}
-	v.edit("move the track", v.mw.core.Library().MovePlaylistItem(v.mw.ctx, pl.ID, from, to))
+	v.edit("move the track", func(ctx context.Context) error {
+		return v.mw.core.Library().MovePlaylistItem(ctx, pl.ID, from, to)
+	})
 }
 
 func (v *playlistsView) removeItem(i int) {
 	if pl, ok := v.selected(); ok {
-		v.edit("remove the track", v.mw.core.Library().RemoveFromPlaylist(v.mw.ctx, pl.ID, i))
+		v.edit("remove the track", func(ctx context.Context) error {
+			return v.mw.core.Library().RemoveFromPlaylist(ctx, pl.ID, i)
+		})
 	}
 }
 
@@ -167,24 +229,25 @@ func (v *playlistsView) chooseAndAdd(tracks []app.Track) {
 		if !ok {
 			return
 		}
-		add := func(id app.PlaylistID) {
-			ids := make([]app.TrackID, len(tracks))
-			for i, t := range tracks {
-				ids[i] = t.ID
-			}
-			v.edit("add to the playlist", v.mw.core.Library().AddToPlaylist(v.mw.ctx, id, -1, ids...))
+		ids := make([]app.TrackID, len(tracks))
+		for i, t := range tracks {
+			ids[i] = t.ID
 		}
 		if i := sel.SelectedIndex(); i > 0 {
-			add(v.all[i-1].ID)
+			id := v.all[i-1].ID
+			v.edit("add to the playlist", func(ctx context.Context) error {
+				return v.mw.core.Library().AddToPlaylist(ctx, id, -1, ids...)
+			})
 			return
 		}
 		v.askName("New playlist", "", func(name string) {
-			pl, err := v.mw.core.Library().CreatePlaylist(v.mw.ctx, name)
-			if err != nil {
-				v.edit("create the playlist", err)
-				return
-			}
-			add(pl.ID)
+			v.edit("add to a new playlist", func(ctx context.Context) error {
+				pl, err := v.mw.core.Library().CreatePlaylist(ctx, name)
+				if err != nil {
+					return err
+				}
+				return v.mw.core.Library().AddToPlaylist(ctx, pl.ID, -1, ids...)
+			})
 		})
 	}, v.mw.win)
 }
