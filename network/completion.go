@@ -110,6 +110,27 @@ func (c *completion) Set(pk metainfo.PieceKey, complete g.Option[bool]) error {
 	})
 }
 
+// knownIncomplete records every piece of a torrent this library has never
+// stored a state for as incomplete, in memory (see pieceStorage.OpenTorrent).
+func (c *completion) knownIncomplete(ih metainfo.Hash, pieces int) error {
+	var seen bool
+	if err := c.db.View(func(tx *bbolt.Tx) error {
+		seen = tx.Bucket(completionBucket).Bucket(ih[:]) != nil
+		return nil
+	}); err != nil || seen {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range pieces {
+		pk := metainfo.PieceKey{InfoHash: ih, Index: i}
+		if _, ok := c.overlay[pk]; !ok {
+			c.overlay[pk] = false
+		}
+	}
+	return nil
+}
+
 // SetBatch stores many states in one transaction.
 func (c *completion) SetBatch(changes []storage.PieceCompletionChange) error {
 	return c.db.Update(func(tx *bbolt.Tx) error {

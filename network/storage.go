@@ -96,6 +96,19 @@ func (s *pieceStorage) OpenTorrent(ctx context.Context, info *metainfo.Info, ih 
 	for i := range files {
 		paths[i] = filepath.Join(s.folder, storageFilePath(storage.FilePathMakerOpts{Info: info, File: &files[i]}))
 	}
+	// A new torrent none of whose files exist has nothing to verify. Its
+	// pieces are known incomplete, so the client does not hash-check each
+	// one first, which would queue the first streamed piece's check behind
+	// theirs.
+	if !anyExists(paths) {
+		if err := s.pc.knownIncomplete(ih, info.NumPieces()); err != nil {
+			err = fmt.Errorf("torrent %s: reading piece states: %w", ih.HexString(), err)
+			if inner.Close != nil {
+				err = errors.Join(err, inner.Close())
+			}
+			return storage.TorrentImpl{}, err
+		}
+	}
 	t := &bufferedTorrent{
 		s:       s,
 		info:    info,
@@ -112,6 +125,16 @@ func (s *pieceStorage) OpenTorrent(ctx context.Context, info *metainfo.Info, ih 
 		CloseWriters: inner.CloseWriters,
 		Capacity:     inner.Capacity,
 	}, nil
+}
+
+// anyExists reports whether any of paths is on disk (or cannot be checked).
+func anyExists(paths []string) bool {
+	for _, p := range paths {
+		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+			return true
+		}
+	}
+	return false
 }
 
 // bufferedTorrent is one torrent's storage.

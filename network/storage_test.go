@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"maps"
 	"math/rand/v2"
 	"os"
@@ -514,5 +515,74 @@ func TestPieceBuffers(t *testing.T) {
 	}
 	if b := bufs.get(pl); len(b) != pl || len(bytes.Trim(b, "\x00")) != 0 {
 		t.Fatalf("a reused buffer is %d bytes, not all zero", len(b))
+	}
+}
+
+// TestPieceStorageNewTorrentNeedsNoCheck: a torrent this library never saw,
+// none of whose files exist, starts with every piece known incomplete, so
+// the client hash-checks nothing before downloading; with a file already
+// there, or pieces already recorded, the states stay unknown or recorded
+// and the client verifies what is on disk.
+func TestPieceStorageNewTorrentNeedsNoCheck(t *testing.T) {
+	src := t.TempDir()
+	testFiles(t, src, "Album", []int{100_000, 50_000}, 7)
+	mi, err := metainfo.Load(bytes.NewReader(makeTorrent(t, src, "Album", 16<<10)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := mi.UnmarshalInfo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ih := mi.HashInfoBytes()
+	tests := []struct {
+		name     string
+		prepare  func(t *testing.T, folder string, pc *completion)
+		wantKnow bool // every piece's state known (incomplete) at open
+	}{
+		{"nothing on disk", func(*testing.T, string, *completion) {}, true},
+		{"one file already there", func(t *testing.T, folder string, _ *completion) {
+			testFiles(t, folder, "Album", []int{100_000}, 7)
+		}, false},
+		{"pieces recorded before", func(t *testing.T, _ string, pc *completion) {
+			if err := pc.persist([]storage.PieceCompletionChange{{Key: metainfo.PieceKey{InfoHash: ih, Index: 0}, Complete: true}}); err != nil {
+				t.Fatal(err)
+			}
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			db := openDB(t, dir)
+			defer db.Close()
+			pc, err := newCompletion(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			folder := filepath.Join(dir, "downloads")
+			tt.prepare(t, folder, pc)
+			s := newPieceStorage(folder, pc, newPieceBuffers(pieceBufferBudget), slog.Default())
+			ts, err := s.OpenTorrent(context.Background(), &info, ih)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ts.Close()
+			known := 0
+			for i := 1; i < info.NumPieces(); i++ { // piece 0 may be recorded
+				c, err := pc.Get(metainfo.PieceKey{InfoHash: ih, Index: i})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.Complete {
+					t.Fatalf("piece %d is complete before anything was written", i)
+				}
+				if c.Ok {
+					known++
+				}
+			}
+			if want := map[bool]int{true: info.NumPieces() - 1, false: 0}[tt.wantKnow]; known != want {
+				t.Errorf("%d of %d pieces known incomplete at open, want %d", known, info.NumPieces()-1, want)
+			}
+		})
 	}
 }
