@@ -116,15 +116,7 @@ func TestCorruptPeerNeverReachesReader(t *testing.T) {
 		t.Fatal(err)
 	}
 	liar, liarDB := startNode(t, filepath.Join(dir, "liar"), nil)
-	mi, err := metainfo.Load(bytesReader(sh.Torrent))
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := mi.UnmarshalInfo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ih := mi.HashInfoBytes()
+	_, info, ih := loadTorrent(t, sh.Torrent)
 	var marks []storage.PieceCompletionChange
 	for i := range info.NumPieces() {
 		marks = append(marks, storage.PieceCompletionChange{Key: metainfo.PieceKey{InfoHash: ih, Index: i}, Complete: true})

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anacrolix/torrent/metainfo"
 	"go.etcd.io/bbolt"
 )
 
@@ -23,6 +24,20 @@ func openDB(t *testing.T, dir string) *bbolt.DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// loadTorrent parses a .torrent's bytes into its metainfo, info and infohash.
+func loadTorrent(t *testing.T, tb []byte) (*metainfo.MetaInfo, metainfo.Info, metainfo.Hash) {
+	t.Helper()
+	mi, err := metainfo.Load(bytes.NewReader(tb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := mi.UnmarshalInfo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mi, info, mi.HashInfoBytes()
 }
 
 // loopbackConfig is a node on 127.0.0.1 with nothing that leaves loopback.
@@ -123,8 +138,6 @@ func equalAt(t *testing.T, what string, got, want []byte, off int64) {
 		t.Fatalf("%s: %d bytes at %d differ from the source", what, len(got), off)
 	}
 }
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
 
 // sharedTrack starts a node under dir that shares an album of one 2 s
 // track; it returns the node, the share and the track's bytes.

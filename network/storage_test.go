@@ -73,15 +73,7 @@ func makeTorrent(t *testing.T, dir, name string, pieceLen int64) []byte {
 // files hold.
 func seedTorrent(t *testing.T, dir string, tb []byte, host string, trust bool) string {
 	t.Helper()
-	mi, err := metainfo.Load(bytes.NewReader(tb))
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := mi.UnmarshalInfo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ih := mi.HashInfoBytes()
+	mi, info, ih := loadTorrent(t, tb)
 	pc := storage.NewMapPieceCompletion()
 	if trust {
 		for i := range info.NumPieces() {
@@ -526,15 +518,7 @@ func TestPieceBuffers(t *testing.T) {
 func TestPieceStorageNewTorrentNeedsNoCheck(t *testing.T) {
 	src := t.TempDir()
 	testFiles(t, src, "Album", []int{100_000, 50_000}, 7)
-	mi, err := metainfo.Load(bytes.NewReader(makeTorrent(t, src, "Album", 16<<10)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := mi.UnmarshalInfo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ih := mi.HashInfoBytes()
+	_, info, ih := loadTorrent(t, makeTorrent(t, src, "Album", 16<<10))
 	tests := []struct {
 		name     string
 		prepare  func(t *testing.T, folder string, pc *completion)
