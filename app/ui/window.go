@@ -215,10 +215,11 @@ func (mw *MainWindow) setUpTray() {
 }
 
 // welcome is what the window shows before the library is open, or when it
-// could not be.
+// could not be. Its text is all of one style: Fyne parses a font (and looks
+// up a system one) for each style before the window first appears.
 func welcome(opts app.Options, status string) fyne.CanvasObject {
 	logo := widget.NewIcon(Icon)
-	title := &widget.Label{Text: "Swarmtone", Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameHeadingText}
+	title := &widget.Label{Text: "Swarmtone", Alignment: fyne.TextAlignCenter, SizeName: theme.SizeNameHeadingText}
 	hint := &widget.Label{Text: status, Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord}
 	version := &widget.Label{Text: "Version " + opts.Meta.Version, Alignment: fyne.TextAlignCenter, Importance: widget.LowImportance}
 	return container.NewCenter(container.NewVBox(
