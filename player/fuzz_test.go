@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/swarmtone/swarmtone/player/internal/testmedia"
 )
 
 // fuzzSeeds adds a short sine in format f (made by the real encoder, when
@@ -19,7 +21,7 @@ func fuzzSeeds(f *testing.F, format string) {
 		writeSineWAV(f, path, spec)
 	} else {
 		tool := map[string]string{"flac": "flac", "mp3": "lame", "ogg": "oggenc"}[format]
-		needTool(f, tool)
+		testmedia.NeedTool(f, tool)
 		path = sineFile(f, dir, "seed", spec, format)
 	}
 	b, err := os.ReadFile(path)

@@ -12,18 +12,10 @@ import (
 	"github.com/swarmtone/swarmtone/player/internal/testmedia"
 )
 
-// needTool skips the test when an external encoder is missing.
-func needTool(t testing.TB, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Skipf("%s not installed: apt-get install -y %s", name, map[string]string{"ffmpeg": "ffmpeg", "flac": "flac", "lame": "lame", "oggenc": "vorbis-tools"}[name])
-	}
-}
-
 // run runs a command, failing the test with its output on error.
 func run(t testing.TB, name string, args ...string) {
 	t.Helper()
-	needTool(t, name)
+	testmedia.NeedTool(t, name)
 	out, err := exec.Command(name, args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s %v: %v\n%s", name, args, err, out)

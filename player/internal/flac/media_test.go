@@ -90,19 +90,11 @@ func writeWAV(t testing.TB, path string, pcm [][]int32, rate, bps int) {
 	}
 }
 
-// need skips the test when tool is not installed.
-func need(t testing.TB, tool string) {
-	t.Helper()
-	if _, err := exec.LookPath(tool); err != nil {
-		t.Skipf("%s not installed: apt-get install -y %s", tool, tool)
-	}
-}
-
 // encode writes pcm to a WAV and encodes it with tool ("flac" or
 // "ffmpeg") and the given arguments; it returns the FLAC file's path.
 func encode(t testing.TB, pcm [][]int32, rate, bps int, tool string, args ...string) string {
 	t.Helper()
-	need(t, tool)
+	testmedia.NeedTool(t, tool)
 	dir := t.TempDir()
 	wav, out := filepath.Join(dir, "in.wav"), filepath.Join(dir, "out.flac")
 	writeWAV(t, wav, pcm, rate, bps)

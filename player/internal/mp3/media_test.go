@@ -59,18 +59,11 @@ func writeWAV(t testing.TB, path string, s signal) {
 	}
 }
 
-func needTool(t testing.TB, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Skipf("%s not installed: %v", name, err)
-	}
-}
-
 // encode makes an MP3 from signal s with lame args, returning the file's
 // bytes without its Xing/Info frame (so every decoder sees only audio).
 func encode(t testing.TB, s signal, args ...string) []byte {
 	t.Helper()
-	needTool(t, "lame")
+	testmedia.NeedTool(t, "lame")
 	dir := t.TempDir()
 	wav := filepath.Join(dir, "in.wav")
 	mp3 := filepath.Join(dir, "out.mp3")
@@ -129,7 +122,7 @@ func decodeAll(t testing.TB, b []byte) ([]float32, *Decoder) {
 // stream's own channel count.
 func ffmpegDecode(t testing.TB, b []byte) []float32 {
 	t.Helper()
-	needTool(t, "ffmpeg")
+	testmedia.NeedTool(t, "ffmpeg")
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.mp3")
 	if err := os.WriteFile(in, b, 0o644); err != nil {
@@ -152,7 +145,7 @@ func ffmpegDecode(t testing.TB, b []byte) []float32 {
 // lameDecode decodes b with lame --decode (mpglib) into float32 samples.
 func lameDecode(t testing.TB, b []byte) []float32 {
 	t.Helper()
-	needTool(t, "lame")
+	testmedia.NeedTool(t, "lame")
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.mp3")
 	if err := os.WriteFile(in, b, 0o644); err != nil {

@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/swarmtone/swarmtone/player/internal/testmedia"
 )
 
 // decodeBounded decodes b to the end, failing on a panic-free but
@@ -123,7 +125,7 @@ func TestBadInput(t *testing.T) {
 
 // TestUnsupportedLayer checks that Layer II gets its own error.
 func TestUnsupportedLayer(t *testing.T) {
-	needTool(t, "ffmpeg")
+	testmedia.NeedTool(t, "ffmpeg")
 	dir := t.TempDir()
 	wav := filepath.Join(dir, "in.wav")
 	mp2 := filepath.Join(dir, "out.mp2")

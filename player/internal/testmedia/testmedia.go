@@ -1,12 +1,28 @@
 // Package testmedia holds what the player's and its decoders' tests share:
-// writing WAV files for the real encoders to read, and counting the bytes a
-// decoder reads. Only tests import it.
+// writing WAV files for the real encoders to read, counting the bytes a
+// decoder reads, and skipping when an encoder is missing. Only tests import
+// it.
 package testmedia
 
 import (
 	"encoding/binary"
 	"io"
+	"os/exec"
+	"testing"
 )
+
+// NeedTool skips the test when an external program is not installed,
+// naming the Debian package that has it.
+func NeedTool(t testing.TB, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		pkg := map[string]string{"oggenc": "vorbis-tools", "oggdec": "vorbis-tools", "opusenc": "opus-tools"}[name]
+		if pkg == "" {
+			pkg = name
+		}
+		t.Skipf("%s not installed: apt-get install -y %s", name, pkg)
+	}
+}
 
 // WAVFormat describes the samples of a WAV file.
 type WAVFormat struct {

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/swarmtone/swarmtone/player/internal/testmedia"
 )
 
 // decodeAll decodes a whole stream and returns its interleaved samples.
@@ -49,7 +51,7 @@ var ffmpegOrder = map[int][]int{
 // in Vorbis channel order.
 func ffmpegFloat(t testing.TB, path string, ch int) []float32 {
 	t.Helper()
-	need(t, "ffmpeg")
+	testmedia.NeedTool(t, "ffmpeg")
 	cmd := exec.Command("ffmpeg", "-v", "error", "-i", path, "-f", "f32le", "-")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -78,7 +80,7 @@ func ffmpegFloat(t testing.TB, path string, ch int) []float32 {
 // channel order.
 func oggdec16(t testing.TB, path string) []int16 {
 	t.Helper()
-	need(t, "oggdec")
+	testmedia.NeedTool(t, "oggdec")
 	out := path + ".raw"
 	if b, err := exec.Command("oggdec", "-Q", "-R", "-o", out, path).CombinedOutput(); err != nil {
 		t.Fatalf("oggdec %s: %v\n%s", path, err, b)
@@ -224,7 +226,7 @@ func TestDecodeMatchesReferences(t *testing.T) {
 // ffmpegHasEncoder reports whether ffmpeg lists the audio encoder name.
 func ffmpegHasEncoder(t testing.TB, name string) bool {
 	t.Helper()
-	need(t, "ffmpeg")
+	testmedia.NeedTool(t, "ffmpeg")
 	b, err := exec.Command("ffmpeg", "-hide_banner", "-encoders").Output()
 	if err != nil {
 		return false

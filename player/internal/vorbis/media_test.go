@@ -11,18 +11,6 @@ import (
 	"github.com/swarmtone/swarmtone/player/internal/testmedia"
 )
 
-// need skips the test when tool is not installed.
-func need(t testing.TB, tool string) {
-	t.Helper()
-	if _, err := exec.LookPath(tool); err != nil {
-		pkg := map[string]string{"oggenc": "vorbis-tools", "oggdec": "vorbis-tools"}[tool]
-		if pkg == "" {
-			pkg = tool
-		}
-		t.Skipf("%s not installed: apt-get install -y %s", tool, pkg)
-	}
-}
-
 // writeWAV writes float samples (per channel, in [-1, 1]) as a 16-bit WAV,
 // WAVE_FORMAT_EXTENSIBLE with the default speaker mask above 2 channels.
 func writeWAV(t testing.TB, path string, pcm [][]float64, rate int) {
@@ -49,7 +37,7 @@ func writeWAV(t testing.TB, path string, pcm [][]float64, rate int) {
 // is used) and the given arguments; it returns the Ogg file's path.
 func encodeOgg(t testing.TB, pcm [][]float64, rate int, tool string, args ...string) string {
 	t.Helper()
-	need(t, tool)
+	testmedia.NeedTool(t, tool)
 	dir := t.TempDir()
 	wav, out := filepath.Join(dir, "in.wav"), filepath.Join(dir, "out.ogg")
 	writeWAV(t, wav, pcm, rate)
