@@ -17,6 +17,8 @@ import (
 	"github.com/anacrolix/torrent/bencode"
 	"github.com/anacrolix/torrent/metainfo"
 	"github.com/anacrolix/torrent/storage"
+
+	"github.com/swarmtone/swarmtone/magnet"
 )
 
 // torrentBytes encodes a .torrent around info (hashes are zero: only the
@@ -87,6 +89,8 @@ func TestAddRejectsBadInput(t *testing.T) {
 		{"hash 39 hex", strings.Repeat("a", 39), nil, ErrBadInfoHash, "39"},
 		{"hash 41 hex", strings.Repeat("a", 41), nil, ErrBadInfoHash, "41"},
 		{"hash 64 hex (v2)", strings.Repeat("a", 64), nil, ErrBadInfoHash, "64"},
+		{"magnet v2 only", "magnet:?xt=urn:btmh:1220" + strings.Repeat("ab", 32), nil, magnet.ErrV2Only, "btmh"},
+		{"magnet bad so", "magnet:?xt=urn:btih:" + strings.Repeat("a", 40) + "&so=x", nil, ErrBadMagnet, `so="x"`},
 		{"torrent not bencode", "", []byte("<html>"), ErrBadTorrent, "dictionary"},
 		{"torrent nested lists", "", nested, ErrBadTorrent, ""},
 		{"torrent file oversized", torrentFile("big.torrent", make([]byte, MaxTorrentFileBytes+1)), nil, ErrTooBig, "big.torrent"},

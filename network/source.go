@@ -2,11 +2,8 @@ package network
 
 import (
 	"bytes"
-	"encoding/base32"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -14,6 +11,8 @@ import (
 
 	"github.com/anacrolix/torrent/bencode"
 	"github.com/anacrolix/torrent/metainfo"
+
+	"github.com/swarmtone/swarmtone/magnet"
 )
 
 // Limits on what Add accepts before touching the network.
@@ -29,13 +28,13 @@ const (
 	// MaxFiles caps the file count of one torrent.
 	MaxFiles = 100_000
 	// MaxMagnetBytes caps the length of a magnet URI.
-	MaxMagnetBytes = 64 << 10
+	MaxMagnetBytes = magnet.MaxBytes
 )
 
 // Errors Add returns, wrapped with the offending input; test with errors.Is.
 var (
-	ErrBadMagnet       = errors.New("malformed magnet link")
-	ErrBadInfoHash     = errors.New("infohash must be 40 hex or 32 base32 characters")
+	ErrBadMagnet       = magnet.ErrMalformed
+	ErrBadInfoHash     = magnet.ErrInfoHash
 	ErrTooBig          = errors.New("torrent metadata is too big")
 	ErrUnsafePath      = errors.New("torrent names a file outside its folder")
 	ErrBadPieces       = errors.New("torrent has an impossible piece layout")
@@ -63,17 +62,14 @@ type source struct {
 // parseSource recognises a magnet URI, a bare infohash or a .torrent path.
 func parseSource(s string) (*source, error) {
 	s = strings.TrimSpace(s)
+	if ih, err := parseInfoHash(s); err == nil {
+		return &source{infoHash: ih}, nil
+	}
 	switch {
 	case s == "":
 		return nil, fmt.Errorf("empty input: %w", ErrUnknownSource)
 	case len(s) >= 7 && strings.EqualFold(s[:7], "magnet:"):
 		return parseMagnet(s)
-	case len(s) == 40 && isHex(s), len(s) == 32 && isBase32(s):
-		ih, err := parseInfoHash(s)
-		if err != nil {
-			return nil, err
-		}
-		return &source{infoHash: ih}, nil
 	case strings.HasSuffix(strings.ToLower(s), ".torrent"):
 		st, err := os.Stat(s)
 		if err != nil {
@@ -92,7 +88,8 @@ func parseSource(s string) (*source, error) {
 		}
 		return src, nil
 	case isHexish(s):
-		return nil, fmt.Errorf("%q has %d characters: %w", s, len(s), ErrBadInfoHash)
+		_, err := parseInfoHash(s) // names the length, and v2 for 64
+		return nil, err
 	}
 	return nil, fmt.Errorf("%q: %w (paste a magnet:?xt=urn:btih:… link, a .torrent file or a 40-character infohash)", short(s), ErrUnknownSource)
 }
@@ -102,11 +99,6 @@ func short(s string) string {
 		return s[:77] + "..."
 	}
 	return s
-}
-
-func isHex(s string) bool {
-	_, err := hex.DecodeString(s)
-	return err == nil
 }
 
 func isHexish(s string) bool {
@@ -121,104 +113,19 @@ func isHexish(s string) bool {
 	return true
 }
 
-func isBase32(s string) bool {
-	_, err := base32.StdEncoding.DecodeString(strings.ToUpper(s))
-	return err == nil
+// parseInfoHash is magnet.ParseInfoHash as the torrent library's type.
+func parseInfoHash(s string) (metainfo.Hash, error) {
+	ih, err := magnet.ParseInfoHash(s)
+	return metainfo.Hash(ih), err
 }
 
-// parseInfoHash accepts 40 hex or 32 base32 characters.
-func parseInfoHash(s string) (ih metainfo.Hash, err error) {
-	switch len(s) {
-	case 40:
-		b, err := hex.DecodeString(s)
-		if err != nil {
-			return ih, fmt.Errorf("infohash %q: %w", s, ErrBadInfoHash)
-		}
-		copy(ih[:], b)
-	case 32:
-		b, err := base32.StdEncoding.DecodeString(strings.ToUpper(s))
-		if err != nil || len(b) != 20 {
-			return ih, fmt.Errorf("infohash %q: %w", s, ErrBadInfoHash)
-		}
-		copy(ih[:], b)
-	default:
-		return ih, fmt.Errorf("infohash %q has %d characters: %w", short(s), len(s), ErrBadInfoHash)
-	}
-	return ih, nil
-}
-
-// parseMagnet validates a magnet URI: exactly one btih, sane trackers and
-// peers, a printable name.
+// parseMagnet validates a magnet link with magnet.Parse.
 func parseMagnet(s string) (*source, error) {
-	if len(s) > MaxMagnetBytes {
-		return nil, fmt.Errorf("magnet of %d bytes (limit %d): %w", len(s), MaxMagnetBytes, ErrBadMagnet)
-	}
-	u, err := url.Parse(s)
+	l, err := magnet.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("magnet %q: %w: %v", short(s), ErrBadMagnet, err)
+		return nil, err
 	}
-	if !strings.EqualFold(u.Scheme, "magnet") || u.Opaque == "" && u.RawQuery == "" {
-		return nil, fmt.Errorf("magnet %q: %w: no ?xt=", short(s), ErrBadMagnet)
-	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		return nil, fmt.Errorf("magnet %q: %w: %v", short(s), ErrBadMagnet, err)
-	}
-	src := &source{}
-	found := false
-	for _, xt := range q["xt"] {
-		const prefix = "urn:btih:"
-		if !strings.HasPrefix(strings.ToLower(xt), prefix) {
-			continue // btmh (v2) and others: ignored when a btih is present
-		}
-		h := xt[len(prefix):]
-		if len(h) != 40 && len(h) != 32 {
-			return nil, fmt.Errorf("magnet %q: btih %q has %d characters: %w", short(s), h, len(h), ErrBadInfoHash)
-		}
-		ih, err := parseInfoHash(h)
-		if err != nil {
-			return nil, fmt.Errorf("magnet %q: %w", short(s), err)
-		}
-		if found && ih != src.infoHash {
-			return nil, fmt.Errorf("magnet %q: two different btih: %w", short(s), ErrBadMagnet)
-		}
-		src.infoHash, found = ih, true
-	}
-	if !found {
-		return nil, fmt.Errorf("magnet %q: %w: no xt=urn:btih:", short(s), ErrBadMagnet)
-	}
-	if dn := q.Get("dn"); dn != "" {
-		if !utf8.ValidString(dn) || strings.ContainsRune(dn, 0) {
-			return nil, fmt.Errorf("magnet %q: %w: dn is not text", short(s), ErrBadMagnet)
-		}
-		src.name = dn
-	}
-	for _, tr := range q["tr"] {
-		tu, err := url.Parse(tr)
-		if err != nil || tu.Host == "" {
-			return nil, fmt.Errorf("magnet %q: tracker %q: %w", short(s), tr, ErrBadMagnet)
-		}
-		switch tu.Scheme {
-		case "http", "https", "udp", "ws", "wss":
-		default:
-			return nil, fmt.Errorf("magnet %q: tracker %q has scheme %q: %w", short(s), tr, tu.Scheme, ErrBadMagnet)
-		}
-		src.trackers = append(src.trackers, tr)
-	}
-	for _, pe := range q["x.pe"] {
-		if _, _, err := net.SplitHostPort(pe); err != nil {
-			return nil, fmt.Errorf("magnet %q: peer %q: %w", short(s), pe, ErrBadMagnet)
-		}
-		src.peers = append(src.peers, pe)
-	}
-	for _, ws := range q["ws"] {
-		wu, err := url.Parse(ws)
-		if err != nil || (wu.Scheme != "http" && wu.Scheme != "https") {
-			return nil, fmt.Errorf("magnet %q: web seed %q: %w", short(s), ws, ErrBadMagnet)
-		}
-		src.webSeeds = append(src.webSeeds, ws)
-	}
-	return src, nil
+	return &source{infoHash: l.InfoHash, name: l.Name, trackers: l.Trackers, peers: l.Peers, webSeeds: l.WebSeeds}, nil
 }
 
 // parseTorrentBytes decodes and validates .torrent bytes.
