@@ -73,33 +73,6 @@ func TestPlaylistEditing(t *testing.T) {
 	}
 }
 
-func TestParseMagnet(t *testing.T) {
-	cases := []struct {
-		in    string
-		ok    bool
-		index int
-		name  string
-	}{
-		{"magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=A%20B&so=3", true, 3, "A B"},
-		{"magnet:?xt=urn:btih:0123456789ABCDEF0123456789ABCDEF01234567&so=2,4-6", true, 2, ""},
-		{"magnet:?xt=urn:btih:AERUKZ4JVPG66AJDIVTYTK6N54ASGRLH&so=0", true, 0, ""},
-		{"magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567", true, -1, ""},
-		{"magnet:?xt=urn:btmh:1220abcd", false, 0, ""},
-		{"magnet:?xt=urn:btih:xyz", false, 0, ""},
-		{"http://example.com", false, 0, ""},
-	}
-	for _, c := range cases {
-		m, err := ParseMagnet(c.in)
-		if (err == nil) != c.ok {
-			t.Errorf("ParseMagnet(%q) err %v", c.in, err)
-			continue
-		}
-		if c.ok && (m.FileIndex != c.index || m.Name != c.name) {
-			t.Errorf("ParseMagnet(%q) = %+v", c.in, m)
-		}
-	}
-}
-
 // playlistFixture makes a library with local tracks inside dir, one outside
 // it, a swarm-only track and a local track that is also in a swarm, and a
 // playlist of them with a duplicate.
@@ -241,10 +214,17 @@ func TestPlaylistFileRoundTrip(t *testing.T) {
 
 func TestImportPlaylistSkipsUnknownEntries(t *testing.T) {
 	l, _ := openTestLibrary(t)
-	m3u := "#EXTM3U\n\ufeffnot/here.mp3\nhttp://radio.example/stream\nmagnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567\n"
+	m3u := "#EXTM3U\n\ufeffnot/here.mp3\nhttp://radio.example/stream\nmagnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567\n" +
+		"magnet:?xt=urn:btmh:1220" + strings.Repeat("ab", 32) + "&so=0\n" +
+		"magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&so=x\n"
 	p, warns, err := l.ImportM3U8(testCtx(t), strings.NewReader(m3u), t.TempDir(), "x", ImportOptions{})
-	if err != nil || len(p.Items) != 0 || len(warns) != 3 {
-		t.Errorf("playlist %+v, warnings %v, err %v", p, warns, err)
+	if err != nil || len(p.Items) != 0 || len(warns) != 5 {
+		t.Fatalf("playlist %+v, warnings %v, err %v", p, warns, err)
+	}
+	for i, want := range []string{"not/here.mp3", "web address", "selects no file", "v2", `so="x"`} {
+		if !strings.Contains(warns[i].Err.Error(), want) {
+			t.Errorf("warning %d is %q, want it to say %q", i+1, warns[i].Err, want)
+		}
 	}
 	if _, _, err := l.ImportXSPF(testCtx(t), strings.NewReader("<html>nope"), "", "", ImportOptions{}); err == nil {
 		t.Error("a non-XSPF file was accepted")

@@ -2,17 +2,16 @@ package library
 
 import (
 	"context"
-	"encoding/base32"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/swarmtone/swarmtone/magnet"
 )
 
 // playlistEntry is one entry read from a playlist file, before it is
@@ -23,59 +22,6 @@ type playlistEntry struct {
 	artist    string
 	album     string
 	duration  time.Duration
-}
-
-// Magnet is a parsed magnet link, as far as playlists need it.
-type Magnet struct {
-	InfoHash  [20]byte
-	Name      string // dn
-	FileIndex int    // first index of so= (BEP 53); -1 when absent
-}
-
-// ParseMagnet reads a btih magnet link (hex or base32 infohash) with an
-// optional BEP 53 so= selection; of a list or range it takes the first file.
-func ParseMagnet(link string) (Magnet, error) {
-	m := Magnet{FileIndex: -1}
-	u, err := url.Parse(link)
-	if err != nil || u.Scheme != "magnet" {
-		return m, fmt.Errorf("%q is not a magnet link", link)
-	}
-	q := u.Query()
-	found := false
-	for _, xt := range q["xt"] {
-		h, ok := strings.CutPrefix(strings.ToLower(xt), "urn:btih:")
-		if !ok {
-			continue
-		}
-		var raw []byte
-		switch len(h) {
-		case 40:
-			raw, err = hex.DecodeString(h)
-		case 32:
-			raw, err = base32.StdEncoding.DecodeString(strings.ToUpper(h))
-		default:
-			err = errors.New("wrong length")
-		}
-		if err != nil || len(raw) != 20 {
-			return m, fmt.Errorf("magnet link %q: infohash %q is not 40 hex or 32 base32 characters", link, h)
-		}
-		copy(m.InfoHash[:], raw)
-		found = true
-		break
-	}
-	if !found {
-		return m, fmt.Errorf("magnet link %q has no urn:btih infohash (only BitTorrent v1 magnets are supported)", link)
-	}
-	m.Name = q.Get("dn")
-	if so := q.Get("so"); so != "" {
-		first := strings.FieldsFunc(so, func(r rune) bool { return r == ',' || r == '-' })
-		if len(first) > 0 {
-			if n, err := strconv.Atoi(first[0]); err == nil && n >= 0 {
-				m.FileIndex = n
-			}
-		}
-	}
-	return m, nil
 }
 
 // resolveEntries matches playlist entries to tracks: known local files and
@@ -145,7 +91,7 @@ func (l *Library) resolveEntry(ctx context.Context, e playlistEntry, dir string,
 }
 
 func (l *Library) resolveMagnet(ctx context.Context, link string, e playlistEntry) (TrackID, error) {
-	m, err := ParseMagnet(link)
+	m, err := magnet.Parse(link)
 	if err != nil {
 		return 0, err
 	}
