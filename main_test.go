@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/swarmtone/swarmtone/app"
+	"github.com/swarmtone/swarmtone/internal/testtool"
 	"github.com/swarmtone/swarmtone/library"
 )
 
@@ -95,14 +96,8 @@ func bigLibrary(t *testing.T, n int) string {
 // the window has the app icon. The screenshot is kept in bench/screenshots
 // for people to look at.
 func TestWindowIsDrawn(t *testing.T) {
-	if os.Getenv("DISPLAY") == "" {
-		t.Skip("no X display: run under `make test`, which starts Xvfb")
-	}
-	for _, tool := range []string{"xdotool", "import", "xprop"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed (make test installs xdotool, imagemagick and x11-utils)", tool)
-		}
-	}
+	testtool.NeedDisplay(t)
+	testtool.Need(t, "xdotool", "import", "xprop")
 	bin := buildBinary(t)
 	dataDir := bigLibrary(t, 100000)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -272,14 +267,8 @@ func pace(out, bytesPerSecond string) int {
 // track plays while it downloads. Screenshots of the now-playing bar and of
 // the transfer in progress are kept in bench/screenshots.
 func TestWindowStreamsMagnet(t *testing.T) {
-	if os.Getenv("DISPLAY") == "" {
-		t.Skip("no X display: run under `make test`, which starts Xvfb")
-	}
-	for _, tool := range []string{"xdotool", "import", "ffmpeg"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed (make test installs it)", tool)
-		}
-	}
+	testtool.NeedDisplay(t)
+	testtool.Need(t, "xdotool", "import", "ffmpeg")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	album := filepath.Join(t.TempDir(), "Slow Album")

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/swarmtone/swarmtone/internal/testtool"
 )
 
 // TestTrayAndNotifications runs the real binary on a private D-Bus session
@@ -26,14 +28,8 @@ import (
 // Show Swarmtone brings the window back, and closing it again says nothing
 // more. Clicking Quit in the tray ends the app.
 func TestTrayAndNotifications(t *testing.T) {
-	if os.Getenv("DISPLAY") == "" {
-		t.Skip("no X display: run under `make test`, which starts Xvfb")
-	}
-	for _, tool := range []string{"dbus-daemon", "dbus-send", "dbus-monitor", "ffmpeg", "openbox", "wmctrl", "xdotool"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed (make test installs it)", tool)
-		}
-	}
+	testtool.NeedDisplay(t)
+	testtool.Need(t, "dbus-daemon", "dbus-send", "dbus-monitor", "ffmpeg", "openbox", "wmctrl", "xdotool")
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 

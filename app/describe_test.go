@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/swarmtone/swarmtone/internal/testtool"
 )
 
 // TestSwarmTracksGetTheirTags: a window's Core that adds a shared album
@@ -15,9 +17,7 @@ import (
 // files are downloaded: tags are read from the head of each file in the
 // swarm, without keeping the files downloading.
 func TestSwarmTracksGetTheirTags(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed (make test installs it): cannot make test audio")
-	}
+	testtool.NeedOne(t, "ffmpeg")
 	dir := t.TempDir()
 	album := filepath.Join(dir, "Album")
 	if err := os.MkdirAll(album, 0o755); err != nil {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swarmtone/swarmtone/internal/testtool"
 	"github.com/swarmtone/swarmtone/network"
 	"github.com/swarmtone/swarmtone/player"
 )
@@ -22,9 +23,7 @@ import (
 // pitches, tagged) into dir/Album with ffmpeg.
 func makeAlbum(t *testing.T, dir string, n int) string {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed (make test installs it): cannot make test audio")
-	}
+	testtool.NeedOne(t, "ffmpeg")
 	album := filepath.Join(dir, "Album")
 	if err := os.MkdirAll(album, 0o755); err != nil {
 		t.Fatal(err)

@@ -20,16 +20,14 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/swarmtone/swarmtone/internal/testtool"
 )
 
 // needTools skips the test when an external tool is missing.
 func needTools(t *testing.T, tools ...string) {
 	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed: %v", tool, err)
-		}
-	}
+	testtool.Need(t, tools...)
 }
 
 func run(t *testing.T, name string, args ...string) {

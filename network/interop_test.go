@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	"github.com/anacrolix/torrent/bencode"
+
+	"github.com/swarmtone/swarmtone/internal/testtool"
 )
 
 // freePort asks the kernel for a free TCP port on 127.0.0.1.
@@ -55,14 +58,8 @@ func startProcess(t *testing.T, ctx context.Context, name string, args ...string
 // and stream the track (Transmission refuses to dial 127/8, so we dial it;
 // its first unchoke can take ~10 s).
 func TestTransmissionSeedsWeStream(t *testing.T) {
-	daemon, err := exec.LookPath("transmission-daemon")
-	if err != nil {
-		t.Skip("transmission-daemon not installed: apt-get install transmission-daemon")
-	}
-	create, err := exec.LookPath("transmission-create")
-	if err != nil {
-		t.Skip("transmission-create not installed: apt-get install transmission-cli")
-	}
+	tools := testtool.Need(t, "transmission-daemon", "transmission-create")
+	daemon, create := tools[0], tools[1]
 	dir := t.TempDir()
 	seedDir := filepath.Join(dir, "seed")
 	track := makeTrack(t, filepath.Join(seedDir, "Album", "01.flac"), 6)
@@ -158,10 +155,7 @@ func trackerServer(t *testing.T, peer string) string {
 // run by the test that points at us); aria2c downloads it and the files
 // hash the same as the originals.
 func TestWeSeedAria2Downloads(t *testing.T) {
-	aria2, err := exec.LookPath("aria2c")
-	if err != nil {
-		t.Skip("aria2c not installed: apt-get install aria2")
-	}
+	aria2 := testtool.NeedOne(t, "aria2c")
 	dir := t.TempDir()
 	album := filepath.Join(dir, "music", "Album")
 	want := map[string][]byte{
@@ -225,18 +219,10 @@ const netnsEnv = "SWARMTONE_NETWORK_TEST_NETNS"
 // UPnP, so the test re-runs itself in a private network namespace (unshare
 // --net, only loopback) where nothing can leave the machine.
 func TestWebtorrentDownloadsFromUs(t *testing.T) {
-	wt, err := exec.LookPath("webtorrent")
-	if err != nil {
-		t.Skip("webtorrent not installed: npm install webtorrent-cli (see DESIGN.md for the offline install)")
-	}
+	wt := testtool.NeedOne(t, "webtorrent")
 	if os.Getenv(netnsEnv) == "" {
-		unshare, err := exec.LookPath("unshare")
-		if err != nil {
-			t.Skip("unshare not installed: apt-get install util-linux")
-		}
-		if _, err := exec.LookPath("ip"); err != nil {
-			t.Skip("ip not installed: apt-get install iproute2")
-		}
+		unshare := testtool.NeedOne(t, "unshare")
+		testtool.NeedOne(t, "ip")
 		ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 		defer cancel()
 		// As root --net is enough; elsewhere a user namespace maps us to root.
@@ -245,7 +231,8 @@ func TestWebtorrentDownloadsFromUs(t *testing.T) {
 			nsFlags = []string{"--map-root-user", "--net"}
 		}
 		if out, err := exec.Command(unshare, append(nsFlags, "true")...).CombinedOutput(); err != nil {
-			t.Skipf("cannot make a private network namespace here (unshare %v: %v %s): webtorrent would reach the internet", nsFlags, err, out)
+			testtool.Missing(t, fmt.Sprintf("cannot make a private network namespace here (unshare %v: %v %s)", nsFlags, err, out),
+				"webtorrent would reach the internet; run as root or where user namespaces are allowed")
 		}
 		cmd := exec.CommandContext(ctx, unshare, append(nsFlags, "sh", "-c", `ip link set lo up && exec "$0" "$@"`,
 			os.Args[0], "-test.run=^TestWebtorrentDownloadsFromUs$", "-test.v", "-test.count=1")...)

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/swarmtone/swarmtone/player/internal/testmedia"
+	"github.com/swarmtone/swarmtone/internal/testtool"
 )
 
 // fuzzSeeds adds a short sine in format f (made by the real encoder, when
@@ -21,7 +21,7 @@ func fuzzSeeds(f *testing.F, format string) {
 		writeSineWAV(f, path, spec)
 	} else {
 		tool := map[string]string{"flac": "flac", "mp3": "lame", "ogg": "oggenc"}[format]
-		testmedia.NeedTool(f, tool)
+		testtool.NeedOne(f, tool)
 		path = sineFile(f, dir, "seed", spec, format)
 	}
 	b, err := os.ReadFile(path)

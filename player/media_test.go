@@ -9,13 +9,14 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/swarmtone/swarmtone/internal/testtool"
 	"github.com/swarmtone/swarmtone/player/internal/testmedia"
 )
 
 // run runs a command, failing the test with its output on error.
 func run(t testing.TB, name string, args ...string) {
 	t.Helper()
-	testmedia.NeedTool(t, name)
+	testtool.NeedOne(t, name)
 	out, err := exec.Command(name, args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s %v: %v\n%s", name, args, err, out)

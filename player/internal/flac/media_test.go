@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/swarmtone/swarmtone/internal/testtool"
 	"github.com/swarmtone/swarmtone/player/internal/testmedia"
 )
 
@@ -94,7 +95,7 @@ func writeWAV(t testing.TB, path string, pcm [][]int32, rate, bps int) {
 // "ffmpeg") and the given arguments; it returns the FLAC file's path.
 func encode(t testing.TB, pcm [][]int32, rate, bps int, tool string, args ...string) string {
 	t.Helper()
-	testmedia.NeedTool(t, tool)
+	testtool.NeedOne(t, tool)
 	dir := t.TempDir()
 	wav, out := filepath.Join(dir, "in.wav"), filepath.Join(dir, "out.flac")
 	writeWAV(t, wav, pcm, rate, bps)

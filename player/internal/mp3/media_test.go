@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/swarmtone/swarmtone/internal/testtool"
 	"github.com/swarmtone/swarmtone/player/internal/testmedia"
 )
 
@@ -63,7 +64,7 @@ func writeWAV(t testing.TB, path string, s signal) {
 // bytes without its Xing/Info frame (so every decoder sees only audio).
 func encode(t testing.TB, s signal, args ...string) []byte {
 	t.Helper()
-	testmedia.NeedTool(t, "lame")
+	testtool.NeedOne(t, "lame")
 	dir := t.TempDir()
 	wav := filepath.Join(dir, "in.wav")
 	mp3 := filepath.Join(dir, "out.mp3")
@@ -122,7 +123,7 @@ func decodeAll(t testing.TB, b []byte) ([]float32, *Decoder) {
 // stream's own channel count.
 func ffmpegDecode(t testing.TB, b []byte) []float32 {
 	t.Helper()
-	testmedia.NeedTool(t, "ffmpeg")
+	testtool.NeedOne(t, "ffmpeg")
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.mp3")
 	if err := os.WriteFile(in, b, 0o644); err != nil {
@@ -145,7 +146,7 @@ func ffmpegDecode(t testing.TB, b []byte) []float32 {
 // lameDecode decodes b with lame --decode (mpglib) into float32 samples.
 func lameDecode(t testing.TB, b []byte) []float32 {
 	t.Helper()
-	testmedia.NeedTool(t, "lame")
+	testtool.NeedOne(t, "lame")
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.mp3")
 	if err := os.WriteFile(in, b, 0o644); err != nil {

@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/swarmtone/swarmtone/player/internal/testmedia"
+	"github.com/swarmtone/swarmtone/internal/testtool"
 )
 
 // decodeBounded decodes b to the end, failing on a panic-free but
@@ -125,7 +125,7 @@ func TestBadInput(t *testing.T) {
 
 // TestUnsupportedLayer checks that Layer II gets its own error.
 func TestUnsupportedLayer(t *testing.T) {
-	testmedia.NeedTool(t, "ffmpeg")
+	testtool.NeedOne(t, "ffmpeg")
 	dir := t.TempDir()
 	wav := filepath.Join(dir, "in.wav")
 	mp2 := filepath.Join(dir, "out.mp2")

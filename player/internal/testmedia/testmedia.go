@@ -7,22 +7,7 @@ package testmedia
 import (
 	"encoding/binary"
 	"io"
-	"os/exec"
-	"testing"
 )
-
-// NeedTool skips the test when an external program is not installed,
-// naming the Debian package that has it.
-func NeedTool(t testing.TB, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		pkg := map[string]string{"oggenc": "vorbis-tools", "oggdec": "vorbis-tools", "opusenc": "opus-tools"}[name]
-		if pkg == "" {
-			pkg = name
-		}
-		t.Skipf("%s not installed: apt-get install -y %s", name, pkg)
-	}
-}
 
 // WAVFormat describes the samples of a WAV file.
 type WAVFormat struct {

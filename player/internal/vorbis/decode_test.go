@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/swarmtone/swarmtone/player/internal/testmedia"
+	"github.com/swarmtone/swarmtone/internal/testtool"
 )
 
 // decodeAll decodes a whole stream and returns its interleaved samples.
@@ -51,7 +51,7 @@ var ffmpegOrder = map[int][]int{
 // in Vorbis channel order.
 func ffmpegFloat(t testing.TB, path string, ch int) []float32 {
 	t.Helper()
-	testmedia.NeedTool(t, "ffmpeg")
+	testtool.NeedOne(t, "ffmpeg")
 	cmd := exec.Command("ffmpeg", "-v", "error", "-i", path, "-f", "f32le", "-")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -80,7 +80,7 @@ func ffmpegFloat(t testing.TB, path string, ch int) []float32 {
 // channel order.
 func oggdec16(t testing.TB, path string) []int16 {
 	t.Helper()
-	testmedia.NeedTool(t, "oggdec")
+	testtool.NeedOne(t, "oggdec")
 	out := path + ".raw"
 	if b, err := exec.Command("oggdec", "-Q", "-R", "-o", out, path).CombinedOutput(); err != nil {
 		t.Fatalf("oggdec %s: %v\n%s", path, err, b)
@@ -226,7 +226,7 @@ func TestDecodeMatchesReferences(t *testing.T) {
 // ffmpegHasEncoder reports whether ffmpeg lists the audio encoder name.
 func ffmpegHasEncoder(t testing.TB, name string) bool {
 	t.Helper()
-	testmedia.NeedTool(t, "ffmpeg")
+	testtool.NeedOne(t, "ffmpeg")
 	b, err := exec.Command("ffmpeg", "-hide_banner", "-encoders").Output()
 	if err != nil {
 		return false

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/swarmtone/swarmtone/internal/testtool"
 	"github.com/swarmtone/swarmtone/player/internal/testmedia"
 )
 
@@ -37,7 +38,7 @@ func writeWAV(t testing.TB, path string, pcm [][]float64, rate int) {
 // is used) and the given arguments; it returns the Ogg file's path.
 func encodeOgg(t testing.TB, pcm [][]float64, rate int, tool string, args ...string) string {
 	t.Helper()
-	testmedia.NeedTool(t, tool)
+	testtool.NeedOne(t, tool)
 	dir := t.TempDir()
 	wav, out := filepath.Join(dir, "in.wav"), filepath.Join(dir, "out.ogg")
 	writeWAV(t, wav, pcm, rate)
