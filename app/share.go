@@ -2,11 +2,11 @@ package app
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"path/filepath"
 
 	"github.com/swarmtone/swarmtone/library"
+	"github.com/swarmtone/swarmtone/magnet"
 	"github.com/swarmtone/swarmtone/network"
 )
 
@@ -61,13 +61,5 @@ func sharedFilePath(sh *network.Share, f network.File) string {
 	return filepath.Join(sh.Record.Folder, sh.Name, filepath.FromSlash(f.Path))
 }
 
-// parseInfoHash decodes 40 hex characters.
-func parseInfoHash(s string) ([20]byte, error) {
-	var ih [20]byte
-	b, err := hex.DecodeString(s)
-	if err != nil || len(b) != len(ih) {
-		return ih, fmt.Errorf("infohash %q is not 40 hexadecimal characters", s)
-	}
-	copy(ih[:], b)
-	return ih, nil
-}
+// parseInfoHash reads an infohash by the magnet package's rules.
+func parseInfoHash(s string) ([20]byte, error) { return magnet.ParseInfoHash(s) }
