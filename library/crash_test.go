@@ -42,7 +42,7 @@ func crashChild(path string) int {
 	fmt.Println("ready")
 	deadline := time.Now().Add(time.Minute)
 	for i := 0; i < 400 && time.Now().Before(deadline); i++ {
-		n, err := l.Count(ctx)
+		n, err := countTracks(l)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "crash child:", err)
 			return 2

@@ -79,7 +79,7 @@ func TestForgetTorrent(t *testing.T) {
 			t.Errorf("the album of the deleted track is still listed: %+v", a)
 		}
 	}
-	if n, _ := l.Count(ctx); n != 2 {
+	if n := trackCount(t, l); n != 2 {
 		t.Errorf("%d tracks left, want 2", n)
 	}
 }

@@ -316,7 +316,7 @@ func TestImportIsIdempotentAndMarksMissing(t *testing.T) {
 	if err != nil || !gone.Missing || gone.Local() {
 		t.Errorf("deleted file: %+v, %v", gone, err)
 	}
-	if n, _ := l.Count(ctx); n != 5 {
+	if n := trackCount(t, l); n != 5 {
 		t.Errorf("count %d, want 5 (missing kept)", n)
 	}
 	// It comes back: no longer missing, same ID.
@@ -345,7 +345,7 @@ func TestImportCancels(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled import returned %v", err)
 	}
-	n, _ := l.Count(testCtx(t))
+	n := trackCount(t, l)
 	if res.Added != 10 || n != 10 {
 		t.Errorf("cancelled after 10: result %+v, %d tracks stored", res, n)
 	}

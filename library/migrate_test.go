@@ -102,7 +102,7 @@ func TestMigrateFromSchema1(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l2.Close()
-	if n, _ := l2.Count(ctx); n != len(old)+1 {
+	if n := trackCount(t, l2); n != len(old)+1 {
 		t.Errorf("count %d after reopening", n)
 	}
 }

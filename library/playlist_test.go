@@ -68,7 +68,7 @@ func TestPlaylistEditing(t *testing.T) {
 	if _, err := l.Playlist(ctx, p.ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("deleted playlist: %v", err)
 	}
-	if n, _ := l.Count(ctx); n != 4 {
+	if n := trackCount(t, l); n != 4 {
 		t.Errorf("deleting a playlist removed tracks: %d left", n)
 	}
 }

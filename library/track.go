@@ -43,8 +43,8 @@ type Track struct {
 
 	// Path is the local file, absolute; "" for a swarm-only track. A swarm
 	// track may carry the path it will be downloaded to with Missing set:
-	// when that file appears (import or AttachLocal) the same record becomes
-	// playable from disk.
+	// when an import finds that file, the same record becomes playable from
+	// disk.
 	Path    string
 	ModTime time.Time // of Path when last read; re-import compares it and Size
 	Missing bool      // Path is set but the file is not there

@@ -398,16 +398,6 @@ func (l *Library) TracksInTorrent(ctx context.Context, infoHash [20]byte) ([]Tra
 	return l.Tracks(ctx, ids)
 }
 
-// Count is the number of tracks.
-func (l *Library) Count(ctx context.Context) (int, error) {
-	n := 0
-	err := l.view(func(tx *bbolt.Tx) error {
-		n = tx.Bucket(bucketTracks).Stats().KeyN
-		return nil
-	})
-	return n, err
-}
-
 // modify reads track id, applies fn and writes it back with its indexes.
 func (l *Library) modify(ctx context.Context, id TrackID, fn func(tx *bbolt.Tx, t *Track) error) (Track, error) {
 	if err := ctxErr(ctx); err != nil {
@@ -433,31 +423,11 @@ func (l *Library) modify(ctx context.Context, id TrackID, fn func(tx *bbolt.Tx, 
 	return out, err
 }
 
-// AttachLocal records that track id is now on disk at path (e.g. a swarm
-// track finished downloading): same ID, play count and playlists.
-func (l *Library) AttachLocal(ctx context.Context, id TrackID, path string, size int64, modTime time.Time) (Track, error) {
-	return l.modify(ctx, id, func(tx *bbolt.Tx, t *Track) error {
-		if other := keyID(tx.Bucket(bucketByPath).Get([]byte(path))); other != 0 && other != id {
-			return fmt.Errorf("attaching %s to track %d: the file already belongs to track %d", path, id, other)
-		}
-		t.Path, t.Missing, t.Size, t.ModTime = path, false, size, modTime
-		return nil
-	})
-}
-
 // RecordPlay counts one play of track id at time at.
 func (l *Library) RecordPlay(ctx context.Context, id TrackID, at time.Time) (Track, error) {
 	return l.modify(ctx, id, func(_ *bbolt.Tx, t *Track) error {
 		t.PlayCount++
 		t.LastPlayed = at
-		return nil
-	})
-}
-
-// SetFavourite marks or unmarks track id as a favourite.
-func (l *Library) SetFavourite(ctx context.Context, id TrackID, favourite bool) (Track, error) {
-	return l.modify(ctx, id, func(_ *bbolt.Tx, t *Track) error {
-		t.Favourite = favourite
 		return nil
 	})
 }
