@@ -24,11 +24,11 @@
 // swarm (SwarmLocation: infohash, file index, path in the torrent), or both.
 // PutTracks adds or updates tracks in batches of about 1,000 a transaction,
 // matching existing ones by ID, path or swarm location and keeping their
-// added time, play count, last played and favourite; AttachLocal, or an
-// Import that finds the file at a swarm track's expected Path, makes a
-// fetched track playable from disk with the same identity and playlists.
-// Cover art is stored once per distinct image with a JPEG thumbnail (Art,
-// Thumbnail).
+// added time, play count, last played and favourite; an Import that finds
+// the file at a swarm track's expected Path makes a fetched track playable
+// from disk with the same identity and playlists. Cover art is stored as
+// one JPEG thumbnail per distinct image (Thumbnail); the full image stays in
+// the track's file or folder, read when asked (Art).
 //
 // # Import, browse and search
 //

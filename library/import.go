@@ -339,7 +339,7 @@ func (in *importer) addArt(path string, data []byte, r *fileResult) string {
 	a.once.Do(func() {
 		var exists bool
 		_ = in.l.view(func(tx *bbolt.Tx) error {
-			exists = tx.Bucket(bucketArt).Get(mustHex(id)) != nil
+			exists = hasArt(tx, id)
 			return nil
 		})
 		if exists {
@@ -362,10 +362,6 @@ func (in *importer) addArt(path string, data []byte, r *fileResult) string {
 	return a.id
 }
 
-// coverNames are the image files used as a folder's cover when the tracks
-// carry none, in order of preference.
-var coverNames = []string{"cover.jpg", "cover.png", "folder.jpg", "folder.png", "front.jpg", "front.png", "album.jpg", "albumart.jpg"}
-
 // folderArt finds dir's cover image file, once per folder.
 func (in *importer) folderArt(dir string, r *fileResult) string {
 	in.mu.Lock()
@@ -376,27 +372,14 @@ func (in *importer) folderArt(dir string, r *fileResult) string {
 	}
 	in.mu.Unlock()
 	a.once.Do(func() {
-		entries, err := os.ReadDir(dir)
-		if err != nil {
+		p, data := folderCover(dir)
+		if data == nil {
 			return
 		}
-		for _, want := range coverNames {
-			for _, e := range entries {
-				if !strings.EqualFold(e.Name(), want) || !e.Type().IsRegular() {
-					continue
-				}
-				p := filepath.Join(dir, e.Name())
-				data, err := os.ReadFile(p)
-				if err != nil || len(data) > maxArtBytes {
-					continue
-				}
-				var fr fileResult
-				a.id = in.addArt(p, data, &fr)
-				if len(fr.warnings) > 0 {
-					a.err = fr.warnings[0].Err
-				}
-				return
-			}
+		var fr fileResult
+		a.id = in.addArt(p, data, &fr)
+		if len(fr.warnings) > 0 {
+			a.err = fr.warnings[0].Err
 		}
 	})
 	if a.err != nil {
@@ -491,22 +474,4 @@ func (l *Library) markMissing(ctx context.Context, roots []string, seen map[stri
 		}
 	}
 	return nil
-}
-
-func mustHex(id string) []byte {
-	b := make([]byte, len(id)/2)
-	for i := range b {
-		b[i] = unhex(id[2*i])<<4 | unhex(id[2*i+1])
-	}
-	return b
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0'
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10
-	}
-	return 0
 }

@@ -75,6 +75,9 @@ func TestMigrateFromSchema1(t *testing.T) {
 	if version != SchemaVersion {
 		t.Errorf("schema after migration %d, want %d", version, SchemaVersion)
 	}
+	if !l.current() {
+		t.Error("migrated library is not current (a bucket missing, or the full-art bucket left)")
+	}
 	ids, err := l.SortedIDs(ctx)
 	if err != nil || len(ids) != len(old) {
 		t.Fatalf("sort index after migration: %d ids, %v", len(ids), err)

@@ -37,8 +37,9 @@ type Track struct {
 	Size       int64 // bytes
 
 	ReplayGain ReplayGain
-	// ArtID names the cover art in the art bucket ("" when none); see
-	// (*Library).Art and (*Library).Thumbnail.
+	// ArtID names the cover art ("" when none): its thumbnail is stored
+	// ((*Library).Thumbnail); the full image stays in the track's file
+	// ((*Library).Art).
 	ArtID string
 
 	// Path is the local file, absolute; "" for a swarm-only track. A swarm
