@@ -8,15 +8,19 @@
 //
 // # The file
 //
-// app opens the one bbolt file with OpenDB, which fails within OpenTimeout
-// when another Swarmtone holds it (ErrHeld, naming the file) and moves a
-// damaged file aside to "<path>.corrupt-<time>", starting a new one and
-// telling the caller. app owns the *bbolt.DB: it hands it to New and to the
-// other packages, which keep their own buckets in it. library's buckets all
-// start with "library/". New creates them and migrates older schemas
-// (SchemaVersion); reads and writes turn bbolt panics on damaged pages into
-// ErrCorrupt errors and leave a marker so the next OpenDB checks the whole
-// file. Close the Library (it waits for its background work) before the DB.
+// app opens the one bbolt file with OpenFile, which fails within OpenTimeout
+// when another Swarmtone holds it (ErrHeld, naming the file). OpenFile
+// reads a small file (or one found damaged last time) in full first; a
+// damaged file is salvaged: every record that still reads is copied into a
+// new file (library's indexes rebuilt from the tracks), the damaged one is
+// renamed to "<path>.corrupt-<time>", and the caller learns what was lost.
+// app owns the *bbolt.DB: it hands it to New and to the other packages,
+// which keep their own buckets in it. library's buckets all start with
+// "library/". New creates them and migrates older schemas (SchemaVersion);
+// reads and writes turn bbolt panics on damaged pages into ErrCorrupt errors
+// and leave a marker so the next OpenFile checks the whole file; CheckDB
+// reads a large file in the background. Close the Library (it waits for its
+// background work) before the DB.
 //
 // # Tracks
 //

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -112,14 +113,17 @@ func (l *Library) buildIndex() {
 }
 
 // view runs fn in a read transaction, turning a panic from a damaged page
-// into an error.
+// (or a memory fault: a damaged page pointing outside the file) into an
+// error.
 func (l *Library) view(fn func(tx *bbolt.Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer l.recoverDamage(&err)
 	return l.db.View(fn)
 }
 
 // update runs fn in a write transaction, guarded like view.
 func (l *Library) update(fn func(tx *bbolt.Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer l.recoverDamage(&err)
 	return l.db.Update(fn)
 }
@@ -134,7 +138,7 @@ func (l *Library) recoverDamage(err *error) {
 	}
 	path := l.db.Path()
 	markDamaged(path, fmt.Sprint(r))
-	*err = fmt.Errorf("%w: %s: %v (quit and restart Swarmtone: it will move the damaged file aside and start a new library)", ErrCorrupt, path, r)
+	*err = fmt.Errorf("%w: %s: %v (quit and restart Swarmtone: it will copy what still reads into a new library file and keep the damaged one aside)", ErrCorrupt, path, r)
 	slog.Error("library: damaged file", "file", path, "err", *err)
 }
 

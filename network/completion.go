@@ -2,7 +2,10 @@ package network
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"log/slog"
+	"runtime/debug"
 	"sync"
 
 	g "github.com/anacrolix/generics"
@@ -44,6 +47,34 @@ func newCompletion(db *bbolt.DB) (*completion, error) {
 	return &completion{db: db, overlay: map[metainfo.PieceKey]bool{}}, nil
 }
 
+// ErrDamaged is wrapped by errors from a damaged page of the library file.
+// bbolt panics on such a page; network's transactions turn the panic (and a
+// memory fault from a page pointing outside the file) into this error, so a
+// damaged file costs a re-hash or a lost record, never the process. The app
+// repairs the file at the next start.
+var ErrDamaged = errors.New("the library file is damaged (quit and restart Swarmtone to repair it)")
+
+// view runs fn in a read transaction of db, guarded as ErrDamaged says.
+func view(db *bbolt.DB, fn func(tx *bbolt.Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverDamage(db, &err)
+	return db.View(fn)
+}
+
+// update runs fn in a write transaction of db, guarded like view.
+func update(db *bbolt.DB, fn func(tx *bbolt.Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverDamage(db, &err)
+	return db.Update(fn)
+}
+
+func recoverDamage(db *bbolt.DB, err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%w: %s: %v", ErrDamaged, db.Path(), r)
+		slog.Error("network: damaged library file", "err", *err)
+	}
+}
+
 func pieceKeyBytes(i int) []byte {
 	var k [4]byte
 	binary.BigEndian.PutUint32(k[:], uint32(i))
@@ -61,7 +92,7 @@ func (c *completion) Get(pk metainfo.PieceKey) (cn storage.Completion, err error
 	if ok {
 		return storage.Completion{Ok: true, Complete: v}, nil
 	}
-	err = c.db.View(func(tx *bbolt.Tx) error {
+	err = view(c.db, func(tx *bbolt.Tx) error {
 		b := tx.Bucket(completionBucket).Bucket(pk.InfoHash[:])
 		if b == nil {
 			return nil
@@ -93,7 +124,7 @@ func (c *completion) Set(pk metainfo.PieceKey, complete g.Option[bool]) error {
 		return nil
 	}
 	var stored bool
-	err := c.db.View(func(tx *bbolt.Tx) error {
+	err := view(c.db, func(tx *bbolt.Tx) error {
 		if b := tx.Bucket(completionBucket).Bucket(pk.InfoHash[:]); b != nil {
 			stored = b.Get(pieceKeyBytes(pk.Index)) != nil
 		}
@@ -102,7 +133,7 @@ func (c *completion) Set(pk metainfo.PieceKey, complete g.Option[bool]) error {
 	if err != nil || !stored {
 		return err
 	}
-	return c.db.Update(func(tx *bbolt.Tx) error {
+	return update(c.db, func(tx *bbolt.Tx) error {
 		if b := tx.Bucket(completionBucket).Bucket(pk.InfoHash[:]); b != nil {
 			return b.Delete(pieceKeyBytes(pk.Index))
 		}
@@ -114,7 +145,7 @@ func (c *completion) Set(pk metainfo.PieceKey, complete g.Option[bool]) error {
 // stored a state for as incomplete, in memory (see pieceStorage.OpenTorrent).
 func (c *completion) knownIncomplete(ih metainfo.Hash, pieces int) error {
 	var seen bool
-	if err := c.db.View(func(tx *bbolt.Tx) error {
+	if err := view(c.db, func(tx *bbolt.Tx) error {
 		seen = tx.Bucket(completionBucket).Bucket(ih[:]) != nil
 		return nil
 	}); err != nil || seen {
@@ -133,7 +164,7 @@ func (c *completion) knownIncomplete(ih metainfo.Hash, pieces int) error {
 
 // SetBatch stores many states in one transaction.
 func (c *completion) SetBatch(changes []storage.PieceCompletionChange) error {
-	return c.db.Update(func(tx *bbolt.Tx) error {
+	return update(c.db, func(tx *bbolt.Tx) error {
 		top := tx.Bucket(completionBucket)
 		var cur metainfo.Hash
 		var b *bbolt.Bucket
@@ -210,7 +241,7 @@ func (c *completion) forget(ih metainfo.Hash, begin, end int) error {
 		delete(c.overlay, metainfo.PieceKey{InfoHash: ih, Index: i})
 	}
 	c.mu.Unlock()
-	return c.db.Update(func(tx *bbolt.Tx) error {
+	return update(c.db, func(tx *bbolt.Tx) error {
 		b := tx.Bucket(completionBucket).Bucket(ih[:])
 		if b == nil {
 			return nil
@@ -233,7 +264,7 @@ func (c *completion) drop(ih metainfo.Hash) error {
 		}
 	}
 	c.mu.Unlock()
-	return c.db.Update(func(tx *bbolt.Tx) error {
+	return update(c.db, func(tx *bbolt.Tx) error {
 		err := tx.Bucket(completionBucket).DeleteBucket(ih[:])
 		if err == bbolt.ErrBucketNotFound {
 			return nil

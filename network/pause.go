@@ -51,7 +51,7 @@ func (n *Node) pause(e *entry, paused bool) {
 
 // savePaused records (or clears) the user's pause of ih.
 func (n *Node) savePaused(ih metainfo.Hash, paused bool) error {
-	err := n.db.Update(func(tx *bbolt.Tx) error {
+	err := update(n.db, func(tx *bbolt.Tx) error {
 		b := tx.Bucket(pausedBucket)
 		if paused {
 			return b.Put(ih[:], []byte{1})
@@ -67,7 +67,7 @@ func (n *Node) savePaused(ih metainfo.Hash, paused bool) error {
 // loadPaused returns the set of torrents the user paused.
 func loadPaused(db *bbolt.DB) (map[metainfo.Hash]bool, error) {
 	out := map[metainfo.Hash]bool{}
-	err := db.View(func(tx *bbolt.Tx) error {
+	err := view(db, func(tx *bbolt.Tx) error {
 		return tx.Bucket(pausedBucket).ForEach(func(k, _ []byte) error {
 			if len(k) == len(metainfo.Hash{}) {
 				out[metainfo.Hash(k)] = true

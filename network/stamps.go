@@ -32,7 +32,7 @@ var networkBuckets = [][]byte{completionBucket, stampsBucket, pausedBucket}
 // when one is missing.
 func ensureBuckets(db *bbolt.DB) error {
 	missing := false
-	_ = db.View(func(tx *bbolt.Tx) error {
+	_ = view(db, func(tx *bbolt.Tx) error {
 		for _, name := range networkBuckets {
 			missing = missing || tx.Bucket(name) == nil
 		}
@@ -41,7 +41,7 @@ func ensureBuckets(db *bbolt.DB) error {
 	if !missing {
 		return nil
 	}
-	return db.Update(func(tx *bbolt.Tx) error {
+	return update(db, func(tx *bbolt.Tx) error {
 		for _, name := range networkBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("creating bucket %s: %w", name, err)
@@ -85,7 +85,7 @@ func saveStamps(db *bbolt.DB, recs []stampRecord) error {
 	const batch = 1000
 	for start := 0; start < len(recs); start += batch {
 		end := min(start+batch, len(recs))
-		err := db.Update(func(tx *bbolt.Tx) error {
+		err := update(db, func(tx *bbolt.Tx) error {
 			b := tx.Bucket(stampsBucket)
 			for _, r := range recs[start:end] {
 				v, err := json.Marshal(r.stamps)
@@ -108,7 +108,7 @@ func saveStamps(db *bbolt.DB, recs []stampRecord) error {
 // loadStamps reads the stamps of many torrents in one transaction.
 func loadStamps(db *bbolt.DB, ihs []metainfo.Hash) (map[metainfo.Hash][]stamp, error) {
 	out := make(map[metainfo.Hash][]stamp, len(ihs))
-	err := db.View(func(tx *bbolt.Tx) error {
+	err := view(db, func(tx *bbolt.Tx) error {
 		b := tx.Bucket(stampsBucket)
 		for _, ih := range ihs {
 			v := b.Get(ih[:])
@@ -127,5 +127,5 @@ func loadStamps(db *bbolt.DB, ihs []metainfo.Hash) (map[metainfo.Hash][]stamp, e
 }
 
 func deleteStamps(db *bbolt.DB, ih metainfo.Hash) error {
-	return db.Update(func(tx *bbolt.Tx) error { return tx.Bucket(stampsBucket).Delete(ih[:]) })
+	return update(db, func(tx *bbolt.Tx) error { return tx.Bucket(stampsBucket).Delete(ih[:]) })
 }
