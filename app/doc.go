@@ -2,7 +2,9 @@
 // and the player into one Core and holds the headless commands (the command
 // line of the swarmtone binary).
 //
-// app may import library, network and player; it never imports app/ui or
+// app may import library, network, player and magnet (the link parser
+// library and network share); it never imports app/ui or
 // fyne.io/fyne/v2/app. The window is handed in by main as a GUI function, so
-// the arrows stay main → app → {library, network, player} and app/ui → app.
+// the arrows stay main → app → {library, network, player, magnet} and
+// app/ui → app.
 package app

@@ -3,7 +3,8 @@
 // .torrents, hands out streaming readers for one file, seeds in the background
 // and reports swarm statistics. It owns its own buckets in the bbolt file app
 // opens ("network/completion": verified pieces; "network/stamps": size and
-// mtime of each file as last seen) and never touches another package's.
+// mtime of each file as last seen; "network/paused": the torrents the user
+// paused) and never touches another package's.
 //
 // A Node is started with Start and a Config from the user's settings. Share
 // hashes dropped files (audio, cover art, cue sheets, playlists; everything
@@ -17,5 +18,6 @@
 // changed, and marks torrents whose files vanished or shrank "missing".
 //
 // network never imports library, player, app or Fyne: it knows nothing of
-// audio; it hands out bytes.
+// audio; it hands out bytes. Magnet links and infohashes are parsed by the
+// magnet package, which library uses too.
 package network

@@ -32,11 +32,11 @@ var checkpointInterval = time.Second
 // pieceStorage is the node's torrent storage: anacrolix's file storage (files
 // in place, no part files, no mmap) behind a layer that keeps each piece
 // being downloaded in memory until it passes its hash check, then writes it
-// with one write per file it spans. So the files never hold unverified
-// bytes, a download costs one syscall per piece instead of one per 16 KiB
-// block plus a read-back for hashing, and completion is made durable in the
-// background (fsync the files, then one bbolt transaction) instead of by the
-// hashing goroutine.
+// with one write per file it spans. So, within the memory budget below, the
+// files never hold unverified bytes, a download costs one syscall per piece
+// instead of one per 16 KiB block plus a read-back for hashing, and
+// completion is made durable in the background (fsync the files, then one
+// bbolt transaction) instead of by the hashing goroutine.
 //
 // Memory: at most pieceBufferBudget bytes of piece buffers per node, shared
 // by all its torrents (a piece past the budget is written through to disk as

@@ -19,9 +19,11 @@ type Info struct {
 	Frames        int64         // samples per channel; 0 if unknown
 }
 
-// Probe reads only headers (and, for Ogg, the last page) of r: it never
-// reads a whole file, so it is cheap on a streaming reader. The format is
-// recognised from the bytes, not a file name.
+// Probe reads only headers and the end of r (Ogg's last page; for an MP3
+// without a Xing or VBRI frame count, the last 128 bytes, to leave an ID3v1
+// tag out of the length): it never reads a whole file, so it is cheap on a
+// streaming reader. The format is recognised from the bytes, not a file
+// name.
 func Probe(r io.ReadSeeker) (info Info, err error) {
 	name := nameOf(r)
 	defer func() {
