@@ -59,13 +59,13 @@ func OpenCore(ctx context.Context, opts Options) (*Core, error) {
 	}
 	c := &Core{opts: opts, log: slog.Default(), events: make(chan Event, 256)}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	db, movedAside, err := library.OpenDB(filepath.Join(opts.DataDir, LibraryFileName))
+	db, opened, err := library.OpenFile(filepath.Join(opts.DataDir, LibraryFileName))
 	if err != nil {
 		return nil, err
 	}
 	c.db = db
-	if movedAside != "" {
-		c.warn(fmt.Errorf("the library file was damaged: it was moved to %s and a new, empty library started; re-import your music folders", movedAside))
+	if s := opened.Salvaged; s != nil {
+		c.warn(salvageWarning(s))
 	}
 	if c.lib, err = library.New(db); err != nil {
 		db.Close()
@@ -95,7 +95,24 @@ func OpenCore(ctx context.Context, opts Options) (*Core, error) {
 	if err := c.restore(ctx); err != nil {
 		c.warn(err)
 	}
+	if !opened.Checked {
+		c.bg.Go(func() {
+			if err := library.CheckDBContext(c.ctx, db); errors.Is(err, library.ErrCorrupt) {
+				c.warn(fmt.Errorf("%w; quit and restart Swarmtone: it will copy what still reads into a new library file", err))
+			}
+		})
+	}
 	return c, nil
+}
+
+// salvageWarning tells the user what a damaged library file cost and what
+// to do about it.
+func salvageWarning(s *library.Salvage) error {
+	if len(s.Lost) == 0 {
+		return fmt.Errorf("the library file was damaged (%v): every record still read and was copied into a new library file; the damaged file is kept at %s (delete it once all is well)", s.Damage, s.Aside)
+	}
+	return fmt.Errorf("the library file was damaged (%v): %d records that still read were copied into a new library file, but %s could not be read; the damaged file is kept at %s. Re-import your music folders and re-add lost shares or downloads to bring back what is missing; shares whose piece records were lost check their files again",
+		s.Damage, s.Kept, s.LostText(), s.Aside)
 }
 
 // nodeConfig turns the user's settings and command-line overrides into the
