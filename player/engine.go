@@ -4,22 +4,31 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 )
 
 // Engine plays a queue of tracks through an Output. One goroutine owns all
-// playback state; every method just sends it a command and returns, so no
-// caller (the UI) ever waits on I/O or decoding. Decoding runs ahead on one
-// goroutine per track into a bounded buffer, the next track is decoded
-// while the current one plays (gapless), and the Output pulls mixed audio.
+// playback state; every method just queues it a command and returns, so no
+// caller (the UI) ever waits on I/O or decoding. Rapid commands merge while
+// they wait (see cmdKind), so a volume drag or a held seek key costs one
+// application, not hundreds. Decoding runs ahead on one goroutine per track
+// into a bounded buffer, the next track is decoded while the current one
+// plays (gapless), and the Output pulls mixed audio.
 type Engine struct {
 	out    Output
 	mix    *mixer
-	cmds   chan func()
 	events chan Event
 	ctx    context.Context
 	stop   context.CancelFunc
 	done   chan struct{}
+
+	// The commands waiting for the engine goroutine, oldest first.
+	inMu    sync.Mutex
+	pending []command
+	wake    chan struct{} // cap 1: pending is not empty
+	room    chan struct{} // closed (and replaced) when a full pending list shrinks
+	onRun   func(cmdKind) // tests: called on the engine goroutine before each command
 
 	// Owned by the engine goroutine.
 	q         *queue
@@ -53,8 +62,9 @@ func New(out Output) (*Engine, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &Engine{
-		out: out, mix: newMixer(off), cmds: make(chan func(), 64), events: make(chan Event, 1024),
+		out: out, mix: newMixer(off), events: make(chan Event, 1024),
 		ctx: ctx, stop: cancel, done: make(chan struct{}), q: newQueue(), volume: 1,
+		wake: make(chan struct{}, 1), room: make(chan struct{}),
 	}
 	if err := out.Start(e.mix); err != nil {
 		cancel()
@@ -81,18 +91,105 @@ func (e *Engine) Close() error {
 	return e.out.Close()
 }
 
-// do sends a command to the engine goroutine.
-func (e *Engine) do(f func()) {
-	select {
-	case e.cmds <- f:
-	case <-e.ctx.Done():
+// cmdKind says how a command may merge with the ones waiting before it.
+type cmdKind uint8
+
+const (
+	// cmdOrdered commands (play, pause, skips, queue edits...) run in the
+	// order they were given, and nothing merges across them.
+	cmdOrdered cmdKind = iota
+	// cmdQuery commands only read state: settings merge across them.
+	cmdQuery
+	// Settings: each sets one piece of state that none of the others
+	// touch, so only the newest value of each matters. A new one replaces
+	// a waiting one of its kind as long as only settings and queries lie
+	// between them; it then runs at the earlier one's place, which moves
+	// no setting across an ordered command.
+	cmdVolume
+	cmdMute
+	cmdReplayGain
+	cmdSeek // applies to the current track: never across a skip
+)
+
+type command struct {
+	kind cmdKind
+	run  func()
+}
+
+// maxPending bounds the commands waiting; a caller that outruns the engine
+// by that much waits for room (the engine never blocks, so not for long).
+const maxPending = 64
+
+// do queues f for the engine goroutine.
+func (e *Engine) do(kind cmdKind, f func()) {
+	for {
+		e.inMu.Lock()
+		if e.merge(kind, f) {
+			e.inMu.Unlock()
+			select {
+			case e.wake <- struct{}{}:
+			default:
+			}
+			return
+		}
+		room := e.room
+		e.inMu.Unlock()
+		select {
+		case <-room:
+		case <-e.ctx.Done():
+			return
+		}
 	}
+}
+
+// merge queues f, replacing a waiting command of the same setting kind
+// when the rules of cmdKind allow. It reports whether f was queued; it
+// is not when the list is full and nothing merged. e.inMu is held.
+func (e *Engine) merge(kind cmdKind, f func()) bool {
+	if kind >= cmdVolume {
+		for i := len(e.pending) - 1; i >= 0 && e.pending[i].kind != cmdOrdered; i-- {
+			if e.pending[i].kind == kind {
+				e.pending[i].run = f
+				return true
+			}
+		}
+	}
+	if len(e.pending) >= maxPending {
+		return false
+	}
+	e.pending = append(e.pending, command{kind, f})
+	return true
+}
+
+// next takes the oldest waiting command.
+func (e *Engine) next() (command, bool) {
+	e.inMu.Lock()
+	defer e.inMu.Unlock()
+	if len(e.pending) == 0 {
+		return command{}, false
+	}
+	c := e.pending[0]
+	if len(e.pending) == maxPending {
+		close(e.room)
+		e.room = make(chan struct{})
+	}
+	e.pending[0] = command{}
+	e.pending = e.pending[1:]
+	if len(e.pending) == 0 {
+		e.pending = nil // let the drained array go
+	} else {
+		select {
+		case e.wake <- struct{}{}:
+		default:
+		}
+	}
+	return c, true
 }
 
 // call runs f on the engine goroutine and waits for it (f never blocks).
 func (e *Engine) call(f func()) {
 	ch := make(chan struct{})
-	e.do(func() { f(); close(ch) })
+	e.do(cmdQuery, func() { f(); close(ch) })
 	select {
 	case <-ch:
 	case <-e.done:
@@ -145,8 +242,16 @@ func (e *Engine) loop() {
 				}
 			}
 			return
-		case f := <-e.cmds:
-			f()
+		case <-e.wake:
+			// One command per wake-up (next re-arms wake while more wait),
+			// so the mixer and the ticker get their turns, and a command
+			// not yet taken can still be merged into.
+			if c, ok := e.next(); ok {
+				if e.onRun != nil {
+					e.onRun(c.kind)
+				}
+				c.run()
+			}
 		case <-e.mix.poke:
 			e.handleMix()
 		case <-tick.C:
@@ -309,7 +414,7 @@ func (e *Engine) preloadNext() {
 
 // PlayList replaces the queue with tracks and plays tracks[index].
 func (e *Engine) PlayList(tracks []Track, index int) {
-	e.do(func() {
+	e.do(cmdOrdered, func() {
 		e.q.set(tracks, index)
 		e.failures = 0
 		if en, ok := e.q.current(); ok {
@@ -324,7 +429,7 @@ func (e *Engine) PlayList(tracks []Track, index int) {
 
 // Next skips to the next track (ignoring repeat-one).
 func (e *Engine) Next() {
-	e.do(func() {
+	e.do(cmdOrdered, func() {
 		if en, ok := e.q.peekNext(false); ok {
 			e.q.moveTo(en.uid)
 			e.startEntry(en, 0)
@@ -337,7 +442,7 @@ func (e *Engine) Next() {
 // Previous restarts the track when more than 3 s have played, else goes
 // to the previous one.
 func (e *Engine) Previous() {
-	e.do(func() {
+	e.do(cmdOrdered, func() {
 		pos, cur := e.audible()
 		if cur != nil && pos > restartAfter {
 			e.seek(0)
@@ -354,7 +459,7 @@ func (e *Engine) Previous() {
 
 // Jump plays list index i.
 func (e *Engine) Jump(i int) {
-	e.do(func() {
+	e.do(cmdOrdered, func() {
 		if i < 0 || i >= len(e.q.items) {
 			return
 		}
@@ -366,7 +471,7 @@ func (e *Engine) Jump(i int) {
 
 // Enqueue appends tracks to the queue (starting playback if idle).
 func (e *Engine) Enqueue(tracks ...Track) {
-	e.do(func() {
+	e.do(cmdOrdered, func() {
 		e.q.enqueue(tracks)
 		e.afterQueueChange()
 	})
@@ -374,7 +479,7 @@ func (e *Engine) Enqueue(tracks ...Track) {
 
 // PlayNext inserts tracks right after the current one.
 func (e *Engine) PlayNext(tracks ...Track) {
-	e.do(func() {
+	e.do(cmdOrdered, func() {
 		e.q.playNext(tracks)
 		e.afterQueueChange()
 	})
@@ -382,7 +487,7 @@ func (e *Engine) PlayNext(tracks ...Track) {
 
 // Remove deletes list index i; removing the playing track skips to the next.
 func (e *Engine) Remove(i int) {
-	e.do(func() {
+	e.do(cmdOrdered, func() {
 		wasCur, ok := e.q.remove(i)
 		if !ok {
 			return
@@ -402,7 +507,7 @@ func (e *Engine) Remove(i int) {
 
 // Move moves list index from to index to.
 func (e *Engine) Move(from, to int) {
-	e.do(func() {
+	e.do(cmdOrdered, func() {
 		if e.q.move(from, to) {
 			e.afterQueueChange()
 		}
@@ -411,7 +516,7 @@ func (e *Engine) Move(from, to int) {
 
 // Clear empties the queue and stops.
 func (e *Engine) Clear() {
-	e.do(func() {
+	e.do(cmdOrdered, func() {
 		e.q = newQueueLike(e.q)
 		e.stopped()
 	})
@@ -439,7 +544,7 @@ func (e *Engine) afterQueueChange() {
 
 // SetShuffle turns shuffle on or off.
 func (e *Engine) SetShuffle(on bool) {
-	e.do(func() {
+	e.do(cmdOrdered, func() {
 		e.q.setShuffle(on)
 		e.preloadNext()
 	})
@@ -447,7 +552,7 @@ func (e *Engine) SetShuffle(on bool) {
 
 // SetRepeat sets the repeat mode.
 func (e *Engine) SetRepeat(r Repeat) {
-	e.do(func() {
+	e.do(cmdOrdered, func() {
 		e.q.repeat = r
 		e.q.wrapOrder = nil
 		e.preloadNext()
@@ -456,7 +561,7 @@ func (e *Engine) SetRepeat(r Repeat) {
 
 // Pause fades out over a few milliseconds and holds the position.
 func (e *Engine) Pause() {
-	e.do(func() {
+	e.do(cmdOrdered, func() {
 		e.paused = true
 		e.mix.setPaused(true)
 	})
@@ -464,7 +569,7 @@ func (e *Engine) Pause() {
 
 // Resume fades back in from where Pause stopped.
 func (e *Engine) Resume() {
-	e.do(func() {
+	e.do(cmdOrdered, func() {
 		e.paused = false
 		e.mix.setPaused(false)
 	})
@@ -472,7 +577,7 @@ func (e *Engine) Resume() {
 
 // Seek moves the current track to d, sample-accurately.
 func (e *Engine) Seek(d time.Duration) {
-	e.do(func() { e.seek(d) })
+	e.do(cmdSeek, func() { e.seek(d) })
 }
 
 func (e *Engine) seek(d time.Duration) {
@@ -491,7 +596,7 @@ func (e *Engine) seek(d time.Duration) {
 
 // SetVolume sets the volume, 0..1 on a perceptual curve.
 func (e *Engine) SetVolume(v float64) {
-	e.do(func() {
+	e.do(cmdVolume, func() {
 		e.volume = v
 		e.applyVolume()
 	})
@@ -499,7 +604,7 @@ func (e *Engine) SetVolume(v float64) {
 
 // SetMute mutes or unmutes without losing the volume.
 func (e *Engine) SetMute(m bool) {
-	e.do(func() {
+	e.do(cmdMute, func() {
 		e.muted = m
 		e.applyVolume()
 	})
@@ -515,7 +620,7 @@ func (e *Engine) applyVolume() {
 
 // SetReplayGain selects the ReplayGain mode and preamp (dB).
 func (e *Engine) SetReplayGain(mode ReplayGainMode, preampDB float64) {
-	e.do(func() {
+	e.do(cmdReplayGain, func() {
 		e.rgMode, e.preamp = mode, preampDB
 		e.mix.setGains(e.gainFor)
 	})

@@ -50,6 +50,7 @@ type engineRun struct {
 	sink   *WAVSink
 	path   string
 	events []Event
+	ran    []cmdKind // commands run since hold (engine goroutine only)
 }
 
 func newEngineRun(t *testing.T, speed float64) *engineRun {
