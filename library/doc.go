@@ -4,7 +4,8 @@
 //
 // library never imports network, player, app or Fyne. It does not know
 // audio formats (app passes a probe from player to Import) nor BitTorrent
-// (it stores what network needs, as opaque metainfo bytes).
+// (it stores what network needs, as opaque metainfo bytes); the magnet
+// links of playlists are read by the magnet package, as network reads them.
 //
 // # The file
 //
