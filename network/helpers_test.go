@@ -152,3 +152,22 @@ func sharedTrack(t *testing.T, dir string, mod func(*Config)) (*Node, *Share, []
 	}
 	return seeder, sh, track
 }
+
+// waitTimeout bounds every wait for a state in these tests: generous, since
+// hash checks and checkpoints run seconds late on a busy two-core machine
+// (a quiet one gets there in milliseconds), and a wait ends as soon as its
+// state is reached.
+const waitTimeout = 60 * time.Second
+
+// waitUntil polls cond every 20 ms until it holds, failing the test with
+// what after waitTimeout.
+func waitUntil(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %v", what, waitTimeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -211,6 +211,10 @@ type addOpts struct {
 	webSeeds  []string
 	name      string
 	magnet    string
+	// seen is what the files were like when the torrent was verified (its
+	// share was hashed, or the node restored it): the file watcher's first
+	// look compares with it, so a change made before that look is not missed.
+	seen []stamp
 }
 
 // add puts a torrent into the client with file storage rooted at folder.
@@ -242,7 +246,7 @@ func (n *Node) add(o addOpts) (*entry, error) {
 			return e, nil
 		}
 	}
-	e := &entry{t: t, folder: o.folder, shared: o.shared, magnet: o.magnet, ready: make(chan struct{})}
+	e := &entry{t: t, folder: o.folder, shared: o.shared, magnet: o.magnet, seen: o.seen, ready: make(chan struct{})}
 	if o.infoBytes != nil {
 		close(e.ready)
 	}

@@ -117,8 +117,9 @@ func (n *Node) Restore(ctx context.Context, recs []Record) error {
 		}
 		folder := filepath.Clean(p.rec.Folder)
 		var missing []string
+		var now []stamp
 		if p.info != nil {
-			now := statFiles(folder, p.info)
+			now = statFiles(folder, p.info)
 			missing = n.reconcile(p.src.infoHash, p.info, folder, p.rec.Shared, saved[p.src.infoHash], now)
 			fresh = append(fresh, stampRecord{p.src.infoHash, now})
 		}
@@ -130,6 +131,7 @@ func (n *Node) Restore(ctx context.Context, recs []Record) error {
 			webSeeds: p.src.webSeeds,
 			name:     p.src.name,
 			magnet:   p.rec.Magnet,
+			seen:     now,
 		}
 		if p.src.mi != nil {
 			o.infoBytes = p.src.mi.InfoBytes

@@ -23,22 +23,17 @@ func reopen(t *testing.T, n *Node, db *bbolt.DB, dir string) (*Node, *bbolt.DB) 
 	return startNode(t, dir, nil)
 }
 
-// waitState polls until the torrent reaches state (bounded).
+// waitState waits until the torrent's stats satisfy want, and returns them.
 func waitState(t *testing.T, n *Node, ih string, want func(TorrentStats) bool) TorrentStats {
 	t.Helper()
 	var st TorrentStats
-	for range 300 {
+	waitUntil(t, "the torrent reaching the wanted state", func() bool {
 		var err error
-		st, err = n.Stats(ih)
-		if err != nil {
+		if st, err = n.Stats(ih); err != nil {
 			t.Fatal(err)
 		}
-		if want(st) {
-			return st
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("torrent never reached the wanted state: %+v", st)
+		return want(st)
+	})
 	return st
 }
 

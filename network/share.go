@@ -250,7 +250,7 @@ func (n *Node) Share(ctx context.Context, paths []string, progress func(done, to
 	if err := saveStamps(n.db, []stampRecord{{ih, before}}); err != nil {
 		return nil, err
 	}
-	e, err := n.add(addOpts{ih: ih, infoBytes: infoBytes, folder: plan.base, shared: true})
+	e, err := n.add(addOpts{ih: ih, infoBytes: infoBytes, folder: plan.base, shared: true, seen: before})
 	if err != nil {
 		return nil, fmt.Errorf("seeding %q: %w", plan.name, err)
 	}

@@ -242,22 +242,11 @@ func TestPieceStorageDownload(t *testing.T) {
 				t.Fatalf("%d bytes of piece buffers still held after the download", used)
 			}
 			pieces := int((totalSize(c.sizes) + c.pieceLen - 1) / c.pieceLen)
-			var marks int
-			var open []string
-			for range 100 { // the checkpoint runs about a second after the last piece
-				marks = completeMarks(t, db, ih)
-				open, _ = openFilesUnder(downloads)
-				if marks == pieces && len(open) == 0 {
-					break
-				}
-				time.Sleep(100 * time.Millisecond)
-			}
-			if marks != pieces {
-				t.Fatalf("%d of %d pieces stored complete in bbolt 10 s after the download", marks, pieces)
-			}
-			if len(open) > 0 {
-				t.Fatalf("files still open after the download: %v", open)
-			}
+			// The checkpoint runs about a second after the last piece.
+			waitUntil(t, "every piece stored complete in bbolt and no file left open", func() bool {
+				open, _ := openFilesUnder(downloads)
+				return completeMarks(t, db, ih) == pieces && len(open) == 0
+			})
 		})
 	}
 }
@@ -296,15 +285,10 @@ func TestPieceStorageClosesFiles(t *testing.T) {
 			}
 			downloads := filepath.Join(dir, "leecher", "downloads")
 			var open []string
-			for range 200 {
-				if open, _ = openFilesUnder(downloads); len(open) > 0 {
-					break
-				}
-				time.Sleep(25 * time.Millisecond)
-			}
-			if len(open) == 0 {
-				t.Fatal("no file opened for writing within 5 s: the test would prove nothing")
-			}
+			waitUntil(t, "a file opened for writing (else the test would prove nothing)", func() bool {
+				open, _ = openFilesUnder(downloads)
+				return len(open) > 0
+			})
 			if st, _ := n.Stats(a.InfoHash); st.Progress >= 1 {
 				t.Fatalf("download finished before the check: %+v", st)
 			}
@@ -368,12 +352,10 @@ func TestPieceStorageFilesGoneWhileRunning(t *testing.T) {
 			ih := downloadAll(t, n, tb, addr)
 			recs := n.Records()
 			path := filepath.Join(nodeDir, "downloads", "Album", "01.flac")
-			for range 100 { // write handles close at the checkpoint after the download
-				if open, _ := openFilesUnder(filepath.Dir(path)); len(open) == 0 {
-					break
-				}
-				time.Sleep(100 * time.Millisecond)
-			}
+			waitUntil(t, "write handles closed at the checkpoint after the download", func() bool {
+				open, _ := openFilesUnder(filepath.Dir(path))
+				return len(open) == 0
+			})
 			if err := c.harm(path); err != nil {
 				t.Fatal(err)
 			}

@@ -110,21 +110,22 @@ func TestSwarmStreamAndSeek(t *testing.T) {
 		t.Fatalf("track 1 downloaded although nobody streamed it: %+v", fs0)
 	}
 	// Prefetch warms its head (next track in a queue) without a reader.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 	if err := leechers[0].Prefetch(ctx, sh.InfoHash, 0, 128<<10); err != nil {
 		t.Fatal(err)
 	}
-	for ctx.Err() == nil {
+	waitUntil(t, "prefetch fetching the head of track 1", func() bool {
 		fs0, _ = leechers[0].FileStats(sh.InfoHash, 0, 0, 176400)
 		if len(fs0.Ranges) > 0 && fs0.Ranges[0].Start == 0 && fs0.Ranges[0].End >= 128<<10 {
-			break
+			return true
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if ctx.Err() != nil {
-		t.Fatalf("prefetch never fetched the head of track 1: %+v", fs0)
-	}
+		if ctx.Err() != nil {
+			st, _ := leechers[0].Stats(sh.InfoHash)
+			t.Fatalf("prefetch never fetched the head of track 1: %+v; the leecher: %+v", fs0, st)
+		}
+		return false
+	})
 	if fs0.Buffered < 128<<10 || fs0.Playability != "plays now" {
 		t.Fatalf("file stats after prefetch: %+v", fs0)
 	}
