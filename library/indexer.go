@@ -3,6 +3,7 @@ package library
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 )
 
@@ -20,6 +21,7 @@ type indexer struct {
 
 	queued uint64 // last sequence queued; under Library.writeMu
 	closed bool   // under Library.writeMu
+	wrote  bool   // a write batch committed; under Library.writeMu
 
 	mu      sync.Mutex
 	applied uint64        // last sequence applied
@@ -36,11 +38,25 @@ func newIndexer() *indexer {
 	return &indexer{jobs: make(chan indexJob, 8), done: make(chan struct{}), changed: make(chan struct{})}
 }
 
-// run builds the index, then applies queued batches until jobs is closed.
+// runIndexer loads or builds the index, then applies queued batches until
+// jobs is closed (Close), and then saves the index for the next open unless
+// the saved one is still current.
 func (l *Library) runIndexer() {
 	defer close(l.ix.done)
-	l.buildIndex()
+	current := l.loadIndex()
+	if !current {
+		l.buildIndex()
+	}
+	defer func() {
+		if current && !l.ix.wrote {
+			return
+		}
+		if err := l.saveIndex(); err != nil {
+			slog.Warn("library: the next open will rebuild the search index", "err", err)
+		}
+	}()
 	for job := range l.ix.jobs {
+		current = false
 		l.index.apply(job.tracks)
 		l.index.remove(job.deleted)
 		l.ix.mu.Lock()
@@ -53,6 +69,7 @@ func (l *Library) runIndexer() {
 
 // enqueue hands a committed batch to the indexer; the caller holds writeMu.
 func (l *Library) enqueue(tracks []Track) {
+	l.ix.wrote = true // the batch dropped the saved index, even with no tracks
 	if len(tracks) == 0 {
 		return
 	}

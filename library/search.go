@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -41,7 +42,8 @@ func fieldWeight(mask uint8) int {
 }
 
 // searchIndex is an in-memory inverted index from folded words to tracks.
-// It is built from the tracks bucket when the library opens and updated
+// It is loaded from the snapshot saved at the last close (searchsnapshot.go)
+// or else built from the tracks bucket when the library opens, and updated
 // after every committed write, so a search never touches the disk until it
 // loads the page of results. Words are kept sorted (lazily, after changes)
 // so a prefix is a binary search and a range walk.
@@ -109,6 +111,7 @@ func (x *searchIndex) remove(ids []TrackID) {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	x.ensureMaps()
 	for _, id := range ids {
 		if doc, ok := x.byID[id]; ok {
 			x.docs[doc] = 0
@@ -129,6 +132,7 @@ const numSearchFields = 5
 // addDoc indexes one track's fields. The slices may point into the file
 // (during a transaction): only words new to the index are copied.
 func (x *searchIndex) addDoc(id TrackID, fields [numSearchFields][]byte) {
+	x.ensureMaps()
 	if old, ok := x.byID[id]; ok {
 		x.docs[old] = 0
 		x.dead++
@@ -174,12 +178,13 @@ func (x *searchIndex) sortLocked() {
 	for _, e := range x.words {
 		x.sorted = append(x.sorted, e)
 	}
-	sort.Slice(x.sorted, func(i, j int) bool { return x.sorted[i].word < x.sorted[j].word })
+	slices.SortFunc(x.sorted, func(a, b *wordEntry) int { return strings.Compare(a.word, b.word) })
 	x.dirty = false
 }
 
 // compactLocked drops dead docs and renumbers the rest.
 func (x *searchIndex) compactLocked() {
+	x.ensureMaps()
 	renum := make([]int32, len(x.docs))
 	live := x.docs[:0]
 	for i, id := range x.docs {

@@ -1,9 +1,16 @@
 package library
 
 import (
+	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"hash/crc32"
+	"path/filepath"
 	"slices"
 	"testing"
+
+	"go.etcd.io/bbolt"
 )
 
 func TestFold(t *testing.T) {
@@ -124,5 +131,189 @@ func TestSearchAfterManyUpdates(t *testing.T) {
 	l.index.mu.RUnlock()
 	if docs > 2*3000 || dead > docs/4+1000 {
 		t.Errorf("index holds %d docs (%d dead) for 3000 tracks: not compacted", docs, dead)
+	}
+}
+
+// BenchmarkOpenSearchReady times opening a 100,000-track library until a
+// search can answer: the search index built from the file.
+func BenchmarkOpenSearchReady(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "swarmtone.db")
+	db, _, err := OpenDB(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	l, err := New(db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := l.PutTracks(ctx, syntheticTracks(0, 100_000)); err != nil {
+		b.Fatal(err)
+	}
+	l.Close()
+	db.Close()
+	b.ResetTimer()
+	for b.Loop() {
+		db, _, err := OpenDB(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		l, err := New(db)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res, err := l.SearchIDs(ctx, "album", 1); err != nil || res.Total == 0 {
+			b.Fatalf("search after open: %+v, %v", res, err)
+		}
+		l.Close()
+		db.Close()
+	}
+}
+
+// reopen closes l and its file and opens the file again.
+func reopen(t *testing.T, l *Library, path string) *Library {
+	t.Helper()
+	l.Close()
+	if err := l.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return openLibraryAt(t, path)
+}
+
+func openLibraryAt(t *testing.T, path string) *Library {
+	t.Helper()
+	db, _, err := OpenDB(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	l, err := New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+func hasSnapshot(t *testing.T, l *Library) bool {
+	t.Helper()
+	var ok bool
+	_ = l.db.View(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketSearch)
+		ok = b != nil && b.Get(keySnapshot) != nil
+		return nil
+	})
+	return ok
+}
+
+// TestSearchAfterReopen checks that a search right after open finds what
+// an earlier run wrote, whether the index comes from the snapshot saved at
+// close or is rebuilt because the file changed after it was saved.
+func TestSearchAfterReopen(t *testing.T) {
+	cases := []struct {
+		name string
+		// change runs on a library whose snapshot is saved, and returns
+		// the file to open next (which must rebuild its index).
+		change   func(t *testing.T, l *Library, path string) string
+		query    string
+		wantHits int
+	}{
+		{name: "saved at close", query: "album", wantHits: 2000},
+		{name: "crash after a write", query: "zebrafinch", wantHits: 1, change: func(t *testing.T, l *Library, path string) string {
+			mustPut(t, l, Track{Title: "Zebrafinch", Path: "/new/zebra.flac"})
+			if hasSnapshot(t, l) {
+				t.Error("a write left the saved index in the file")
+			}
+			// A copy of the file as it is now: as if killed before Close.
+			crashed := path + ".crashed"
+			if err := l.db.View(func(tx *bbolt.Tx) error { return tx.CopyFile(crashed, 0o600) }); err != nil {
+				t.Fatal(err)
+			}
+			return crashed
+		}},
+		{name: "tracks changed behind its back", query: "album", wantHits: 1999, change: func(t *testing.T, l *Library, path string) string {
+			// As a salvage or migration might: straight into the bucket.
+			l.Close()
+			if err := l.db.Update(func(tx *bbolt.Tx) error {
+				return tx.Bucket(bucketTracks).Delete(idKey(1))
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return path
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			l, path := openTestLibrary(t)
+			mustPut(t, l, syntheticTracks(0, 2000)...)
+			l = reopen(t, l, path)
+			if !hasSnapshot(t, l) {
+				t.Fatal("no search index saved at close")
+			}
+			if c.change != nil {
+				next := c.change(t, l, path)
+				l.Close()
+				l.db.Close()
+				l = openLibraryAt(t, next)
+			}
+			res, err := l.SearchIDs(testCtx(t), c.query, 5)
+			if err != nil || res.Total != c.wantHits {
+				t.Fatalf("search %q after open: %d hits, %v; want %d", c.query, res.Total, err, c.wantHits)
+			}
+			if _, err := l.Tracks(testCtx(t), res.IDs); err != nil {
+				t.Errorf("hits that are not tracks: %v", err)
+			}
+			// And the loaded index takes writes.
+			mustPut(t, l, Track{Title: "Quokka", Path: "/new/quokka.flac"})
+			if res, err := l.SearchIDs(testCtx(t), "quokka", 5); err != nil || res.Total != 1 {
+				t.Errorf("search after a write: %d hits, %v", res.Total, err)
+			}
+		})
+	}
+}
+
+// TestSnapshotDamage feeds every truncation and some flipped bytes of a
+// saved index to the decoder: an error, never a panic or a wrong index.
+func TestSnapshotDamage(t *testing.T) {
+	x := newSearchIndex()
+	for _, tr := range syntheticTracks(0, 50) {
+		tr.ID = TrackID(len(x.docs) + 7)
+		x.addLocked(&tr)
+	}
+	x.sortLocked()
+	st := snapshotStamp{schema: 3, root: 9, seq: 57}
+	v := x.encodeSnapshot(st)
+	y := newSearchIndex()
+	if err := y.decodeSnapshot(v, st); err != nil {
+		t.Fatalf("decoding a good snapshot: %v", err)
+	}
+	if !slices.Equal(x.docs, y.docs) || len(x.sorted) != len(y.sorted) {
+		t.Fatalf("round trip: %d docs, %d words; want %d, %d", len(y.docs), len(y.sorted), len(x.docs), len(x.sorted))
+	}
+	for i, e := range x.sorted {
+		if y.sorted[i].word != e.word || !slices.Equal(y.sorted[i].post, e.post) {
+			t.Fatalf("word %d: %q %v, want %q %v", i, y.sorted[i].word, y.sorted[i].post, e.word, e.post)
+		}
+	}
+	if err := y.decodeSnapshot(v, snapshotStamp{schema: 3, root: 10, seq: 57}); !errors.Is(err, errStaleSnapshot) {
+		t.Errorf("another tracks root: %v, want errStaleSnapshot", err)
+	}
+	for cut := range len(v) {
+		if err := newSearchIndex().decodeSnapshot(v[:cut], st); err == nil {
+			t.Fatalf("a snapshot cut at %d of %d bytes decoded", cut, len(v))
+		}
+	}
+	// Flipped bytes behind a checksum that matches them: the decoder's own
+	// checks must hold without it.
+	body := v[:len(v)-4]
+	for i := range len(body) {
+		w := slices.Clone(body)
+		w[i] ^= 0xa5
+		w = binary.BigEndian.AppendUint32(w, crc32.Checksum(w, castagnoli))
+		_ = newSearchIndex().decodeSnapshot(w, st) // must not panic
+	}
+	v[len(v)/2] ^= 1
+	if err := newSearchIndex().decodeSnapshot(v, st); err == nil {
+		t.Error("a snapshot with a flipped bit decoded")
 	}
 }

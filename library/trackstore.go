@@ -65,6 +65,9 @@ func (l *Library) writeBatch(fn func(tx *bbolt.Tx, ac albumCache, now time.Time,
 		// New IDs only ever append: fill pages up instead of leaving them
 		// half empty (bbolt's default suits random inserts).
 		tx.Bucket(bucketTracks).FillPercent = 0.9
+		if err := dropSearchSnapshot(tx); err != nil {
+			return err
+		}
 		ac := albumCache{}
 		var err error
 		if written, err = fn(tx, ac, l.now(), make([]Track, 0, batchSize)); err != nil {
