@@ -162,7 +162,7 @@ func (l *Library) Art(ctx context.Context, id TrackID) (mime string, data []byte
 		return "", nil, err
 	}
 	if !t.Local() {
-		return "", nil, fmt.Errorf("cover art of track %d (%s): its file is not on this computer (only its thumbnail is): %w", id, t.DisplayTitle(), ErrNotFound)
+		return "", nil, fmt.Errorf("cover art of track %d (%s): its file is not on this computer: %w", id, t.DisplayTitle(), ErrNotFound)
 	}
 	f, err := os.Open(t.Path)
 	if err != nil {
