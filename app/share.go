@@ -22,12 +22,9 @@ func (c *Core) Share(ctx context.Context, paths []string, progress func(done, to
 	if err != nil {
 		return nil, err
 	}
-	if err := c.lib.PutTorrent(ctx, library.TorrentRecord{
-		InfoHash: ih, Name: sh.Name, Metainfo: sh.Torrent, Folder: sh.Record.Folder, Origin: library.Shared,
-	}); err != nil {
-		return nil, fmt.Errorf("recording share %q in the library: %w", sh.Name, err)
-	}
-	// Tags come from the files on disk; the swarm location is merged in by path.
+	// The share and its tracks go in one transaction, so a crash never
+	// leaves a torrent without tracks. The tracks have no tags yet (their
+	// size and time are left out, so the import below reads them).
 	var local []string
 	var tracks []library.Track
 	for _, f := range sh.Files {
@@ -38,15 +35,18 @@ func (c *Core) Share(ctx context.Context, paths []string, progress func(done, to
 		local = append(local, p)
 		tracks = append(tracks, library.Track{Path: p, Swarm: &library.SwarmLocation{InfoHash: ih, FileIndex: f.Index, Path: f.Path}})
 	}
+	rec := library.TorrentRecord{InfoHash: ih, Name: sh.Name, Metainfo: sh.Torrent, Folder: sh.Record.Folder, Origin: library.Shared}
+	if _, err := c.lib.PutTorrentTracks(ctx, rec, tracks); err != nil {
+		return nil, fmt.Errorf("recording share %q in the library: %w", sh.Name, err)
+	}
+	// Tags come from the files on disk, matched to the tracks by path (the
+	// swarm location stays).
 	res, err := c.lib.Import(ctx, local, library.ImportOptions{Probe: probeAudio})
 	if err != nil {
 		return nil, fmt.Errorf("cataloguing the shared files of %q: %w", sh.Name, err)
 	}
 	for _, w := range res.Warnings {
 		c.log.Warn("share: reading tags", "file", w.Path, "err", w.Err)
-	}
-	if _, err := c.lib.PutTracks(ctx, tracks); err != nil {
-		return nil, fmt.Errorf("recording the tracks of %q: %w", sh.Name, err)
 	}
 	c.emit(Event{Kind: EventLibraryChanged, InfoHash: sh.InfoHash})
 	return sh, nil

@@ -41,19 +41,60 @@ func (l *Library) PutTorrent(ctx context.Context, r TorrentRecord) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
-	if r.Origin != Shared && r.Origin != Fetched {
-		return fmt.Errorf("torrent %x: origin %q is neither shared nor fetched", r.InfoHash, r.Origin)
-	}
-	if r.Added.IsZero() {
-		r.Added = l.now()
-	}
-	v, err := json.Marshal(&r)
+	v, err := l.encodeTorrent(&r)
 	if err != nil {
 		return err
 	}
 	return l.update(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketTorrents).Put(r.InfoHash[:], v)
 	})
+}
+
+// PutTorrentTracks stores or replaces a torrent record and adds or updates
+// its tracks (as PutTracks does) in one transaction, so a crash leaves both
+// or neither: never a torrent without its tracks. It returns the tracks'
+// IDs in order. Meant for one torrent's files (an album), not for 100,000
+// tracks.
+func (l *Library) PutTorrentTracks(ctx context.Context, r TorrentRecord, tracks []Track) ([]TrackID, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	v, err := l.encodeTorrent(&r)
+	if err != nil {
+		return nil, err
+	}
+	written, err := l.writeBatch(func(tx *bbolt.Tx, ac albumCache, now time.Time, out []Track) ([]Track, error) {
+		if err := tx.Bucket(bucketTorrents).Put(r.InfoHash[:], v); err != nil {
+			return nil, fmt.Errorf("torrent %x: %w", r.InfoHash, err)
+		}
+		for _, t := range tracks {
+			w, err := putTrack(tx, ac, t, now)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, w)
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recording torrent %q with its %d tracks: %w", r.Name, len(tracks), err)
+	}
+	ids := make([]TrackID, len(written))
+	for i, t := range written {
+		ids[i] = t.ID
+	}
+	return ids, nil
+}
+
+// encodeTorrent checks r, sets a zero Added to now and encodes it.
+func (l *Library) encodeTorrent(r *TorrentRecord) ([]byte, error) {
+	if r.Origin != Shared && r.Origin != Fetched {
+		return nil, fmt.Errorf("torrent %x: origin %q is neither shared nor fetched", r.InfoHash, r.Origin)
+	}
+	if r.Added.IsZero() {
+		r.Added = l.now()
+	}
+	return json.Marshal(r)
 }
 
 // Torrent returns one torrent record.
