@@ -56,6 +56,7 @@ var bucketWords = map[string]string{
 	string(bucketBySwarm):   "part of an index (rebuilt)",
 	string(bucketBySort):    "part of an index (rebuilt)",
 	string(bucketAlbums):    "part of the album list (rebuilt)",
+	string(bucketSearch):    "the saved search index (rebuilt)",
 	string(bucketArt):       "some cover art",
 	string(bucketThumbs):    "some cover thumbnails",
 	string(bucketPlaylists): "some playlists",
@@ -65,9 +66,10 @@ var bucketWords = map[string]string{
 	"":                      "the list of everything (nothing could be read)",
 }
 
-// derivedBuckets are rebuilt from the tracks after a salvage, so they never
-// point at a track that was lost (or miss one that was kept).
-var derivedBuckets = [][]byte{bucketByPath, bucketBySwarm, bucketBySort, bucketAlbums}
+// derivedBuckets are not copied by a salvage but rebuilt from the tracks
+// (the saved search index at the next start), so they never point at a
+// track that was lost (or miss one that was kept).
+var derivedBuckets = [][]byte{bucketByPath, bucketBySwarm, bucketBySort, bucketAlbums, bucketSearch}
 
 // salvageFile replaces the damaged file at path with a new one holding every
 // record that still reads, and renames the damaged one aside. damage is

@@ -128,6 +128,9 @@ type pageFacts struct {
 	free       map[int]bool
 	highWater  int
 	bucketLeaf map[int]bool
+	// continued are the pages after the first of a page that spans
+	// several (a large value): bbolt reads them as bytes, unchecked.
+	continued map[int]bool
 }
 
 const (
@@ -156,8 +159,15 @@ func readPageFacts(t *testing.T, path string) pageFacts {
 	pf.highWater = hw
 	n := len(b) / pf.size
 	pf.flags, pf.count = make([]uint16, n), make([]uint16, n)
+	pf.continued = map[int]bool{}
 	for p := range n {
 		h := b[p*pf.size:]
+		if pf.continued[p] || int(le.Uint64(h)) != p {
+			continue // the rest of a multi-page page, or never written
+		}
+		for i := range int(le.Uint32(h[12:])) {
+			pf.continued[p+1+i] = true
+		}
 		pf.flags[p], pf.count[p] = le.Uint16(h[8:]), le.Uint16(h[10:])
 		if pf.flags[p]&leafPageFlag != 0 {
 			for e := range int(pf.count[p]) {
@@ -216,7 +226,7 @@ func TestSalvageEachDamagedPage(t *testing.T) {
 		}
 		lost := checkSalvaged(t, f, db, fmt.Sprintf("page %d (%s)", p, kind))
 		db.Close()
-		inert := kind == "free" || kind == "unused"
+		inert := kind == "free" || kind == "unused" || kind == "unwritten"
 		lastUndone := o.Salvaged != nil && slices.Contains(o.Salvaged.Lost, lostLastChange)
 		switch {
 		case inert && (lost != 0 || o.Salvaged != nil):
@@ -225,7 +235,9 @@ func TestSalvageEachDamagedPage(t *testing.T) {
 			// The other meta page is the transaction before: only the
 			// last change may be lost, and the salvage must say so.
 			t.Errorf("page %d (meta): %d records lost, and the salvage does not say the last change was", p, lost)
-		case !inert && o.Salvaged == nil:
+		case !inert && kind != "overflow" && o.Salvaged == nil:
+			// (The bytes of a large value are not checked by bbolt: its
+			// reader must, as the search snapshot's CRC does.)
 			t.Errorf("page %d (%s): damage went unnoticed at open", p, kind)
 		case kind == "leaf" && lost > int(pf.count[p]) && !lastUndone:
 			t.Errorf("page %d (leaf of %d records): %d records lost", p, pf.count[p], lost)
@@ -248,6 +260,8 @@ func pageKind(pf pageFacts, p int) string {
 		return "unused"
 	case pf.free[p]:
 		return "free"
+	case pf.continued[p]:
+		return "overflow"
 	case pf.flags[p]&metaPageFlag != 0:
 		return "meta"
 	case pf.flags[p]&freelistPageFlag != 0:
@@ -259,7 +273,7 @@ func pageKind(pf pageFacts, p int) string {
 	case pf.flags[p]&leafPageFlag != 0:
 		return "leaf"
 	}
-	return "overflow"
+	return "unwritten"
 }
 
 // checkSalvaged opens a library on db, reads everything back and returns
