@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/swarmtone/swarmtone/library"
 )
 
 // TrackOrder is an order of the library's track list.
@@ -116,4 +118,56 @@ func (c *Core) Magnet(t Track) string {
 		return ""
 	}
 	return t.Swarm.Magnet(t.DisplayTitle())
+}
+
+// Albums lists up to limit albums (all of them, with or without art),
+// sorted by artist then name.
+func (c *Core) Albums(ctx context.Context, limit int) ([]Album, error) {
+	var all []Album
+	for after := ""; len(all) < limit; {
+		page, err := c.lib.Albums(ctx, after, min(library.MaxPage, limit-len(all)), false)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Albums...)
+		if page.Next == "" || len(page.Albums) == 0 {
+			break
+		}
+		after = page.Next
+	}
+	return all, nil
+}
+
+// AlbumTracks is an album's tracks in disc and track order; key is an
+// Album's Key.
+func (c *Core) AlbumTracks(ctx context.Context, key string) ([]Track, error) {
+	return c.lib.AlbumTracks(ctx, key)
+}
+
+// Thumbnail is the small JPEG of the cover art artID names (a Track's or an
+// Album's ArtID).
+func (c *Core) Thumbnail(ctx context.Context, artID string) ([]byte, error) {
+	return c.lib.Thumbnail(ctx, artID)
+}
+
+// Downloaded is which parts of t's file are on disk and verified, as
+// fractions [start, end) of its length, for drawing under a seek bar: all
+// of it for a local file, nothing for a track in no swarm or one whose
+// torrent the node does not know (yet).
+func (c *Core) Downloaded(t Track) [][2]float64 {
+	if t.Local() {
+		return [][2]float64{{0, 1}}
+	}
+	if t.Swarm == nil {
+		return nil
+	}
+	fs, err := c.node.FileStats(t.Swarm.InfoHashHex(), t.Swarm.FileIndex, 0, 0)
+	if err != nil || fs.Length <= 0 {
+		return nil
+	}
+	parts := make([][2]float64, 0, len(fs.Ranges))
+	for _, r := range fs.Ranges {
+		parts = append(parts, [2]float64{float64(r.Start) / float64(fs.Length), float64(r.End) / float64(fs.Length)})
+	}
+	return parts
 }

@@ -42,6 +42,7 @@ type Core struct {
 
 	mu         sync.Mutex
 	engine     *player.Engine  // nil until StartPlayer
+	muted      bool            // the listener's mute, kept for an engine started later
 	describing map[string]bool // torrents whose tags are being read
 
 	events         chan Event
@@ -203,10 +204,15 @@ func (c *Core) restore(ctx context.Context) error {
 	return c.node.Restore(ctx, nrecs)
 }
 
-// Library is the catalogue.
+// Library is the catalogue, for tests and tools that prepare or inspect a
+// library directly. The window must not use it: it goes through the Core's
+// commands, so what a command does besides writing (events, applying
+// settings) always happens (app/ui's TestWindowUsesCoreCommandsOnly).
 func (c *Core) Library() *library.Library { return c.lib }
 
-// Node is the BitTorrent node.
+// Node is the BitTorrent node, for tests and tools that connect peers or
+// read a torrent's counters; the window uses the Core's commands instead
+// (see Library).
 func (c *Core) Node() *network.Node { return c.node }
 
 // Events delivers what happens in the background. It is buffered; the
@@ -220,7 +226,7 @@ func (c *Core) Close() error {
 		c.cancel()
 		c.bg.Wait()
 		var perr error
-		if e := c.Player(); e != nil {
+		if e := c.playerEngine(); e != nil {
 			perr = e.Close()
 		}
 		err = errors.Join(perr, c.node.Close(), c.lib.Close(), c.db.Close())

@@ -13,6 +13,8 @@ const (
 	EventLibraryChanged
 	// EventPlayer: the audio engine reported something (Player).
 	EventPlayer
+	// EventMuted: sound was muted or unmuted (Muted says which).
+	EventMuted
 )
 
 // Event is what the Core reports on its Events channel.
@@ -20,5 +22,6 @@ type Event struct {
 	Kind     EventKind
 	InfoHash string        // the torrent concerned, if any
 	Player   *player.Event // EventPlayer
+	Muted    bool          // EventMuted
 	Err      error
 }

@@ -37,6 +37,9 @@ func (c *Core) StartPlayer(ctx context.Context, out player.Output) error {
 	}
 	c.mu.Lock()
 	c.engine = e
+	if c.muted { // muted before the sound card was ready
+		e.SetMute(true)
+	}
 	c.mu.Unlock()
 	go c.forwardPlayerEvents(e)
 	return nil
@@ -52,8 +55,10 @@ func replayGainMode(s string) player.ReplayGainMode {
 	return player.ReplayGainOff
 }
 
-// Player is the audio engine, nil before StartPlayer.
-func (c *Core) Player() *player.Engine {
+// playerEngine is the audio engine, nil before StartPlayer. It stays
+// inside the Core: the window drives playback through the commands in
+// controls.go, which report ErrNoPlayer instead of handing out a nil engine.
+func (c *Core) playerEngine() *player.Engine {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.engine
@@ -102,7 +107,7 @@ func (c *Core) Enqueue(tracks []library.Track, next bool) error {
 
 // queueable is the engine and the playable form of tracks.
 func (c *Core) queueable(tracks []library.Track) (*player.Engine, []player.Track, error) {
-	e := c.Player()
+	e := c.playerEngine()
 	if e == nil {
 		return nil, nil, ErrNoPlayer
 	}

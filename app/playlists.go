@@ -79,3 +79,52 @@ func (c *Core) ExportPlaylist(ctx context.Context, id PlaylistID, path string) (
 	}
 	return os.Rename(tmp, path)
 }
+
+// Playlists lists every playlist, sorted by name.
+func (c *Core) Playlists(ctx context.Context) ([]Playlist, error) {
+	return c.lib.Playlists(ctx)
+}
+
+// CreatePlaylist makes an empty playlist called name.
+func (c *Core) CreatePlaylist(ctx context.Context, name string) (Playlist, error) {
+	return c.lib.CreatePlaylist(ctx, name)
+}
+
+// RenamePlaylist renames playlist id.
+func (c *Core) RenamePlaylist(ctx context.Context, id PlaylistID, name string) error {
+	return c.lib.RenamePlaylist(ctx, id, name)
+}
+
+// DeletePlaylist deletes playlist id; its tracks stay in the library.
+func (c *Core) DeletePlaylist(ctx context.Context, id PlaylistID) error {
+	return c.lib.DeletePlaylist(ctx, id)
+}
+
+// AddToPlaylist appends tracks to playlist id.
+func (c *Core) AddToPlaylist(ctx context.Context, id PlaylistID, tracks ...TrackID) error {
+	return c.lib.AddToPlaylist(ctx, id, -1, tracks...)
+}
+
+// AddToNewPlaylist makes a playlist called name holding tracks.
+func (c *Core) AddToNewPlaylist(ctx context.Context, name string, tracks ...TrackID) (Playlist, error) {
+	pl, err := c.lib.CreatePlaylist(ctx, name)
+	if err != nil {
+		return pl, err
+	}
+	if err := c.lib.AddToPlaylist(ctx, pl.ID, -1, tracks...); err != nil {
+		return pl, fmt.Errorf("playlist %q was made but its tracks were not added: %w", name, err)
+	}
+	pl.Items = append(pl.Items, tracks...)
+	return pl, nil
+}
+
+// MovePlaylistItem moves the track at position from of playlist id to
+// position to.
+func (c *Core) MovePlaylistItem(ctx context.Context, id PlaylistID, from, to int) error {
+	return c.lib.MovePlaylistItem(ctx, id, from, to)
+}
+
+// RemoveFromPlaylist takes the track at position i off playlist id.
+func (c *Core) RemoveFromPlaylist(ctx context.Context, id PlaylistID, i int) error {
+	return c.lib.RemoveFromPlaylist(ctx, id, i)
+}

@@ -6,13 +6,18 @@ import (
 	"github.com/swarmtone/swarmtone/library"
 )
 
+// Settings are the listener's stored settings over the defaults.
+func (c *Core) Settings(ctx context.Context) (Settings, error) {
+	return c.lib.Settings(ctx)
+}
+
 // SaveSettings stores the settings and applies what can change while
 // running (ReplayGain); the network picks up the rest at the next start.
 func (c *Core) SaveSettings(ctx context.Context, s Settings) error {
 	if err := c.lib.SaveSettings(ctx, s); err != nil {
 		return err
 	}
-	if e := c.Player(); e != nil {
+	if e := c.playerEngine(); e != nil {
 		e.SetReplayGain(replayGainMode(s.ReplayGain), 0)
 	}
 	return nil

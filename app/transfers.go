@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,4 +77,21 @@ func (c *Core) Remove(ctx context.Context, infoHash string, deleteFiles bool) er
 func within(dir, path string) bool {
 	rel, err := filepath.Rel(dir, path)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// TransferStats is the progress, peers and rates of every share and
+// download, for the Transfers view.
+func (c *Core) TransferStats() []TorrentStats {
+	return c.node.AllStats()
+}
+
+// TorrentMagnet is the magnet link of a torrent the node shares or fetches.
+func (c *Core) TorrentMagnet(infoHash string) (string, error) {
+	return c.node.Magnet(infoHash)
+}
+
+// ExportTorrent writes a torrent's .torrent file to w, for a friend who
+// prefers files to links.
+func (c *Core) ExportTorrent(infoHash string, w io.Writer) error {
+	return c.node.ExportTorrent(infoHash, w)
 }

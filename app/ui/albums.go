@@ -46,12 +46,7 @@ func newAlbumsView(mw *MainWindow) *albumsView {
 		},
 	)
 	v.grid.OnSelected = func(i widget.GridWrapItemID) {
-		tracks, err := v.mw.core.Library().AlbumTracks(v.mw.ctx, v.albums[i].Key)
-		if err != nil {
-			v.mw.showError("Could not play the album", err)
-		} else {
-			v.mw.play(tracks, 0)
-		}
+		v.play(v.albums[i].Key)
 		v.grid.UnselectAll()
 	}
 	v.object = v.grid
@@ -67,7 +62,7 @@ func (v *albumsView) cover(artID string) fyne.Resource {
 	if r, ok := v.covers[artID]; ok {
 		return r
 	}
-	data, err := v.mw.core.Library().Thumbnail(v.mw.ctx, artID)
+	data, err := v.mw.core.Thumbnail(v.mw.ctx, artID)
 	if err != nil {
 		return Icon
 	}
@@ -76,13 +71,30 @@ func (v *albumsView) cover(artID string) fyne.Resource {
 	return r
 }
 
-// reload reads up to 5,000 albums (pages of 1,000) in the background, so a
-// burst of library changes never holds up the window.
+// play reads an album's tracks in the background and plays them.
+func (v *albumsView) play(key string) {
+	go func() {
+		tracks, err := v.mw.core.AlbumTracks(v.mw.ctx, key)
+		fyne.Do(func() {
+			if err != nil {
+				v.mw.showError("Could not play the album", err)
+				return
+			}
+			v.mw.play(tracks, 0)
+		})
+	}()
+}
+
+// maxAlbums bounds how many albums the grid reads and shows.
+const maxAlbums = 5000
+
+// reload reads the albums in the background, so a burst of library changes
+// never holds up the window.
 func (v *albumsView) reload() {
 	v.reloads++
 	gen := v.reloads
 	go func() {
-		all, err := v.read()
+		all, err := v.mw.core.Albums(v.mw.ctx, maxAlbums) // all albums: no art shows the app icon
 		fyne.Do(func() {
 			if gen != v.reloads {
 				return // a newer reload is on its way
@@ -95,21 +107,4 @@ func (v *albumsView) reload() {
 			v.grid.Refresh()
 		})
 	}()
-}
-
-func (v *albumsView) read() ([]app.Album, error) {
-	var all []app.Album
-	after := ""
-	for range 5 {
-		page, err := v.mw.core.Library().Albums(v.mw.ctx, after, 1000, false) // all albums: no art shows the app icon
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page.Albums...)
-		if page.Next == "" {
-			break
-		}
-		after = page.Next
-	}
-	return all, nil
 }

@@ -160,8 +160,9 @@ func (mw *MainWindow) play(tracks []app.Track, index int) {
 	}
 }
 
-// addShortcuts: Space play/pause, Ctrl+F search, Ctrl+L add link, Ctrl+V
-// paste a magnet, arrows seek, Ctrl+arrows previous/next.
+// addShortcuts: Space play/pause, M mute, Ctrl+F search, Ctrl+L add link,
+// Ctrl+V paste a magnet, arrows seek, Ctrl+arrows previous/next. Keys typed
+// into an entry (M in a search) go to the entry, not here.
 func (mw *MainWindow) addShortcuts() {
 	c := mw.win.Canvas()
 	ctrl := fyne.KeyModifierShortcutDefault
@@ -177,6 +178,8 @@ func (mw *MainWindow) addShortcuts() {
 		switch ev.Name {
 		case fyne.KeySpace:
 			mw.nowPlaying.togglePlay()
+		case fyne.KeyM:
+			mw.nowPlaying.toggleMute()
 		case fyne.KeyRight:
 			mw.nowPlaying.seekBy(5e9)
 		case fyne.KeyLeft:

@@ -16,7 +16,8 @@ import (
 
 // nowPlayingBar shows the current track and the transport controls: cover,
 // title, artist, previous/play/next, a seek bar over the downloaded parts,
-// elapsed/remaining, shuffle, repeat, volume and a buffering state.
+// elapsed/remaining, shuffle, repeat, mute, volume and a buffering state.
+// Every control is a Core command.
 type nowPlayingBar struct {
 	mw       *MainWindow
 	object   fyne.CanvasObject
@@ -31,6 +32,7 @@ type nowPlayingBar struct {
 	remain   *widget.Label
 	shuffle  *widget.Check
 	repeat   *widget.Select
+	mute     *widget.Button
 	volume   *widget.Slider
 	track    app.Track
 	duration time.Duration
@@ -54,41 +56,35 @@ func newNowPlayingBar(mw *MainWindow) *nowPlayingBar {
 	b.seek.OnChanged = func(float64) { b.seeking = true }
 	b.seek.OnChangeEnded = func(f float64) {
 		b.seeking = false
-		if p := b.mw.core.Player(); p != nil && b.duration > 0 {
-			p.Seek(time.Duration(f * float64(b.duration)))
+		if b.duration > 0 {
+			_ = b.mw.core.Seek(time.Duration(f * float64(b.duration))) // without sound there is nothing to seek
 		}
 	}
 	b.got = newDownloadedBar()
 	b.elapsed = widget.NewLabel("0:00")
 	b.remain = widget.NewLabel("-0:00")
-	b.shuffle = widget.NewCheck("Shuffle", func(on bool) {
-		if p := b.mw.core.Player(); p != nil {
-			p.SetShuffle(on)
-		}
-	})
+	// Without sound the toggles below have no engine to set; the window
+	// said why when the player failed to start.
+	b.shuffle = widget.NewCheck("Shuffle", func(on bool) { _ = b.mw.core.SetShuffle(on) })
 	b.repeat = widget.NewSelect([]string{"Repeat off", "Repeat one", "Repeat all"}, func(s string) {
-		if p := b.mw.core.Player(); p != nil {
-			p.SetRepeat(map[string]app.Repeat{"Repeat off": app.RepeatOff, "Repeat one": app.RepeatOne, "Repeat all": app.RepeatAll}[s])
-		}
+		_ = b.mw.core.SetRepeat(map[string]app.Repeat{"Repeat off": app.RepeatOff, "Repeat one": app.RepeatOne, "Repeat all": app.RepeatAll}[s])
 	})
 	b.repeat.Selected = "Repeat off"
+	b.mute = &widget.Button{Icon: theme.VolumeUpIcon(), Importance: widget.LowImportance, OnTapped: b.toggleMute}
+	b.showMuted(mw.core.Muted())
 	b.volume = widget.NewSlider(0, 1)
 	b.volume.Step = 0.01
 	b.volume.Value = 1
-	if s, err := mw.core.Library().Settings(mw.ctx); err == nil {
+	if s, err := mw.core.Settings(mw.ctx); err == nil {
 		b.volume.Value = s.Volume
 	}
-	b.volume.OnChanged = func(v float64) {
-		if p := b.mw.core.Player(); p != nil {
-			p.SetVolume(v) // the engine merges rapid changes
-		}
-	}
+	b.volume.OnChanged = func(v float64) { _ = b.mw.core.SetVolume(v) } // the engine merges rapid changes
 	b.volume.OnChangeEnded = func(v float64) { b.mw.settings.saveVolume(v) }
 
 	seekBar := container.NewBorder(nil, nil, b.elapsed, b.remain, container.NewStack(b.got, b.seek))
 	controls := container.NewHBox(prev, b.playBtn, next)
 	info := container.NewBorder(nil, nil, b.cover, nil, container.NewVBox(b.title, b.artist))
-	right := container.NewHBox(b.state, b.shuffle, b.repeat, widget.NewIcon(theme.VolumeUpIcon()), container.NewGridWrap(fyne.NewSize(120, 36), b.volume))
+	right := container.NewHBox(b.state, b.shuffle, b.repeat, b.mute, container.NewGridWrap(fyne.NewSize(120, 36), b.volume))
 	b.object = container.NewBorder(widget.NewSeparator(), nil, container.NewGridWrap(fyne.NewSize(280, 64), info), right,
 		container.NewBorder(nil, nil, controls, nil, seekBar))
 	go b.refreshDownloaded()
@@ -96,41 +92,39 @@ func newNowPlayingBar(mw *MainWindow) *nowPlayingBar {
 }
 
 func (b *nowPlayingBar) togglePlay() {
-	p := b.mw.core.Player()
-	if p == nil {
-		b.mw.showError("No sound", app.ErrNoPlayer)
+	st, err := b.mw.core.PlayerState()
+	if err != nil {
+		b.mw.showError("No sound", err)
 		return
 	}
-	st := p.State()
 	switch {
 	case !st.Playing && len(st.Queue) == 0:
 		b.mw.library.playSelection()
 	case st.Paused || !st.Playing:
-		p.Resume()
+		_ = b.mw.core.ResumePlayback() // the engine was there a moment ago
 		b.playBtn.SetIcon(theme.MediaPauseIcon())
 	default:
-		p.Pause()
+		_ = b.mw.core.PausePlayback()
 		b.playBtn.SetIcon(theme.MediaPlayIcon())
 	}
 }
 
-func (b *nowPlayingBar) next() {
-	if p := b.mw.core.Player(); p != nil {
-		p.Next()
-	}
-}
+func (b *nowPlayingBar) next() { _ = b.mw.core.NextTrack() }
 
-func (b *nowPlayingBar) previous() {
-	if p := b.mw.core.Player(); p != nil {
-		p.Previous()
-	}
-}
+func (b *nowPlayingBar) previous() { _ = b.mw.core.PreviousTrack() }
 
 // seekBy moves the position by d (arrow keys).
-func (b *nowPlayingBar) seekBy(d time.Duration) {
-	if p := b.mw.core.Player(); p != nil {
-		pos := max(0, p.State().Position+d)
-		p.Seek(pos)
+func (b *nowPlayingBar) seekBy(d time.Duration) { _ = b.mw.core.SeekBy(d) }
+
+// toggleMute mutes or unmutes (the button beside the volume, and M).
+func (b *nowPlayingBar) toggleMute() { b.showMuted(b.mw.core.ToggleMute()) }
+
+// showMuted shows whether sound is muted on the mute button.
+func (b *nowPlayingBar) showMuted(muted bool) {
+	if muted {
+		b.mute.SetIcon(theme.VolumeMuteIcon())
+	} else {
+		b.mute.SetIcon(theme.VolumeUpIcon())
 	}
 }
 
@@ -177,7 +171,7 @@ func (b *nowPlayingBar) showTrack(id string) {
 	}
 	b.cover.Resource = Icon
 	if b.track.ArtID != "" {
-		if data, err := b.mw.core.Library().Thumbnail(b.mw.ctx, b.track.ArtID); err == nil {
+		if data, err := b.mw.core.Thumbnail(b.mw.ctx, b.track.ArtID); err == nil {
 			b.cover.Resource = fyne.NewStaticResource("cover-"+b.track.ArtID, data)
 		}
 	}
@@ -208,17 +202,7 @@ func (b *nowPlayingBar) refreshDownloaded() {
 		}
 		var t app.Track
 		fyne.DoAndWait(func() { t = b.track })
-		ranges := [][2]float64{}
-		if t.Local() {
-			ranges = append(ranges, [2]float64{0, 1})
-		} else if t.Swarm != nil {
-			fs, err := b.mw.core.Node().FileStats(t.Swarm.InfoHashHex(), t.Swarm.FileIndex, 0, 0)
-			if err == nil && fs.Length > 0 {
-				for _, r := range fs.Ranges {
-					ranges = append(ranges, [2]float64{float64(r.Start) / float64(fs.Length), float64(r.End) / float64(fs.Length)})
-				}
-			}
-		}
+		ranges := b.mw.core.Downloaded(t)
 		fyne.Do(func() { b.got.set(ranges) })
 	}
 }

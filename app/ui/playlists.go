@@ -93,7 +93,7 @@ func (v *playlistsView) reload() {
 	gen := v.reloads
 	chosen, hasChosen := v.selected()
 	go func() {
-		all, err := v.mw.core.Library().Playlists(v.mw.ctx)
+		all, err := v.mw.core.Playlists(v.mw.ctx)
 		current, tracks := -1, []app.Track(nil)
 		if err == nil && hasChosen {
 			for i, pl := range all {
@@ -166,7 +166,7 @@ func (v *playlistsView) applyEdits() {
 func (v *playlistsView) create() {
 	v.askName("New playlist", "", func(name string) {
 		v.edit("create the playlist", func(ctx context.Context) error {
-			_, err := v.mw.core.Library().CreatePlaylist(ctx, name)
+			_, err := v.mw.core.CreatePlaylist(ctx, name)
 			return err
 		})
 	})
@@ -179,7 +179,7 @@ func (v *playlistsView) rename() {
 	}
 	v.askName("Rename playlist", pl.Name, func(name string) {
 		v.edit("rename the playlist", func(ctx context.Context) error {
-			return v.mw.core.Library().RenamePlaylist(ctx, pl.ID, name)
+			return v.mw.core.RenamePlaylist(ctx, pl.ID, name)
 		})
 	})
 }
@@ -192,7 +192,7 @@ func (v *playlistsView) delete() {
 	dialog.ShowConfirm("Delete playlist?", fmt.Sprintf("Delete %q? The tracks stay in your library.", pl.Name), func(yes bool) {
 		if yes {
 			v.edit("delete the playlist", func(ctx context.Context) error {
-				return v.mw.core.Library().DeletePlaylist(ctx, pl.ID)
+				return v.mw.core.DeletePlaylist(ctx, pl.ID)
 			})
 		}
 	}, v.mw.win)
@@ -204,14 +204,14 @@ func (v *playlistsView) move(from, to int) {
 		return
 	}
 	v.edit("move the track", func(ctx context.Context) error {
-		return v.mw.core.Library().MovePlaylistItem(ctx, pl.ID, from, to)
+		return v.mw.core.MovePlaylistItem(ctx, pl.ID, from, to)
 	})
 }
 
 func (v *playlistsView) removeItem(i int) {
 	if pl, ok := v.selected(); ok {
 		v.edit("remove the track", func(ctx context.Context) error {
-			return v.mw.core.Library().RemoveFromPlaylist(ctx, pl.ID, i)
+			return v.mw.core.RemoveFromPlaylist(ctx, pl.ID, i)
 		})
 	}
 }
@@ -236,17 +236,14 @@ func (v *playlistsView) chooseAndAdd(tracks []app.Track) {
 		if i := sel.SelectedIndex(); i > 0 {
 			id := v.all[i-1].ID
 			v.edit("add to the playlist", func(ctx context.Context) error {
-				return v.mw.core.Library().AddToPlaylist(ctx, id, -1, ids...)
+				return v.mw.core.AddToPlaylist(ctx, id, ids...)
 			})
 			return
 		}
 		v.askName("New playlist", "", func(name string) {
 			v.edit("add to a new playlist", func(ctx context.Context) error {
-				pl, err := v.mw.core.Library().CreatePlaylist(ctx, name)
-				if err != nil {
-					return err
-				}
-				return v.mw.core.Library().AddToPlaylist(ctx, pl.ID, -1, ids...)
+				_, err := v.mw.core.AddToNewPlaylist(ctx, name, ids...)
+				return err
 			})
 		})
 	}, v.mw.win)

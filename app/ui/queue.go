@@ -47,17 +47,13 @@ func newQueueView(mw *MainWindow) *queueView {
 			buttons[2].(*widget.Button).OnTapped = func() { q.remove(i) }
 		},
 	)
+	// Rows exist only as the engine reported them (reload), and an empty
+	// queue has nothing to clear: these commands cannot miss the engine.
 	q.list.OnSelected = func(i widget.ListItemID) {
-		if p := mw.core.Player(); p != nil {
-			p.Jump(i)
-		}
+		_ = mw.core.JumpTo(i)
 		q.list.UnselectAll()
 	}
-	clearBtn := &widget.Button{Icon: theme.ContentClearIcon(), Text: "Clear queue", OnTapped: func() {
-		if p := mw.core.Player(); p != nil {
-			p.Clear()
-		}
-	}}
+	clearBtn := &widget.Button{Icon: theme.ContentClearIcon(), Text: "Clear queue", OnTapped: func() { _ = mw.core.ClearQueue() }}
 	q.object = container.NewBorder(container.NewHBox(&widget.Label{Text: "Queue", TextStyle: fyne.TextStyle{Bold: true}}, clearBtn), nil, nil, nil, q.list)
 	return q
 }
@@ -84,23 +80,20 @@ func (q *queueView) title(id string) string {
 
 // reload reads the queue from the engine (whose State never waits on I/O).
 func (q *queueView) reload() {
-	p := q.mw.core.Player()
-	if p == nil {
-		return
+	st, err := q.mw.core.PlayerState()
+	if err != nil {
+		return // no sound: the queue stays empty
 	}
-	st := p.State()
 	q.ids, q.now = st.Queue, st.Index
 	q.list.Refresh()
 }
 
 func (q *queueView) move(from, to int) {
-	if p := q.mw.core.Player(); p != nil && to >= 0 && to < len(q.ids) {
-		p.Move(from, to)
+	if to >= 0 && to < len(q.ids) {
+		_ = q.mw.core.MoveQueued(from, to)
 	}
 }
 
 func (q *queueView) remove(i int) {
-	if p := q.mw.core.Player(); p != nil {
-		p.Remove(i)
-	}
+	_ = q.mw.core.RemoveQueued(i)
 }

@@ -2,8 +2,10 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -14,7 +16,8 @@ import (
 )
 
 // settingsView edits the settings stored in the library. Network changes
-// apply at the next start; playback changes at once.
+// apply at the next start; playback changes at once. Every save goes
+// through Core.SaveSettings in the background.
 type settingsView struct {
 	mw     *MainWindow
 	object fyne.CanvasObject
@@ -24,7 +27,15 @@ type settingsView struct {
 	musicFolders, downloadFolder, port, upload, download, proxy *widget.Entry
 	dht, pex, lsd, upnp, anonymous, keep                        *widget.Check
 	encryption, replayGain, themeSel                            *widget.Select
-	loaded                                                      app.Settings
+
+	// loaded is what the form started from, with every change asked
+	// since: the UI goroutine alone touches it, a save gets a copy.
+	loaded app.Settings
+	// saves counts the saves asked for (UI goroutine). A save that lands
+	// after a newer one is skipped: the newer copy holds its changes too.
+	saves    uint64
+	saveMu   sync.Mutex // serialises the background saves
+	savedGen uint64     // the newest save written; guarded by saveMu
 }
 
 func newSettingsView(mw *MainWindow) *settingsView {
@@ -70,7 +81,7 @@ func newSettingsView(mw *MainWindow) *settingsView {
 
 // load fills the form from the library.
 func (v *settingsView) load() {
-	s, err := v.mw.core.Library().Settings(v.mw.ctx)
+	s, err := v.mw.core.Settings(v.mw.ctx)
 	if err != nil {
 		v.status.SetText("Could not read the settings: " + err.Error())
 		return
@@ -124,24 +135,62 @@ func (v *settingsView) settings() (app.Settings, error) {
 	return s, s.Validate()
 }
 
+// save stores the form (the Save button). The form keeps what was typed
+// whether or not the save works, so a failed one can be tried again.
 func (v *settingsView) save() {
 	s, err := v.settings()
 	if err != nil {
 		v.status.SetText("Not saved: " + err.Error())
 		return
 	}
-	if err := v.mw.core.SaveSettings(v.mw.ctx, s); err != nil {
-		v.status.SetText("Not saved: " + err.Error())
-		return
-	}
 	v.loaded = s
-	v.status.SetText("Saved. Network changes apply the next time Swarmtone starts.")
+	v.status.SetText("Saving…")
+	v.store(func(err error) {
+		if err != nil {
+			v.status.SetText("Not saved: " + err.Error())
+			return
+		}
+		v.status.SetText("Saved. Network changes apply the next time Swarmtone starts.")
+	})
 }
 
-// saveVolume keeps the volume for the next start.
+// saveVolume keeps the volume for the next start (the end of a drag of the
+// volume slider). A failure is shown wherever the listener is.
 func (v *settingsView) saveVolume(vol float64) {
 	v.loaded.Volume = vol
-	go func() { _ = v.mw.core.Library().SaveSettings(v.mw.ctx, v.loaded) }()
+	v.store(func(err error) {
+		if err != nil {
+			v.mw.showError("Volume", fmt.Errorf("the volume was not kept for the next start: %w", err))
+		}
+	})
+}
+
+// store saves a copy of v.loaded in the background and hands the result to
+// done on the UI goroutine. Saves land in the order they were asked for.
+func (v *settingsView) store(done func(error)) {
+	s := v.loaded
+	s.MusicFolders = slices.Clone(s.MusicFolders) // the copy shares nothing with the form
+	v.saves++
+	gen := v.saves
+	go func() {
+		err := v.storeInOrder(gen, s)
+		fyne.Do(func() { done(err) })
+	}()
+}
+
+// storeInOrder writes s, the gen-th save asked for, unless a newer one was
+// written already: that one holds s's changes too.
+func (v *settingsView) storeInOrder(gen uint64, s app.Settings) error {
+	v.saveMu.Lock()
+	defer v.saveMu.Unlock()
+	if gen < v.savedGen {
+		return nil
+	}
+	if err := v.mw.core.SaveSettings(v.mw.ctx, s); err != nil {
+		return err
+	}
+	v.savedGen = gen
+	return nil
 }
 
 func (v *settingsView) importNow() {

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/swarmtone/swarmtone/app"
@@ -22,8 +23,9 @@ import (
 // TestKeyboardShortcuts drives the window's keys the way the user presses
 // them (through the canvas), with a real engine playing three 30 s tracks
 // into a real-time null output (no sound card in the test driver):
-// Space pauses and resumes, arrows seek, Ctrl+arrows change track, Ctrl+F
-// focuses the search, Ctrl+L opens the add-link dialog.
+// Space pauses and resumes, arrows seek, Ctrl+arrows change track, M
+// mutes and unmutes, Ctrl+F focuses the search, Ctrl+L opens the add-link
+// dialog.
 func TestKeyboardShortcuts(t *testing.T) {
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
 		t.Skip("ffmpeg not installed (make test installs it): cannot make test audio")
@@ -59,8 +61,11 @@ func TestKeyboardShortcuts(t *testing.T) {
 	if err := core.Play(tracks, 0); err != nil {
 		t.Fatal(err)
 	}
-	p := core.Player()
-	eventually(t, "playback", func() bool { st := p.State(); return st.Playing && st.Position > 0 })
+	state := func() app.PlayerState {
+		st, _ := core.PlayerState() // the engine started above
+		return st
+	}
+	eventually(t, "playback", func() bool { st := state(); return st.Playing && st.Position > 0 })
 
 	c := mw.Window().Canvas()
 	key := func(name fyne.KeyName) func() { return func() { c.OnTypedKey()(&fyne.KeyEvent{Name: name}) } }
@@ -84,9 +89,25 @@ func TestKeyboardShortcuts(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.press()
-			eventually(t, tc.name, func() bool { return tc.want(p.State()) })
+			eventually(t, tc.name, func() bool { return tc.want(state()) })
 		})
 	}
+
+	t.Run("M mutes and unmutes", func(t *testing.T) {
+		for _, want := range []bool{true, false} {
+			key(fyne.KeyM)()
+			if core.Muted() != want {
+				t.Fatalf("after M muted is %v, want %v", core.Muted(), want)
+			}
+			icon := theme.VolumeUpIcon()
+			if want {
+				icon = theme.VolumeMuteIcon()
+			}
+			if got := mw.nowPlaying.mute.Icon; got.Name() != icon.Name() {
+				t.Errorf("after M the mute button shows %s, want %s", got.Name(), icon.Name())
+			}
+		}
+	})
 
 	t.Run("Ctrl+F focuses the search", func(t *testing.T) {
 		mw.sidebar.Select(5) // from another view

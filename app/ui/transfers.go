@@ -101,7 +101,7 @@ func (v *transfersView) start() {
 // refresh reads every torrent's stats in the background and shows them.
 func (v *transfersView) refresh() {
 	go func() {
-		stats := v.mw.core.Node().AllStats()
+		stats := v.mw.core.TransferStats()
 		fyne.Do(func() { v.show(stats) })
 	}()
 }
@@ -118,16 +118,19 @@ func (v *transfersView) show(stats []app.TorrentStats) {
 		}
 	}
 	v.stats = stats
-	if len(stats) == 0 {
-		v.empty.Show()
-	} else {
-		v.empty.Hide()
+	if hint := len(stats) == 0; hint != v.empty.Visible() {
+		if hint {
+			v.empty.Show()
+		} else {
+			v.empty.Hide()
+		}
+		v.object.Refresh() // the list takes the hint's place, or gives it back
 	}
 	v.list.Refresh()
 }
 
 func (v *transfersView) copyMagnet(ih string) {
-	m, err := v.mw.core.Node().Magnet(ih)
+	m, err := v.mw.core.TorrentMagnet(ih)
 	if err != nil {
 		v.mw.showError("No magnet", err)
 		return
@@ -142,7 +145,7 @@ func (v *transfersView) exportTorrent(ih, name string) {
 		}
 		defer w.Close()
 		var buf bytes.Buffer
-		if err := v.mw.core.Node().ExportTorrent(ih, &buf); err != nil {
+		if err := v.mw.core.ExportTorrent(ih, &buf); err != nil {
 			v.mw.showError("Could not export", err)
 			return
 		}

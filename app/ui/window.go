@@ -159,6 +159,8 @@ func (mw *MainWindow) onEvent(ev app.Event) {
 		if ev.Player.Kind == app.PlayerError {
 			mw.showError("A track was skipped", ev.Err)
 		}
+	case app.EventMuted:
+		mw.nowPlaying.showMuted(ev.Muted)
 	case app.EventWarning:
 		mw.showError("Swarmtone", ev.Err)
 	}

@@ -61,20 +61,34 @@ func TestMainWindowBeforeCore(t *testing.T) {
 // nothing announced) to a window of the test driver.
 func openWindow(t *testing.T) (*MainWindow, *app.Core) {
 	t.Helper()
-	a := test.NewTempApp(t)
+	core, opts := openCore(t)
+	return attachWindow(t, core, opts), core
+}
+
+// openCore opens a real Core (real bbolt file, node on loopback with
+// nothing announced), closed when the test ends.
+func openCore(t *testing.T) (*app.Core, app.Options) {
+	t.Helper()
 	opts := app.Options{DataDir: t.TempDir(), Listen: "127.0.0.1:0", NoDHT: true, Timeout: 30 * time.Second, File: -1}
 	core, err := app.OpenCore(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mw := NewMainWindow(a, opts)
+	t.Cleanup(func() { core.Close() })
+	return core, opts
+}
+
+// attachWindow shows core in a window of the test driver, closed (before
+// the Core) when the test ends.
+func attachWindow(t *testing.T, core *app.Core, opts app.Options) *MainWindow {
+	t.Helper()
+	mw := NewMainWindow(test.NewTempApp(t), opts)
 	mw.Attach(core)
 	t.Cleanup(func() {
 		mw.Close()
 		mw.Window().Close()
-		core.Close()
 	})
-	return mw, core
+	return mw
 }
 
 // eventually polls cond every 50 ms for up to 30 s.
@@ -266,7 +280,11 @@ func TestSettingsRoundTrip(t *testing.T) {
 				}
 				return
 			}
-			saved, err := core.Library().Settings(context.Background())
+			eventually(t, "the save to finish", func() bool { return statusOf(v) != "Saving…" })
+			if got := statusOf(v); !strings.HasPrefix(got, "Saved.") {
+				t.Fatalf("status after saving: %q", got)
+			}
+			saved, err := core.Settings(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,0 +1,92 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+// statusOf reads the settings view's status line on the UI goroutine.
+func statusOf(v *settingsView) string {
+	var s string
+	fyne.DoAndWait(func() { s = v.status.Text })
+	return s
+}
+
+// overlayText is every label's text in the window's top overlay (a dialog).
+func overlayText(mw *MainWindow) string {
+	var texts []string
+	fyne.DoAndWait(func() {
+		top := mw.Window().Canvas().Overlays().Top()
+		if top == nil {
+			return
+		}
+		for _, o := range test.LaidOutObjects(top) {
+			if l, ok := o.(*widget.Label); ok {
+				texts = append(texts, l.Text)
+			}
+		}
+	})
+	return strings.Join(texts, "\n")
+}
+
+// TestSettingsSaveFailureIsShown makes every save fail (the window's
+// context ends, as when it closes mid-save) and checks the listener is
+// told: on the form's status line for the Save button, in a dialog for the
+// volume, which is saved from the now-playing bar wherever the listener is.
+func TestSettingsSaveFailureIsShown(t *testing.T) {
+	tests := []struct {
+		name  string
+		save  func(v *settingsView)
+		shown func(mw *MainWindow) string
+		want  string
+	}{
+		{"the Save button", func(v *settingsView) { v.save() },
+			func(mw *MainWindow) string { return statusOf(mw.settings) }, "Not saved: context canceled"},
+		{"the volume", func(v *settingsView) { v.saveVolume(0.5) },
+			overlayText, "The volume was not kept for the next start: context canceled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mw, _ := openWindow(t)
+			mw.cancel()
+			fyne.DoAndWait(func() { tt.save(mw.settings) })
+			eventually(t, "the failure shown", func() bool { return strings.Contains(tt.shown(mw), tt.want) })
+		})
+	}
+}
+
+// TestSettingsSavesLandInOrder asks for several saves at once, as a volume
+// drag ending next to a Save does: each one saves a copy taken when it was
+// asked for (the form may change meanwhile), and the library ends with the
+// last of them, holding every change.
+func TestSettingsSavesLandInOrder(t *testing.T) {
+	mw, core := openWindow(t)
+	v := mw.settings
+	fyne.DoAndWait(func() {
+		v.saveVolume(0.1)
+		v.port.SetText("7001")
+		v.save()
+		v.saveVolume(0.3)
+		v.port.SetText("7002") // typed, not saved
+	})
+	// Once the third save is written, the two before it are written or
+	// will be skipped: the library holds its final state.
+	eventually(t, "the third save written", func() bool {
+		v.saveMu.Lock()
+		defer v.saveMu.Unlock()
+		return v.savedGen == 3
+	})
+	s, err := core.Settings(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Volume != 0.3 || s.ListenPort != 7001 {
+		t.Errorf("stored volume %v and port %d, want 0.3 and 7001 (the port saved before the last volume change)", s.Volume, s.ListenPort)
+	}
+	eventually(t, "the form's save reported", func() bool { return strings.HasPrefix(statusOf(v), "Saved.") })
+}
