@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/swarmtone/swarmtone/app"
+	"github.com/swarmtone/swarmtone/internal/testtool"
 	"github.com/swarmtone/swarmtone/player"
 )
 
@@ -27,9 +28,7 @@ import (
 // mutes and unmutes, Ctrl+F focuses the search, Ctrl+L opens the add-link
 // dialog.
 func TestKeyboardShortcuts(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed (make test installs it): cannot make test audio")
-	}
+	testtool.NeedOne(t, "ffmpeg")
 	mw, core := openWindow(t)
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "Keys")

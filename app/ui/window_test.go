@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/swarmtone/swarmtone/app"
+	"github.com/swarmtone/swarmtone/internal/testtool"
 	"github.com/swarmtone/swarmtone/library"
 )
 
@@ -106,9 +107,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // makeTracks writes n short tagged FLAC files into dir with ffmpeg.
 func makeTracks(t *testing.T, dir string, n int) {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed (make test installs it): cannot make test audio")
-	}
+	testtool.NeedOne(t, "ffmpeg")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
