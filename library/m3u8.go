@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -49,17 +51,31 @@ func (l *Library) ExportM3U8(ctx context.Context, w io.Writer, id PlaylistID, di
 			if t.Swarm != nil {
 				fmt.Fprintf(bw, "%s%s\n", m3uMagnetTag, magnetFor(t))
 			}
-			fmt.Fprintf(bw, "%s\n", exportLocation(t.Path, dir))
+			fmt.Fprintf(bw, "%s\n", m3uLocation(t.Path, dir))
 		case t.Swarm != nil: // not on disk: the swarm is where it is
 			fmt.Fprintf(bw, "%s\n", magnetFor(t))
 		default: // a missing file with no swarm: keep the entry
-			fmt.Fprintf(bw, "%s\n", exportLocation(t.Path, dir))
+			fmt.Fprintf(bw, "%s\n", m3uLocation(t.Path, dir))
 		}
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing playlist %q: %w", p.Name, err)
 	}
 	return nil
+}
+
+// m3uLocation is how a local file is written in an M3U line: as
+// exportLocation, unless a reader would take that line for something else
+// (a comment, a magnet or web address, a line break, trimmed spaces); then
+// as a file: URL, which escapes all of those.
+func m3uLocation(p, dir string) string {
+	loc := exportLocation(p, dir)
+	lower := strings.ToLower(loc)
+	if loc != "" && loc == strings.TrimSpace(loc) && !strings.ContainsAny(loc, "\r\n") && loc[0] != '#' &&
+		!strings.HasPrefix(lower, "magnet:") && !strings.HasPrefix(lower, "file:") && !strings.Contains(loc, "://") {
+		return loc
+	}
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}).String()
 }
 
 func oneLine(s string) string {
@@ -93,9 +109,36 @@ func (l *Library) ImportM3U8(ctx context.Context, r io.Reader, dir, name string,
 	return p, warns, err
 }
 
+// scanAnyLines is bufio.ScanLines that also ends a line at a lone CR: the
+// line break of playlists written on classic Mac OS (and old iTunes), which
+// would otherwise read as one entry with CRs inside its location.
+func scanAnyLines(data []byte, atEOF bool) (advance int, token []byte, err error) {
+	for i, c := range data {
+		switch {
+		case c == '\n':
+			return i + 1, data[:i], nil
+		case c != '\r':
+		case i+1 < len(data):
+			if data[i+1] == '\n' {
+				return i + 2, data[:i], nil
+			}
+			return i + 1, data[:i], nil
+		case atEOF:
+			return i + 1, data[:i], nil
+		default:
+			return 0, nil, nil // a CR at the end: is an LF next?
+		}
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
+}
+
 func parseM3U(r io.Reader) ([]playlistEntry, string, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 4096), maxPlaylistLine)
+	sc.Split(scanAnyLines)
 	var entries []playlistEntry
 	var cur playlistEntry
 	name := ""
@@ -127,7 +170,7 @@ func parseM3U(r io.Reader) ([]playlistEntry, string, error) {
 		case strings.HasPrefix(line, "#PLAYLIST:"):
 			name = strings.TrimSpace(strings.TrimPrefix(line, "#PLAYLIST:"))
 		case strings.HasPrefix(line, m3uMagnetTag):
-			cur.locations = append(cur.locations, strings.TrimPrefix(line, m3uMagnetTag))
+			cur.locations = append(cur.locations, strings.TrimSpace(strings.TrimPrefix(line, m3uMagnetTag)))
 		case strings.HasPrefix(line, "#"):
 		default:
 			// The local file first, the magnet as a fallback.

@@ -50,8 +50,9 @@ func (l *Library) resolveEntries(ctx context.Context, entries []playlistEntry, d
 
 func (l *Library) resolveEntry(ctx context.Context, e playlistEntry, dir string, opts ImportOptions) (TrackID, error) {
 	var errs []string
+	// Locations come trimmed from the parsers, which trim the raw text
+	// before unescaping: trimming here would cut spaces a file name has.
 	for _, loc := range e.locations {
-		loc = strings.TrimSpace(loc)
 		if loc == "" {
 			continue
 		}

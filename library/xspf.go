@@ -80,19 +80,33 @@ func xspfLocation(p, dir string) string {
 // (or the file's title). It works like ImportM3U8; of a track's several
 // locations the first that resolves is used.
 func (l *Library) ImportXSPF(ctx context.Context, r io.Reader, dir, name string, opts ImportOptions) (Playlist, []ImportWarning, error) {
-	var doc xspfPlaylist
-	dec := xml.NewDecoder(io.LimitReader(r, 64<<20))
-	if err := dec.Decode(&doc); err != nil {
-		return Playlist{}, nil, fmt.Errorf("reading XSPF playlist: %w (is it an XSPF file?)", err)
-	}
-	if len(doc.Tracks) > MaxPlaylistItems {
-		return Playlist{}, nil, fmt.Errorf("playlist has more than %d entries; split it", MaxPlaylistItems)
+	entries, title, err := parseXSPF(r)
+	if err != nil {
+		return Playlist{}, nil, err
 	}
 	if name == "" {
-		name = strings.TrimSpace(doc.Title)
+		name = title
 	}
 	if name == "" {
 		name = "Imported playlist"
+	}
+	ids, warns, err := l.resolveEntries(ctx, entries, dir, opts, "XSPF")
+	if err != nil {
+		return Playlist{}, warns, err
+	}
+	p, err := l.createPlaylistWith(ctx, name, ids)
+	return p, warns, err
+}
+
+// parseXSPF reads the entries and title of an XSPF playlist.
+func parseXSPF(r io.Reader) ([]playlistEntry, string, error) {
+	var doc xspfPlaylist
+	dec := xml.NewDecoder(io.LimitReader(r, 64<<20))
+	if err := dec.Decode(&doc); err != nil {
+		return nil, "", fmt.Errorf("reading XSPF playlist: %w (is it an XSPF file?)", err)
+	}
+	if len(doc.Tracks) > MaxPlaylistItems {
+		return nil, "", fmt.Errorf("playlist has more than %d entries; split it", MaxPlaylistItems)
 	}
 	entries := make([]playlistEntry, 0, len(doc.Tracks))
 	for _, xt := range doc.Tracks {
@@ -107,10 +121,5 @@ func (l *Library) ImportXSPF(ctx context.Context, r io.Reader, dir, name string,
 		}
 		entries = append(entries, e)
 	}
-	ids, warns, err := l.resolveEntries(ctx, entries, dir, opts, "XSPF")
-	if err != nil {
-		return Playlist{}, warns, err
-	}
-	p, err := l.createPlaylistWith(ctx, name, ids)
-	return p, warns, err
+	return entries, strings.TrimSpace(doc.Title), nil
 }
