@@ -144,11 +144,12 @@ func parseM3U(r io.Reader) ([]playlistEntry, string, error) {
 	name := ""
 	first := true
 	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+		line := sc.Text()
 		if first {
 			line = strings.TrimPrefix(line, "\ufeff")
 			first = false
 		}
+		line = strings.TrimSpace(line)
 		switch {
 		case line == "":
 		case strings.HasPrefix(line, "#EXTINF:"):

@@ -149,12 +149,15 @@ func exportLocation(p, dir string) string {
 	return filepath.ToSlash(p)
 }
 
-// magnetFor is the magnet a swarm track is exported as.
+// magnetFor is the magnet a swarm track is exported as. Its name is made
+// text (magnet.Parse refuses a dn that is not): a name that is not would
+// otherwise cost the reader the whole entry.
 func magnetFor(t *Track) string {
 	name := t.Swarm.Path
 	if name == "" {
 		name = t.DisplayTitle()
 	}
+	name = strings.ToValidUTF8(strings.ReplaceAll(name, "\x00", ""), "\ufffd")
 	return t.Swarm.Magnet(name)
 }
 
