@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.etcd.io/bbolt"
 
@@ -29,9 +30,12 @@ const LibraryFileName = "library.db"
 type Core struct {
 	opts Options
 	db   *bbolt.DB
-	lib  *library.Library
-	node *network.Node
-	log  *slog.Logger
+	// durable makes a new library file's writes durable, once (see
+	// library.Opened.Unsynced); it does nothing for an existing file.
+	durable func() error
+	lib     *library.Library
+	node    *network.Node
+	log     *slog.Logger
 	// downloads is the folder fetched torrents are saved in.
 	downloads string
 
@@ -65,6 +69,14 @@ func OpenCore(ctx context.Context, opts Options) (*Core, error) {
 		return nil, err
 	}
 	c.db = db
+	c.durable = func() error { return nil }
+	if opened.Unsynced {
+		// A new library is written without fsyncs until sound has started
+		// (the play command says when), durableAfter or Close, whichever
+		// is first: nothing on the way to the first sample waits for the
+		// disk.
+		c.durable = sync.OnceValue(func() error { return library.Durable(db) })
+	}
 	if s := opened.Salvaged; s != nil {
 		c.warn(salvageWarning(s))
 	}
@@ -96,6 +108,19 @@ func OpenCore(ctx context.Context, opts Options) (*Core, error) {
 	if err := c.restore(ctx); err != nil {
 		c.warn(err)
 	}
+	if opened.Unsynced {
+		c.bg.Go(func() {
+			t := time.NewTimer(durableAfter)
+			defer t.Stop()
+			select {
+			case <-t.C:
+				if err := c.durable(); err != nil {
+					c.warn(err)
+				}
+			case <-c.ctx.Done(): // Close makes it durable
+			}
+		})
+	}
 	if !opened.Checked {
 		c.bg.Go(func() {
 			if err := library.CheckDBContext(c.ctx, db); errors.Is(err, library.ErrCorrupt) {
@@ -106,9 +131,18 @@ func OpenCore(ctx context.Context, opts Options) (*Core, error) {
 	return c, nil
 }
 
+// durableAfter is how long a new library file is written without fsyncs
+// when nothing says sound has started: long enough for a first play,
+// short enough that a crash of the machine costs little. (A variable for
+// tests.)
+var durableAfter = 2 * time.Second
+
 // salvageWarning tells the user what a damaged library file cost and what
 // to do about it.
 func salvageWarning(s *library.Salvage) error {
+	if s.Kept == 0 {
+		return fmt.Errorf("the library file was damaged (%v) and nothing in it could be read: a new, empty library was started, and the damaged file is kept at %s. Re-import your music folders and re-add your shares and downloads", s.Damage, s.Aside)
+	}
 	if len(s.Lost) == 0 {
 		return fmt.Errorf("the library file was damaged (%v): every record still read and was copied into a new library file; the damaged file is kept at %s (delete it once all is well)", s.Damage, s.Aside)
 	}
@@ -229,7 +263,7 @@ func (c *Core) Close() error {
 		if e := c.playerEngine(); e != nil {
 			perr = e.Close()
 		}
-		err = errors.Join(perr, c.node.Close(), c.lib.Close(), c.db.Close())
+		err = errors.Join(perr, c.node.Close(), c.lib.Close(), c.durable(), c.db.Close())
 	})
 	return err
 }

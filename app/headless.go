@@ -206,6 +206,11 @@ func runPlay(ctx context.Context, cli *CLI, opts Options, args []string) error {
 						cli.stat(opts, "first_byte_ms", at)
 					}
 				}
+				if played == 0 {
+					// Sound started: a new library may wait for the disk now
+					// (an error comes back from Close).
+					go core.durable()
+				}
 				record()
 				played++
 			case player.EventError:

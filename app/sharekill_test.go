@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,32 +34,38 @@ func TestShareKilledNeverLeavesTorrentWithoutTracks(t *testing.T) {
 		return exec.CommandContext(ctx, bin, "share", album, "--data", data, "--listen", "127.0.0.1:0", "--no-dht")
 	}
 
-	// One share left to finish: how long until it prints the magnet, which
-	// it does once the share and its tracks are recorded.
-	cmd := share(t.TempDir())
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
+	// Shares left to finish: how long until one prints the magnet, which
+	// it does once the share and its tracks are recorded (the median of 3).
+	var runs []time.Duration
+	for range 3 {
+		cmd := share(t.TempDir())
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		magnet, err := bufio.NewReader(stdout).ReadString('\n')
+		runs = append(runs, time.Since(start))
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+		if !strings.HasPrefix(magnet, "magnet:?") {
+			t.Fatalf("swarmtone share printed %q, %v", magnet, err)
+		}
 	}
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	magnet, err := bufio.NewReader(stdout).ReadString('\n')
-	full := time.Since(start)
-	_ = cmd.Process.Signal(os.Interrupt)
-	_ = cmd.Wait()
-	if !strings.HasPrefix(magnet, "magnet:?") {
-		t.Fatalf("swarmtone share printed %q, %v", magnet, err)
-	}
+	slices.Sort(runs)
+	full := runs[1]
 
 	r := rand.New(rand.NewPCG(5, 6))
 	recorded := 0
 	const tries = 20
 	for try := range tries {
-		// Kills spread from 30% to 110% of a whole share's time, jittered:
-		// the records are written in the last part of it.
-		frac := 0.3 + 0.8*(float64(try)+r.Float64())/tries
+		// Kills spread from 20% to 150% of a whole share's time, jittered:
+		// the records are written in the second half of it, and a loaded
+		// machine stretches some runs.
+		frac := 0.2 + 1.3*(float64(try)+r.Float64())/tries
 		delay := time.Duration(frac * float64(full))
 		data := t.TempDir()
 		cmd := share(data)

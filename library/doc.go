@@ -15,6 +15,9 @@
 // damaged file is salvaged: every record that still reads is copied into a
 // new file (library's indexes rebuilt from the tracks), the damaged one is
 // renamed to "<path>.corrupt-<time>", and the caller learns what was lost.
+// A new file is created and written without fsyncs (Opened.Unsynced) until
+// the caller calls Durable, so nothing before the first sound waits for
+// the disk.
 // app owns the *bbolt.DB: it hands it to New and to the other packages,
 // which keep their own buckets in it. library's buckets all start with
 // "library/". New creates them and migrates older schemas (SchemaVersion);

@@ -2,8 +2,10 @@ package library
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -38,6 +40,90 @@ type Opened struct {
 	Checked bool
 	// Salvaged is set when the file was damaged and replaced.
 	Salvaged *Salvage
+	// Unsynced is true when the file was new: it was created, and is
+	// written, without waiting for the disk (no fsync), so nothing on the
+	// way to the first sound waits for one. A crash of the machine (not
+	// of the process) before Durable may lose or damage what was written
+	// since; call Durable once sound has started, or soon, and before
+	// closing.
+	Unsynced bool
+}
+
+// Durable makes every write to db so far durable and every later commit
+// wait for the disk again, after OpenFile returned an Unsynced file. It
+// syncs the file while holding the writer's lock, without a transaction of
+// its own (an empty commit would leave both meta pages on the same root,
+// which a salvage could not fall back from). It is safe to call at any
+// time and more than once.
+func Durable(db *bbolt.DB) error {
+	tx, err := db.Begin(true)
+	if err == nil {
+		// Commits read these under the writer's lock this transaction holds.
+		db.NoSync, db.NoGrowSync = false, false
+		err = errors.Join(db.Sync(), tx.Rollback())
+	}
+	if err == nil {
+		// The file's name, too: it was created without a sync.
+		var dir *os.File
+		if dir, err = os.Open(filepath.Dir(db.Path())); err == nil {
+			err = errors.Join(dir.Sync(), dir.Close())
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("making library %s durable: %w", db.Path(), err)
+	}
+	return nil
+}
+
+// createEmpty creates path as an empty bbolt file (what bbolt's Open writes
+// into a new file, without its fsync) and reports whether it did. The
+// pages go to a temporary file first and are linked into place only if
+// path does not exist, so a file another process is creating or using is
+// never overwritten. On failure OpenFile lets bbolt create the file.
+func createEmpty(path string) bool {
+	tmp := fmt.Sprintf("%s.new-%d", path, os.Getpid())
+	if err := os.WriteFile(tmp, emptyBoltFile(os.Getpagesize()), 0o600); err != nil {
+		return false
+	}
+	defer os.Remove(tmp)
+	return os.Link(tmp, path) == nil
+}
+
+// emptyBoltFile is the file bbolt v1.5's Open writes for a new database,
+// in the machine's byte order as bbolt writes it: two meta pages
+// (transactions 0 and 1), an empty free list on page 2 and an empty root
+// leaf on page 3. TestEmptyBoltFileIsBboltsOwn compares it with bbolt's.
+func emptyBoltFile(pageSize int) []byte {
+	const (
+		leafPageFlag     = 0x02
+		metaPageFlag     = 0x04
+		freelistPageFlag = 0x10
+		version          = 2
+	)
+	ne := binary.NativeEndian
+	b := make([]byte, 4*pageSize)
+	header := func(id int, flags uint16) []byte {
+		p := b[id*pageSize:]
+		ne.PutUint64(p, uint64(id))
+		ne.PutUint16(p[8:], flags)
+		return p
+	}
+	for txid := range 2 {
+		m := header(txid, metaPageFlag)[metaHeader:]
+		ne.PutUint32(m[0:], metaMagic)
+		ne.PutUint32(m[4:], version)
+		ne.PutUint32(m[8:], uint32(pageSize))
+		ne.PutUint64(m[16:], 3) // root bucket's page; its sequence is 0
+		ne.PutUint64(m[32:], 2) // free list page
+		ne.PutUint64(m[40:], 4) // high water mark
+		ne.PutUint64(m[48:], uint64(txid))
+		h := fnv.New64a()
+		h.Write(m[:56])
+		ne.PutUint64(m[56:], h.Sum64())
+	}
+	header(2, freelistPageFlag)
+	header(3, leafPageFlag)
+	return b
 }
 
 // OpenDB opens or creates the one bbolt file Swarmtone keeps its state in,
@@ -73,7 +159,12 @@ func OpenFile(path string) (db *bbolt.DB, o Opened, err error) {
 	}
 	_, markErr := os.Stat(damagedMarker(path))
 	marked := markErr == nil
-	db, err = openChecked(path)
+	if size == 0 {
+		// bbolt would write its first pages and wait for the disk (the one
+		// fsync NoSync leaves): write them ourselves, without waiting.
+		o.Unsynced = createEmpty(path)
+	}
+	db, err = openChecked(path, o.Unsynced)
 	if err == nil {
 		o.Checked = size == 0 || size <= CheckAtOpenLimit || marked
 		if size > 0 && o.Checked {
@@ -95,9 +186,9 @@ func OpenFile(path string) (db *bbolt.DB, o Opened, err error) {
 	if err != nil {
 		return nil, o, err
 	}
-	o.Salvaged, o.Checked = s, true
+	o.Salvaged, o.Checked, o.Unsynced = s, true, false
 	_ = os.Remove(damagedMarker(path))
-	db, err = openChecked(path)
+	db, err = openChecked(path, false)
 	if err != nil {
 		return nil, o, err
 	}
@@ -105,16 +196,17 @@ func OpenFile(path string) (db *bbolt.DB, o Opened, err error) {
 }
 
 // openChecked opens path and walks its top-level buckets, turning bbolt's
-// corruption errors and panics into ErrCorrupt.
-func openChecked(path string) (db *bbolt.DB, err error) {
+// corruption errors and panics into ErrCorrupt. unsynced opens it without
+// fsyncs (bbolt's first, creating the file, is the only one left).
+func openChecked(path string, unsynced bool) (db *bbolt.DB, err error) {
 	err = onFaultGuardedGoroutine(func() (err error) {
-		db, err = openShallow(path)
+		db, err = openShallow(path, unsynced)
 		return err
 	})
 	return db, err
 }
 
-func openShallow(path string) (db *bbolt.DB, err error) {
+func openShallow(path string, unsynced bool) (db *bbolt.DB, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if db != nil {
@@ -123,7 +215,7 @@ func openShallow(path string) (db *bbolt.DB, err error) {
 			db, err = nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, r)
 		}
 	}()
-	db, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: OpenTimeout})
+	db, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: OpenTimeout, NoSync: unsynced, NoGrowSync: unsynced})
 	switch {
 	case err == nil:
 	case errors.Is(err, berrors.ErrTimeout):

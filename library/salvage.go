@@ -222,7 +222,7 @@ const (
 func pageSizeOf(b []byte) int {
 	for p := range 2 {
 		if m, ok := metaAt(b, p*4096); ok {
-			return int(binary.LittleEndian.Uint32(m[8:]))
+			return int(binary.NativeEndian.Uint32(m[8:]))
 		}
 	}
 	return os.Getpagesize()
@@ -234,12 +234,12 @@ func metaAt(b []byte, off int) ([]byte, bool) {
 		return nil, false
 	}
 	m := b[off+metaHeader : off+metaSize]
-	if binary.LittleEndian.Uint32(m) != metaMagic {
+	if binary.NativeEndian.Uint32(m) != metaMagic {
 		return nil, false
 	}
 	h := fnv.New64a()
 	h.Write(m[:56])
-	return m, h.Sum64() == binary.LittleEndian.Uint64(m[56:])
+	return m, h.Sum64() == binary.NativeEndian.Uint64(m[56:])
 }
 
 // newestMeta returns the meta page (0 or 1) with the higher transaction ID
@@ -251,7 +251,7 @@ func newestMeta(b []byte) (page, valid int) {
 	for p := range 2 {
 		var m []byte
 		if m, ok[p] = metaAt(b, p*ps); ok[p] {
-			txid[p] = binary.LittleEndian.Uint64(m[48:])
+			txid[p] = binary.NativeEndian.Uint64(m[48:])
 			valid++
 		}
 	}
