@@ -56,8 +56,8 @@ type Core struct {
 
 // OpenCore opens the library in opts.DataDir, starts the node with the
 // library's settings (overridden by the command-line options) and restores
-// every share and torrent, so they seed again. Warnings (a corrupt library
-// moved aside, torrents that could not be restored) arrive as events.
+// every share and torrent, so they seed again. Warnings (a damaged library
+// salvaged, torrents that could not be restored) arrive as events.
 func OpenCore(ctx context.Context, opts Options) (*Core, error) {
 	if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating the data folder %q: %w", opts.DataDir, err)
