@@ -1,6 +1,7 @@
 package library
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -249,54 +251,77 @@ func openShallow(path string, unsynced bool) (db *bbolt.DB, err error) {
 // own consistency check) and returns the first problem found, wrapping
 // ErrCorrupt, or nil. It leaves a marker for the next OpenFile when it
 // finds damage, so the file is salvaged at the next start. It reads the
-// whole file and holds a read transaction meanwhile: on a large library run
-// CheckDBContext in the background.
-func CheckDB(db *bbolt.DB) error { return CheckDBContext(context.Background(), db) }
-
-// CheckDBContext is CheckDB, stopping early with ctx's error when ctx ends.
-func CheckDBContext(ctx context.Context, db *bbolt.DB) error {
-	err := checkDeep(ctx, db)
+// whole file in one read transaction: on a large library run
+// CheckDBContext in the background instead.
+func CheckDB(db *bbolt.DB) error {
+	err := checkDeep(context.Background(), db)
 	if errors.Is(err, ErrCorrupt) {
 		markDamaged(db.Path(), err.Error())
 	}
 	return err
 }
 
-// checkDeep is CheckDB without the marker.
+// CheckDBContext reads every key and value of db, as CheckDB does but
+// without bbolt's own check, in short read transactions (checkChunk keys
+// each), so a commit that must grow the file never waits long for it. It
+// stops early with ctx's error when ctx ends, and leaves the marker when it
+// finds damage.
+func CheckDBContext(ctx context.Context, db *bbolt.DB) error {
+	err := onFaultGuardedGoroutine(func() error { return walkChunked(ctx, db, checkChunk) })
+	if errors.Is(err, ErrCorrupt) {
+		markDamaged(db.Path(), err.Error())
+	}
+	return err
+}
+
+// checkChunk is how many keys CheckDBContext reads in one transaction.
+const checkChunk = 4096
+
+// touchSink keeps the reads of the checks from being optimised away.
+var touchSink atomic.Uint32
+
+// touchValue reads the first and last byte of v, so every page of a value
+// spanning several is mapped in (a page outside the file faults).
+func touchValue(v []byte) byte {
+	if len(v) == 0 {
+		return 0
+	}
+	return v[0] ^ v[len(v)-1]
+}
+
+// walkBucket reads every key and value of the bucket c walks, and of its
+// sub-buckets; open opens a sub-bucket by key.
+func walkBucket(ctx context.Context, path string, c *bbolt.Cursor, open func(k []byte) *bbolt.Bucket, sum *byte) error {
+	n := 0
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if n++; n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if v != nil {
+			*sum ^= touchValue(v)
+			continue
+		}
+		sub := open(k)
+		if sub == nil {
+			return fmt.Errorf("%w: %s: bucket %q cannot be opened", ErrCorrupt, path, k)
+		}
+		if err := walkBucket(ctx, path, sub.Cursor(), sub.Bucket, sum); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkDeep is CheckDB without the marker: one read transaction.
 func checkDeep(ctx context.Context, db *bbolt.DB) error {
 	return onFaultGuardedGoroutine(func() (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				err = fmt.Errorf("%w: %s: %v", ErrCorrupt, db.Path(), r)
-			}
-		}()
+		defer recoverCorrupt(db.Path(), &err)
 		return db.View(func(tx *bbolt.Tx) error {
-			n := 0
-			var walk func(c *bbolt.Cursor, b func(k []byte) *bbolt.Bucket) error
-			walk = func(c *bbolt.Cursor, b func(k []byte) *bbolt.Bucket) error {
-				for k, v := c.First(); k != nil; k, v = c.Next() {
-					if n++; n%1024 == 0 {
-						if err := ctx.Err(); err != nil {
-							return err
-						}
-					}
-					if v != nil {
-						if len(v) > 0 {
-							_ = v[0] + v[len(v)-1] // touch the first and last page
-						}
-						continue
-					}
-					sub := b(k)
-					if sub == nil {
-						return fmt.Errorf("%w: %s: bucket %q cannot be opened", ErrCorrupt, db.Path(), k)
-					}
-					if err := walk(sub.Cursor(), sub.Bucket); err != nil {
-						return err
-					}
-				}
-				return nil
-			}
-			if err := walk(tx.Cursor(), tx.Bucket); err != nil {
+			var sum byte
+			defer func() { touchSink.Store(uint32(sum)) }()
+			if err := walkBucket(ctx, db.Path(), tx.Cursor(), tx.Bucket, &sum); err != nil {
 				return err
 			}
 			// Every reachable page reads: now bbolt's own check (free list,
@@ -309,6 +334,68 @@ func checkDeep(ctx context.Context, db *bbolt.DB) error {
 			return nil
 		})
 	})
+}
+
+// walkChunked reads every key and value of db, at most chunk keys of a
+// top-level bucket (with the sub-buckets under them) per read transaction.
+func walkChunked(ctx context.Context, db *bbolt.DB, chunk int) (err error) {
+	defer recoverCorrupt(db.Path(), &err)
+	var names [][]byte
+	err = db.View(func(tx *bbolt.Tx) error {
+		return tx.ForEach(func(name []byte, _ *bbolt.Bucket) error {
+			names = append(names, bytes.Clone(name))
+			return nil
+		})
+	})
+	var sum byte
+	defer func() { touchSink.Store(uint32(sum)) }()
+	for _, name := range names {
+		var after []byte
+		for done := false; !done && err == nil; {
+			err = db.View(func(tx *bbolt.Tx) error {
+				b := tx.Bucket(name)
+				if b == nil {
+					done = true // deleted meanwhile
+					return nil
+				}
+				c := b.Cursor()
+				k, v := c.First()
+				if after != nil {
+					if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
+						k, v = c.Next()
+					}
+				}
+				for n := 0; k != nil && n < chunk; k, v = c.Next() {
+					n++
+					after = append(after[:0], k...)
+					if v != nil {
+						sum ^= touchValue(v)
+						continue
+					}
+					sub := b.Bucket(k)
+					if sub == nil {
+						return fmt.Errorf("%w: %s: bucket %q cannot be opened", ErrCorrupt, db.Path(), k)
+					}
+					if err := walkBucket(ctx, db.Path(), sub.Cursor(), sub.Bucket, &sum); err != nil {
+						return err
+					}
+				}
+				done = k == nil
+				return ctx.Err()
+			})
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// recoverCorrupt turns a panic reading path into ErrCorrupt.
+func recoverCorrupt(path string, err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%w: %s: %v", ErrCorrupt, path, r)
+	}
 }
 
 // onFaultGuardedGoroutine runs fn on a goroutine of its own on which a
