@@ -21,7 +21,7 @@ export ALSA_CONFIG_PATH := $(CURDIR)/build/asound.conf
 # webtorrent-cli, installed by tools/deps.sh for interop tests.
 export PATH := $(CURDIR)/.tools/webtorrent/node_modules/.bin:$(PATH)
 
-.PHONY: all run build deps test-deps test check unit bench package install clean
+.PHONY: all run build deps test-deps test check unit fuzz fuzz-burst bench package install clean
 
 all: build
 
@@ -53,11 +53,28 @@ check:
 	$(GO) vet ./...
 	cd third_party/go-utp && $(GO) vet ./...
 
+# The packages that own goroutines run under the race detector; the rest
+# (decoders, bench, tools) without it, where it would only slow them down.
+# app/ui stays out: Fyne's test driver runs fyne.Do on the calling goroutine,
+# so every background update of a widget reads as a race with the test.
+RACE_PKGS := ./library/ ./network/ ./player/ ./app/
+MODULE    := github.com/swarmtone/swarmtone
 unit: build/asound.conf
 	cd third_party/go-utp && $(GO) test -count=1 ./...
-	$(XVFB) $(GO) test -count=1 -timeout 25m ./...
+	$(XVFB) $(GO) test -count=1 -race -timeout 25m $(RACE_PKGS)
+	$(XVFB) $(GO) test -count=1 -timeout 25m $$($(GO) list ./... | grep -vxF $(foreach p,$(RACE_PKGS),-e $(MODULE)/$(patsubst ./%/,%,$(p))))
 
-test: deps test-deps check unit
+# make fuzz runs every fuzz target for FUZZTIME each and leaves any crasher
+# in its package's testdata/fuzz, to commit with the fix; make test runs
+# their seeds (in unit) and a short burst of each.
+FUZZTIME ?= 60s
+fuzz:
+	FUZZTIME=$(FUZZTIME) ./tools/fuzz.sh
+
+fuzz-burst:
+	FUZZTIME=3s ./tools/fuzz.sh
+
+test: deps test-deps check unit fuzz-burst
 
 bench: deps test-deps build/asound.conf
 	$(XVFB) $(GO) run ./bench -out bench/results.txt
