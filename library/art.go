@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -12,11 +13,14 @@ import (
 	"image/jpeg"
 	_ "image/png" // cover art is JPEG or PNG
 	"io"
+	"log/slog"
 	"math"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"go.etcd.io/bbolt"
 )
@@ -51,15 +55,9 @@ func makeCoverArt(data []byte) (a coverArt, err error) {
 			err = fmt.Errorf("cover art image crashed the decoder: %v", p)
 		}
 	}()
-	if len(data) > maxArtBytes {
-		return a, fmt.Errorf("cover art is %d MB, more than the %d MB read", len(data)>>20, maxArtBytes>>20)
-	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	format, err := checkCoverArt(data)
 	if err != nil {
-		return a, fmt.Errorf("cover art is not a JPEG or PNG image: %w", err)
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxArtPixels {
-		return a, fmt.Errorf("cover art is %d×%d pixels, too large to read", cfg.Width, cfg.Height)
+		return a, err
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
@@ -70,6 +68,27 @@ func makeCoverArt(data []byte) (a coverArt, err error) {
 		return a, err
 	}
 	return coverArt{id: artID(data), thumb: thumb}, nil
+}
+
+// checkCoverArt reads only an image's header: what Import can afford per
+// image before its thumbnail is made in the background.
+func checkCoverArt(data []byte) (format string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("cover art image crashed the decoder: %v", p)
+		}
+	}()
+	if len(data) > maxArtBytes {
+		return "", fmt.Errorf("cover art is %d MB, more than the %d MB read", len(data)>>20, maxArtBytes>>20)
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return "", fmt.Errorf("cover art is not a JPEG or PNG image: %w", err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxArtPixels {
+		return "", fmt.Errorf("cover art is %d×%d pixels, too large to read", cfg.Width, cfg.Height)
+	}
+	return format, nil
 }
 
 // thumbnail scales img to fit ThumbnailSize, keeping its aspect, as JPEG.
@@ -364,7 +383,10 @@ func (l *Library) Art(ctx context.Context, id TrackID) (mime string, data []byte
 }
 
 // Thumbnail returns the JPEG thumbnail (at most ThumbnailSize pixels a side)
-// of the cover art id names.
+// of the cover art id names. An import makes its thumbnails after it has
+// written its tracks: until WaitThumbnails returns, a new track's may not be
+// there yet (ErrNotFound). It is not made here on demand: a window asks
+// from its UI goroutine, which must not decode images.
 func (l *Library) Thumbnail(ctx context.Context, id string) ([]byte, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
@@ -383,4 +405,244 @@ func (l *Library) Thumbnail(ctx context.Context, id string) ([]byte, error) {
 		return nil
 	})
 	return out, err
+}
+
+// bucketThumbQueue holds the thumbnails an import still has to make: ArtID
+// → the file the image is in (a track, for the picture in its tags, or a
+// folder's cover image file). It is written with the tracks that use the
+// images, so a thumbnail interrupted by a quit is made after the next start.
+var bucketThumbQueue = []byte("library/thumbqueue")
+
+// artJob is one queued thumbnail.
+type artJob struct {
+	id   string
+	path string
+}
+
+// queueArt records jobs in tx, except images whose thumbnail is stored.
+func queueArt(tx *bbolt.Tx, jobs []artJob) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	q, err := tx.CreateBucketIfNotExists(bucketThumbQueue)
+	if err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		key, err := hex.DecodeString(j.id)
+		if err != nil {
+			return fmt.Errorf("art id %q: %w", j.id, err)
+		}
+		if tx.Bucket(bucketThumbs).Get(key) != nil {
+			continue
+		}
+		if err := q.Put(key, []byte(j.path)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// artSource reads the image a queued thumbnail is made from.
+func artSource(path string) ([]byte, error) {
+	if !IsAudioFile(path) {
+		return readLimited(path, maxArtBytes)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ft, err := readTags(f)
+	if err != nil {
+		return nil, err
+	}
+	if ft.picture == nil {
+		return nil, errors.New("its tags have no picture any more")
+	}
+	return ft.picture, nil
+}
+
+// thumbWorker makes queued thumbnails on one goroutine per Library, after
+// the tracks that use them are written: an import's tracks are in the
+// library without waiting for JPEG decoding, which was three quarters of
+// an import's CPU.
+type thumbWorker struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	kick   chan struct{} // a token: look at the queue again
+	done   chan struct{}
+
+	mu      sync.Mutex
+	kicked  uint64        // wakes so far
+	drained uint64        // the last wake after which the queue was found empty
+	changed chan struct{} // closed and replaced whenever drained moves
+}
+
+func newThumbWorker() *thumbWorker {
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &thumbWorker{ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1), done: make(chan struct{}),
+		changed: make(chan struct{}), kicked: 1}
+	w.kick <- struct{}{} // what a previous run left in the queue
+	return w
+}
+
+// wake tells the worker the queue has grown.
+func (w *thumbWorker) wake() {
+	w.mu.Lock()
+	w.kicked++
+	w.mu.Unlock()
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+// stop cancels the worker and waits for it; what it has not made stays
+// queued in the file.
+func (w *thumbWorker) stop() {
+	w.cancel()
+	<-w.done
+}
+
+func (l *Library) runThumbnails() {
+	w := l.ix.thumbs
+	defer close(w.done)
+	for {
+		select {
+		case <-w.ctx.Done():
+			return
+		case <-w.kick:
+		}
+		w.mu.Lock()
+		gen := w.kicked
+		w.mu.Unlock()
+		if err := l.drainThumbQueue(w.ctx); err != nil {
+			if w.ctx.Err() != nil {
+				return
+			}
+			// Waiters are released all the same: the queue stays in the
+			// file for the next start.
+			slog.Warn("library: making cover thumbnails", "err", err)
+		}
+		w.mu.Lock()
+		w.drained = max(w.drained, gen)
+		close(w.changed)
+		w.changed = make(chan struct{})
+		w.mu.Unlock()
+	}
+}
+
+// thumbBatch is how many thumbnails one transaction stores.
+const thumbBatch = 64
+
+// drainThumbQueue makes every queued thumbnail, a batch at a time, on half
+// the cores (at least one): imports and playback keep the rest.
+func (l *Library) drainThumbQueue(ctx context.Context) error {
+	for {
+		var jobs []artJob
+		err := l.view(func(tx *bbolt.Tx) error {
+			q := tx.Bucket(bucketThumbQueue)
+			if q == nil {
+				return nil
+			}
+			c := q.Cursor()
+			for k, v := c.First(); k != nil && len(jobs) < thumbBatch; k, v = c.Next() {
+				jobs = append(jobs, artJob{id: hex.EncodeToString(k), path: string(v)})
+			}
+			return nil
+		})
+		if err != nil || len(jobs) == 0 {
+			return err
+		}
+		made := make([][]byte, len(jobs))
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range max(1, runtime.GOMAXPROCS(0)/2) {
+			wg.Go(func() {
+				for i := range next {
+					made[i] = makeQueuedThumb(jobs[i])
+				}
+			})
+		}
+	feed:
+		for i := range jobs {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				break feed
+			}
+		}
+		close(next)
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err = l.update(func(tx *bbolt.Tx) error {
+			q := tx.Bucket(bucketThumbQueue)
+			for i, j := range jobs {
+				key, _ := hex.DecodeString(j.id)
+				if made[i] != nil {
+					if err := putArt(tx, &coverArt{id: j.id, thumb: made[i]}); err != nil {
+						return err
+					}
+				} else if string(q.Get(key)) != j.path {
+					continue // queued again meanwhile, from another file: try that
+				}
+				if err := q.Delete(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// makeQueuedThumb makes one queued thumbnail; nil when it cannot (logged):
+// the image is then left without one, as when an import finds a broken one.
+func makeQueuedThumb(j artJob) []byte {
+	data, err := artSource(j.path)
+	if err == nil && artID(data) != j.id {
+		// Changed since the import: the next import reads the file again
+		// and queues its new image.
+		err = errors.New("the image changed since it was imported")
+	}
+	if err != nil {
+		slog.Info("library: no cover thumbnail", "file", j.path, "err", err)
+		return nil
+	}
+	a, err := makeCoverArt(data)
+	if err != nil {
+		slog.Warn("library: no cover thumbnail", "file", j.path, "err", err)
+		return nil
+	}
+	return a.thumb
+}
+
+// WaitThumbnails waits until the thumbnails of every import that returned
+// before the call are made (or found impossible): the moment a window can
+// show the covers of what it has just imported.
+func (l *Library) WaitThumbnails(ctx context.Context) error {
+	w := l.ix.thumbs
+	w.mu.Lock()
+	target := w.kicked
+	w.mu.Unlock()
+	for {
+		w.mu.Lock()
+		drained, changed := w.drained, w.changed
+		w.mu.Unlock()
+		if drained >= target {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-w.done:
+			return fmt.Errorf("waiting for cover thumbnails: %w", errClosed)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }

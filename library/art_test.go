@@ -88,6 +88,9 @@ func TestFullArtStaysInTheFiles(t *testing.T) {
 		if err != nil || res.Added != 4 || len(res.Warnings) != 0 {
 			t.Fatalf("importing %s: %+v, %v", album, res, err)
 		}
+		if err := l.WaitThumbnails(ctx); err != nil {
+			t.Fatal(err)
+		}
 		if grew := fileSize(t, dbPath) - before; grew >= int64(len(cover))/2 {
 			t.Fatalf("after importing %s the library file grew by %d bytes, for a %d-byte cover", album, grew, len(cover))
 		}
@@ -486,5 +489,178 @@ func TestFilterTaps(t *testing.T) {
 				t.Errorf("%d→%d, output %d: centred on %.3f, want %.3f", n, m, i, got, centre)
 			}
 		}
+	}
+}
+
+// storedThumbs reads which of ids have a stored thumbnail, and how many
+// thumbnails are still queued.
+func storedThumbs(t *testing.T, db *bbolt.DB, ids ...string) (stored map[string]bool, queued int) {
+	t.Helper()
+	stored = map[string]bool{}
+	err := db.View(func(tx *bbolt.Tx) error {
+		for _, id := range ids {
+			stored[id] = tx.Bucket(bucketThumbs).Get(mustDecodeHex(t, id)) != nil
+		}
+		if q := tx.Bucket(bucketThumbQueue); q != nil {
+			queued = q.Stats().KeyN
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stored, queued
+}
+
+// TestImportThumbnailsAfterTracks imports pictures in tags, a folder cover
+// and a picture whose header reads but whose body is broken: every usable
+// image's thumbnail is stored once WaitThumbnails returns, the broken one
+// has none (and no warning: only its header was read during the import),
+// and nothing stays queued.
+func TestImportThumbnailsAfterTracks(t *testing.T) {
+	l, _ := openTestLibrary(t)
+	ctx := testCtx(t)
+	root := t.TempDir()
+	tagged := noisyJPEG(t, 300, 200, 4)
+	for i := range 3 {
+		writeMP3WithPicture(t, filepath.Join(root, "tagged", fmt.Sprintf("%02d.mp3", i)), "tagged", tagged)
+	}
+	alpha := image.NewNRGBA(image.Rect(0, 0, 200, 200))
+	for i := 0; i < len(alpha.Pix); i += 4 {
+		copy(alpha.Pix[i:], []byte{0, 0, 255, 100})
+	}
+	folder := encodePNG(t, alpha)
+	for i := range 2 {
+		writeMP3WithTags(t, filepath.Join(root, "folder", fmt.Sprintf("%02d.mp3", i)), "folder", "Band")
+	}
+	writeFile(t, filepath.Join(root, "folder", "cover.png"), folder)
+	broken := noisyJPEG(t, 300, 300, 5)
+	broken = broken[:len(broken)/2]
+	writeMP3WithPicture(t, filepath.Join(root, "broken", "01.mp3"), "broken", broken)
+
+	res, err := l.Import(ctx, []string{root}, ImportOptions{})
+	if err != nil || res.Added != 6 || len(res.Warnings) != 0 {
+		t.Fatalf("import: %+v, %v", res, err)
+	}
+	if err := l.WaitThumbnails(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stored, queued := storedThumbs(t, l.db, artID(tagged), artID(folder), artID(broken))
+	if !stored[artID(tagged)] || !stored[artID(folder)] || stored[artID(broken)] || queued != 0 {
+		t.Errorf("stored thumbnails %v, %d still queued; want the tagged and folder images only, none queued", stored, queued)
+	}
+	for _, c := range []struct {
+		file string
+		id   string
+		size int
+	}{{"tagged/00.mp3", artID(tagged), 85}, {"tagged/02.mp3", artID(tagged), 85}, {"folder/01.mp3", artID(folder), 128}} {
+		tr, err := l.TrackByPath(ctx, filepath.Join(root, c.file))
+		if err != nil || tr.ArtID != c.id {
+			t.Fatalf("%s: art %q, %v; want %s", c.file, tr.ArtID, err, c.id)
+		}
+		thumb, err := l.Thumbnail(ctx, tr.ArtID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg, err := jpeg.DecodeConfig(bytes.NewReader(thumb)); err != nil || cfg.Width != 128 || cfg.Height != c.size {
+			t.Errorf("%s: thumbnail %+v, %v", c.file, cfg, err)
+		}
+	}
+	tr, err := l.TrackByPath(ctx, filepath.Join(root, "broken", "01.mp3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Thumbnail(ctx, tr.ArtID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("thumbnail of a broken image: %v, want ErrNotFound", err)
+	}
+}
+
+// TestThumbnailQueueOutlivesClose closes the library straight after an
+// import, then adds to the queue by hand as a quit in the middle of the
+// thumbnails would leave it (plus an image changed since): the next start
+// makes what is left and drops the changed one; a thumbnail asked for
+// before the worker has made it is not there yet.
+func TestThumbnailQueueOutlivesClose(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "swarmtone.db")
+	db, _, err := OpenDB(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	l, err := New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := testCtx(t)
+	root := t.TempDir()
+	var images []string
+	for i := range 20 {
+		img := noisyJPEG(t, 200, 200, uint64(10+i))
+		images = append(images, artID(img))
+		writeMP3WithPicture(t, filepath.Join(root, "album", fmt.Sprintf("%02d.mp3", i)), "t", img)
+	}
+	if res, err := l.Import(ctx, []string{root}, ImportOptions{}); err != nil || res.Added != 20 {
+		t.Fatalf("import: %+v, %v", res, err)
+	}
+	l.Close()
+
+	late := noisyJPEG(t, 200, 200, 40)
+	latePath := filepath.Join(root, "late.mp3")
+	writeMP3WithPicture(t, latePath, "late", late)
+	changedPath := filepath.Join(root, "changed.mp3")
+	writeMP3WithPicture(t, changedPath, "changed", noisyJPEG(t, 200, 200, 41))
+	changedID := artID([]byte("the picture this file had at import"))
+	queue := func(l *Library, id, path string) {
+		t.Helper()
+		err := l.db.Update(func(tx *bbolt.Tx) error { return queueArt(tx, []artJob{{id, path}}) })
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = db.Update(func(tx *bbolt.Tx) error {
+		return queueArt(tx, []artJob{{artID(late), latePath}, {changedID, changedPath}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	l, err = New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.WaitThumbnails(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stored, queued := storedThumbs(t, db, append(images, artID(late), changedID)...)
+	for _, id := range append(images, artID(late)) {
+		if !stored[id] {
+			t.Errorf("no thumbnail for %s after the restart", id)
+		}
+	}
+	if stored[changedID] || queued != 0 {
+		t.Errorf("changed image stored: %v; %d still queued", stored[changedID], queued)
+	}
+
+	// The worker looks at the queue only when an import wakes it.
+	asked := noisyJPEG(t, 200, 200, 42)
+	askedPath := filepath.Join(root, "asked.mp3")
+	writeMP3WithPicture(t, askedPath, "asked", asked)
+	queue(l, artID(asked), askedPath)
+	if _, err := l.Thumbnail(ctx, artID(asked)); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a queued thumbnail asked for: %v, want ErrNotFound", err)
+	}
+	if err := l.WaitThumbnails(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, queued := storedThumbs(t, db); queued != 1 {
+		t.Errorf("%d queued, want the one not yet woken for", queued)
+	}
+	l.ix.thumbs.wake()
+	if err := l.WaitThumbnails(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if stored, queued := storedThumbs(t, db, artID(asked)); !stored[artID(asked)] || queued != 0 {
+		t.Errorf("after a wake: stored %v, %d queued", stored, queued)
 	}
 }

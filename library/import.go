@@ -80,6 +80,8 @@ func IsAudioFile(name string) bool {
 // 1,000 tracks; cancelling ctx stops after the current file, keeps what was
 // written and returns ctx's error with the counts so far. Files are read
 // several at a time, but counted, reported and written in path order.
+// Cover thumbnails are made in the background once their tracks are
+// written: WaitThumbnails waits for them.
 func (l *Library) Import(ctx context.Context, paths []string, opts ImportOptions) (ImportResult, error) {
 	var res ImportResult
 	files, roots := l.collect(ctx, paths, &res)
@@ -88,8 +90,8 @@ func (l *Library) Import(ctx context.Context, paths []string, opts ImportOptions
 	in := importer{ctx: ctx, l: l, opts: opts, dirArt: map[string]*artOnce{}, arts: map[string]*artOnce{}}
 	var err error
 	done := 0
-	// Files are read in windows, several at a time (tags, hashing and
-	// thumbnails are CPU work), and taken in path order, so batches still
+	// Files are read in windows, several at a time (tags and hashing
+	// are CPU work), and taken in path order, so batches still
 	// hold consecutive files.
 	window := make([]fileResult, importWindow)
 loop:
@@ -192,7 +194,7 @@ type importer struct {
 	pending []Track
 
 	mu     sync.Mutex
-	art    []coverArt          // made in this import, not yet written
+	art    []artJob            // thumbnails to queue with the next batch
 	arts   map[string]*artOnce // by art ID: each image made once
 	dirArt map[string]*artOnce // by folder: its cover image file
 }
@@ -323,10 +325,10 @@ func (in *importer) read(path string, st fs.FileInfo, r *fileResult) (Track, err
 
 func (in *importer) probe(f *os.File, t *Track) { probeTrack(f, t, in.opts.Probe, t.Path) }
 
-// addArt makes an image's thumbnail the first time this import sees it
-// and queues it to be written no later than the tracks that use it (a file
-// waits for another goroutine making the same image). A bad image is a
-// warning and no art.
+// addArt checks an image (its header only) the first time this import
+// sees it, and queues its thumbnail with the tracks that use it: the
+// thumbnail worker makes it after they are written (see thumbWorker). The
+// image is read again then, from path. A bad image is a warning and no art.
 func (in *importer) addArt(path string, data []byte, r *fileResult) string {
 	id := artID(data)
 	in.mu.Lock()
@@ -346,13 +348,12 @@ func (in *importer) addArt(path string, data []byte, r *fileResult) string {
 			a.id = id
 			return
 		}
-		art, err := makeCoverArt(data)
-		if err != nil {
+		if _, err := checkCoverArt(data); err != nil {
 			a.err = err
 			return
 		}
 		in.mu.Lock()
-		in.art = append(in.art, art)
+		in.art = append(in.art, artJob{id: id, path: path})
 		in.mu.Unlock()
 		a.id = id
 	})
@@ -388,7 +389,8 @@ func (in *importer) folderArt(dir string, r *fileResult) string {
 	return a.id
 }
 
-// flush writes pending tracks and art in one transaction.
+// flush writes pending tracks, and queues their thumbnails, in one
+// transaction.
 func (in *importer) flush() error {
 	in.mu.Lock()
 	art := in.art
@@ -398,10 +400,8 @@ func (in *importer) flush() error {
 		return nil
 	}
 	_, err := in.l.writeBatch(func(tx *bbolt.Tx, ac albumCache, now time.Time, out []Track) ([]Track, error) {
-		for i := range art {
-			if err := putArt(tx, &art[i]); err != nil {
-				return nil, fmt.Errorf("storing cover art: %w", err)
-			}
+		if err := queueArt(tx, art); err != nil {
+			return nil, fmt.Errorf("queueing cover thumbnails: %w", err)
 		}
 		for _, t := range in.pending {
 			w, err := putTrack(tx, ac, t, now)
@@ -413,6 +413,9 @@ func (in *importer) flush() error {
 		return out, nil
 	})
 	in.pending = in.pending[:0]
+	if err == nil && len(art) > 0 {
+		in.l.ix.thumbs.wake()
+	}
 	return err
 }
 

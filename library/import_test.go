@@ -205,6 +205,9 @@ func TestImportRealAudioTree(t *testing.T) {
 	if calls < len(want) || lastDone != len(want) || lastTotal != len(want) {
 		t.Errorf("progress: %d calls, last %d/%d", calls, lastDone, lastTotal)
 	}
+	if err := l.WaitThumbnails(ctx); err != nil {
+		t.Fatal(err)
+	}
 	for path, w := range want {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			tr, err := l.TrackByPath(ctx, path)

@@ -18,6 +18,9 @@ var errClosed = errors.New("library is closed")
 type indexer struct {
 	jobs chan indexJob
 	done chan struct{}
+	// thumbs makes queued cover thumbnails; it starts and stops with the
+	// indexer, so Close stops it too.
+	thumbs *thumbWorker
 
 	queued uint64 // last sequence queued; under Library.writeMu
 	closed bool   // under Library.writeMu
@@ -35,14 +38,17 @@ type indexJob struct {
 }
 
 func newIndexer() *indexer {
-	return &indexer{jobs: make(chan indexJob, 8), done: make(chan struct{}), changed: make(chan struct{})}
+	return &indexer{jobs: make(chan indexJob, 8), done: make(chan struct{}), changed: make(chan struct{}),
+		thumbs: newThumbWorker()}
 }
 
 // runIndexer loads or builds the index, then applies queued batches until
 // jobs is closed (Close), and then saves the index for the next open unless
-// the saved one is still current.
+// the saved one is still current. The thumbnail worker runs alongside.
 func (l *Library) runIndexer() {
 	defer close(l.ix.done)
+	go l.runThumbnails()
+	defer l.ix.thumbs.stop() // before done: no write after Close
 	current := l.loadIndex()
 	if !current {
 		l.buildIndex()
