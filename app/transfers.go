@@ -85,6 +85,19 @@ func (c *Core) TransferStats() []TorrentStats {
 	return c.node.AllStats()
 }
 
+// TransferStatsOf is TransferStats for the given torrents only (those the
+// node still has), so a check of a few downloads does not read 1,000
+// shares.
+func (c *Core) TransferStatsOf(infoHashes []string) []TorrentStats {
+	out := make([]TorrentStats, 0, len(infoHashes))
+	for _, ih := range infoHashes {
+		if st, err := c.node.Stats(ih); err == nil {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
 // TorrentMagnet is the magnet link of a torrent the node shares or fetches.
 func (c *Core) TorrentMagnet(infoHash string) (string, error) {
 	return c.node.Magnet(infoHash)

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"context"
 	"log/slog"
+	"slices"
 	"strconv"
 	"time"
 
@@ -38,10 +40,17 @@ type nowPlayingBar struct {
 	duration time.Duration
 	playing  bool
 	seeking  bool // the user drags the seek bar: positions do not move it
+	// unfollow stops following the playing swarm track's download; nil
+	// while nothing is followed, so an idle bar neither polls nor redraws.
+	unfollow context.CancelFunc
+	// downloaded reads a track's downloaded fractions (Core.Downloaded;
+	// tests count the calls); followEvery is how often while it plays.
+	downloaded  func(app.Track) [][2]float64
+	followEvery time.Duration
 }
 
 func newNowPlayingBar(mw *MainWindow) *nowPlayingBar {
-	b := &nowPlayingBar{mw: mw}
+	b := &nowPlayingBar{mw: mw, downloaded: mw.core.Downloaded, followEvery: time.Second}
 	b.cover = canvas.NewImageFromResource(Icon)
 	b.cover.FillMode = canvas.ImageFillContain
 	b.cover.SetMinSize(fyne.NewSize(56, 56))
@@ -87,7 +96,6 @@ func newNowPlayingBar(mw *MainWindow) *nowPlayingBar {
 	right := container.NewHBox(b.state, b.shuffle, b.repeat, b.mute, container.NewGridWrap(fyne.NewSize(120, 36), b.volume))
 	b.object = container.NewBorder(widget.NewSeparator(), nil, container.NewGridWrap(fyne.NewSize(280, 64), info), right,
 		container.NewBorder(nil, nil, controls, nil, seekBar))
-	go b.refreshDownloaded()
 	return b
 }
 
@@ -136,6 +144,7 @@ func (b *nowPlayingBar) onPlayerEvent(ev app.PlayerEvent) {
 		b.duration = ev.Duration
 		b.state.SetText("")
 		b.showTrack(ev.TrackID)
+		b.followDownloaded(b.track)
 		b.playBtn.SetIcon(theme.MediaPauseIcon())
 	case app.PlayerPosition:
 		b.duration = max(b.duration, ev.Duration)
@@ -145,6 +154,7 @@ func (b *nowPlayingBar) onPlayerEvent(ev app.PlayerEvent) {
 	case app.PlayerResumed:
 		b.state.SetText("")
 	case app.PlayerStopped:
+		b.followDownloaded(app.Track{})
 		b.playing = false
 		b.playBtn.SetIcon(theme.MediaPlayIcon())
 		b.state.SetText("")
@@ -152,6 +162,7 @@ func (b *nowPlayingBar) onPlayerEvent(ev app.PlayerEvent) {
 }
 
 func (b *nowPlayingBar) showTrack(id string) {
+	b.track = app.Track{} // until the new one is read: never follow the last one's download
 	n, err := strconv.ParseUint(id, 10, 64)
 	if err != nil {
 		b.title.SetText(id)
@@ -189,28 +200,55 @@ func (b *nowPlayingBar) showPosition(pos time.Duration) {
 	}
 }
 
-// refreshDownloaded redraws which parts of a swarm track are downloaded,
-// once a second.
-func (b *nowPlayingBar) refreshDownloaded() {
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-b.mw.ctx.Done():
-			return
-		case <-tick.C:
-		}
-		var t app.Track
-		fyne.DoAndWait(func() { t = b.track })
-		ranges := b.mw.core.Downloaded(t)
-		fyne.Do(func() { b.got.set(ranges) })
+// followDownloaded shows which parts of t are downloaded under the seek
+// bar, and stops following the track before it. A file on disk is shown
+// whole once; a swarm track is read again every followEvery while it plays
+// (until all of it is there), redrawn only when that changed. A zero t
+// (nothing plays) follows nothing.
+func (b *nowPlayingBar) followDownloaded(t app.Track) {
+	if b.unfollow != nil {
+		b.unfollow()
+		b.unfollow = nil
 	}
+	switch {
+	case t.Local():
+		b.got.set([][2]float64{{0, 1}})
+		return
+	case t.Swarm == nil:
+		b.got.set(nil)
+		return
+	}
+	ctx, cancel := context.WithCancel(b.mw.ctx)
+	b.unfollow = cancel
+	read := b.downloaded
+	every := b.followEvery
+	go func() {
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			ranges := read(t) // off the UI goroutine: it asks the node
+			fyne.Do(func() {
+				if ctx.Err() == nil { // a newer track's ranges may be shown already
+					b.got.set(ranges)
+				}
+			})
+			if len(ranges) == 1 && ranges[0] == [2]float64{0, 1} {
+				return // all there: it will not change while this track plays
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
 }
 
 // downloadedBar draws the downloaded fractions of a track under the seek bar.
 type downloadedBar struct {
 	widget.BaseWidget
-	ranges [][2]float64
+	ranges  [][2]float64
+	redrawn int // how many times set redrew it (tests)
 }
 
 func newDownloadedBar() *downloadedBar {
@@ -219,8 +257,14 @@ func newDownloadedBar() *downloadedBar {
 	return d
 }
 
+// set shows r; the same ranges again are not redrawn (every redraw repaints
+// the whole window).
 func (d *downloadedBar) set(r [][2]float64) {
+	if slices.Equal(r, d.ranges) {
+		return
+	}
 	d.ranges = r
+	d.redrawn++
 	d.Refresh()
 }
 

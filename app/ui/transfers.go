@@ -3,6 +3,8 @@ package ui
 import (
 	"bytes"
 	"fmt"
+	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -15,7 +17,10 @@ import (
 )
 
 // transfersView lists every share and download with progress, peers, rates
-// and ratio, and the actions on them. It refreshes once a second.
+// and ratio, and the actions on them. While it is shown it reads every
+// torrent's stats once a second; while hidden it reads only the downloads
+// not yet complete, every 10 s, to announce the ones that finish. With
+// 1,000 shares and nothing downloading, a hidden view reads nothing.
 type transfersView struct {
 	mw     *MainWindow
 	object fyne.CanvasObject
@@ -23,10 +28,24 @@ type transfersView struct {
 	empty  *widget.Label // the hint shown while there are no transfers
 	stats  []app.TorrentStats
 	done   map[string]bool // downloads already announced as complete
+	// fresh are torrents added or changed since the last look, not in
+	// done yet: the next check reads them too (UI goroutine).
+	fresh map[string]bool
+
+	visible atomic.Bool   // the view is on screen
+	wake    chan struct{} // tells the loop that visible changed
+	// every and slowEvery are the periods shown and hidden; readAll and
+	// readSome read stats (the Core's; tests count the calls).
+	every, slowEvery time.Duration
+	readAll          func() []app.TorrentStats
+	readSome         func(infoHashes []string) []app.TorrentStats
+	announce         func(title, content string) // MainWindow.notify
 }
 
 func newTransfersView(mw *MainWindow) *transfersView {
-	v := &transfersView{mw: mw, done: map[string]bool{}}
+	v := &transfersView{mw: mw, done: map[string]bool{}, fresh: map[string]bool{},
+		wake: make(chan struct{}, 1), every: time.Second, slowEvery: 10 * time.Second,
+		readAll: mw.core.TransferStats, readSome: mw.core.TransferStatsOf, announce: mw.notify}
 	v.list = widget.NewList(
 		func() int { return len(v.stats) },
 		func() fyne.CanvasObject {
@@ -76,47 +95,131 @@ func (v *transfersView) updateRow(st app.TorrentStats, row *fyne.Container) {
 	b[3].(*widget.Button).OnTapped = func() { v.remove(ih, name, st.Shared) }
 }
 
-// start refreshes the list in the background: every second while it is
-// shown, every 10 s otherwise (to notify finished downloads), so an idle
-// app with 1,000 shares stays idle.
+// start reads stats in the background until the window closes: all of
+// them at once and then every second while the view is shown, the pending
+// downloads every 10 s while it is hidden. Every read happens on this one
+// goroutine, so a hidden view never reads them all.
 func (v *transfersView) start() {
 	go func() {
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		for n := 0; ; n++ {
-			var shown bool
-			fyne.DoAndWait(func() { shown = v.mw.shown(v.object) })
-			if shown || n%10 == 0 {
-				v.refresh()
-			}
+		timer := time.NewTimer(0) // the first look learns which downloads are pending
+		defer timer.Stop()
+		looked := false // every torrent's stats read once
+		for {
 			select {
 			case <-v.mw.ctx.Done():
 				return
-			case <-tick.C:
+			case <-v.wake: // shown: read now; hidden: the next check in slowEvery
+				if v.visible.Load() {
+					v.reload()
+					looked = true
+				}
+			case <-timer.C:
+				if v.visible.Load() || !looked {
+					v.reload()
+					if !looked {
+						// The last of the start-up's work: hand its garbage
+						// back now. Idle, nothing would collect it, and the
+						// heap would keep about twice its peak (~10 MB with
+						// 1,000 shares).
+						debug.FreeOSMemory()
+					}
+					looked = true
+				} else {
+					v.checkDownloads()
+				}
+			}
+			if v.visible.Load() {
+				timer.Reset(v.every)
+			} else {
+				timer.Reset(v.slowEvery)
 			}
 		}
 	}()
 }
 
-// refresh reads every torrent's stats in the background and shows them.
-func (v *transfersView) refresh() {
-	go func() {
-		stats := v.mw.core.TransferStats()
-		fyne.Do(func() { v.show(stats) })
-	}()
+// setShown tells the loop whether the view is on screen; shown, it reads
+// the stats at once, not at the next tick. Call it on the UI goroutine.
+func (v *transfersView) setShown(shown bool) {
+	if v.visible.Swap(shown) == shown {
+		return
+	}
+	select {
+	case v.wake <- struct{}{}:
+	default: // a wake is pending already; the loop reads visible then
+	}
+}
+
+// reload reads every torrent's stats and shows them (loop goroutine).
+func (v *transfersView) reload() {
+	stats := v.readAll()
+	fyne.Do(func() { v.show(stats) })
+}
+
+// checkDownloads reads the stats of the downloads not yet complete and of
+// torrents added since the last look, to announce finished downloads
+// (loop goroutine).
+func (v *transfersView) checkDownloads() {
+	var ihs []string
+	fyne.DoAndWait(func() { ihs = v.pending() })
+	if len(ihs) == 0 {
+		return
+	}
+	stats := v.readSome(ihs)
+	fyne.Do(func() {
+		there := make(map[string]bool, len(stats))
+		for _, st := range stats {
+			there[st.InfoHash] = true
+		}
+		for _, ih := range ihs {
+			delete(v.fresh, ih)
+			if !there[ih] && !v.done[ih] {
+				delete(v.done, ih) // removed since: no longer pending
+			}
+		}
+		v.note(stats)
+	})
+}
+
+// pending lists the downloads not yet complete and the torrents not looked
+// at yet.
+func (v *transfersView) pending() []string {
+	var ihs []string
+	for ih, done := range v.done {
+		if !done {
+			ihs = append(ihs, ih)
+		}
+	}
+	for ih := range v.fresh {
+		if _, seen := v.done[ih]; !seen {
+			ihs = append(ihs, ih)
+		}
+	}
+	return ihs
+}
+
+// changed notes a torrent added or changed (a library event), for the
+// next check.
+func (v *transfersView) changed(infoHash string) {
+	if _, seen := v.done[infoHash]; infoHash != "" && !seen {
+		v.fresh[infoHash] = true
+	}
+}
+
+// note records which downloads are complete, and announces those that
+// finished after they were first seen.
+func (v *transfersView) note(stats []app.TorrentStats) {
+	for _, st := range stats {
+		complete := st.Shared || (st.Length > 0 && st.Progress >= 1)
+		was, seen := v.done[st.InfoHash]
+		if seen && !was && complete {
+			v.announce("Download complete", st.Name+" is now on your disk and seeding.")
+		}
+		v.done[st.InfoHash] = was || complete
+	}
 }
 
 func (v *transfersView) show(stats []app.TorrentStats) {
-	for _, st := range stats {
-		if !st.Shared && st.Length > 0 && st.Progress >= 1 && !v.done[st.InfoHash] {
-			if _, seen := v.done[st.InfoHash]; seen {
-				v.mw.notify("Download complete", st.Name+" is now on your disk and seeding.")
-			}
-			v.done[st.InfoHash] = true
-		} else if _, seen := v.done[st.InfoHash]; !seen {
-			v.done[st.InfoHash] = st.Progress >= 1
-		}
-	}
+	v.note(stats)
 	v.stats = stats
 	if hint := len(stats) == 0; hint != v.empty.Visible() {
 		if hint {

@@ -111,9 +111,7 @@ func (mw *MainWindow) Attach(core *app.Core) {
 	mw.sidebar.OnSelected = func(i widget.ListItemID) {
 		view.Objects = []fyne.CanvasObject{mw.views[i].object()}
 		view.Refresh()
-		if view.Objects[0] == mw.transfers.object {
-			mw.transfers.refresh() // now, not at the next tick
-		}
+		mw.transfers.setShown(view.Objects[0] == mw.transfers.object)
 	}
 	split := container.NewHSplit(mw.sidebar, view)
 	split.Offset = 0.16
@@ -148,6 +146,7 @@ func (mw *MainWindow) followEvents() {
 func (mw *MainWindow) onEvent(ev app.Event) {
 	switch ev.Kind {
 	case app.EventLibraryChanged:
+		mw.transfers.changed(ev.InfoHash)
 		mw.library.reload()
 		mw.albums.reload()
 		mw.playlists.reload() // playlists lose tracks when a torrent is removed
@@ -204,10 +203,19 @@ func (mw *MainWindow) setUpTray() {
 	desk.SetSystemTrayMenu(fyne.NewMenu(WindowTitle,
 		fyne.NewMenuItem("Play/Pause", player((*nowPlayingBar).togglePlay)),
 		fyne.NewMenuItem("Next", player((*nowPlayingBar).next)),
-		fyne.NewMenuItem("Show Swarmtone", func() { mw.win.Show(); mw.win.RequestFocus() }),
+		fyne.NewMenuItem("Show Swarmtone", func() {
+			mw.win.Show()
+			mw.win.RequestFocus()
+			if mw.transfers != nil {
+				mw.transfers.setShown(mw.shown(mw.transfers.object))
+			}
+		}),
 	)) // Fyne adds Quit.
 	mw.win.SetCloseIntercept(func() {
 		mw.win.Hide()
+		if mw.transfers != nil {
+			mw.transfers.setShown(false) // nobody sees it in the tray
+		}
 		prefs := mw.app.Preferences()
 		if !prefs.Bool("told-about-tray") {
 			prefs.SetBool("told-about-tray", true)
