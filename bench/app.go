@@ -33,6 +33,18 @@ const (
 	appAlbumEnv      = "SWARMTONE_BENCH_APP_ALBUM"
 )
 
+// appOnlyEnv=idle makes the app suite measure only the idle figures (and
+// their comparisons), e.g. while working on them:
+//
+//	SWARMTONE_BENCH_APP=idle xvfb-run -a -s '-screen 0 1280x800x24' go run ./bench -out /tmp/idle.txt app
+//
+// appSeedsEnv names a folder where the idle figures' 1,000 shares are made
+// once and kept, so repeated runs (and a profiler) reuse them.
+const (
+	appOnlyEnv  = "SWARMTONE_BENCH_APP"
+	appSeedsEnv = "SWARMTONE_BENCH_APP_SEEDS"
+)
+
 const appRuns = 20
 
 func init() {
@@ -57,6 +69,9 @@ func benchApp(ctx context.Context, r *report) error {
 	bin := filepath.Join(dir, "swarmtone")
 	if out, err := exec.CommandContext(ctx, "go", "build", "-tags", "nosqlite,no_emoji", "-o", bin, ".").CombinedOutput(); err != nil {
 		return fmt.Errorf("building swarmtone: %v\n%s", err, out)
+	}
+	if os.Getenv(appOnlyEnv) == "idle" {
+		return appIdle(ctx, r, bin, dir)
 	}
 	album := filepath.Join(dir, "Album")
 	if err := appMakeAlbum(ctx, album); err != nil {
@@ -436,10 +451,46 @@ func appBigLibrary(ctx context.Context, data string, n int) error {
 }
 
 // appIdle: the app (window when there is a display, else `swarmtone seed`)
-// with 1,000 shares seeding: RSS, and CPU over 10 s after settling.
+// with 1,000 shares seeding: RSS, and CPU over 10 s after settling. With a
+// display, the same for `swarmtone seed` on the same data and for the
+// smallest Fyne window, in the same run: the machine is shared and its
+// load changes from run to run, so the window is judged beside them.
 func appIdle(ctx context.Context, r *report, bin, dir string) error {
+	seeds := dir
+	if keep := os.Getenv(appSeedsEnv); keep != "" {
+		seeds = keep
+	}
+	data := filepath.Join(seeds, "seeds")
+	if err := appMakeSeeds(ctx, seeds); err != nil {
+		return err
+	}
+	args := []string{"--data", data, "--listen", "127.0.0.1:0", "--no-dht"}
+	if os.Getenv("DISPLAY") == "" {
+		return appIdleFigures(ctx, r, "app_idle", bin, append(args, "seed")...)
+	}
+	if err := appIdleFigures(ctx, r, "app_idle", bin, args...); err != nil {
+		return err
+	}
+	if err := appIdleFigures(ctx, r, "seed_idle", bin, append(args, "seed")...); err != nil {
+		return err
+	}
+	hello := filepath.Join(dir, "hellowindow")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-tags", "nosqlite,no_emoji", "-o", hello, "./bench/hellowindow").CombinedOutput(); err != nil {
+		return fmt.Errorf("building hellowindow: %v\n%s", err, out)
+	}
+	return appIdleFigures(ctx, r, "fyne_hello_idle", hello)
+}
+
+// appMakeSeeds shares 1,000 one-file albums into a library in dir/seeds,
+// unless a previous run finished doing so.
+func appMakeSeeds(ctx context.Context, dir string) error {
 	data := filepath.Join(dir, "seeds")
 	music := filepath.Join(dir, "seeds-music")
+	done := filepath.Join(dir, "seeds-done")
+	if _, err := os.Stat(done); err == nil {
+		return nil
+	}
+	os.RemoveAll(data)
 	core, err := app.OpenCore(ctx, app.Options{DataDir: data, Listen: "127.0.0.1:0", NoDHT: true})
 	if err != nil {
 		return err
@@ -462,10 +513,12 @@ func appIdle(ctx context.Context, r *report, bin, dir string) error {
 	if err := core.Close(); err != nil {
 		return err
 	}
-	args := []string{"--data", data, "--listen", "127.0.0.1:0", "--no-dht"}
-	if os.Getenv("DISPLAY") == "" {
-		args = append(args, "seed")
-	}
+	return os.WriteFile(done, nil, 0o644)
+}
+
+// appIdleFigures runs bin, lets it settle for 5 s, and reports its RSS
+// (prefix_rss_mb) and its CPU over the next 10 s (prefix_cpu_pct).
+func appIdleFigures(ctx context.Context, r *report, prefix, bin string, args ...string) error {
 	cmd := exec.CommandContext(ctx, bin, args...)
 	if err := cmd.Start(); err != nil {
 		return err
@@ -487,8 +540,8 @@ func appIdle(ctx context.Context, r *report, bin, dir string) error {
 	if rss < 0 {
 		return fmt.Errorf("no resident set size for process %d", pid)
 	}
-	r.figure("app_idle_rss_mb", rss, "MB")
-	r.figure("app_idle_cpu_pct", 100*(cpu1-cpu0).Seconds()/time.Since(t0).Seconds(), "%")
+	r.figure(prefix+"_rss_mb", rss, "MB")
+	r.figure(prefix+"_cpu_pct", 100*(cpu1-cpu0).Seconds()/time.Since(t0).Seconds(), "%")
 	return nil
 }
 
