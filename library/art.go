@@ -453,7 +453,13 @@ func artSource(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	ft, err := readTags(f)
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	buf := tagBufs.Get().(*[tagBufSize]byte)
+	ft, err := readTags(newBufReadSeeker(f, st.Size(), buf[:]))
+	tagBufs.Put(buf)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -357,5 +358,52 @@ func TestImportCancels(t *testing.T) {
 	res, err = l.Import(testCtx(t), []string{root}, ImportOptions{})
 	if err != nil || res.Added != 20 || res.Unchanged != 10 {
 		t.Errorf("resumed import: %+v, %v", res, err)
+	}
+}
+
+// TestBufReadSeeker reads a file through the tag reader's buffer with
+// random seeks and reads of every size (within the buffer, across it,
+// larger than it, past the end), as bytes.Reader reads the same bytes.
+func TestBufReadSeeker(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	data := make([]byte, 100_000)
+	for i := range data {
+		data[i] = byte(r.Uint32())
+	}
+	path := filepath.Join(t.TempDir(), "f")
+	writeFile(t, path, data)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b := newBufReadSeeker(f, int64(len(data)), make([]byte, 4096))
+	want := bytes.NewReader(data)
+	for i := range 5000 {
+		if r.IntN(3) == 0 {
+			whence := r.IntN(3)
+			off := int64(r.IntN(len(data)+200)) - 100
+			if whence == io.SeekEnd {
+				off = -int64(r.IntN(len(data) + 100))
+			}
+			g, gerr := b.Seek(off, whence)
+			w, werr := want.Seek(off, whence)
+			if (gerr == nil) != (werr == nil) || gerr == nil && g != w {
+				t.Fatalf("op %d: Seek(%d, %d) = %d, %v; want %d, %v", i, off, whence, g, gerr, w, werr)
+			}
+			if werr != nil { // bytes.Reader stays put; so do we
+				if _, err := b.Seek(want.Size()-int64(want.Len()), io.SeekStart); err != nil {
+					t.Fatal(err)
+				}
+			}
+			continue
+		}
+		n := []int{1, 10, 300, 4095, 4096, 5000, 20000}[r.IntN(7)]
+		got, wantBuf := make([]byte, n), make([]byte, n)
+		gn, gerr := io.ReadFull(b, got)
+		wn, werr := io.ReadFull(want, wantBuf)
+		if gn != wn || !bytes.Equal(got[:gn], wantBuf[:wn]) || (gerr == nil) != (werr == nil) {
+			t.Fatalf("op %d: read %d: got %d bytes, %v; want %d, %v (same bytes: %v)", i, n, gn, gerr, wn, werr, bytes.Equal(got[:gn], wantBuf[:wn]))
+		}
 	}
 }
