@@ -21,6 +21,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.etcd.io/bbolt"
 )
@@ -478,6 +479,9 @@ type thumbWorker struct {
 	cancel context.CancelFunc
 	kick   chan struct{} // a token: look at the queue again
 	done   chan struct{}
+	// importing counts the imports running: the worker leaves them half
+	// the cores.
+	importing atomic.Int32
 
 	mu      sync.Mutex
 	kicked  uint64        // wakes so far
@@ -542,8 +546,8 @@ func (l *Library) runThumbnails() {
 // thumbBatch is how many thumbnails one transaction stores.
 const thumbBatch = 64
 
-// drainThumbQueue makes every queued thumbnail, a batch at a time, on half
-// the cores (at least one): imports and playback keep the rest.
+// drainThumbQueue makes every queued thumbnail, a batch at a time, on
+// every core, or half of them (at least one) while an import runs.
 func (l *Library) drainThumbQueue(ctx context.Context) error {
 	for {
 		var jobs []artJob
@@ -564,7 +568,11 @@ func (l *Library) drainThumbQueue(ctx context.Context) error {
 		made := make([][]byte, len(jobs))
 		var wg sync.WaitGroup
 		next := make(chan int)
-		for range max(1, runtime.GOMAXPROCS(0)/2) {
+		workers := runtime.GOMAXPROCS(0)
+		if l.ix.thumbs.importing.Load() > 0 {
+			workers = max(1, workers/2)
+		}
+		for range workers {
 			wg.Go(func() {
 				for i := range next {
 					made[i] = makeQueuedThumb(jobs[i])

@@ -84,6 +84,8 @@ func IsAudioFile(name string) bool {
 // written: WaitThumbnails waits for them.
 func (l *Library) Import(ctx context.Context, paths []string, opts ImportOptions) (ImportResult, error) {
 	var res ImportResult
+	l.ix.thumbs.importing.Add(1)
+	defer l.ix.thumbs.importing.Add(-1)
 	files, roots := l.collect(ctx, paths, &res)
 	total := len(files)
 	seen := make(map[string]bool, total)
