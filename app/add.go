@@ -135,5 +135,6 @@ func (c *Core) LocalTrack(ctx context.Context, path string) (Track, error) {
 		return Track{}, err
 	}
 	c.emit(Event{Kind: EventLibraryChanged})
+	c.refreshWhenCoversReady()
 	return c.lib.TrackByPath(ctx, abs)
 }

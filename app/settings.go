@@ -30,5 +30,6 @@ type ImportResult = library.ImportResult
 func (c *Core) Import(ctx context.Context, paths []string, progress func(done, total int, current string)) (ImportResult, error) {
 	res, err := c.lib.Import(ctx, paths, library.ImportOptions{Probe: probeAudio, Progress: progress})
 	c.emit(Event{Kind: EventLibraryChanged})
+	c.refreshWhenCoversReady()
 	return res, err
 }

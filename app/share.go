@@ -49,6 +49,7 @@ func (c *Core) Share(ctx context.Context, paths []string, progress func(done, to
 		c.log.Warn("share: reading tags", "file", w.Path, "err", w.Err)
 	}
 	c.emit(Event{Kind: EventLibraryChanged, InfoHash: sh.InfoHash})
+	c.refreshWhenCoversReady()
 	return sh, nil
 }
 
