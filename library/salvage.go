@@ -50,20 +50,21 @@ func (s *Salvage) LostText() string {
 
 // bucketWords describes library's buckets to a user.
 var bucketWords = map[string]string{
-	string(bucketMeta):      "the schema record",
-	string(bucketTracks):    "some tracks",
-	string(bucketByPath):    "part of an index (rebuilt)",
-	string(bucketBySwarm):   "part of an index (rebuilt)",
-	string(bucketBySort):    "part of an index (rebuilt)",
-	string(bucketAlbums):    "part of the album list (rebuilt)",
-	string(bucketSearch):    "the saved search index (rebuilt)",
-	string(bucketArt):       "some cover art",
-	string(bucketThumbs):    "some cover thumbnails",
-	string(bucketPlaylists): "some playlists",
-	string(bucketTorrents):  "some shares and downloads",
-	string(bucketSettings):  "your settings",
-	lostLastChange:          "possibly the last change made before the damage",
-	"":                      "the list of everything (nothing could be read)",
+	string(bucketMeta):       "the schema record",
+	string(bucketTracks):     "some tracks",
+	string(bucketByPath):     "part of an index (rebuilt)",
+	string(bucketBySwarm):    "part of an index (rebuilt)",
+	string(bucketBySort):     "part of an index (rebuilt)",
+	string(bucketAlbums):     "part of the album list (rebuilt)",
+	string(bucketSearch):     "the saved search index (rebuilt)",
+	string(bucketArt):        "some cover art",
+	string(bucketThumbs):     "some cover thumbnails",
+	string(bucketThumbQueue): "some covers still to be made small (made again at the next import)",
+	string(bucketPlaylists):  "some playlists",
+	string(bucketTorrents):   "some shares and downloads",
+	string(bucketSettings):   "your settings",
+	lostLastChange:           "possibly the last change made before the damage",
+	"":                       "the list of everything (nothing could be read)",
 }
 
 // derivedBuckets are not copied by a salvage but rebuilt from the tracks
