@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/swarmtone/swarmtone/app"
@@ -96,15 +97,18 @@ func benchApp(ctx context.Context, r *report) error {
 	return errors.Join(errs...)
 }
 
-// appMakeAlbum writes three 30 s FLAC tracks (CD quality, ~2.6 MB each).
+// appMakeAlbum writes the album time to first audio is measured on: ten
+// tracks of 260 s of pink noise in FLAC (CD quality, ~29 MB each), the size
+// of a real album, so a player that waited for more than the head of a track
+// would show it.
 func appMakeAlbum(ctx context.Context, album string) error {
 	if err := os.MkdirAll(album, 0o755); err != nil {
 		return err
 	}
-	for i := 1; i <= 3; i++ {
+	for i := 1; i <= 10; i++ {
 		out := filepath.Join(album, fmt.Sprintf("%02d.flac", i))
 		cmd := exec.CommandContext(ctx, "ffmpeg", "-v", "error", "-f", "lavfi", "-i",
-			fmt.Sprintf("anoisesrc=d=30:c=pink:r=44100:a=0.3,aformat=channel_layouts=stereo"), "-metadata", fmt.Sprintf("title=Noise %d", i), out)
+			"anoisesrc=d=260:c=pink:r=44100:a=0.5,aformat=channel_layouts=stereo", "-metadata", fmt.Sprintf("title=Noise %d", i), out)
 		if b, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("ffmpeg: %v\n%s", err, b)
 		}
@@ -153,6 +157,11 @@ func appTTFA(ctx context.Context, r *report, bin, album, dir string) (p50 float6
 		return 0, err
 	}
 	defer stop()
+	// The goal is for a data folder on a real disk, where a new library's
+	// fsyncs cost time: say where this one is.
+	if onTmpfs(dir) {
+		fmt.Fprintf(os.Stderr, "bench: the ttfa data folders are on tmpfs (%s): set TMPDIR to a folder on a disk to measure the goal\n", dir)
+	}
 	var samples []float64
 	for i := range appRuns {
 		data := filepath.Join(dir, fmt.Sprintf("player%d", i))
@@ -569,4 +578,11 @@ func appPercentile(xs []float64, p float64) float64 {
 	slices.Sort(s)
 	i := int(float64(len(s))*p/100+0.5) - 1
 	return s[max(0, min(i, len(s)-1))]
+}
+
+// onTmpfs reports whether dir is on a memory file system.
+func onTmpfs(dir string) bool {
+	var st syscall.Statfs_t
+	const tmpfsMagic = 0x01021994
+	return syscall.Statfs(dir, &st) == nil && st.Type == tmpfsMagic
 }
