@@ -3,7 +3,6 @@ package network
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/anacrolix/torrent/metainfo"
@@ -67,17 +66,7 @@ func filePaths(folder string, info *metainfo.Info) []string {
 
 // statFiles stamps each file of info under folder.
 func statFiles(folder string, info *metainfo.Info) []stamp {
-	paths := filePaths(folder, info)
-	out := make([]stamp, len(paths))
-	for i, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			out[i] = stamp{Size: -1}
-			continue
-		}
-		out[i] = stamp{Size: st.Size(), MTime: st.ModTime().UnixNano()}
-	}
-	return out
+	return statPaths(filePaths(folder, info))
 }
 
 // saveStamps writes stamps in batched transactions.

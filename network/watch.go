@@ -88,7 +88,8 @@ func (n *Node) checkFiles(e *entry) {
 	n.verifyFiles(e, recheck)
 }
 
-// statPaths stamps each file, as statFiles does, from paths made already.
+// statPaths stamps each file: its size and mtime, or size -1 when it cannot
+// be read.
 func statPaths(paths []string) []stamp {
 	out := make([]stamp, len(paths))
 	for i, p := range paths {
