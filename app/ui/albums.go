@@ -75,7 +75,7 @@ func (v *albumsView) cover(artID string) fyne.Resource {
 func (v *albumsView) play(key string) {
 	go func() {
 		tracks, err := v.mw.core.AlbumTracks(v.mw.ctx, key)
-		fyne.Do(func() {
+		onUI(func() {
 			if err != nil {
 				v.mw.showError("Could not play the album", err)
 				return
@@ -95,7 +95,7 @@ func (v *albumsView) reload() {
 	gen := v.reloads
 	go func() {
 		all, err := v.mw.core.Albums(v.mw.ctx, maxAlbums) // all albums: no art shows the app icon
-		fyne.Do(func() {
+		onUI(func() {
 			if gen != v.reloads {
 				return // a newer reload is on its way
 			}

@@ -53,10 +53,10 @@ func (mw *MainWindow) share(paths []string) {
 	go func() {
 		sh, err := mw.core.Share(mw.ctx, paths, func(done, total int64) {
 			if total > 0 {
-				fyne.Do(func() { bar.SetValue(float64(done) / float64(total)) })
+				onUI(func() { bar.SetValue(float64(done) / float64(total)) })
 			}
 		})
-		fyne.Do(func() {
+		onUI(func() {
 			progress.Hide()
 			if err != nil {
 				mw.showError("Could not share", err)
@@ -88,11 +88,11 @@ func (mw *MainWindow) addSource(source string) {
 	go func() {
 		added, err := mw.core.Add(mw.ctx, source)
 		if err != nil {
-			fyne.Do(func() { mw.showError("Could not add", err) })
+			onUI(func() { mw.showError("Could not add", err) })
 			return
 		}
 		if _, err := mw.core.WaitTracks(mw.ctx, added.InfoHash); err != nil && mw.ctx.Err() == nil {
-			fyne.Do(func() { mw.showError("No tracks yet", err) })
+			onUI(func() { mw.showError("No tracks yet", err) })
 		}
 	}()
 }
@@ -100,7 +100,7 @@ func (mw *MainWindow) addSource(source string) {
 func (mw *MainWindow) importPlaylist(path string) {
 	go func() {
 		pl, warnings, err := mw.core.ImportPlaylist(mw.ctx, path)
-		fyne.Do(func() {
+		onUI(func() {
 			if err != nil {
 				mw.showError("Could not import the playlist", err)
 				return
@@ -201,7 +201,7 @@ func (mw *MainWindow) Open(sources []string) {
 		case app.IsAudioFile(src):
 			go func() {
 				t, err := mw.core.LocalTrack(mw.ctx, src)
-				fyne.Do(func() {
+				onUI(func() {
 					if err != nil {
 						mw.showError("Could not play "+filepath.Base(src), err)
 						return
@@ -227,7 +227,7 @@ func (mw *MainWindow) addAndPlay(source string) {
 		if err == nil {
 			tracks, err = mw.core.TorrentTracks(mw.ctx, added.InfoHash)
 		}
-		fyne.Do(func() {
+		onUI(func() {
 			if err != nil {
 				mw.showError("Could not play the link", err)
 				return

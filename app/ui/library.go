@@ -113,7 +113,7 @@ func (v *libraryView) reload() {
 		ctx, cancel := context.WithTimeout(v.mw.ctx, 30*time.Second)
 		defer cancel()
 		ids, total, err := v.mw.core.TrackIDs(ctx, query, order)
-		fyne.Do(func() {
+		onUI(func() {
 			if gen != v.reloads {
 				return
 			}

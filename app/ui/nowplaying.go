@@ -227,7 +227,7 @@ func (b *nowPlayingBar) followDownloaded(t app.Track) {
 		defer tick.Stop()
 		for {
 			ranges := read(t) // off the UI goroutine: it asks the node
-			fyne.Do(func() {
+			onUI(func() {
 				if ctx.Err() == nil { // a newer track's ranges may be shown already
 					b.got.set(ranges)
 				}

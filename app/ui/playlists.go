@@ -103,7 +103,7 @@ func (v *playlistsView) reload() {
 				}
 			}
 		}
-		fyne.Do(func() {
+		onUI(func() {
 			if gen != v.reloads {
 				return // a newer reload is on its way
 			}
@@ -139,7 +139,7 @@ func (v *playlistsView) edit(what string, change func(context.Context) error) {
 	select {
 	case v.edits <- func(ctx context.Context) {
 		err := change(ctx)
-		fyne.Do(func() {
+		onUI(func() {
 			if err != nil {
 				v.mw.showError("Could not "+what, err)
 			}

@@ -174,7 +174,7 @@ func (v *settingsView) store(done func(error)) {
 	gen := v.saves
 	go func() {
 		err := v.storeInOrder(gen, s)
-		fyne.Do(func() { done(err) })
+		onUI(func() { done(err) })
 	}()
 }
 
@@ -204,9 +204,9 @@ func (v *settingsView) importNow() {
 	v.object.(*container.Scroll).Content.(*fyne.Container).Add(bar)
 	go func() {
 		res, err := v.mw.core.Import(v.mw.ctx, folders, func(done, total int, current string) {
-			fyne.Do(func() { v.status.SetText(fmt.Sprintf("Importing %d of %d: %s", done, total, current)) })
+			onUI(func() { v.status.SetText(fmt.Sprintf("Importing %d of %d: %s", done, total, current)) })
 		})
-		fyne.Do(func() {
+		onUI(func() {
 			v.object.(*container.Scroll).Content.(*fyne.Container).Remove(bar)
 			if err != nil {
 				v.status.SetText("Import stopped: " + err.Error())

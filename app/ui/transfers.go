@@ -152,7 +152,7 @@ func (v *transfersView) setShown(shown bool) {
 // reload reads every torrent's stats and shows them (loop goroutine).
 func (v *transfersView) reload() {
 	stats := v.readAll()
-	fyne.Do(func() { v.show(stats) })
+	onUI(func() { v.show(stats) })
 }
 
 // checkDownloads reads the stats of the downloads not yet complete and of
@@ -160,12 +160,12 @@ func (v *transfersView) reload() {
 // (loop goroutine).
 func (v *transfersView) checkDownloads() {
 	var ihs []string
-	fyne.DoAndWait(func() { ihs = v.pending() })
+	onUIWait(func() { ihs = v.pending() })
 	if len(ihs) == 0 {
 		return
 	}
 	stats := v.readSome(ihs)
-	fyne.Do(func() {
+	onUI(func() {
 		there := make(map[string]bool, len(stats))
 		for _, st := range stats {
 			there[st.InfoHash] = true
@@ -287,7 +287,7 @@ func (v *transfersView) remove(ih, name string, shared bool) {
 func (v *transfersView) doRemove(ih string, deleteFiles bool) {
 	go func() {
 		err := v.mw.core.Remove(v.mw.ctx, ih, deleteFiles)
-		fyne.Do(func() {
+		onUI(func() {
 			if err != nil {
 				v.mw.showError("Could not remove", err)
 			}

@@ -138,7 +138,7 @@ func (mw *MainWindow) followEvents() {
 		case <-mw.ctx.Done():
 			return
 		case ev := <-mw.core.Events():
-			fyne.Do(func() { mw.onEvent(ev) })
+			onUI(func() { mw.onEvent(ev) })
 		}
 	}
 }
@@ -246,7 +246,7 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 	go func() {
 		select {
 		case <-ctx.Done():
-			fyne.Do(a.Quit)
+			onUI(a.Quit)
 		case <-mw.ctx.Done():
 		}
 	}()
@@ -254,14 +254,14 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 	openCore := func() {
 		c, err := app.OpenCore(mw.ctx, opts)
 		if err != nil {
-			fyne.Do(func() {
+			onUI(func() {
 				mw.content.Objects = []fyne.CanvasObject{welcome(opts, "Swarmtone could not open your library: "+err.Error())}
 				mw.content.Refresh()
 			})
 			return
 		}
 		perr := c.StartPlayer(mw.ctx, nil)
-		fyne.Do(func() {
+		onUI(func() {
 			core = c
 			mw.Attach(c)
 			if perr != nil {
