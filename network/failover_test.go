@@ -204,6 +204,8 @@ func TestBlockedReadEndsOnClose(t *testing.T) {
 		case err := <-done:
 			t.Fatalf("read returned %v with no peer", err)
 		case <-time.After(200 * time.Millisecond):
+			// With no peer the read can only wait; a read that did not
+			// wait would return at once, well within these 200 ms.
 		}
 		if closeWhat == "stream" {
 			s.Close()

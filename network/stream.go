@@ -80,7 +80,7 @@ func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytes
 	if keep {
 		f.SetPriority(types.PiecePriorityNormal)
 	}
-	s := &stream{r: r, ctx: sctx, size: f.Length(), ra: ra}
+	s := &stream{r: r, ctx: sctx, node: n.ctx, size: f.Length(), ra: ra}
 	s.release = func() {
 		stopOnNodeClose()
 		cancel(ErrClosed)
@@ -149,6 +149,7 @@ func (n *Node) Prefetch(ctx context.Context, infoHash string, fileIndex int, hea
 type stream struct {
 	r       torrent.Reader
 	ctx     context.Context
+	node    context.Context // the node's: done once it closes
 	size    int64
 	ra      int64
 	release func()
@@ -178,6 +179,12 @@ func (s *stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 	if err != nil && n == 0 && !errors.Is(err, io.EOF) {
 		if s.ctx.Err() != nil {
 			return 0, fmt.Errorf("stream read: %w", context.Cause(s.ctx))
+		}
+		// The node cancels its context before it drops its torrents, but
+		// the stream's context learns of it on another goroutine: a read
+		// may see the torrent closed first.
+		if s.node.Err() != nil {
+			return 0, fmt.Errorf("stream read: %w", ErrClosed)
 		}
 		if ctx.Err() != nil {
 			return 0, ctx.Err()
