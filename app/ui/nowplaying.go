@@ -225,7 +225,7 @@ func (b *nowPlayingBar) followDownloaded(t app.Track) {
 	go func() {
 		tick := time.NewTicker(every)
 		defer tick.Stop()
-		for {
+		for ctx.Err() == nil { // a tick and the stop may come together
 			ranges := read(t) // off the UI goroutine: it asks the node
 			onUI(func() {
 				if ctx.Err() == nil { // a newer track's ranges may be shown already
