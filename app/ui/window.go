@@ -47,6 +47,7 @@ type MainWindow struct {
 	queue      *queueView
 	nowPlaying *nowPlayingBar
 	current    *fyne.Container // holds the view chosen in the sidebar
+	marks      landmarks       // named controls, for tests driving the real window
 }
 
 // shown reports whether o is the view on screen.
@@ -104,6 +105,7 @@ func (mw *MainWindow) Attach(core *app.Core) {
 			row := o.(*fyne.Container)
 			row.Objects[0].(*widget.Icon).SetResource(mw.views[i].icon)
 			row.Objects[1].(*widget.Label).SetText(mw.views[i].name)
+			mw.mark("sidebar."+mw.views[i].name, row)
 		},
 	)
 	view := container.NewStack()
@@ -273,6 +275,9 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 	// The library and the node open once the window is up, so they do not
 	// compete with drawing the first frame.
 	a.Lifecycle().SetOnStarted(func() { go openCore() })
+	if path := os.Getenv(LandmarksEnv); path != "" {
+		go mw.serveLandmarks(path)
+	}
 	mw.setUpTray()
 	mw.win.ShowAndRun()
 	mw.Close()
