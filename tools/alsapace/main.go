@@ -4,7 +4,12 @@
 // clock ALSA writes silence as fast as it can, which costs a whole core and
 // gigabytes of disk while any window is open.
 //
-//	alsapace OUT BYTES_PER_SECOND
+//	alsapace OUT BYTES_PER_SECOND [SOUND_STARTS]
+//
+// With SOUND_STARTS, each time sound starts (the first non-zero byte after
+// the device opened, or after 100 ms of silence or of no writes) the time is
+// appended to that file as Unix nanoseconds, one a line: what a test or
+// benchmark compares with the moment it clicked Play.
 package main
 
 import (
@@ -16,8 +21,8 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: alsapace OUT BYTES_PER_SECOND")
+	if len(os.Args) != 3 && len(os.Args) != 4 {
+		fmt.Fprintln(os.Stderr, "usage: alsapace OUT BYTES_PER_SECOND [SOUND_STARTS]")
 		os.Exit(2)
 	}
 	rate, err := strconv.Atoi(os.Args[2])
@@ -31,15 +36,32 @@ func main() {
 		os.Exit(1)
 	}
 	defer out.Close()
+	var starts *os.File
+	if len(os.Args) == 4 {
+		if starts, err = os.OpenFile(os.Args[3], os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "alsapace:", err)
+			os.Exit(1)
+		}
+		defer starts.Close()
+	}
 	// maxLate is how far behind real time the writer may fall before the
 	// sink counts it as stopped.
 	const maxLate = 100 * time.Millisecond
 	start := time.Now()
 	var total int64
 	buf := make([]byte, max(rate/50, 64)) // 20 ms a read, like a sound card period
+	const silenceEnds = 100 * time.Millisecond
+	lastSound := time.Time{} // zero: silent since the device opened
 	for {
 		n, err := io.ReadAtLeast(os.Stdin, buf, 1)
 		if n > 0 {
+			if starts != nil && !allZero(buf[:n]) {
+				now := time.Now()
+				if lastSound.IsZero() || now.Sub(lastSound) >= silenceEnds {
+					fmt.Fprintln(starts, now.UnixNano())
+				}
+				lastSound = now
+			}
 			if _, werr := out.Write(buf[:n]); werr != nil {
 				fmt.Fprintln(os.Stderr, "alsapace:", werr)
 				os.Exit(1)
@@ -60,4 +82,13 @@ func main() {
 			start, total = time.Now(), 0
 		}
 	}
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
