@@ -36,7 +36,7 @@ type MainWindow struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	sidebar    *widget.List
+	sidebar    *keyList
 	views      []view
 	content    *fyne.Container
 	library    *libraryView
@@ -95,7 +95,7 @@ func (mw *MainWindow) Attach(core *app.Core) {
 		{"Transfers", theme.DownloadIcon(), func() fyne.CanvasObject { return mw.transfers.object }},
 		{"Settings", theme.SettingsIcon(), func() fyne.CanvasObject { return mw.settings.object }},
 	}
-	mw.sidebar = widget.NewList(
+	mw.sidebar = newKeyList(
 		func() int { return len(mw.views) },
 		func() fyne.CanvasObject {
 			return container.NewHBox(widget.NewIcon(theme.ListIcon()), widget.NewLabel("Playlists"))
@@ -121,6 +121,7 @@ func (mw *MainWindow) Attach(core *app.Core) {
 
 	mw.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { mw.HandleDrop(uris) })
 	mw.addShortcuts()
+	mw.setUpKeys()
 	go mw.followEvents()
 	mw.transfers.start()
 }
@@ -152,6 +153,7 @@ func (mw *MainWindow) onEvent(ev app.Event) {
 		mw.playlists.reload() // playlists lose tracks when a torrent is removed
 	case app.EventPlayer:
 		mw.nowPlaying.onPlayerEvent(*ev.Player)
+		mw.markPlaying(*ev.Player)
 		if ev.Player.Kind != app.PlayerPosition {
 			mw.queue.reload()
 		}
