@@ -79,7 +79,7 @@ func newNowPlayingBar(mw *MainWindow) *nowPlayingBar {
 		_ = b.mw.core.SetRepeat(map[string]app.Repeat{"Repeat off": app.RepeatOff, "Repeat one": app.RepeatOne, "Repeat all": app.RepeatAll}[s])
 	})
 	b.repeat.Selected = "Repeat off"
-	b.mute = &widget.Button{Icon: theme.VolumeUpIcon(), Importance: widget.LowImportance, OnTapped: b.toggleMute}
+	b.mute = &widget.Button{Icon: theme.VolumeUpIcon(), Importance: widget.LowImportance, OnTapped: mw.unfocusThen(b.toggleMute)}
 	b.showMuted(mw.core.Muted())
 	b.volume = newKeySlider(0, 1)
 	b.volume.Step = 0.01
