@@ -137,8 +137,8 @@ func (v *libraryView) resizeColumn(col int, dx float32) {
 		return
 	}
 	w := v.widths
-	dx = max(dx, minColumnWidth-w[col])
-	dx = min(dx, w[col+1]-minColumnWidth)
+	dx = max(dx, minWidths[col]-w[col])
+	dx = min(dx, w[col+1]-minWidths[col+1])
 	if dx == 0 {
 		return
 	}

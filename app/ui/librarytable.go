@@ -28,12 +28,13 @@ const checkWidth = 36
 
 var defaultWeights = [numCols]float32{0, 30, 20, 22, 7, 14}
 
-// minColumnWidth is as narrow as a drag makes a column.
-const minColumnWidth = 40
+// minWidths are as narrow as a column gets, by a drag or in a narrow
+// window: the time and the headers stay readable.
+var minWidths = [numCols]float32{checkWidth, 80, 60, 60, 56, 60}
 
 // fitColumns spreads width over the columns by weight: colCheck keeps
 // checkWidth, the padding Fyne puts between columns is left out, and no
-// column is narrower than minColumnWidth.
+// column is narrower than its minimum (the widest gives way).
 func fitColumns(width, pad float32, weights [numCols]float32) [numCols]float32 {
 	var w [numCols]float32
 	w[colCheck] = checkWidth
@@ -42,8 +43,27 @@ func fitColumns(width, pad float32, weights [numCols]float32) [numCols]float32 {
 		sum += weights[c]
 	}
 	free := width - checkWidth - pad*numCols
+	var short float32
 	for c := colCheck + 1; c < numCols; c++ {
-		w[c] = max(minColumnWidth, float32(int(free*weights[c]/sum)))
+		w[c] = float32(int(free * weights[c] / sum))
+		if w[c] < minWidths[c] {
+			short += minWidths[c] - w[c]
+			w[c] = minWidths[c]
+		}
+	}
+	for short > 0 {
+		widest := colCheck + 1
+		for c := widest; c < numCols; c++ {
+			if w[c]-minWidths[c] > w[widest]-minWidths[widest] {
+				widest = c
+			}
+		}
+		give := min(short, w[widest]-minWidths[widest])
+		if give <= 0 {
+			break // narrower than every minimum: the table scrolls
+		}
+		w[widest] -= give
+		short -= give
 	}
 	return w
 }
@@ -67,7 +87,10 @@ func (l tableLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 }
 
 func (l tableLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	w := float32(checkWidth) + (numCols-1)*minColumnWidth + numCols*theme.Padding()
+	var w float32
+	for _, m := range minWidths {
+		w += m + theme.Padding()
+	}
 	return fyne.NewSize(w, l.v.header.MinSize().Height+l.v.table.MinSize().Height)
 }
 

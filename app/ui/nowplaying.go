@@ -97,7 +97,7 @@ func newNowPlayingBar(mw *MainWindow) *nowPlayingBar {
 	controls := container.NewHBox(prev, b.playBtn, next)
 	info := container.NewBorder(nil, nil, b.cover, nil, container.NewVBox(b.title, b.artist))
 	right := container.NewHBox(b.state, b.shuffle, b.repeat, b.mute, container.NewGridWrap(fyne.NewSize(100, 36), b.volume))
-	top := container.NewBorder(nil, nil, controls, right, info)
+	top := container.NewBorder(nil, nil, container.NewCenter(controls), container.NewCenter(right), info)
 	b.object = container.NewBorder(widget.NewSeparator(), nil, nil, nil, container.NewVBox(top, seekBar))
 	return b
 }

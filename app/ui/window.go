@@ -2,12 +2,14 @@ package ui
 
 import (
 	"context"
+	"image/color"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -74,6 +76,18 @@ func NewMainWindow(a fyne.App, opts app.Options) *MainWindow {
 	return mw
 }
 
+// MinWindowSize is as small as the window gets: every view is usable
+// there (the seek bar keeps most of the width, the columns their titles).
+var MinWindowSize = fyne.NewSize(800, 600)
+
+// windowFloor holds the window's content at MinWindowSize or more (Fyne
+// makes a window's minimum size its content's).
+func windowFloor() fyne.CanvasObject {
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(MinWindowSize)
+	return r
+}
+
 // Window is the Fyne window.
 func (mw *MainWindow) Window() fyne.Window { return mw.win }
 
@@ -115,7 +129,7 @@ func (mw *MainWindow) Attach(core *app.Core) {
 	}
 	split := container.NewHSplit(mw.sidebar, view)
 	split.Offset = 0.16
-	mw.content.Objects = []fyne.CanvasObject{container.NewBorder(nil, mw.nowPlaying.object, nil, nil, split)}
+	mw.content.Objects = []fyne.CanvasObject{windowFloor(), container.NewBorder(nil, mw.nowPlaying.object, nil, nil, split)}
 	mw.content.Refresh()
 	mw.sidebar.Select(0)
 
