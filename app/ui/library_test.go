@@ -298,9 +298,9 @@ func TestLibraryHeaderSorts(t *testing.T) {
 				var want string
 				switch {
 				case c == s.col && s.desc:
-					want = theme.MenuDropUpIcon().Name()
-				case c == s.col:
 					want = theme.MenuDropDownIcon().Name()
+				case c == s.col:
+					want = theme.MenuDropUpIcon().Name()
 				}
 				var got string
 				if r.arrows[c].Resource != nil {

@@ -230,9 +230,9 @@ func (r *headerRenderer) Refresh() {
 	for c := range numCols {
 		var res fyne.Resource
 		if c == r.h.v.sortColumn() {
-			res = theme.MenuDropDownIcon()
+			res = theme.MenuDropUpIcon() // ascending, as in most desktop lists
 			if r.h.v.sortDesc {
-				res = theme.MenuDropUpIcon()
+				res = theme.MenuDropDownIcon()
 			}
 		}
 		r.arrows[c].SetResource(res)
