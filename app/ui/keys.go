@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -171,5 +170,3 @@ func (mw *MainWindow) unfocusThen(f func()) func() {
 		f()
 	}
 }
-
-var _ desktop.Mouseable = (*libraryCell)(nil)

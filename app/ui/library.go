@@ -64,8 +64,8 @@ type libraryView struct {
 	weights  [numCols]float32
 	widths   [numCols]float32
 	reloads  int // generation: a slow reload never overwrites a newer one
-	// shown, when set (tests, the bench), is called after each reload is drawn.
-	shown func()
+	// onShown, when set (tests, the bench), is called after each reload is drawn.
+	onShown func()
 
 	playBtn, queueBtn, nextBtn, moreBtn *widget.Button
 }
@@ -176,8 +176,8 @@ func (v *libraryView) reload() {
 			v.table.Refresh()
 			v.header.Refresh()
 			slog.Debug("library view shown", "tracks", len(ids), "query", query)
-			if v.shown != nil {
-				v.shown()
+			if v.onShown != nil {
+				v.onShown()
 			}
 		})
 	}()

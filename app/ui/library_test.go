@@ -371,6 +371,32 @@ func TestLibraryColumnsFill(t *testing.T) {
 	})
 }
 
+func TestFitColumns(t *testing.T) {
+	pad := theme.Padding()
+	for _, width := range []float32{500, 700, 800, 1100, 1920} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			w := fitColumns(width, pad, defaultWeights)
+			var sum, minSum float32
+			for c := range numCols {
+				if w[c] < minWidths[c] {
+					t.Errorf("column %d is %.0f px, under its minimum %.0f", c, w[c], minWidths[c])
+				}
+				sum += w[c] + pad
+				minSum += minWidths[c] + pad
+			}
+			switch {
+			case width >= minSum && (sum > width || sum < width-numCols):
+				t.Errorf("columns take %.0f of %.0f px (%v)", sum, width, w)
+			case width < minSum && sum != minSum:
+				t.Errorf("below the minimum the columns take %.0f px, want their minimum %.0f", sum, minSum)
+			}
+			if width >= 1100 && w[colTitle] <= w[colArtist] {
+				t.Errorf("title %.0f px not wider than artist %.0f", w[colTitle], w[colArtist])
+			}
+		})
+	}
+}
+
 // pressKey sends a key press to c as the desktop driver does: to the
 // focused widget (with its rune, for Space), else to the canvas.
 func pressKey(c fyne.Canvas, name fyne.KeyName) {

@@ -270,6 +270,8 @@ type libraryCell struct {
 	pressed  bool // MouseDown selected; the Tapped that follows does nothing
 }
 
+var _ desktop.Mouseable = (*libraryCell)(nil)
+
 func newLibraryCell(v *libraryView) *libraryCell {
 	c := &libraryCell{v: v, bg: canvas.NewRectangle(theme.Color(theme.ColorNameSelection)), icon: widget.NewIcon(nil),
 		label: &widget.Label{Truncation: fyne.TextTruncateEllipsis}}

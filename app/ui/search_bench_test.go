@@ -57,7 +57,7 @@ func BenchmarkSearchKeystroke(b *testing.B) {
 	shown := make(chan int, 1)
 	var wantRows int
 	onUIWait(func() {
-		v.shown = func() {
+		v.onShown = func() {
 			select {
 			case shown <- len(v.ids):
 			default:
