@@ -99,7 +99,9 @@ func newLibraryView(mw *MainWindow) *libraryView {
 	})
 	v.updateActions()
 	actions := container.NewHBox(v.playBtn, v.queueBtn, v.nextBtn, v.moreBtn)
-	top := container.NewBorder(nil, actions, nil, container.NewHBox(v.sortBy), v.search)
+	// Wide enough for "Artist · Album" and "Recently added" whole.
+	sortBox := container.NewGridWrap(fyne.NewSize(180, v.sortBy.MinSize().Height), v.sortBy)
+	top := container.NewBorder(nil, actions, nil, sortBox, v.search)
 	v.area = container.New(tableLayout{v}, v.header, v.table)
 	v.object = container.NewBorder(top, v.status, nil, nil, v.area)
 	v.reload()
