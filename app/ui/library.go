@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,87 +21,135 @@ import (
 	"github.com/swarmtone/swarmtone/app"
 )
 
-// Library table columns.
-const (
-	colCheck = iota
-	colTitle
-	colArtist
-	colAlbum
-	colDuration
-	colSource
-	numCols
-)
-
-var columnTitles = [numCols]string{"", "Title", "Artist", "Album", "Time", "Plays from"}
-var columnWidths = [numCols]float32{36, 300, 200, 220, 60, 150}
-
-// Sort orders of the library view.
+// Sort orders of the library view: one per column, and the newest first.
 const (
 	sortArtist   = "Artist · Album"
-	sortRecent   = "Recently added"
 	sortTitle    = "Title"
+	sortAlbum    = "Album"
 	sortDuration = "Duration"
+	sortSource   = "Plays from"
+	sortRecent   = "Recently added"
 )
+
+var sortOrders = []string{sortArtist, sortTitle, sortAlbum, sortDuration, sortSource, sortRecent}
+
+// sortOfColumn is the order a click on a column's header asks for.
+var sortOfColumn = map[int]string{colTitle: sortTitle, colArtist: sortArtist, colAlbum: sortAlbum, colDuration: sortDuration, colSource: sortSource}
 
 // pageSize is how many rows are read from the library at once while scrolling.
 const pageSize = 200
 
 // libraryView is a virtualised table of the whole library (rows are read
-// page by page as they scroll into view), with instant search, sort,
-// multi-select and the track actions.
+// page by page as they scroll into view), with instant search, sort by
+// column, a desktop list's selection and the track actions.
+//
+// The selection is a set of track IDs, never a widget per row: selecting
+// all of 100,000 tracks is one map. It survives a new sort; a search keeps
+// only what it still shows.
 type libraryView struct {
-	mw      *MainWindow
-	object  fyne.CanvasObject
-	table   *widget.Table
-	search  *widget.Entry
-	sortBy  *widget.Select
-	status  *widget.Label
-	ids     []app.TrackID
-	cache   map[app.TrackID]app.Track
-	checked map[app.TrackID]bool
-	current int // the row last tapped, -1 none
-	reloads int // generation: a slow reload never overwrites a newer one
+	mw       *MainWindow
+	object   fyne.CanvasObject
+	table    *keyTable
+	area     *fyne.Container // the header over the table
+	header   *columnHeader
+	search   *widget.Entry
+	sortBy   *keySelect
+	sortDesc bool
+	status   *widget.Label
+	ids      []app.TrackID
+	cache    map[app.TrackID]app.Track
+	selected map[app.TrackID]bool
+	anchor   app.TrackID // where a Shift-click extends from; 0 none
+	playing  app.TrackID // the track the player plays; 0 none
+	weights  [numCols]float32
+	widths   [numCols]float32
+	reloads  int // generation: a slow reload never overwrites a newer one
+	// onShown, when set (tests, the bench), is called after each reload is drawn.
+	onShown func()
+
+	playBtn, queueBtn, nextBtn, moreBtn *widget.Button
 }
 
 func newLibraryView(mw *MainWindow) *libraryView {
-	v := &libraryView{mw: mw, cache: map[app.TrackID]app.Track{}, checked: map[app.TrackID]bool{}, current: -1}
+	v := &libraryView{mw: mw, cache: map[app.TrackID]app.Track{}, selected: map[app.TrackID]bool{}, weights: defaultWeights}
 	v.search = &widget.Entry{PlaceHolder: "Search title, artist, album, genre (Ctrl+F)"}
 	v.search.OnChanged = func(string) { v.reload() }
-	v.sortBy = widget.NewSelect([]string{sortArtist, sortRecent, sortTitle, sortDuration}, func(string) { v.reload() })
+	v.sortBy = newKeySelect(sortOrders, func(string) {
+		v.sortDesc = false
+		v.reload()
+	})
 	v.sortBy.Selected = sortArtist
-	v.status = &widget.Label{Importance: widget.LowImportance}
-	v.table = widget.NewTableWithHeaders(
-		func() (int, int) { return len(v.ids), numCols },
-		func() fyne.CanvasObject { return newCell(v) },
-		func(id widget.TableCellID, o fyne.CanvasObject) { v.updateCell(id, o.(*cell)) },
-	)
-	v.table.ShowHeaderColumn = false
-	v.table.CreateHeader = func() fyne.CanvasObject { return widget.NewLabel("") }
-	v.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		o.(*widget.Label).SetText(columnTitles[id.Col])
-	}
-	for c, w := range columnWidths {
-		v.table.SetColumnWidth(c, w)
-	}
-	v.table.OnSelected = func(id widget.TableCellID) {
-		v.current = id.Row
-		if id.Col == colCheck {
-			v.toggle(id.Row)
-		}
-		v.table.UnselectAll()
-	}
-	actions := container.NewHBox(
-		&widget.Button{Icon: theme.MediaPlayIcon(), Text: "Play", OnTapped: v.playSelection},
-		&widget.Button{Text: "Play next", OnTapped: func() { v.enqueue(true) }},
-		&widget.Button{Text: "Add to queue", OnTapped: func() { v.enqueue(false) }},
-		&widget.Button{Text: "Add to playlist…", OnTapped: v.addToPlaylist},
-		&widget.Button{Icon: theme.ContentCopyIcon(), Text: "Copy magnet", OnTapped: v.copyMagnet},
-		&widget.Button{Icon: theme.FolderOpenIcon(), Text: "Show in folder", OnTapped: v.showInFolder},
-	)
-	top := container.NewBorder(nil, actions, nil, container.NewHBox(v.sortBy), v.search)
-	v.object = container.NewBorder(top, v.status, nil, nil, v.table)
+	v.status = &widget.Label{Importance: widget.LowImportance, Truncation: fyne.TextTruncateEllipsis}
+	v.table = &keyTable{widget.Table{
+		Length:     func() (int, int) { return len(v.ids), numCols },
+		CreateCell: func() fyne.CanvasObject { return newLibraryCell(v) },
+		UpdateCell: func(id widget.TableCellID, o fyne.CanvasObject) { v.updateCell(id, o.(*libraryCell)) },
+	}}
+	v.table.ExtendBaseWidget(v.table)
+	// A tap between cells reaches the table: it selects nothing of its own.
+	v.table.OnSelected = func(widget.TableCellID) { v.table.UnselectAll() }
+	v.header = newColumnHeader(v)
+	v.playBtn = &widget.Button{Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: mw.unfocusThen(v.playSelection)}
+	v.nextBtn = &widget.Button{Text: "Play next", OnTapped: mw.unfocusThen(func() { v.enqueue(true) })}
+	v.queueBtn = &widget.Button{Icon: theme.ContentAddIcon(), OnTapped: mw.unfocusThen(func() { v.enqueue(false) })}
+	v.moreBtn = &widget.Button{Icon: theme.MoreHorizontalIcon(), Text: "More", IconPlacement: widget.ButtonIconLeadingText}
+	v.moreBtn.OnTapped = mw.unfocusThen(func() {
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(v.moreBtn).Add(fyne.NewPos(0, v.moreBtn.Size().Height))
+		widget.ShowPopUpMenuAtPosition(v.moreMenu(), mw.win.Canvas(), pos)
+	})
+	v.updateActions()
+	actions := container.NewHBox(v.playBtn, v.queueBtn, v.nextBtn, v.moreBtn)
+	// Wide enough for "Artist · Album" and "Recently added" whole.
+	sortBox := container.NewGridWrap(fyne.NewSize(180, v.sortBy.MinSize().Height), v.sortBy)
+	top := container.NewBorder(nil, actions, nil, sortBox, v.search)
+	v.area = container.New(tableLayout{v}, v.header, v.table)
+	v.object = container.NewBorder(top, v.status, nil, nil, v.area)
 	v.reload()
 	return v
+}
+
+// sortColumn is the column the list is sorted by, -1 for none (newest first).
+func (v *libraryView) sortColumn() int {
+	for c, s := range sortOfColumn {
+		if s == v.sortBy.Selected {
+			return c
+		}
+	}
+	return -1
+}
+
+// sortByColumn sorts by col, or reverses the order if it is sorted by col.
+func (v *libraryView) sortByColumn(col int) {
+	if v.sortColumn() == col {
+		v.sortDesc = !v.sortDesc
+	} else {
+		v.sortBy.Selected = sortOfColumn[col] // not SetSelected: that would reset sortDesc
+		v.sortBy.Refresh()
+		v.sortDesc = false
+	}
+	v.header.Refresh()
+	v.reload()
+}
+
+// resizeColumn widens col by dx and narrows the next column as much, so
+// the columns still fill the table; the new widths become the weights that
+// later window sizes are shared by.
+func (v *libraryView) resizeColumn(col int, dx float32) {
+	if col <= colCheck || col >= numCols-1 {
+		return
+	}
+	w := v.widths
+	dx = max(dx, minWidths[col]-w[col])
+	dx = min(dx, w[col+1]-minWidths[col+1])
+	if dx == 0 {
+		return
+	}
+	w[col] += dx
+	w[col+1] -= dx
+	for c := colCheck + 1; c < numCols; c++ {
+		v.weights[c] = w[c]
+	}
+	v.area.Refresh()
 }
 
 // reload reads the IDs to show (all, or the search's) in the chosen order,
@@ -108,11 +158,11 @@ func (v *libraryView) reload() {
 	v.reloads++
 	gen := v.reloads
 	query := v.search.Text
-	order := map[string]app.TrackOrder{sortArtist: app.OrderArtist, sortRecent: app.OrderRecent, sortTitle: app.OrderTitle, sortDuration: app.OrderDuration}[v.sortBy.Selected]
+	sortBy, desc := v.sortBy.Selected, v.sortDesc
 	go func() {
 		ctx, cancel := context.WithTimeout(v.mw.ctx, 30*time.Second)
 		defer cancel()
-		ids, total, err := v.mw.core.TrackIDs(ctx, query, order)
+		ids, total, err := v.sortedIDs(ctx, query, sortBy, desc)
 		onUI(func() {
 			if gen != v.reloads {
 				return
@@ -123,11 +173,54 @@ func (v *libraryView) reload() {
 			}
 			v.ids = ids
 			clear(v.cache)
+			v.keepShownSelection()
 			v.status.SetText(statusText(len(ids), total, strings.TrimSpace(query)))
 			v.table.Refresh()
-			slog.Info("library view shown", "tracks", len(ids), "query", query)
+			v.header.Refresh()
+			slog.Debug("library view shown", "tracks", len(ids), "query", query)
+			if v.onShown != nil {
+				v.onShown()
+			}
 		})
 	}()
+}
+
+// sortedIDs reads the tracks to show in the order sortBy names (reversed
+// if desc). The Core sorts by artist, title, duration and date; album and
+// where a track plays from are sorted here, stable over the artist order
+// so an album keeps its track order.
+func (v *libraryView) sortedIDs(ctx context.Context, query, sortBy string, desc bool) ([]app.TrackID, int, error) {
+	order := map[string]app.TrackOrder{sortRecent: app.OrderRecent, sortTitle: app.OrderTitle, sortDuration: app.OrderDuration}[sortBy]
+	ids, total, err := v.mw.core.TrackIDs(ctx, query, order)
+	if err != nil {
+		return nil, 0, err
+	}
+	if sortBy == sortAlbum || sortBy == sortSource {
+		tracks, err := v.mw.core.Tracks(ctx, ids)
+		if err != nil {
+			return nil, 0, err
+		}
+		key := func(t app.Track) string { return strings.ToLower(t.Album) }
+		if sortBy == sortSource {
+			key = func(t app.Track) string {
+				switch {
+				case t.Local():
+					return "local"
+				case t.Swarm != nil:
+					return "swarm"
+				}
+				return "missing"
+			}
+		}
+		slices.SortStableFunc(tracks, func(a, b app.Track) int { return cmp.Compare(key(a), key(b)) })
+		for i, t := range tracks {
+			ids[i] = t.ID
+		}
+	}
+	if desc {
+		slices.Reverse(ids)
+	}
+	return ids, total, nil
 }
 
 func statusText(shown, total int, query string) string {
@@ -175,22 +268,28 @@ func (v *libraryView) track(row int) (app.Track, bool) {
 	return t, ok
 }
 
-func (v *libraryView) updateCell(id widget.TableCellID, c *cell) {
-	c.row = id.Row
+func (v *libraryView) updateCell(id widget.TableCellID, c *libraryCell) {
+	c.row, c.col = id.Row, id.Col
 	t, ok := v.track(id.Row)
 	if !ok {
-		c.label.SetText("")
+		c.set("", nil, false, false)
 		return
 	}
+	selected := v.selected[t.ID]
+	playing := t.ID == v.playing && v.playing != 0
+	var icon fyne.Resource
 	text := ""
 	switch id.Col {
 	case colCheck:
-		text = "☐"
-		if v.checked[t.ID] {
-			text = "☑"
+		icon = theme.CheckButtonIcon()
+		if selected {
+			icon = theme.CheckButtonCheckedIcon()
 		}
 	case colTitle:
 		text = t.DisplayTitle()
+		if playing {
+			icon = theme.MediaPlayIcon()
+		}
 	case colArtist:
 		text = t.Artist
 	case colAlbum:
@@ -200,60 +299,196 @@ func (v *libraryView) updateCell(id widget.TableCellID, c *cell) {
 	case colSource:
 		text = v.mw.core.WhereFrom(t)
 	}
-	c.label.SetText(text)
+	c.set(text, icon, selected, playing)
 }
 
-func (v *libraryView) toggle(row int) {
-	t, ok := v.track(row)
-	if !ok {
+// click selects as a desktop list does: a plain click selects the row
+// alone, Ctrl (or a click on the tick box) toggles it, Shift selects from
+// the last clicked row to this one (Ctrl+Shift adds that range). A click
+// leaves no widget focused, so the window's keys work after it.
+func (v *libraryView) click(row, col int, mod fyne.KeyModifier) {
+	v.mw.win.Canvas().Unfocus()
+	if row < 0 || row >= len(v.ids) {
 		return
 	}
-	if v.checked[t.ID] {
-		delete(v.checked, t.ID)
-	} else {
-		v.checked[t.ID] = true
+	id := v.ids[row]
+	toggle := mod&fyne.KeyModifierShortcutDefault != 0 || col == colCheck
+	switch {
+	case mod&fyne.KeyModifierShift != 0 && v.anchor != 0:
+		if !toggle {
+			clear(v.selected)
+		}
+		from := slices.Index(v.ids, v.anchor)
+		if from < 0 {
+			from = row
+		}
+		for r := min(from, row); r <= max(from, row); r++ {
+			v.selected[v.ids[r]] = true
+		}
+		// The anchor stays: the next Shift-click extends from it again.
+	case toggle:
+		if v.selected[id] {
+			delete(v.selected, id)
+		} else {
+			v.selected[id] = true
+		}
+		v.anchor = id
+	default:
+		clear(v.selected)
+		v.selected[id] = true
+		v.anchor = id
 	}
-	v.table.RefreshItem(widget.TableCellID{Row: row, Col: colCheck})
+	v.selectionChanged()
 }
 
-// selection is the checked tracks in list order, or the current row's.
-func (v *libraryView) selection() []app.Track {
-	var out []app.Track
-	if len(v.checked) > 0 {
-		for row, id := range v.ids {
-			if v.checked[id] {
-				if t, ok := v.track(row); ok {
-					out = append(out, t)
-				}
-			}
-		}
-		return out
+// selectAll selects every track shown (Ctrl+A).
+func (v *libraryView) selectAll() {
+	for _, id := range v.ids {
+		v.selected[id] = true
 	}
-	if t, ok := v.track(v.current); ok {
-		out = append(out, t)
+	v.selectionChanged()
+}
+
+// clearSelection selects nothing (Escape).
+func (v *libraryView) clearSelection() {
+	clear(v.selected)
+	v.anchor = 0
+	v.selectionChanged()
+}
+
+// moveSelection selects the row above (delta -1) or below (+1) the last
+// clicked one (↑/↓), and scrolls to it.
+func (v *libraryView) moveSelection(delta int, extend bool) {
+	if len(v.ids) == 0 {
+		return
+	}
+	row := slices.Index(v.ids, v.anchor)
+	switch {
+	case row < 0 && delta > 0:
+		row = 0
+	case row < 0:
+		row = len(v.ids) - 1
+	default:
+		row = min(max(row+delta, 0), len(v.ids)-1)
+	}
+	if !extend {
+		clear(v.selected)
+	}
+	v.selected[v.ids[row]] = true
+	v.anchor = v.ids[row]
+	v.table.ScrollTo(widget.TableCellID{Row: row, Col: colTitle})
+	v.selectionChanged()
+}
+
+// keepShownSelection drops from the selection what the view no longer
+// shows (after a search), so the actions never act on hidden tracks.
+func (v *libraryView) keepShownSelection() {
+	if len(v.selected) == 0 {
+		return
+	}
+	shown := make(map[app.TrackID]bool, len(v.selected))
+	for _, id := range v.ids {
+		if v.selected[id] {
+			shown[id] = true
+		}
+	}
+	v.selected = shown
+	if !shown[v.anchor] {
+		v.anchor = 0
+	}
+	v.updateActions()
+}
+
+// selectionChanged redraws the rows on screen and the actions' counts.
+func (v *libraryView) selectionChanged() {
+	v.table.Refresh() // only the visible cells are updated
+	v.updateActions()
+}
+
+// updateActions says on each button how many tracks it acts on.
+func (v *libraryView) updateActions() {
+	n := len(v.selected)
+	switch n {
+	case 0:
+		v.playBtn.SetText("Play all")
+		v.queueBtn.SetText("Add to queue")
+	default:
+		v.playBtn.SetText(fmt.Sprintf("Play %d", n))
+		v.queueBtn.SetText(fmt.Sprintf("Add %d to queue", n))
+	}
+	if n == 0 {
+		v.queueBtn.Disable()
+		v.nextBtn.Disable()
+	} else {
+		v.queueBtn.Enable()
+		v.nextBtn.Enable()
+	}
+}
+
+// setPlaying marks the track the player plays (0: none).
+func (v *libraryView) setPlaying(id app.TrackID) {
+	if v.playing == id {
+		return
+	}
+	v.playing = id
+	v.table.Refresh()
+}
+
+// selectedIDs is the selection in list order.
+func (v *libraryView) selectedIDs() []app.TrackID {
+	out := make([]app.TrackID, 0, len(v.selected))
+	for _, id := range v.ids {
+		if v.selected[id] {
+			out = append(out, id)
+		}
 	}
 	return out
 }
 
-// playSelection plays the checked tracks, or the list from the current row.
+// selection is the selected tracks in list order.
+func (v *libraryView) selection() []app.Track {
+	ids := v.selectedIDs()
+	if len(ids) == 0 {
+		return nil
+	}
+	tracks, err := v.mw.core.Tracks(v.mw.ctx, ids)
+	if err != nil {
+		v.mw.showError("Could not read the tracks", err)
+		return nil
+	}
+	return tracks
+}
+
+// playSelection plays the selected tracks in list order (Enter, Play),
+// or the whole list when nothing is selected.
 func (v *libraryView) playSelection() {
-	if len(v.checked) > 0 {
-		v.mw.play(v.selection(), 0)
+	if len(v.selected) == 0 {
+		v.playFrom(0)
 		return
 	}
-	if v.current < 0 {
-		v.mw.showError("Nothing to play", fmt.Errorf("select a track first (click it), or tick several"))
+	v.mw.play(v.selection(), 0)
+}
+
+// maxPlayFrom is how many tracks of the list around a double-clicked row
+// are queued, so next/previous follow the view without queueing 100,000.
+const maxPlayFrom = 2000
+
+// playFrom plays the list from row (a double click).
+func (v *libraryView) playFrom(row int) {
+	if row < 0 || row >= len(v.ids) {
+		if len(v.ids) == 0 {
+			v.mw.showError("Nothing to play", fmt.Errorf("the library is empty: add music first"))
+		}
 		return
 	}
-	// The whole list from the current row, at most 2,000 tracks, so next/previous follow the view.
-	start := max(0, v.current-1000)
-	end := min(len(v.ids), start+2000)
+	start := max(0, row-maxPlayFrom/2)
+	end := min(len(v.ids), start+maxPlayFrom)
 	tracks, err := v.mw.core.Tracks(v.mw.ctx, v.ids[start:end])
 	if err != nil {
 		v.mw.showError("Could not play", err)
 		return
 	}
-	v.mw.play(tracks, v.current-start)
+	v.mw.play(tracks, row-start)
 }
 
 func (v *libraryView) enqueue(next bool) {
@@ -265,7 +500,7 @@ func (v *libraryView) enqueue(next bool) {
 func (v *libraryView) addToPlaylist() {
 	tracks := v.selection()
 	if len(tracks) == 0 {
-		v.mw.showError("Nothing selected", fmt.Errorf("tick the tracks to add first"))
+		v.mw.showError("Nothing selected", fmt.Errorf("select the tracks to add first (click, Ctrl-click, Shift-click)"))
 		return
 	}
 	v.mw.playlists.chooseAndAdd(tracks)
@@ -304,38 +539,47 @@ func (v *libraryView) showInFolder() {
 // focusSearch puts the cursor in the search box (Ctrl+F).
 func (v *libraryView) focusSearch() { v.mw.win.Canvas().Focus(v.search) }
 
-// cell is a table cell that opens the track actions on a right click.
-type cell struct {
-	widget.BaseWidget
-	v     *libraryView
-	label *widget.Label
-	row   int
+// counted is label with the number of selected tracks it acts on:
+// "Add 3 to queue" for ("Add", "to queue").
+func (v *libraryView) counted(verb, rest string) string {
+	if n := len(v.selected); n > 0 {
+		return fmt.Sprintf("%s %d %s", verb, n, rest)
+	}
+	return verb + " " + rest
 }
 
-func newCell(v *libraryView) *cell {
-	c := &cell{v: v, label: &widget.Label{Truncation: fyne.TextTruncateEllipsis}}
-	c.ExtendBaseWidget(c)
-	return c
-}
-
-func (c *cell) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(c.label) }
-
-// TappedSecondary shows the context menu of the row.
-func (c *cell) TappedSecondary(ev *fyne.PointEvent) {
-	c.v.current = c.row
-	menu := fyne.NewMenu("",
-		fyne.NewMenuItem("Play", c.v.playSelection),
-		fyne.NewMenuItem("Play next", func() { c.v.enqueue(true) }),
-		fyne.NewMenuItem("Add to queue", func() { c.v.enqueue(false) }),
-		fyne.NewMenuItem("Add to playlist…", c.v.addToPlaylist),
-		fyne.NewMenuItem("Copy magnet", c.v.copyMagnet),
-		fyne.NewMenuItem("Show in folder", c.v.showInFolder),
+// moreMenu is the actions for the selection that do not fit on the toolbar.
+func (v *libraryView) moreMenu() *fyne.Menu {
+	return fyne.NewMenu("",
+		fyne.NewMenuItem(v.counted("Add", "to playlist…"), v.addToPlaylist),
+		fyne.NewMenuItem("Copy magnet", v.copyMagnet),
+		fyne.NewMenuItem("Show in folder", v.showInFolder),
 	)
-	widget.ShowPopUpMenuAtPosition(menu, c.v.mw.win.Canvas(), ev.AbsolutePosition)
 }
 
-// DoubleTapped plays the list from this row.
-func (c *cell) DoubleTapped(*fyne.PointEvent) {
-	c.v.current = c.row
-	c.v.playSelection()
+// menu is the context menu for the selection; each item says how many
+// tracks it acts on.
+func (v *libraryView) menu() *fyne.Menu {
+	n := len(v.selected)
+	return fyne.NewMenu("",
+		fyne.NewMenuItem(fmt.Sprintf("Play %d", n), v.playSelection),
+		fyne.NewMenuItem(fmt.Sprintf("Play %d next", n), func() { v.enqueue(true) }),
+		fyne.NewMenuItem(fmt.Sprintf("Add %d to queue", n), func() { v.enqueue(false) }),
+		fyne.NewMenuItem(fmt.Sprintf("Add %d to playlist…", n), v.addToPlaylist),
+		fyne.NewMenuItem("Copy magnet", v.copyMagnet),
+		fyne.NewMenuItem("Show in folder", v.showInFolder),
+	)
+}
+
+// rightClick opens the context menu at pos; a row outside the selection
+// becomes the selection first.
+func (v *libraryView) rightClick(row int, pos fyne.Position) {
+	if row < 0 || row >= len(v.ids) {
+		return
+	}
+	if !v.selected[v.ids[row]] {
+		v.click(row, colTitle, 0)
+	}
+	v.mw.win.Canvas().Unfocus()
+	widget.ShowPopUpMenuAtPosition(v.menu(), v.mw.win.Canvas(), pos)
 }

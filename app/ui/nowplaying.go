@@ -28,14 +28,14 @@ type nowPlayingBar struct {
 	artist   *widget.Label
 	state    *widget.Label
 	playBtn  *widget.Button
-	seek     *widget.Slider
+	seek     *keySlider
 	got      *downloadedBar
 	elapsed  *widget.Label
 	remain   *widget.Label
-	shuffle  *widget.Check
-	repeat   *widget.Select
+	shuffle  *keyCheck
+	repeat   *keySelect
 	mute     *widget.Button
-	volume   *widget.Slider
+	volume   *keySlider
 	track    app.Track
 	duration time.Duration
 	playing  bool
@@ -57,10 +57,10 @@ func newNowPlayingBar(mw *MainWindow) *nowPlayingBar {
 	b.title = &widget.Label{Text: "Nothing playing", TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
 	b.artist = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
 	b.state = &widget.Label{Importance: widget.WarningImportance}
-	b.playBtn = &widget.Button{Icon: theme.MediaPlayIcon(), OnTapped: b.togglePlay}
-	prev := &widget.Button{Icon: theme.MediaSkipPreviousIcon(), OnTapped: b.previous}
-	next := &widget.Button{Icon: theme.MediaSkipNextIcon(), OnTapped: b.next}
-	b.seek = widget.NewSlider(0, 1)
+	b.playBtn = &widget.Button{Icon: theme.MediaPlayIcon(), OnTapped: mw.unfocusThen(b.togglePlay)}
+	prev := &widget.Button{Icon: theme.MediaSkipPreviousIcon(), OnTapped: mw.unfocusThen(b.previous)}
+	next := &widget.Button{Icon: theme.MediaSkipNextIcon(), OnTapped: mw.unfocusThen(b.next)}
+	b.seek = newKeySlider(0, 1)
 	b.seek.Step = 0.001
 	b.seek.OnChanged = func(float64) { b.seeking = true }
 	b.seek.OnChangeEnded = func(f float64) {
@@ -74,14 +74,14 @@ func newNowPlayingBar(mw *MainWindow) *nowPlayingBar {
 	b.remain = widget.NewLabel("-0:00")
 	// Without sound the toggles below have no engine to set; the window
 	// said why when the player failed to start.
-	b.shuffle = widget.NewCheck("Shuffle", func(on bool) { _ = b.mw.core.SetShuffle(on) })
-	b.repeat = widget.NewSelect([]string{"Repeat off", "Repeat one", "Repeat all"}, func(s string) {
+	b.shuffle = newKeyCheck("Shuffle", func(on bool) { _ = b.mw.core.SetShuffle(on) })
+	b.repeat = newKeySelect([]string{"Repeat off", "Repeat one", "Repeat all"}, func(s string) {
 		_ = b.mw.core.SetRepeat(map[string]app.Repeat{"Repeat off": app.RepeatOff, "Repeat one": app.RepeatOne, "Repeat all": app.RepeatAll}[s])
 	})
 	b.repeat.Selected = "Repeat off"
-	b.mute = &widget.Button{Icon: theme.VolumeUpIcon(), Importance: widget.LowImportance, OnTapped: b.toggleMute}
+	b.mute = &widget.Button{Icon: theme.VolumeUpIcon(), Importance: widget.LowImportance, OnTapped: mw.unfocusThen(b.toggleMute)}
 	b.showMuted(mw.core.Muted())
-	b.volume = widget.NewSlider(0, 1)
+	b.volume = newKeySlider(0, 1)
 	b.volume.Step = 0.01
 	b.volume.Value = 1
 	if s, err := mw.core.Settings(mw.ctx); err == nil {
@@ -90,12 +90,15 @@ func newNowPlayingBar(mw *MainWindow) *nowPlayingBar {
 	b.volume.OnChanged = func(v float64) { _ = b.mw.core.SetVolume(v) } // the engine merges rapid changes
 	b.volume.OnChangeEnded = func(v float64) { b.mw.settings.saveVolume(v) }
 
+	// Two rows: the track and its controls, then the seek bar the whole
+	// width of the window, so it stays long at 800 px. The title and
+	// artist take what the controls leave (and shorten with an ellipsis).
 	seekBar := container.NewBorder(nil, nil, b.elapsed, b.remain, container.NewStack(b.got, b.seek))
 	controls := container.NewHBox(prev, b.playBtn, next)
 	info := container.NewBorder(nil, nil, b.cover, nil, container.NewVBox(b.title, b.artist))
-	right := container.NewHBox(b.state, b.shuffle, b.repeat, b.mute, container.NewGridWrap(fyne.NewSize(120, 36), b.volume))
-	b.object = container.NewBorder(widget.NewSeparator(), nil, container.NewGridWrap(fyne.NewSize(280, 64), info), right,
-		container.NewBorder(nil, nil, controls, nil, seekBar))
+	right := container.NewHBox(b.state, b.shuffle, b.repeat, b.mute, container.NewGridWrap(fyne.NewSize(100, 36), b.volume))
+	top := container.NewBorder(nil, nil, container.NewCenter(controls), container.NewCenter(right), info)
+	b.object = container.NewBorder(widget.NewSeparator(), nil, nil, nil, container.NewVBox(top, seekBar))
 	return b
 }
 

@@ -23,8 +23,8 @@ import (
 type playlistsView struct {
 	mw      *MainWindow
 	object  fyne.CanvasObject
-	names   *widget.List
-	items   *widget.List
+	names   *keyList // Space and the arrows stay the player's (keys.go)
+	items   *keyList
 	all     []app.Playlist
 	current int
 	tracks  []app.Track
@@ -35,7 +35,7 @@ type playlistsView struct {
 func newPlaylistsView(mw *MainWindow) *playlistsView {
 	v := &playlistsView{mw: mw, current: -1, edits: make(chan func(context.Context), 64)}
 	go v.applyEdits()
-	v.names = widget.NewList(
+	v.names = newKeyList(
 		func() int { return len(v.all) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
@@ -48,7 +48,7 @@ func newPlaylistsView(mw *MainWindow) *playlistsView {
 			v.reload()
 		}
 	}
-	v.items = widget.NewList(
+	v.items = newKeyList(
 		func() int { return len(v.tracks) },
 		func() fyne.CanvasObject {
 			return container.NewBorder(nil, nil, nil, container.NewHBox(

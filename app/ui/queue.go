@@ -15,7 +15,7 @@ import (
 type queueView struct {
 	mw     *MainWindow
 	object fyne.CanvasObject
-	list   *widget.List
+	list   *keyList
 	ids    []string
 	titles map[string]string
 	now    int
@@ -23,7 +23,7 @@ type queueView struct {
 
 func newQueueView(mw *MainWindow) *queueView {
 	q := &queueView{mw: mw, titles: map[string]string{}, now: -1}
-	q.list = widget.NewList(
+	q.list = newKeyList(
 		func() int { return len(q.ids) },
 		func() fyne.CanvasObject {
 			return container.NewBorder(nil, nil, widget.NewIcon(theme.MediaPlayIcon()), container.NewHBox(
@@ -34,7 +34,11 @@ func newQueueView(mw *MainWindow) *queueView {
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			row := o.(*fyne.Container)
-			row.Objects[0].(*widget.Label).SetText(q.title(q.ids[i]))
+			// The playing row: a ▶ icon and bold, as in the library.
+			label := row.Objects[0].(*widget.Label)
+			label.Text = q.title(q.ids[i])
+			label.TextStyle.Bold = i == q.now
+			label.Refresh()
 			icon := row.Objects[1].(*widget.Icon)
 			if i == q.now {
 				icon.Show()

@@ -2,12 +2,14 @@ package ui
 
 import (
 	"context"
+	"image/color"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -36,7 +38,7 @@ type MainWindow struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	sidebar    *widget.List
+	sidebar    *keyList
 	views      []view
 	content    *fyne.Container
 	library    *libraryView
@@ -75,6 +77,18 @@ func NewMainWindow(a fyne.App, opts app.Options) *MainWindow {
 	return mw
 }
 
+// MinWindowSize is as small as the window gets: every view is usable
+// there (the seek bar keeps most of the width, the columns their titles).
+var MinWindowSize = fyne.NewSize(800, 600)
+
+// windowFloor holds the window's content at MinWindowSize or more (Fyne
+// makes a window's minimum size its content's).
+func windowFloor() fyne.CanvasObject {
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(MinWindowSize)
+	return r
+}
+
 // Window is the Fyne window.
 func (mw *MainWindow) Window() fyne.Window { return mw.win }
 
@@ -96,7 +110,7 @@ func (mw *MainWindow) Attach(core *app.Core) {
 		{"Transfers", theme.DownloadIcon(), func() fyne.CanvasObject { return mw.transfers.object }},
 		{"Settings", theme.SettingsIcon(), func() fyne.CanvasObject { return mw.settings.object }},
 	}
-	mw.sidebar = widget.NewList(
+	mw.sidebar = newKeyList(
 		func() int { return len(mw.views) },
 		func() fyne.CanvasObject {
 			return container.NewHBox(widget.NewIcon(theme.ListIcon()), widget.NewLabel("Playlists"))
@@ -117,12 +131,13 @@ func (mw *MainWindow) Attach(core *app.Core) {
 	}
 	split := container.NewHSplit(mw.sidebar, view)
 	split.Offset = 0.16
-	mw.content.Objects = []fyne.CanvasObject{container.NewBorder(nil, mw.nowPlaying.object, nil, nil, split)}
+	mw.content.Objects = []fyne.CanvasObject{windowFloor(), container.NewBorder(nil, mw.nowPlaying.object, nil, nil, split)}
 	mw.content.Refresh()
 	mw.sidebar.Select(0)
 
 	mw.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { mw.HandleDrop(uris) })
 	mw.addShortcuts()
+	mw.setUpKeys()
 	go mw.followEvents()
 	mw.transfers.start()
 }
@@ -154,6 +169,7 @@ func (mw *MainWindow) onEvent(ev app.Event) {
 		mw.playlists.reload() // playlists lose tracks when a torrent is removed
 	case app.EventPlayer:
 		mw.nowPlaying.onPlayerEvent(*ev.Player)
+		mw.markPlaying(*ev.Player)
 		if ev.Player.Kind != app.PlayerPosition {
 			mw.queue.reload()
 		}

@@ -1,0 +1,22 @@
+package ui
+
+import (
+	"strconv"
+
+	"github.com/swarmtone/swarmtone/app"
+)
+
+// markPlaying marks the playing track wherever it is listed (the library
+// table; the queue marks its current row from the engine's state).
+func (mw *MainWindow) markPlaying(ev app.PlayerEvent) {
+	switch ev.Kind {
+	case app.PlayerTrackStarted:
+		n, err := strconv.ParseUint(ev.TrackID, 10, 64)
+		if err != nil {
+			n = 0 // not a library track (a file opened from outside it)
+		}
+		mw.library.setPlaying(app.TrackID(n))
+	case app.PlayerStopped:
+		mw.library.setPlaying(0)
+	}
+}
