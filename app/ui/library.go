@@ -124,6 +124,7 @@ func (v *libraryView) reload() {
 			v.ids = ids
 			clear(v.cache)
 			v.status.SetText(statusText(len(ids), total, strings.TrimSpace(query)))
+			v.mw.addMusic.setEmpty(total == 0)
 			v.table.Refresh()
 			slog.Info("library view shown", "tracks", len(ids), "query", query)
 		})
@@ -279,7 +280,7 @@ func (v *libraryView) copyMagnet() {
 		}
 	}
 	if len(links) == 0 {
-		v.mw.showError("No magnet", fmt.Errorf("these tracks are not in any swarm yet: share them by dropping them on the window"))
+		v.mw.offerShare(v.selection()) // on disk, in no swarm yet
 		return
 	}
 	v.mw.app.Clipboard().SetContent(strings.Join(links, "\n"))
@@ -331,6 +332,9 @@ func (c *cell) TappedSecondary(ev *fyne.PointEvent) {
 		fyne.NewMenuItem("Copy magnet", c.v.copyMagnet),
 		fyne.NewMenuItem("Show in folder", c.v.showInFolder),
 	)
+	if t, ok := c.v.track(c.row); ok && t.Local() {
+		menu.Items = append(menu.Items, fyne.NewMenuItem("Share this album", func() { c.v.mw.shareAlbum(t) }))
+	}
 	widget.ShowPopUpMenuAtPosition(menu, c.v.mw.win.Canvas(), ev.AbsolutePosition)
 }
 
