@@ -54,9 +54,14 @@ type MainWindow struct {
 	importing   bool          // an import of music folders runs (UI goroutine)
 }
 
-// shown reports whether o is the view on screen.
+// shown reports whether o is the view on screen (the library table counts
+// when the Library page shows it, not the empty library's call to action).
 func (mw *MainWindow) shown(o fyne.CanvasObject) bool {
-	return mw.current != nil && len(mw.current.Objects) == 1 && mw.current.Objects[0] == o && mw.win.Content().Visible()
+	if mw.current == nil || len(mw.current.Objects) != 1 || !mw.win.Content().Visible() {
+		return false
+	}
+	top := mw.current.Objects[0]
+	return top == o || (mw.addMusic != nil && top == mw.addMusic.stack && o.Visible() && mw.addMusic.stack.Objects[0] == o)
 }
 
 // view is one entry of the sidebar.
