@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -121,19 +122,30 @@ func TestShareDialogHashingMagnetCopied(t *testing.T) {
 	}
 }
 
-// TestShareFromShortcutAndButton shares without drag and drop: the
+// TestShareFromWindow shares without drag and drop: the
 // Ctrl+Shift+S shortcut and the window's Share button open the chooser;
 // "Choose a folder…" opens Fyne's folder chooser in the music folder, and
-// its Share button shares that folder and shows the magnet.
-func TestShareFromShortcutAndButton(t *testing.T) {
+// its Share button shares that folder and shows the magnet. A drop ends in
+// the same dialog.
+func TestShareFromWindow(t *testing.T) {
+	choose := func(open func(t *testing.T, mw *MainWindow)) func(t *testing.T, mw *MainWindow, album string) {
+		return func(t *testing.T, mw *MainWindow, album string) {
+			open(t, mw)
+			tapOverlayButton(t, mw, "Choose a folder…")
+			tapOverlayButton(t, mw, "Share") // the folder chooser's confirm, on the folder it opened in
+		}
+	}
 	tests := []struct {
-		name string
-		open func(t *testing.T, mw *MainWindow)
+		name  string
+		share func(t *testing.T, mw *MainWindow, album string)
 	}{
-		{"Ctrl+Shift+S", func(t *testing.T, mw *MainWindow) {
+		{"Ctrl+Shift+S", choose(func(t *testing.T, mw *MainWindow) {
 			fyne.DoAndWait(func() { mw.Window().Canvas().(fyne.Shortcutable).TypedShortcut(shareShortcut) })
+		})},
+		{"Share button", choose(func(t *testing.T, mw *MainWindow) { tapWindowButton(t, mw, "Share music…") })},
+		{"drop", func(t *testing.T, mw *MainWindow, album string) {
+			fyne.DoAndWait(func() { mw.HandleDrop([]fyne.URI{storage.NewFileURI(album)}) })
 		}},
-		{"Share button", func(t *testing.T, mw *MainWindow) { tapWindowButton(t, mw, "Share music…") }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,9 +153,7 @@ func TestShareFromShortcutAndButton(t *testing.T) {
 			makeTracks(t, album, 2)
 			t.Setenv("XDG_MUSIC_DIR", album) // where the chooser opens
 			mw, core := openWindow(t)
-			tt.open(t, mw)
-			tapOverlayButton(t, mw, "Choose a folder…")
-			tapOverlayButton(t, mw, "Share") // the folder chooser's confirm, on the folder it opened in
+			tt.share(t, mw, album)
 			tapOverlayButton(t, mw, "Copy magnet link")
 			if got, want := mw.app.Clipboard().Content(), sharedMagnet(t, core); got != want {
 				t.Errorf("clipboard %q, want %q", got, want)
