@@ -82,7 +82,7 @@ func (v *addMusicView) chooseAndImport() {
 		v.mw.settings.addMusicFolder(dir)
 		v.mw.importMusic([]string{dir}, v.bar, v.status, func(rep app.ImportReport, err error) {
 			if text, bad := importReport(rep, err); bad {
-				dialog.ShowInformation("Import", text, v.mw.win)
+				dialog.ShowInformation("Imported, with problems", text, v.mw.win)
 			}
 		})
 	})
@@ -96,7 +96,7 @@ func (mw *MainWindow) importMusic(folders []string, bar *widget.ProgressBar, sta
 		status.SetText("An import is already running: wait for it to finish.")
 		return
 	}
-	mw.importing = true
+	mw.setImporting(true)
 	bar.SetValue(0)
 	bar.Show()
 	status.SetText("Looking for music in " + strings.Join(folders, ", ") + "…")
@@ -112,13 +112,26 @@ func (mw *MainWindow) importMusic(folders []string, bar *widget.ProgressBar, sta
 			})
 		})
 		onUI(func() {
-			mw.importing = false
+			mw.setImporting(false)
 			bar.Hide()
 			text, _ := importReport(rep, err)
 			status.SetText(text)
 			done(rep, err)
 		})
 	}()
+}
+
+// setImporting notes whether an import runs; the buttons that start one
+// are disabled meanwhile.
+func (mw *MainWindow) setImporting(on bool) {
+	mw.importing = on
+	for _, b := range []*widget.Button{mw.addMusic.add, mw.settings.importBtn} {
+		if on {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
 }
 
 // maxListed is how many unreadable files an import report names.

@@ -111,7 +111,15 @@ func TestSettingsImportNow(t *testing.T) {
 	if onScreen != gone+"\n"+music {
 		t.Fatalf("folders on screen after Browse… %q, want the typed one and the chosen one", onScreen)
 	}
+	// Holding uiMu keeps the import's updates waiting: the form as the
+	// import starts.
+	uiMu.Lock()
 	test.Tap(v.importBtn)
+	started, disabled := v.importStatus.Text, v.importBtn.Disabled()
+	uiMu.Unlock()
+	if !strings.HasPrefix(started, "Looking for music in "+gone+", "+music) || !disabled {
+		t.Errorf("as the import starts the status says %q and Import now is disabled %v; want the folders searched, and disabled", started, disabled)
+	}
 	var report string
 	eventually(t, "the import report", func() bool {
 		fyne.DoAndWait(func() { report = v.importStatus.Text })
@@ -121,6 +129,9 @@ func TestSettingsImportNow(t *testing.T) {
 		if !strings.Contains(report, want) {
 			t.Errorf("import report lacks %q:\n%s", want, report)
 		}
+	}
+	if v.importBtn.Disabled() {
+		t.Error("Import now still disabled after the import")
 	}
 	// The two good files are in; what becomes of the unreadable one is
 	// the library's business.
