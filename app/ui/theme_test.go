@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"image"
+	"math"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -64,8 +65,10 @@ func TestThemeSwitchRepaints(t *testing.T) {
 	if light < 180 || dark > 80 {
 		t.Errorf("light theme drew a window of mean lightness %.0f (want over 180), dark %.0f (want under 80)", light, dark)
 	}
-	if system != start {
-		t.Errorf("system drew lightness %.0f, want %.0f as at the start", system, start)
+	// Within one level: the themes are 40 levels or more apart, and a
+	// status line redrawn meanwhile must not fail the test.
+	if math.Abs(system-start) > 1 {
+		t.Errorf("system drew lightness %.1f, want %.1f as at the start", system, start)
 	}
 }
 
