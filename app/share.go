@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/swarmtone/swarmtone/library"
 	"github.com/swarmtone/swarmtone/magnet"
@@ -64,3 +66,51 @@ func sharedFilePath(sh *network.Share, f network.File) string {
 
 // parseInfoHash reads an infohash by the magnet package's rules.
 func parseInfoHash(s string) ([20]byte, error) { return magnet.ParseInfoHash(s) }
+
+// AlbumFiles is what "Share this album" shares for a local track: its
+// folder when every audio file in it belongs to the track's album (the
+// torrent then keeps the folder's name and carries its cover art), else
+// the audio files of that folder that belong to the album (a folder that
+// holds several albums is not shared whole).
+func (c *Core) AlbumFiles(ctx context.Context, t Track) ([]string, error) {
+	if !t.Local() {
+		return nil, fmt.Errorf("%q is not on this computer: only music on disk can be shared (its magnet link is in Transfers once it is in a swarm)", t.DisplayTitle())
+	}
+	dir := filepath.Dir(t.Path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading the album folder %s: %w", dir, err)
+	}
+	var album []string
+	whole := true
+	for _, e := range entries {
+		if e.IsDir() || !library.IsAudioFile(e.Name()) {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		if other, err := c.lib.TrackByPath(ctx, p); err == nil && sameAlbum(other, t) {
+			album = append(album, p)
+		} else {
+			whole = false
+		}
+	}
+	switch {
+	case len(album) == 0: // the track's own file is gone from the folder listing
+		return []string{t.Path}, nil
+	case whole:
+		return []string{dir}, nil
+	}
+	return album, nil
+}
+
+// sameAlbum reports whether a and b have the same album and album artist
+// (or artist), ignoring case.
+func sameAlbum(a, b Track) bool {
+	artist := func(t Track) string {
+		if t.AlbumArtist != "" {
+			return t.AlbumArtist
+		}
+		return t.Artist
+	}
+	return strings.EqualFold(a.Album, b.Album) && strings.EqualFold(artist(a), artist(b))
+}

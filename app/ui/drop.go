@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
@@ -35,51 +34,8 @@ func (mw *MainWindow) HandleDrop(uris []fyne.URI) {
 		}
 	}
 	if len(share) > 0 {
-		mw.share(share)
+		mw.sharePaths(share)
 	}
-}
-
-// share hashes paths into a torrent in the background and then shows the
-// magnet with a Copy button.
-func (mw *MainWindow) share(paths []string) {
-	name := filepath.Base(paths[0])
-	if len(paths) > 1 {
-		name = fmt.Sprintf("%d items from %s", len(paths), filepath.Base(filepath.Dir(paths[0])))
-	}
-	bar := widget.NewProgressBar()
-	status := widget.NewLabel("Hashing " + name + "…")
-	progress := dialog.NewCustomWithoutButtons("Sharing", container.NewVBox(status, bar), mw.win)
-	progress.Show()
-	go func() {
-		sh, err := mw.core.Share(mw.ctx, paths, func(done, total int64) {
-			if total > 0 {
-				onUI(func() { bar.SetValue(float64(done) / float64(total)) })
-			}
-		})
-		onUI(func() {
-			progress.Hide()
-			if err != nil {
-				mw.showError("Could not share", err)
-				return
-			}
-			mw.showMagnet(sh)
-			mw.notify("Share ready", sh.Name+" is shared: send the magnet link to your friends.")
-		})
-	}()
-}
-
-// showMagnet shows a new share's magnet link with a Copy button.
-func (mw *MainWindow) showMagnet(sh *app.Share) {
-	link := &widget.Entry{Text: sh.Magnet, Wrapping: fyne.TextWrapBreak, MultiLine: true}
-	msg := fmt.Sprintf("%s is shared from where it is (%d files). Send this link:", sh.Name, len(sh.Files))
-	if len(sh.Skipped) > 0 {
-		msg += fmt.Sprintf("\n%d files were left out (not music, cover art, cue sheets or playlists).", len(sh.Skipped))
-	}
-	content := container.NewVBox(widget.NewLabel(msg), link,
-		&widget.Button{Text: "Copy magnet link", OnTapped: func() { mw.app.Clipboard().SetContent(sh.Magnet) }})
-	d := dialog.NewCustom("Shared", "Close", content, mw.win)
-	d.Resize(fyne.NewSize(560, 260))
-	d.Show()
 }
 
 // addSource adds a magnet link, .torrent file or infohash; its tracks appear
@@ -210,7 +166,7 @@ func (mw *MainWindow) Open(sources []string) {
 				})
 			}()
 		default:
-			mw.share([]string{src})
+			mw.sharePaths([]string{src})
 		}
 	}
 }

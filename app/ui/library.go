@@ -175,6 +175,7 @@ func (v *libraryView) reload() {
 			clear(v.cache)
 			v.keepShownSelection()
 			v.status.SetText(statusText(len(ids), total, strings.TrimSpace(query)))
+			v.mw.addMusic.setEmpty(total == 0)
 			v.table.Refresh()
 			v.header.Refresh()
 			slog.Debug("library view shown", "tracks", len(ids), "query", query)
@@ -514,7 +515,7 @@ func (v *libraryView) copyMagnet() {
 		}
 	}
 	if len(links) == 0 {
-		v.mw.showError("No magnet", fmt.Errorf("these tracks are not in any swarm yet: share them by dropping them on the window"))
+		v.mw.offerShare(v.selection()) // on disk, in no swarm yet
 		return
 	}
 	v.mw.app.Clipboard().SetContent(strings.Join(links, "\n"))
@@ -557,11 +558,11 @@ func (v *libraryView) moreMenu() *fyne.Menu {
 	)
 }
 
-// menu is the context menu for the selection; each item says how many
-// tracks it acts on.
-func (v *libraryView) menu() *fyne.Menu {
+// menu is the context menu for the selection, opened on row; each item says
+// how many tracks it acts on.
+func (v *libraryView) menu(row int) *fyne.Menu {
 	n := len(v.selected)
-	return fyne.NewMenu("",
+	menu := fyne.NewMenu("",
 		fyne.NewMenuItem(fmt.Sprintf("Play %d", n), v.playSelection),
 		fyne.NewMenuItem(fmt.Sprintf("Play %d next", n), func() { v.enqueue(true) }),
 		fyne.NewMenuItem(fmt.Sprintf("Add %d to queue", n), func() { v.enqueue(false) }),
@@ -569,6 +570,10 @@ func (v *libraryView) menu() *fyne.Menu {
 		fyne.NewMenuItem("Copy magnet", v.copyMagnet),
 		fyne.NewMenuItem("Show in folder", v.showInFolder),
 	)
+	if t, ok := v.track(row); ok && t.Local() {
+		menu.Items = append(menu.Items, fyne.NewMenuItem("Share this album", func() { v.mw.shareAlbum(t) }))
+	}
+	return menu
 }
 
 // rightClick opens the context menu at pos; a row outside the selection
@@ -581,5 +586,5 @@ func (v *libraryView) rightClick(row int, pos fyne.Position) {
 		v.click(row, colTitle, 0)
 	}
 	v.mw.win.Canvas().Unfocus()
-	widget.ShowPopUpMenuAtPosition(v.menu(), v.mw.win.Canvas(), pos)
+	widget.ShowPopUpMenuAtPosition(v.menu(row), v.mw.win.Canvas(), pos)
 }

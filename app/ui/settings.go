@@ -24,6 +24,14 @@ type settingsView struct {
 	form   *widget.Form
 	status *widget.Label
 
+	// The music section stays above the scrolled form, so Import now is
+	// always in sight; it imports the folders on screen.
+	importBtn    *widget.Button
+	browse       *widget.Button
+	importBar    *widget.ProgressBar
+	importStatus *widget.Label
+	loading      bool // load fills the form: its changes are not the listener's
+
 	musicFolders, downloadFolder, port, upload, download, proxy *widget.Entry
 	dht, pex, lsd, upnp, anonymous, keep                        *widget.Check
 	encryption, replayGain, themeSel                            *widget.Select
@@ -54,10 +62,9 @@ func newSettingsView(mw *MainWindow) *settingsView {
 	v.keep = widget.NewCheck("Keep what I play (finish downloading streamed tracks)", nil)
 	v.encryption = widget.NewSelect([]string{"prefer", "require", "off"}, nil)
 	v.replayGain = widget.NewSelect([]string{"off", "track", "album"}, nil)
-	v.themeSel = widget.NewSelect([]string{"system", "light", "dark"}, nil)
+	v.themeSel = widget.NewSelect([]string{"system", "light", "dark"}, v.themeChanged)
 	v.form = &widget.Form{
 		Items: []*widget.FormItem{
-			{Text: "Music folders", Widget: v.musicFolders, HintText: "imported into the library"},
 			{Text: "Download folder", Widget: v.downloadFolder},
 			{Text: "Listening port", Widget: v.port, HintText: "0 picks a free port"},
 			{Text: "Upload limit (KB/s)", Widget: v.upload},
@@ -73,8 +80,19 @@ func newSettingsView(mw *MainWindow) *settingsView {
 		SubmitText: "Save",
 		OnSubmit:   v.save,
 	}
-	importBtn := &widget.Button{Icon: theme.FolderOpenIcon(), Text: "Import music folders now", OnTapped: v.importNow}
-	v.object = container.NewVScroll(container.NewVBox(v.form, importBtn, v.status))
+	v.musicFolders.SetMinRowsVisible(2)
+	v.browse = &widget.Button{Icon: theme.FolderOpenIcon(), Text: "Browse…", OnTapped: v.browseFolder}
+	v.importBtn = &widget.Button{Icon: theme.ViewRefreshIcon(), Text: "Import now", Importance: widget.HighImportance, OnTapped: v.importNow}
+	v.importBar = widget.NewProgressBar()
+	v.importBar.Hide()
+	v.importStatus = &widget.Label{Wrapping: fyne.TextWrapWord}
+	music := &widget.Form{Items: []*widget.FormItem{{
+		Text:     "Music folders",
+		Widget:   container.NewBorder(nil, nil, nil, container.NewVBox(v.browse, v.importBtn), v.musicFolders),
+		HintText: "one per line; Import now reads them into the library",
+	}}}
+	top := container.NewVBox(music, v.importBar, v.importStatus, widget.NewSeparator())
+	v.object = container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewVBox(v.form, v.status)))
 	v.load()
 	return v
 }
@@ -87,6 +105,8 @@ func (v *settingsView) load() {
 		return
 	}
 	v.loaded = s
+	v.loading = true
+	defer func() { v.loading = false }()
 	v.musicFolders.SetText(strings.Join(s.MusicFolders, "\n"))
 	v.downloadFolder.SetText(s.DownloadFolder)
 	v.downloadFolder.SetPlaceHolder(v.mw.core.DownloadFolder())
@@ -103,17 +123,13 @@ func (v *settingsView) load() {
 	v.encryption.SetSelected(s.Encryption)
 	v.replayGain.SetSelected(s.ReplayGain)
 	v.themeSel.SetSelected(s.Theme)
+	v.mw.applyTheme(s.Theme)
 }
 
 // settings reads the form; errors name the field.
 func (v *settingsView) settings() (app.Settings, error) {
 	s := v.loaded
-	s.MusicFolders = nil
-	for _, line := range strings.Split(v.musicFolders.Text, "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			s.MusicFolders = append(s.MusicFolders, line)
-		}
-	}
+	s.MusicFolders = v.folders()
 	s.DownloadFolder = strings.TrimSpace(v.downloadFolder.Text)
 	var err error
 	if s.ListenPort, err = strconv.Atoi(strings.TrimSpace(v.port.Text)); err != nil {
@@ -193,26 +209,73 @@ func (v *settingsView) storeInOrder(gen uint64, s app.Settings) error {
 	return nil
 }
 
-func (v *settingsView) importNow() {
-	folders := v.loaded.MusicFolders
-	if len(folders) == 0 {
-		v.status.SetText("Add a music folder above and save first.")
+// folders are the music folders on screen.
+func (v *settingsView) folders() []string {
+	var out []string
+	for _, line := range strings.Split(v.musicFolders.Text, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// themeChanged draws the window in the theme chosen at once and keeps it.
+func (v *settingsView) themeChanged(name string) {
+	if v.loading {
 		return
 	}
-	bar := widget.NewProgressBarInfinite()
-	v.status.SetText("Importing…")
-	v.object.(*container.Scroll).Content.(*fyne.Container).Add(bar)
-	go func() {
-		res, err := v.mw.core.Import(v.mw.ctx, folders, func(done, total int, current string) {
-			onUI(func() { v.status.SetText(fmt.Sprintf("Importing %d of %d: %s", done, total, current)) })
-		})
-		onUI(func() {
-			v.object.(*container.Scroll).Content.(*fyne.Container).Remove(bar)
-			if err != nil {
-				v.status.SetText("Import stopped: " + err.Error())
-				return
-			}
-			v.status.SetText(fmt.Sprintf("Imported: %d new, %d updated, %d unchanged, %d missing, %d unreadable.", res.Added, res.Updated, res.Unchanged, res.Missing, res.Failed))
-		})
-	}()
+	v.mw.applyTheme(name)
+	v.loaded.Theme = name
+	v.store(func(err error) {
+		if err != nil {
+			v.status.SetText("The theme was not kept for the next start: " + err.Error())
+		}
+	})
+}
+
+// browseFolder adds a folder picked in the folder chooser to the list.
+func (v *settingsView) browseFolder() {
+	v.mw.chooseFolder("Add", func(dir string) {
+		v.addFolderOnScreen(dir)
+	})
+}
+
+// addFolderOnScreen adds dir to the list on screen, once.
+func (v *settingsView) addFolderOnScreen(dir string) {
+	folders := v.folders()
+	if !slices.Contains(folders, dir) {
+		folders = append(folders, dir)
+	}
+	v.musicFolders.SetText(strings.Join(folders, "\n"))
+}
+
+// addMusicFolder adds dir to the music folders and keeps the list (the
+// empty library's "Add your music folder…").
+func (v *settingsView) addMusicFolder(dir string) {
+	v.addFolderOnScreen(dir)
+	v.keepFolders()
+}
+
+// keepFolders saves the music folders on screen (and nothing else of the
+// form), so the next start shows what was imported.
+func (v *settingsView) keepFolders() {
+	v.loaded.MusicFolders = v.folders()
+	v.store(func(err error) {
+		if err != nil {
+			v.importStatus.SetText("The music folders were not kept for the next start: " + err.Error())
+		}
+	})
+}
+
+// importNow imports the music folders on screen, saved or not, and keeps
+// them.
+func (v *settingsView) importNow() {
+	folders := v.folders()
+	if len(folders) == 0 {
+		v.importStatus.SetText("Add a music folder first (Browse…).")
+		return
+	}
+	v.keepFolders()
+	v.mw.importMusic(folders, v.importBar, v.importStatus, func(app.ImportReport, error) {})
 }

@@ -50,11 +50,21 @@ type MainWindow struct {
 	nowPlaying *nowPlayingBar
 	current    *fyne.Container // holds the view chosen in the sidebar
 	marks      landmarks       // named controls, for tests driving the real window
+
+	addMusic    *addMusicView // the empty library's call to action (addmusic.go)
+	systemTheme fyne.Theme    // the theme the app started with (theme.go)
+	themeName   string        // the Theme setting drawn now; "" the start's
+	importing   bool          // an import of music folders runs (UI goroutine)
 }
 
-// shown reports whether o is the view on screen.
+// shown reports whether o is the view on screen (the library table counts
+// when the Library page shows it, not the empty library's call to action).
 func (mw *MainWindow) shown(o fyne.CanvasObject) bool {
-	return mw.current != nil && len(mw.current.Objects) == 1 && mw.current.Objects[0] == o && mw.win.Content().Visible()
+	if mw.current == nil || len(mw.current.Objects) != 1 || !mw.win.Content().Visible() {
+		return false
+	}
+	top := mw.current.Objects[0]
+	return top == o || (mw.addMusic != nil && top == mw.addMusic.stack && o.Visible() && mw.addMusic.stack.Objects[0] == o)
 }
 
 // view is one entry of the sidebar.
@@ -71,7 +81,7 @@ func NewMainWindow(a fyne.App, opts app.Options) *MainWindow {
 	w.SetIcon(Icon)
 	w.Resize(fyne.NewSize(1100, 700))
 	ctx, cancel := context.WithCancel(context.Background())
-	mw := &MainWindow{app: a, win: w, opts: opts, ctx: ctx, cancel: cancel}
+	mw := &MainWindow{app: a, win: w, opts: opts, ctx: ctx, cancel: cancel, systemTheme: a.Settings().Theme()}
 	mw.content = container.NewStack(welcome(opts, "Opening your library…"))
 	w.SetContent(mw.content)
 	return mw
@@ -95,6 +105,7 @@ func (mw *MainWindow) Window() fyne.Window { return mw.win }
 // Attach shows the views of core. Call it on the Fyne goroutine.
 func (mw *MainWindow) Attach(core *app.Core) {
 	mw.core = core
+	mw.addMusic = newAddMusicView(mw)
 	mw.library = newLibraryView(mw)
 	mw.albums = newAlbumsView(mw)
 	mw.playlists = newPlaylistsView(mw)
@@ -103,7 +114,7 @@ func (mw *MainWindow) Attach(core *app.Core) {
 	mw.queue = newQueueView(mw)
 	mw.nowPlaying = newNowPlayingBar(mw)
 	mw.views = []view{
-		{"Library", theme.ListIcon(), func() fyne.CanvasObject { return mw.library.object }},
+		{"Library", theme.ListIcon(), func() fyne.CanvasObject { return mw.addMusic.page(mw.library.object) }},
 		{"Albums", theme.GridIcon(), func() fyne.CanvasObject { return mw.albums.object }},
 		{"Playlists", theme.MediaMusicIcon(), func() fyne.CanvasObject { return mw.playlists.object }},
 		{"Queue", theme.MediaPlayIcon(), func() fyne.CanvasObject { return mw.queue.object }},
@@ -129,7 +140,7 @@ func (mw *MainWindow) Attach(core *app.Core) {
 		view.Refresh()
 		mw.transfers.setShown(view.Objects[0] == mw.transfers.object)
 	}
-	split := container.NewHSplit(mw.sidebar, view)
+	split := container.NewHSplit(container.NewBorder(nil, container.NewPadded(mw.shareButton()), nil, nil, mw.sidebar), view)
 	split.Offset = 0.16
 	mw.content.Objects = []fyne.CanvasObject{windowFloor(), container.NewBorder(nil, mw.nowPlaying.object, nil, nil, split)}
 	mw.content.Refresh()
@@ -137,7 +148,8 @@ func (mw *MainWindow) Attach(core *app.Core) {
 
 	mw.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { mw.HandleDrop(uris) })
 	mw.addShortcuts()
-	mw.setUpKeys()
+	mw.addShareShortcut()
+	mw.setUpKeys() // after every shortcut: it hands keys from focused widgets to them
 	go mw.followEvents()
 	mw.transfers.start()
 }
@@ -221,6 +233,12 @@ func (mw *MainWindow) setUpTray() {
 	desk.SetSystemTrayMenu(fyne.NewMenu(WindowTitle,
 		fyne.NewMenuItem("Play/Pause", player((*nowPlayingBar).togglePlay)),
 		fyne.NewMenuItem("Next", player((*nowPlayingBar).next)),
+		fyne.NewMenuItem("Share music…", func() {
+			mw.win.Show()
+			if mw.core != nil {
+				mw.chooseAndShare()
+			}
+		}),
 		fyne.NewMenuItem("Show Swarmtone", func() {
 			mw.win.Show()
 			mw.win.RequestFocus()

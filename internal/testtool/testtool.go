@@ -41,6 +41,7 @@ var installs = map[string]string{
 	"dbus-send":           "apt-get install dbus-bin",
 	"mpc":                 "apt-get install mpc",
 	"playerctl":           "apt-get install playerctl",
+	"xdg-user-dir":        "apt-get install xdg-user-dirs",
 }
 
 // InstallStep says how `make test` installs the program name.
