@@ -77,6 +77,19 @@ func TestKeysAfterClicks(t *testing.T) {
 			test.Tap(mw.nowPlaying.mute)
 			test.Tap(mw.nowPlaying.mute)
 		}, func() bool { return !core.Muted() }},
+		{"a setting's box and menu", func(t *testing.T) {
+			mw.sidebar.Select(len(mw.views) - 1) // Settings
+			if !mw.shown(mw.settings.object) {
+				t.Fatal("the Settings view is not shown")
+			}
+			was := mw.settings.pex.Checked
+			test.TapAt(mw.settings.pex, fyne.NewPos(10, mw.settings.pex.Size().Height/2))
+			if mw.settings.pex.Checked == was {
+				t.Fatal("the click did not toggle the box")
+			}
+			test.Tap(mw.settings.encryption)
+			chooseSecond()
+		}, func() bool { return mw.settings.encryption.Selected == "require" }},
 	}
 	for _, tc := range clicks {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,6 +126,7 @@ func TestKeysAfterClicks(t *testing.T) {
 	}
 
 	t.Run("typing in the search box", func(t *testing.T) {
+		mw.sidebar.Select(0)
 		c.Focus(mw.library.search)
 		mw.library.search.SetText("")
 		pressKey(c, fyne.KeySpace)

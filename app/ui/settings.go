@@ -33,8 +33,8 @@ type settingsView struct {
 	loading      bool // load fills the form: its changes are not the listener's
 
 	musicFolders, downloadFolder, port, upload, download, proxy *widget.Entry
-	dht, pex, lsd, upnp, anonymous, keep                        *widget.Check
-	encryption, replayGain, themeSel                            *widget.Select
+	dht, pex, lsd, upnp, anonymous, keep                        *keyCheck
+	encryption, replayGain, themeSel                            *keySelect
 
 	// loaded is what the form started from, with every change asked
 	// since: the UI goroutine alone touches it, a save gets a copy.
@@ -54,15 +54,15 @@ func newSettingsView(mw *MainWindow) *settingsView {
 	v.upload = &widget.Entry{PlaceHolder: "0 = unlimited"}
 	v.download = &widget.Entry{PlaceHolder: "0 = unlimited"}
 	v.proxy = &widget.Entry{PlaceHolder: "socks5://127.0.0.1:9050 (turns the DHT off)"}
-	v.dht = widget.NewCheck("DHT (find peers without trackers)", nil)
-	v.pex = widget.NewCheck("Peer exchange", nil)
-	v.lsd = widget.NewCheck("Local peer discovery", nil)
-	v.upnp = widget.NewCheck("Open the port on the router (UPnP)", nil)
-	v.anonymous = widget.NewCheck("Anonymous mode (send no client name or version)", nil)
-	v.keep = widget.NewCheck("Keep what I play (finish downloading streamed tracks)", nil)
-	v.encryption = widget.NewSelect([]string{"prefer", "require", "off"}, nil)
-	v.replayGain = widget.NewSelect([]string{"off", "track", "album"}, nil)
-	v.themeSel = widget.NewSelect([]string{"system", "light", "dark"}, v.themeChanged)
+	v.dht = newKeyCheck("DHT (find peers without trackers)", nil)
+	v.pex = newKeyCheck("Peer exchange", nil)
+	v.lsd = newKeyCheck("Local peer discovery", nil)
+	v.upnp = newKeyCheck("Open the port on the router (UPnP)", nil)
+	v.anonymous = newKeyCheck("Anonymous mode (send no client name or version)", nil)
+	v.keep = newKeyCheck("Keep what I play (finish downloading streamed tracks)", nil)
+	v.encryption = newKeySelect([]string{"prefer", "require", "off"}, nil)
+	v.replayGain = newKeySelect([]string{"off", "track", "album"}, nil)
+	v.themeSel = newKeySelect([]string{"system", "light", "dark"}, v.themeChanged)
 	v.form = &widget.Form{
 		Items: []*widget.FormItem{
 			{Text: "Download folder", Widget: v.downloadFolder},
