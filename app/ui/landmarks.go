@@ -3,21 +3,22 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"os"
-	"sort"
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
 )
 
-// LandmarksEnv names the file where the window writes where its named
-// controls are (see writeLandmarks). Tests that drive the real binary with
-// xdotool set it, so they click where a control is, as a person would look
-// for it, instead of at hard-coded pixels.
+// LandmarksEnv names the file where the window writes what a person sees:
+// where its named controls and buttons are, and what plays (see
+// writeLandmarks). Tests that drive the real binary with xdotool set it, so
+// they click where a control is, as a person would look for it, instead of
+// at hard-coded pixels, and check what a person would check.
 const LandmarksEnv = "SWARMTONE_LANDMARKS"
 
-// Landmark is where a named control is, in window pixels.
+// Landmark is where a control is, in window pixels.
 type Landmark struct {
 	X, Y, W, H int
 }
@@ -25,12 +26,30 @@ type Landmark struct {
 // Center is the point a person would click.
 func (l Landmark) Center() (x, y int) { return l.X + l.W/2, l.Y + l.H/2 }
 
+// Sight is what the window shows at one moment.
+type Sight struct {
+	// Marks are the named controls on screen: "sidebar.Albums",
+	// "track:<title>" for a library row, "button:<label>" for any button
+	// of the window or of the dialog in front.
+	Marks map[string]Landmark
+	// Dialogs counts the dialogs and menus open in front of the window.
+	Dialogs int
+	// Playing is the title the now-playing bar shows ("" for none).
+	Playing string
+	Paused  bool
+	// PositionMS is the play position; Queue the queued track count.
+	PositionMS int64
+	Queue      int
+}
+
 // landmarks maps a name to a function that finds a control on screen; a
 // function, not an object, because table rows are recycled widgets and
-// views come and go.
+// views come and go. It records nothing unless enabled: only tests that
+// drive the window need it.
 type landmarks struct {
-	mu   sync.Mutex
-	find map[string]func() (fyne.CanvasObject, bool)
+	mu      sync.Mutex
+	enabled bool
+	find    map[string]func() (fyne.CanvasObject, bool)
 }
 
 // mark names o for tests driving the real window.
@@ -42,30 +61,52 @@ func (mw *MainWindow) mark(name string, o fyne.CanvasObject) {
 func (mw *MainWindow) markFunc(name string, find func() (fyne.CanvasObject, bool)) {
 	mw.marks.mu.Lock()
 	defer mw.marks.mu.Unlock()
+	if !mw.marks.enabled {
+		return
+	}
 	if mw.marks.find == nil {
 		mw.marks.find = map[string]func() (fyne.CanvasObject, bool){}
 	}
 	mw.marks.find[name] = find
 }
 
+// enableLandmarks starts recording marks.
+func (mw *MainWindow) enableLandmarks() {
+	mw.marks.mu.Lock()
+	mw.marks.enabled = true
+	mw.marks.mu.Unlock()
+}
+
 // Landmarks returns where every named control that is on screen now is.
 // Call it on the UI goroutine.
 func (mw *MainWindow) Landmarks() map[string]Landmark {
 	mw.marks.mu.Lock()
-	finds := make(map[string]func() (fyne.CanvasObject, bool), len(mw.marks.find))
-	for name, f := range mw.marks.find {
-		finds[name] = f
+	objects := make(map[string]fyne.CanvasObject, len(mw.marks.find))
+	for name, find := range mw.marks.find {
+		// A find function says !ok when its control is not the one shown:
+		// a hidden view's controls keep their last positions.
+		if o, ok := find(); ok && o != nil {
+			objects[name] = o
+		}
 	}
 	mw.marks.mu.Unlock()
 
-	scale := mw.win.Canvas().Scale()
+	c := mw.win.Canvas()
+	front := c.Content()
+	if top := c.Overlays().Top(); top != nil {
+		front = top // a dialog in front takes the clicks
+	}
+	walkPublic(front, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text != "" {
+			objects["button:"+b.Text] = b
+		}
+	})
+
+	scale := c.Scale()
 	driver := fyne.CurrentApp().Driver()
-	out := make(map[string]Landmark, len(finds))
-	for name, find := range finds {
-		o, ok := find()
-		// A find function says !ok when its view is not the one shown: a
-		// hidden view's controls keep their last positions.
-		if !ok || o == nil || !o.Visible() || o.Size().IsZero() {
+	out := make(map[string]Landmark, len(objects))
+	for name, o := range objects {
+		if !o.Visible() || o.Size().IsZero() {
 			continue
 		}
 		pos := driver.AbsolutePositionForObject(o)
@@ -78,16 +119,48 @@ func (mw *MainWindow) Landmarks() map[string]Landmark {
 	return out
 }
 
-// writeLandmarks writes the landmarks as JSON to path, atomically, so a
-// test never reads half a file.
-func (mw *MainWindow) writeLandmarks(path string) error {
-	marks := mw.Landmarks()
-	names := make([]string, 0, len(marks))
-	for n := range marks {
-		names = append(names, n)
+// walkPublic calls fn for o and every visible object under it that Fyne's
+// public API reaches: containers, pop-ups (dialogs), splits and scrolls.
+func walkPublic(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+	if o == nil || !o.Visible() {
+		return
 	}
-	sort.Strings(names)
-	data, err := json.MarshalIndent(marks, "", "  ")
+	fn(o)
+	switch w := o.(type) {
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			walkPublic(c, fn)
+		}
+	case *widget.PopUp:
+		walkPublic(w.Content, fn)
+	case *container.Split:
+		walkPublic(w.Leading, fn)
+		walkPublic(w.Trailing, fn)
+	case *container.Scroll:
+		walkPublic(w.Content, fn)
+	}
+}
+
+// sight is what the window shows now. Call it on the UI goroutine.
+func (mw *MainWindow) sight() Sight {
+	s := Sight{Marks: mw.Landmarks(), Dialogs: len(mw.win.Canvas().Overlays().List())}
+	if mw.nowPlaying != nil {
+		s.Playing = mw.nowPlaying.title.Text
+	}
+	if mw.core != nil {
+		if st, err := mw.core.PlayerState(); err == nil {
+			s.Paused = st.Paused || !st.Playing
+			s.PositionMS = st.Position.Milliseconds()
+			s.Queue = len(st.Queue)
+		}
+	}
+	return s
+}
+
+// writeLandmarks writes the window's Sight as JSON to path, atomically, so
+// a test never reads half a file.
+func (mw *MainWindow) writeLandmarks(path string) error {
+	data, err := json.MarshalIndent(mw.sight(), "", "  ")
 	if err != nil {
 		return err
 	}
@@ -98,6 +171,5 @@ func (mw *MainWindow) writeLandmarks(path string) error {
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("writing landmarks %s: %w", path, err)
 	}
-	slog.Debug("landmarks written", "path", path, "names", names)
 	return nil
 }

@@ -288,6 +288,10 @@ func (v *libraryView) updateCell(id widget.TableCellID, c *libraryCell) {
 		}
 	case colTitle:
 		text = t.DisplayTitle()
+		row := id.Row
+		v.mw.markFunc("track:"+text, func() (fyne.CanvasObject, bool) {
+			return c, c.row == row && c.col == colTitle && v.mw.shown(v.object)
+		})
 		if playing {
 			icon = theme.MediaPlayIcon()
 		}

@@ -310,6 +310,7 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 	// compete with drawing the first frame.
 	a.Lifecycle().SetOnStarted(func() { go openCore() })
 	if path := os.Getenv(LandmarksEnv); path != "" {
+		mw.enableLandmarks()
 		go mw.serveLandmarks(path)
 	}
 	mw.setUpTray()
