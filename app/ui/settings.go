@@ -63,6 +63,7 @@ func newSettingsView(mw *MainWindow) *settingsView {
 	v.encryption = newKeySelect([]string{"prefer", "require", "off"}, nil)
 	v.replayGain = newKeySelect([]string{"off", "track", "album"}, nil)
 	v.themeSel = newKeySelect([]string{"system", "light", "dark"}, v.themeChanged)
+	mw.markFunc("settings.theme", func() (fyne.CanvasObject, bool) { return v.themeSel, mw.shown(v.object) })
 	v.form = &widget.Form{
 		Items: []*widget.FormItem{
 			{Text: "Download folder", Widget: v.downloadFolder},
