@@ -15,6 +15,11 @@ const (
 	EventPlayer
 	// EventMuted: sound was muted or unmuted (Muted says which).
 	EventMuted
+	// EventTrackSkipped: a track could not be played and the queue went
+	// on without it (Skipped names it and says why). It follows the
+	// EventPlayer of the player's error; show it without stopping the
+	// listener (no dialog).
+	EventTrackSkipped
 )
 
 // Event is what the Core reports on its Events channel.
@@ -23,5 +28,6 @@ type Event struct {
 	InfoHash string        // the torrent concerned, if any
 	Player   *player.Event // EventPlayer
 	Muted    bool          // EventMuted
+	Skipped  *Skip         // EventTrackSkipped
 	Err      error
 }

@@ -77,6 +77,11 @@ func (c *Core) forwardPlayerEvents(e *player.Engine) {
 		}
 		pe := ev
 		c.emit(Event{Kind: EventPlayer, Player: &pe, Err: ev.Err})
+		if ev.Kind == player.EventError {
+			s := c.skipOf(context.Background(), &pe)
+			c.log.Warn("skipped a track", "track", s.TrackID, "title", s.Title, "err", ev.Err)
+			c.emit(Event{Kind: EventTrackSkipped, Skipped: &s, Err: ev.Err})
+		}
 	}
 }
 

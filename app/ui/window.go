@@ -150,14 +150,14 @@ func (mw *MainWindow) onEvent(ev app.Event) {
 		mw.library.reload()
 		mw.albums.reload()
 		mw.playlists.reload() // playlists lose tracks when a torrent is removed
+		mw.nowPlaying.trackChanged()
 	case app.EventPlayer:
 		mw.nowPlaying.onPlayerEvent(*ev.Player)
 		if ev.Player.Kind != app.PlayerPosition {
 			mw.queue.reload()
 		}
-		if ev.Player.Kind == app.PlayerError {
-			mw.showError("A track was skipped", ev.Err)
-		}
+	case app.EventTrackSkipped: // the queue went on: a notice, never a dialog
+		mw.nowPlaying.skipped(*ev.Skipped)
 	case app.EventMuted:
 		mw.nowPlaying.showMuted(ev.Muted)
 	case app.EventWarning:
