@@ -20,6 +20,9 @@ const (
 	// EventPlayer of the player's error; show it without stopping the
 	// listener (no dialog).
 	EventTrackSkipped
+	// EventSessionRestored: RestoreSession loaded the last session
+	// (Session): the window shows its view, size and cued track.
+	EventSessionRestored
 )
 
 // Event is what the Core reports on its Events channel.
@@ -29,5 +32,6 @@ type Event struct {
 	Player   *player.Event // EventPlayer
 	Muted    bool          // EventMuted
 	Skipped  *Skip         // EventTrackSkipped
+	Session  *Session      // EventSessionRestored
 	Err      error
 }

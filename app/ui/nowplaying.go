@@ -96,7 +96,8 @@ func newNowPlayingBar(mw *MainWindow) *nowPlayingBar {
 	controls := container.NewHBox(prev, b.playBtn, next)
 	info := container.NewBorder(nil, nil, b.cover, nil, container.NewVBox(b.title, b.artist))
 	right := container.NewHBox(b.state, b.shuffle, b.repeat, b.mute, container.NewGridWrap(fyne.NewSize(120, 36), b.volume))
-	b.object = container.NewBorder(container.NewVBox(widget.NewSeparator(), b.notice.label), nil, container.NewGridWrap(fyne.NewSize(280, 64), info), right,
+	// The notice, while shown, is a line under the controls.
+	b.object = container.NewBorder(widget.NewSeparator(), b.notice.label, container.NewGridWrap(fyne.NewSize(280, 64), info), right,
 		container.NewBorder(nil, nil, controls, nil, seekBar))
 	return b
 }
