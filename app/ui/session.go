@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -29,6 +30,8 @@ func (mw *MainWindow) restoreSession(s app.Session) {
 	}
 	mw.nowPlaying.showSession(s)
 	mw.queue.reload()
+	slog.Info("session restored", "view", s.View, "queued", len(s.Queue), "title", mw.nowPlaying.title.Text,
+		"position", time.Duration(s.PositionMS)*time.Millisecond)
 }
 
 // showSession shows the session's modes and cued track, paused: the
