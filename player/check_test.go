@@ -42,6 +42,18 @@ func TestCheck(t *testing.T) {
 		copy(c[n:], random)
 		return c
 	}
+	// flacAudio is where a FLAC file's first audio frame starts, after its
+	// metadata blocks.
+	flacAudio := func(b []byte) int {
+		off := 4
+		for {
+			last := b[off]&0x80 != 0
+			off += 4 + int(b[off+1])<<16 | int(b[off+2])<<8 | int(b[off+3])
+			if last {
+				return off
+			}
+		}
+	}
 	cases := []struct {
 		name string
 		data []byte
@@ -56,6 +68,8 @@ func TestCheck(t *testing.T) {
 		{"ogg cut at 60%", good["ogg"][:len(good["ogg"])*6/10], ErrDamaged},
 		{"ogg cut inside its headers", good["ogg"][:3000], ErrDamaged},
 		{"flac header then garbage", garbageAfter(good["flac"], 8+34+4), ErrDamaged},
+		{"flac metadata then garbage audio", garbageAfter(good["flac"], flacAudio(good["flac"])), ErrDamaged},
+		{"mp3 cut inside its first frames", good["mp3"][:300], ErrDamaged},
 		{"opus", opusBytes, ErrUnsupported},
 	}
 	for _, c := range cases {
