@@ -2,12 +2,14 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/swarmtone/swarmtone/player"
 )
@@ -48,5 +50,57 @@ func TestSkipReason(t *testing.T) {
 	}
 	if got := (Skip{Title: "Song", Reason: "file is damaged"}).Notice(); got != "Skipped “Song”: file is damaged" {
 		t.Errorf("notice %q", got)
+	}
+}
+
+// TestSkipEventNamesTrack plays an album through the real engine (into a
+// real-time null sink) whose second file was emptied after the import:
+// the Core reports EventTrackSkipped naming the track by its title, with
+// the reason in words, and the third track starts after it.
+func TestSkipEventNamesTrack(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c := openCore(t, ctx, nil)
+	album := makeAlbum(t, t.TempDir(), 3)
+	if _, err := c.Import(ctx, []string{album}, nil); err != nil {
+		t.Fatal(err)
+	}
+	ids, _, err := c.TrackIDs(ctx, "", OrderArtist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tracks, err := c.Tracks(ctx, ids)
+	if err != nil || len(tracks) != 3 {
+		t.Fatalf("%d tracks (%v)", len(tracks), err)
+	}
+	if err := os.Truncate(tracks[1].Path, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.StartPlayer(ctx, player.NewNullSink()); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Play(tracks, 0); err != nil {
+		t.Fatal(err)
+	}
+	var skipped *Skip
+	for {
+		select {
+		case ev := <-c.Events():
+			switch {
+			case ev.Kind == EventTrackSkipped:
+				skipped = ev.Skipped
+				want := Skip{TrackID: tracks[1].ID, Title: "Tone 2", Reason: "file is empty"}
+				if *skipped != want {
+					t.Fatalf("skipped %+v, want %+v", *skipped, want)
+				}
+			case ev.Kind == EventPlayer && ev.Player.Kind == player.EventTrackStarted && ev.Player.TrackID == fmt.Sprint(tracks[2].ID):
+				if skipped == nil {
+					t.Fatal("the third track started without a skip event for the second")
+				}
+				return
+			}
+		case <-ctx.Done():
+			t.Fatalf("no skip and third track within a minute (skipped: %v)", skipped)
+		}
 	}
 }
