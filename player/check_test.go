@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -88,4 +89,21 @@ func TestCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzCheck: whatever a file holds, Check ends, and says the file plays,
+// is damaged or is in a format not decoded yet; its own reading of Ogg
+// pages never panics (a panic there would read "crashed on it").
+func FuzzCheck(f *testing.F) {
+	fuzzSeeds(f, "ogg")
+	fuzzSeeds(f, "mp3")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := Check(bytes.NewReader(data))
+		if err != nil && !errors.Is(err, ErrDamaged) && !errors.Is(err, ErrUnsupported) {
+			t.Fatalf("Check: %v: neither damaged nor unsupported", err)
+		}
+		if err != nil && strings.Contains(err.Error(), "crashed on it") {
+			t.Fatalf("Check panicked: %v", err)
+		}
+	})
 }
