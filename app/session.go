@@ -93,7 +93,9 @@ func (c *Core) SetSessionWindowSize(w, h float32) {
 func (c *Core) RestoreSession(ctx context.Context) Session {
 	s, ok, err := c.lib.Session(ctx)
 	if err != nil && ctx.Err() == nil {
-		c.warn(err) // damaged: start afresh, the next save replaces it
+		// Damaged: start afresh (the next save replaces it). Only logged:
+		// a lost queue is nothing the listener can act on.
+		c.log.Warn("restoring the session", "err", err)
 	}
 	if !ok {
 		s = Session{Current: -1, Volume: library.DefaultSettings().Volume}
@@ -143,7 +145,7 @@ func (c *Core) cueSession(ctx context.Context, e *player.Engine, s Session) Sess
 			}
 		}
 	} else if err != nil {
-		c.warn(err)
+		c.log.Warn("restoring the session's queue", "err", err)
 		return Session{Current: -1, Volume: s.Volume, View: s.View, WindowWidth: s.WindowWidth, WindowHeight: s.WindowHeight}
 	}
 	out := s
@@ -165,6 +167,9 @@ func (c *Core) cueSession(ctx context.Context, e *player.Engine, s Session) Sess
 		}
 		pts = append(pts, pt)
 		out.Queue = append(out.Queue, t.ID)
+	}
+	if out.Current < 0 {
+		out.PositionMS = 0
 	}
 	if len(pts) == 0 {
 		return out
