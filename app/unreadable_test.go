@@ -51,7 +51,8 @@ func writeBadFiles(t *testing.T, dir string) []string {
 // and an Opus file, a format not played yet but catalogued) with three
 // files that cannot play among them, through the real probe and
 // decoders into a real library: exactly those three are reported by
-// name with a reason, none of them becomes a track, and a second import
+// name with a reason (among the warnings too, where a report of every
+// problem finds them), none of them becomes a track, and a second import
 // reports them again (they are still there and still broken).
 func TestImportReportsUnreadable(t *testing.T) {
 	ctx := context.Background()
@@ -74,6 +75,9 @@ func TestImportReportsUnreadable(t *testing.T) {
 				t.Errorf("round %d: %s: reason %q: want an ErrUnplayable without the path", round, u.Path, u.Err)
 			}
 			t.Logf("round %d: %s", round, u)
+			if !slices.ContainsFunc(res.Warnings, func(w library.ImportWarning) bool { return w.Path == u.Path }) {
+				t.Errorf("round %d: %s is not among the warnings too", round, u.Path)
+			}
 		}
 		slices.Sort(names)
 		if !slices.Equal(names, bad) || res.Failed != len(bad) {

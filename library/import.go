@@ -56,8 +56,9 @@ type ImportResult struct {
 	// ImportOptions.Probe). A known track whose file turned unreadable
 	// keeps its record (and its playlists) and is listed here too.
 	Unreadable []ImportWarning
-	// Warnings are problems that did not keep a file out (unreadable tags,
-	// a bad cover image) and folders that could not be walked.
+	// Warnings are every problem met, by file: unreadable tags, a bad
+	// cover image, a folder that could not be walked, and why each file
+	// in Unreadable was left out.
 	Warnings []ImportWarning
 }
 
@@ -252,13 +253,12 @@ func (in *importer) readWindow(files []string, out []fileResult) {
 
 // take counts one result and queues its track.
 func (in *importer) take(r *fileResult, res *ImportResult) {
+	res.Warnings = append(res.Warnings, r.warnings...)
 	switch {
 	case r.failed:
-		// The last warning is why it failed; any before it (tags) are
-		// moot for a file that is not catalogued.
+		// The last warning is why it failed.
 		res.Unreadable = append(res.Unreadable, r.warnings[len(r.warnings)-1])
 		res.Failed++
-		return
 	case r.unchanged:
 		res.Unchanged++
 	case r.read:
@@ -269,7 +269,6 @@ func (in *importer) take(r *fileResult, res *ImportResult) {
 		}
 		in.pending = append(in.pending, r.track)
 	}
-	res.Warnings = append(res.Warnings, r.warnings...)
 }
 
 // file reads one file, unless it is unchanged. It runs on several
