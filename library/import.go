@@ -253,12 +253,17 @@ func (in *importer) readWindow(files []string, out []fileResult) {
 
 // take counts one result and queues its track.
 func (in *importer) take(r *fileResult, res *ImportResult) {
+	if r.failed {
+		// The last warning is why it failed; any before it (its tags) are
+		// moot for a file left out: one warning a file.
+		why := r.warnings[len(r.warnings)-1]
+		res.Unreadable = append(res.Unreadable, why)
+		res.Warnings = append(res.Warnings, why)
+		res.Failed++
+		return
+	}
 	res.Warnings = append(res.Warnings, r.warnings...)
 	switch {
-	case r.failed:
-		// The last warning is why it failed.
-		res.Unreadable = append(res.Unreadable, r.warnings[len(r.warnings)-1])
-		res.Failed++
 	case r.unchanged:
 		res.Unchanged++
 	case r.read:
