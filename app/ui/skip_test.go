@@ -58,7 +58,7 @@ func TestSkipDamagedTrackWithoutDialog(t *testing.T) {
 	mw, core := openWindow(t)
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "Skips")
-	makeAlbumTracks(t, dir, "Skip", 3, 1)
+	makeAlbumTracks(t, dir, "Skip", 3, 3) // long enough to be seen playing on a busy machine
 	if _, err := core.Import(ctx, []string{dir}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestSkipDamagedTrackWithoutDialog(t *testing.T) {
 	var bar *nowPlayingBar
 	onUIWait(func() {
 		bar = mw.nowPlaying
-		bar.notice.after = 300 * time.Millisecond
+		bar.notice.after = 1500 * time.Millisecond // seen by the 50 ms polls below, however busy the machine
 	})
 	if err := core.Play(tracks, 0); err != nil {
 		t.Fatal(err)
