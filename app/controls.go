@@ -22,6 +22,15 @@ func (c *Core) withEngine(f func(*player.Engine)) error {
 	return nil
 }
 
+// control runs f on the engine and notes that the session changed.
+func (c *Core) control(f func(*player.Engine)) error {
+	if err := c.withEngine(f); err != nil {
+		return err
+	}
+	c.sessionChanged()
+	return nil
+}
+
 // PlayerState is a snapshot of the queue, the current track and the
 // position.
 func (c *Core) PlayerState() (PlayerState, error) {
@@ -32,49 +41,56 @@ func (c *Core) PlayerState() (PlayerState, error) {
 
 // PausePlayback pauses the current track.
 func (c *Core) PausePlayback() error {
-	return c.withEngine((*player.Engine).Pause)
+	return c.control((*player.Engine).Pause)
 }
 
 // ResumePlayback continues a paused track.
 func (c *Core) ResumePlayback() error {
-	return c.withEngine((*player.Engine).Resume)
+	return c.control((*player.Engine).Resume)
 }
 
 // NextTrack plays the next track of the queue.
 func (c *Core) NextTrack() error {
-	return c.withEngine((*player.Engine).Next)
+	return c.control((*player.Engine).Next)
 }
 
 // PreviousTrack plays the previous track of the queue.
 func (c *Core) PreviousTrack() error {
-	return c.withEngine((*player.Engine).Previous)
+	c.uncue() // it may restart the cued track
+	return c.control((*player.Engine).Previous)
 }
 
 // Seek moves the current track to pos.
 func (c *Core) Seek(pos time.Duration) error {
-	return c.withEngine(func(e *player.Engine) { e.Seek(max(0, pos)) })
+	c.uncue()
+	return c.control(func(e *player.Engine) { e.Seek(max(0, pos)) })
 }
 
 // SeekBy moves the current track by d from where it is now (negative d
 // goes back, never before the start).
 func (c *Core) SeekBy(d time.Duration) error {
-	return c.withEngine(func(e *player.Engine) { e.Seek(max(0, e.State().Position+d)) })
+	c.uncue()
+	return c.control(func(e *player.Engine) { e.Seek(max(0, e.State().Position+d)) })
 }
 
 // SetShuffle turns shuffle on or off.
 func (c *Core) SetShuffle(on bool) error {
-	return c.withEngine(func(e *player.Engine) { e.SetShuffle(on) })
+	return c.control(func(e *player.Engine) { e.SetShuffle(on) })
 }
 
 // SetRepeat chooses what happens at the end of a track and of the queue.
 func (c *Core) SetRepeat(r Repeat) error {
-	return c.withEngine(func(e *player.Engine) { e.SetRepeat(r) })
+	return c.control(func(e *player.Engine) { e.SetRepeat(r) })
 }
 
-// SetVolume sets the volume, 0..1, for now; the engine merges a drag's
-// rapid changes. Keeping it for the next start is SaveSettings' job.
+// SetVolume sets the volume, 0..1; the engine merges a drag's rapid
+// changes. The session keeps it for the next start.
 func (c *Core) SetVolume(v float64) error {
-	return c.withEngine(func(e *player.Engine) { e.SetVolume(min(1, max(0, v))) })
+	v = min(1, max(0, v))
+	c.sess.mu.Lock()
+	c.sess.volume = v
+	c.sess.mu.Unlock()
+	return c.control(func(e *player.Engine) { e.SetVolume(v) })
 }
 
 // SetMute mutes or unmutes without losing the volume. It works before the
@@ -111,20 +127,20 @@ func (c *Core) Muted() bool {
 
 // JumpTo plays the queue's track at index i.
 func (c *Core) JumpTo(i int) error {
-	return c.withEngine(func(e *player.Engine) { e.Jump(i) })
+	return c.control(func(e *player.Engine) { e.Jump(i) })
 }
 
 // MoveQueued moves the queue's track at from to index to.
 func (c *Core) MoveQueued(from, to int) error {
-	return c.withEngine(func(e *player.Engine) { e.Move(from, to) })
+	return c.control(func(e *player.Engine) { e.Move(from, to) })
 }
 
 // RemoveQueued takes the track at index i off the queue.
 func (c *Core) RemoveQueued(i int) error {
-	return c.withEngine(func(e *player.Engine) { e.Remove(i) })
+	return c.control(func(e *player.Engine) { e.Remove(i) })
 }
 
 // ClearQueue empties the queue and stops playback.
 func (c *Core) ClearQueue() error {
-	return c.withEngine((*player.Engine).Clear)
+	return c.control((*player.Engine).Clear)
 }

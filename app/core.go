@@ -49,6 +49,8 @@ type Core struct {
 	muted      bool            // the listener's mute, kept for an engine started later
 	describing map[string]bool // torrents whose tags are being read
 
+	sess session // the listener's session, saved for the next start
+
 	events         chan Event
 	closeOnce      sync.Once
 	firstByteNanos atomic.Int64 // see FirstStreamedByte
@@ -62,7 +64,7 @@ func OpenCore(ctx context.Context, opts Options) (*Core, error) {
 	if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating the data folder %q: %w", opts.DataDir, err)
 	}
-	c := &Core{opts: opts, log: slog.Default(), events: make(chan Event, 256)}
+	c := &Core{opts: opts, log: slog.Default(), events: make(chan Event, 256), sess: newSession()}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	db, opened, err := library.OpenFile(filepath.Join(opts.DataDir, LibraryFileName))
 	if err != nil {
@@ -259,11 +261,13 @@ func (c *Core) Close() error {
 	c.closeOnce.Do(func() {
 		c.cancel()
 		c.bg.Wait()
+		// The session as the listener leaves it, before the engine stops.
+		serr := c.saveSession(context.Background())
 		var perr error
 		if e := c.playerEngine(); e != nil {
 			perr = e.Close()
 		}
-		err = errors.Join(perr, c.node.Close(), c.lib.Close(), c.durable(), c.db.Close())
+		err = errors.Join(serr, perr, c.node.Close(), c.lib.Close(), c.durable(), c.db.Close())
 	})
 	return err
 }

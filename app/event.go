@@ -15,6 +15,14 @@ const (
 	EventPlayer
 	// EventMuted: sound was muted or unmuted (Muted says which).
 	EventMuted
+	// EventTrackSkipped: a track could not be played and the queue went
+	// on without it (Skipped names it and says why). It follows the
+	// EventPlayer of the player's error; show it without stopping the
+	// listener (no dialog).
+	EventTrackSkipped
+	// EventSessionRestored: RestoreSession loaded the last session
+	// (Session): the window shows its view, size and cued track.
+	EventSessionRestored
 )
 
 // Event is what the Core reports on its Events channel.
@@ -23,5 +31,7 @@ type Event struct {
 	InfoHash string        // the torrent concerned, if any
 	Player   *player.Event // EventPlayer
 	Muted    bool          // EventMuted
+	Skipped  *Skip         // EventTrackSkipped
+	Session  *Session      // EventSessionRestored
 	Err      error
 }

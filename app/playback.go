@@ -77,6 +77,12 @@ func (c *Core) forwardPlayerEvents(e *player.Engine) {
 		}
 		pe := ev
 		c.emit(Event{Kind: EventPlayer, Player: &pe, Err: ev.Err})
+		c.sessionPlayerEvent(ev)
+		if ev.Kind == player.EventError {
+			s := c.skipOf(context.Background(), &pe)
+			c.log.Warn("skipped a track", "track", s.TrackID, "title", s.Title, "err", ev.Err)
+			c.emit(Event{Kind: EventTrackSkipped, Skipped: &s, Err: ev.Err})
+		}
 	}
 }
 
@@ -87,6 +93,7 @@ func (c *Core) Play(tracks []library.Track, index int) error {
 		return err
 	}
 	e.PlayList(pts, index)
+	c.sessionChanged()
 	return nil
 }
 
@@ -102,6 +109,7 @@ func (c *Core) Enqueue(tracks []library.Track, next bool) error {
 	} else {
 		e.Enqueue(pts...)
 	}
+	c.sessionChanged()
 	return nil
 }
 

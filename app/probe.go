@@ -1,6 +1,8 @@
 package app
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"strings"
 
@@ -8,10 +10,15 @@ import (
 	"github.com/swarmtone/swarmtone/player"
 )
 
-// probeAudio is the library's duration probe: the player knows formats, the
-// library does not.
+// probeAudio is the library's probe: the player knows formats, the
+// library does not. It decodes the first frames too (player.Check), so a
+// file that cannot play (empty, random bytes, cut short) is reported as
+// unplayable at import instead of failing when the queue reaches it.
 func probeAudio(r io.ReadSeeker) (library.AudioInfo, error) {
-	info, err := player.Probe(r)
+	info, err := player.Check(r)
+	if errors.Is(err, player.ErrDamaged) {
+		return library.AudioInfo{}, fmt.Errorf("%w: %s", library.ErrUnplayable, damageReason(err))
+	}
 	if err != nil {
 		return library.AudioInfo{}, err
 	}

@@ -298,8 +298,8 @@ func webtorrentFirstByte(ctx context.Context, bin, album string) (firstByte, loa
 	return appPercentile(first, 50) - nodeStart, appPercentile(version, 50) - nodeStart, nil
 }
 
-// appStartToWindow: the real window on a 100,000-track library, from exec
-// to the window mapped, median of 5; beside it the same for the smallest
+// appStartToWindow: the real window on a 100,000-track library with a
+// session to restore, from exec to the window mapped, median of 5; beside it the same for the smallest
 // Fyne window (bench/hellowindow), the floor on this display.
 func appStartToWindow(ctx context.Context, r *report, bin, dir string) error {
 	if os.Getenv("DISPLAY") == "" {
@@ -455,8 +455,14 @@ func appBigLibrary(ctx context.Context, data string, n int) error {
 			Path: fmt.Sprintf("/music/artist%04d/album%05d/%02d.flac", i/100, i/10, i%10+1),
 		}
 	}
-	_, err = lib.PutTracks(ctx, tracks)
-	return err
+	ids, err := lib.PutTracks(ctx, tracks)
+	if err != nil {
+		return err
+	}
+	// A session to restore, as a listener's library has: a 1,000-track
+	// queue in the middle of a track, another view, a window size.
+	return lib.SaveSession(ctx, library.Session{Queue: ids[:1000], Current: 500, PositionMS: 61_000,
+		Repeat: "all", Volume: 0.7, View: "Albums", WindowWidth: 1000, WindowHeight: 700})
 }
 
 // appIdle: the app (window when there is a display, else `swarmtone seed`)

@@ -32,8 +32,11 @@ type ImportOptions struct {
 	// Probe reads stream facts from an audio file positioned at its start.
 	// app passes the player's prober: library does not know audio formats.
 	// It is called from several goroutines at once (one file each).
-	// An error leaves the facts empty; it is logged, not a warning, because
-	// formats the player cannot decode yet are still catalogued.
+	// An error wrapping ErrUnplayable (an empty, damaged or cut-short file)
+	// keeps the file out of the library and lists it in
+	// ImportResult.Unreadable; any other error leaves the facts empty and
+	// is logged, not a warning, because formats the player cannot decode
+	// yet are still catalogued.
 	Probe func(r io.ReadSeeker) (AudioInfo, error)
 	// Progress is called after each file with how many of total are done and
 	// the file just handled, and once at the end. It runs on Import's
@@ -47,9 +50,21 @@ type ImportResult struct {
 	Updated   int // known files whose size or modification time changed
 	Unchanged int
 	Missing   int // known files under an imported folder that are gone: marked missing, kept
-	Failed    int // files that could not be read at all
-	Warnings  []ImportWarning
+	Failed    int // files that could not be read or played: len(Unreadable)
+	// Unreadable names each file that was not catalogued, and why: it
+	// could not be opened, or the probe found it cannot be played (see
+	// ImportOptions.Probe). A known track whose file turned unreadable
+	// keeps its record (and its playlists) and is listed here too.
+	Unreadable []ImportWarning
+	// Warnings are every problem met, by file: unreadable tags, a bad
+	// cover image, a folder that could not be walked, and why each file
+	// in Unreadable was left out.
+	Warnings []ImportWarning
 }
+
+// ErrUnplayable is wrapped by a probe's error about a file that cannot be
+// played at all (see ImportOptions.Probe).
+var ErrUnplayable = errors.New("the file cannot be played")
 
 // ImportWarning is a problem with one file that did not stop the import.
 type ImportWarning struct {
@@ -238,10 +253,17 @@ func (in *importer) readWindow(files []string, out []fileResult) {
 
 // take counts one result and queues its track.
 func (in *importer) take(r *fileResult, res *ImportResult) {
+	if r.failed {
+		// The last warning is why it failed; any before it (its tags) are
+		// moot for a file left out: one warning a file.
+		why := r.warnings[len(r.warnings)-1]
+		res.Unreadable = append(res.Unreadable, why)
+		res.Warnings = append(res.Warnings, why)
+		res.Failed++
+		return
+	}
 	res.Warnings = append(res.Warnings, r.warnings...)
 	switch {
-	case r.failed:
-		res.Failed++
 	case r.unchanged:
 		res.Unchanged++
 	case r.read:
@@ -313,7 +335,9 @@ func (in *importer) read(path string, st fs.FileInfo, r *fileResult) (Track, err
 		t.Codec = audioExtensions[strings.ToLower(filepath.Ext(path))]
 	}
 	if in.opts.Probe != nil {
-		in.probe(f, &t)
+		if err := in.probe(f, &t); errors.Is(err, ErrUnplayable) {
+			return Track{}, err
+		}
 	}
 	if t.Bitrate == 0 && t.Duration > 0 {
 		t.Bitrate = int(float64(t.Size*8) / t.Duration.Seconds())
@@ -327,7 +351,9 @@ func (in *importer) read(path string, st fs.FileInfo, r *fileResult) (Track, err
 	return t, nil
 }
 
-func (in *importer) probe(f *os.File, t *Track) { probeTrack(f, t, in.opts.Probe, t.Path) }
+func (in *importer) probe(f *os.File, t *Track) error {
+	return probeTrack(f, t, in.opts.Probe, t.Path)
+}
 
 // addArt checks an image (its header only) the first time this import
 // sees it, and queues its thumbnail with the tracks that use it: the

@@ -29,7 +29,7 @@ func (l *Library) DescribeSwarmTrack(ctx context.Context, loc SwarmLocation, r i
 	t.Title, t.Artist, t.Album, t.AlbumArtist, t.Genre = ft.title, ft.artist, ft.album, ft.albumArtist, ft.genre
 	t.TrackNumber, t.TrackTotal, t.DiscNumber, t.DiscTotal, t.Year = ft.track, ft.trackTotal, ft.disc, ft.discTotal, ft.year
 	if opts.Probe != nil {
-		probeTrack(r, &t, opts.Probe, name)
+		_ = probeTrack(r, &t, opts.Probe, name) // a swarm track stays listed: playing it says what is wrong
 	}
 	if t.Bitrate == 0 && t.Duration > 0 {
 		t.Bitrate = int(float64(size*8) / t.Duration.Seconds())
@@ -62,23 +62,26 @@ func (l *Library) DescribeSwarmTrack(ctx context.Context, loc SwarmLocation, r i
 
 // probeTrack fills t's audio properties from probe, reading r from its
 // start; a probe that fails or panics leaves them empty (the track still
-// plays; its length shows once known).
-func probeTrack(r io.ReadSeeker, t *Track, probe func(io.ReadSeeker) (AudioInfo, error), name string) {
+// plays; its length shows once known) and returns why (Import keeps a
+// file whose error wraps ErrUnplayable out of the library).
+func probeTrack(r io.ReadSeeker, t *Track, probe func(io.ReadSeeker) (AudioInfo, error), name string) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			slog.Warn("library: probe crashed", "file", name, "panic", p)
+			err = fmt.Errorf("%w: reading it crashed (%v)", ErrUnplayable, p)
 		}
 	}()
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return
+		return err
 	}
 	info, err := probe(r)
 	if err != nil {
 		slog.Debug("library: probe", "file", name, "err", err)
-		return
+		return err
 	}
 	t.Duration, t.Bitrate, t.SampleRate, t.Channels = info.Duration, info.Bitrate, info.SampleRate, info.Channels
 	if info.Codec != "" {
 		t.Codec = info.Codec
 	}
+	return nil
 }

@@ -92,6 +92,20 @@ func (m *mixer) takeEvents() []mixEvent {
 func (m *mixer) setCurrent(s *stream) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.setCurrentLocked(s)
+}
+
+// cue makes s the current stream, paused and silent until resumed (it
+// then fades in): not one of its samples is handed out before.
+func (m *mixer) cue(s *stream) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.setCurrentLocked(s)
+	m.paused, m.fade = true, 0
+}
+
+// setCurrentLocked is setCurrent with mu held.
+func (m *mixer) setCurrentLocked(s *stream) {
 	if m.old != nil {
 		m.dropOld()
 	}

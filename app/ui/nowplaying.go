@@ -36,6 +36,7 @@ type nowPlayingBar struct {
 	repeat   *keySelect
 	mute     *widget.Button
 	volume   *keySlider
+	notice   *notice // a skipped track, said without a dialog
 	track    app.Track
 	duration time.Duration
 	playing  bool
@@ -57,6 +58,7 @@ func newNowPlayingBar(mw *MainWindow) *nowPlayingBar {
 	b.title = &widget.Label{Text: "Nothing playing", TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
 	b.artist = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
 	b.state = &widget.Label{Importance: widget.WarningImportance}
+	b.notice = newNotice()
 	b.playBtn = &widget.Button{Icon: theme.MediaPlayIcon(), OnTapped: mw.unfocusThen(b.togglePlay)}
 	prev := &widget.Button{Icon: theme.MediaSkipPreviousIcon(), OnTapped: mw.unfocusThen(b.previous)}
 	next := &widget.Button{Icon: theme.MediaSkipNextIcon(), OnTapped: mw.unfocusThen(b.next)}
@@ -98,7 +100,8 @@ func newNowPlayingBar(mw *MainWindow) *nowPlayingBar {
 	info := container.NewBorder(nil, nil, b.cover, nil, container.NewVBox(b.title, b.artist))
 	right := container.NewHBox(b.state, b.shuffle, b.repeat, b.mute, container.NewGridWrap(fyne.NewSize(100, 36), b.volume))
 	top := container.NewBorder(nil, nil, container.NewCenter(controls), container.NewCenter(right), info)
-	b.object = container.NewBorder(widget.NewSeparator(), nil, nil, nil, container.NewVBox(top, seekBar))
+	// The notice, while shown, is a line under the controls.
+	b.object = container.NewBorder(widget.NewSeparator(), b.notice.label, nil, nil, container.NewVBox(top, seekBar))
 	return b
 }
 
@@ -161,7 +164,30 @@ func (b *nowPlayingBar) onPlayerEvent(ev app.PlayerEvent) {
 		b.playing = false
 		b.playBtn.SetIcon(theme.MediaPlayIcon())
 		b.state.SetText("")
+		b.showNothing() // never the last track's title over silence
 	}
+}
+
+// skipped says which track was skipped and why, for a few seconds, without
+// a dialog: the queue has already gone on.
+func (b *nowPlayingBar) skipped(s app.Skip) { b.notice.show(s.Notice()) }
+
+// trackChanged shows the playing track again after the library changed:
+// a swarm track's tags arrive after it started (its title replaces the
+// file name shown until then).
+func (b *nowPlayingBar) trackChanged() {
+	if b.track.ID != 0 {
+		b.showTrack(strconv.FormatUint(uint64(b.track.ID), 10))
+	}
+}
+
+// showNothing empties the track shown.
+func (b *nowPlayingBar) showNothing() {
+	b.track = app.Track{}
+	b.title.SetText("Nothing playing")
+	b.artist.SetText("")
+	b.cover.Resource = Icon
+	b.cover.Refresh()
 }
 
 func (b *nowPlayingBar) showTrack(id string) {
@@ -174,6 +200,9 @@ func (b *nowPlayingBar) showTrack(id string) {
 	}
 	ts, err := b.mw.core.Tracks(b.mw.ctx, []app.TrackID{app.TrackID(n)})
 	if err != nil || len(ts) == 0 {
+		// Gone from the library while queued: still not the last track's title.
+		b.title.SetText("Track " + id)
+		b.artist.SetText("")
 		return
 	}
 	b.track = ts[0]

@@ -139,6 +139,8 @@ func (mw *MainWindow) Attach(core *app.Core) {
 		view.Objects = []fyne.CanvasObject{mw.views[i].object()}
 		view.Refresh()
 		mw.transfers.setShown(view.Objects[0] == mw.transfers.object)
+		mw.core.SetSessionView(mw.views[i].name)
+		mw.keepWindowSize()
 	}
 	split := container.NewHSplit(container.NewBorder(nil, container.NewPadded(mw.shareButton()), nil, nil, mw.sidebar), view)
 	split.Offset = 0.16
@@ -157,8 +159,12 @@ func (mw *MainWindow) Attach(core *app.Core) {
 // Show opens the window.
 func (mw *MainWindow) Show() { mw.win.Show() }
 
-// Close stops the window's background work.
-func (mw *MainWindow) Close() { mw.cancel() }
+// Close stops the window's background work, and hands its size to the
+// session for the next start.
+func (mw *MainWindow) Close() {
+	mw.keepWindowSize()
+	mw.cancel()
+}
 
 // followEvents hands the Core's events to the views on the Fyne goroutine.
 func (mw *MainWindow) followEvents() {
@@ -179,15 +185,17 @@ func (mw *MainWindow) onEvent(ev app.Event) {
 		mw.library.reload()
 		mw.albums.reload()
 		mw.playlists.reload() // playlists lose tracks when a torrent is removed
+		mw.nowPlaying.trackChanged()
 	case app.EventPlayer:
 		mw.nowPlaying.onPlayerEvent(*ev.Player)
 		mw.markPlaying(*ev.Player)
 		if ev.Player.Kind != app.PlayerPosition {
 			mw.queue.reload()
 		}
-		if ev.Player.Kind == app.PlayerError {
-			mw.showError("A track was skipped", ev.Err)
-		}
+	case app.EventTrackSkipped: // the queue went on: a notice, never a dialog
+		mw.nowPlaying.skipped(*ev.Skipped)
+	case app.EventSessionRestored:
+		mw.restoreSession(*ev.Session)
 	case app.EventMuted:
 		mw.nowPlaying.showMuted(ev.Muted)
 	case app.EventWarning:
@@ -304,6 +312,8 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 				mw.showError("No sound", perr)
 			}
 			mw.Open(opts.Open)
+			// After the window shows the library: a restored session never delays it.
+			go c.RestoreSession(mw.ctx)
 		})
 	}
 	// The library and the node open once the window is up, so they do not

@@ -35,3 +35,6 @@ func crc32(crc uint32, p []byte) uint32 {
 	}
 	return crc
 }
+
+// CRC is the Ogg page checksum of p (a page with its CRC field zeroed).
+func CRC(p []byte) uint32 { return crc32(0, p) }
