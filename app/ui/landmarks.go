@@ -96,7 +96,13 @@ func (mw *MainWindow) Landmarks() map[string]Landmark {
 	if top := c.Overlays().Top(); top != nil {
 		front = top // a dialog in front takes the clicks
 	}
-	walkPublic(front, func(o fyne.CanvasObject) {
+	// A control scrolled out of its view is not where a person can click:
+	// note the innermost scroll around each object found.
+	scrolledIn := map[fyne.CanvasObject]*container.Scroll{}
+	walkPublic(front, nil, func(o fyne.CanvasObject, scroll *container.Scroll) {
+		if scroll != nil {
+			scrolledIn[o] = scroll
+		}
 		if b, ok := o.(*widget.Button); ok && b.Text != "" {
 			objects["button:"+b.Text] = b
 		}
@@ -111,6 +117,13 @@ func (mw *MainWindow) Landmarks() map[string]Landmark {
 		}
 		pos := driver.AbsolutePositionForObject(o)
 		size := o.Size()
+		if scroll := scrolledIn[o]; scroll != nil {
+			view := driver.AbsolutePositionForObject(scroll)
+			mid := pos.Add(fyne.NewPos(size.Width/2, size.Height/2))
+			if mid.X < view.X || mid.Y < view.Y || mid.X > view.X+scroll.Size().Width || mid.Y > view.Y+scroll.Size().Height {
+				continue
+			}
+		}
 		out[name] = Landmark{
 			X: int(pos.X * scale), Y: int(pos.Y * scale),
 			W: int(size.Width * scale), H: int(size.Height * scale),
@@ -120,24 +133,29 @@ func (mw *MainWindow) Landmarks() map[string]Landmark {
 }
 
 // walkPublic calls fn for o and every visible object under it that Fyne's
-// public API reaches: containers, pop-ups (dialogs), splits and scrolls.
-func walkPublic(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+// public API reaches (containers, pop-ups, splits, scrolls, forms), with
+// the innermost scroll around it.
+func walkPublic(o fyne.CanvasObject, scroll *container.Scroll, fn func(fyne.CanvasObject, *container.Scroll)) {
 	if o == nil || !o.Visible() {
 		return
 	}
-	fn(o)
+	fn(o, scroll)
 	switch w := o.(type) {
 	case *fyne.Container:
 		for _, c := range w.Objects {
-			walkPublic(c, fn)
+			walkPublic(c, scroll, fn)
 		}
 	case *widget.PopUp:
-		walkPublic(w.Content, fn)
+		walkPublic(w.Content, scroll, fn)
 	case *container.Split:
-		walkPublic(w.Leading, fn)
-		walkPublic(w.Trailing, fn)
+		walkPublic(w.Leading, scroll, fn)
+		walkPublic(w.Trailing, scroll, fn)
 	case *container.Scroll:
-		walkPublic(w.Content, fn)
+		walkPublic(w.Content, w, fn)
+	case *widget.Form:
+		for _, item := range w.Items {
+			walkPublic(item.Widget, scroll, fn)
+		}
 	}
 }
 

@@ -93,7 +93,9 @@ func newSettingsView(mw *MainWindow) *settingsView {
 		HintText: "one per line; Import now reads them into the library",
 	}}}
 	top := container.NewVBox(music, v.importBar, v.importStatus, widget.NewSeparator())
-	v.object = container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewVBox(v.form, v.status)))
+	form := container.NewVScroll(container.NewVBox(v.form, v.status))
+	mw.markFunc("settings.form", func() (fyne.CanvasObject, bool) { return form, mw.shown(v.object) })
+	v.object = container.NewBorder(top, nil, nil, nil, form)
 	v.load()
 	return v
 }
