@@ -34,6 +34,8 @@ type Sight struct {
 	Marks map[string]Landmark
 	// Dialogs counts the dialogs and menus open in front of the window.
 	Dialogs int
+	// Texts are the labels of the dialog in front, when one is open.
+	Texts []string
 	// Playing is the title the now-playing bar shows ("" for none).
 	Playing string
 	Paused  bool
@@ -80,6 +82,12 @@ func (mw *MainWindow) enableLandmarks() {
 // Landmarks returns where every named control that is on screen now is.
 // Call it on the UI goroutine.
 func (mw *MainWindow) Landmarks() map[string]Landmark {
+	marks, _ := mw.landmarks()
+	return marks
+}
+
+// landmarks returns the landmarks and the texts of the dialog in front.
+func (mw *MainWindow) landmarks() (map[string]Landmark, []string) {
 	mw.marks.mu.Lock()
 	objects := make(map[string]fyne.CanvasObject, len(mw.marks.find))
 	for name, find := range mw.marks.find {
@@ -93,7 +101,9 @@ func (mw *MainWindow) Landmarks() map[string]Landmark {
 
 	c := mw.win.Canvas()
 	front := c.Content()
-	if top := c.Overlays().Top(); top != nil {
+	var texts []string
+	top := c.Overlays().Top()
+	if top != nil {
 		front = top // a dialog in front takes the clicks
 	}
 	// A control scrolled out of its view is not where a person can click:
@@ -105,6 +115,9 @@ func (mw *MainWindow) Landmarks() map[string]Landmark {
 		}
 		if b, ok := o.(*widget.Button); ok && b.Text != "" {
 			objects["button:"+b.Text] = b
+		}
+		if l, ok := o.(*widget.Label); ok && top != nil && l.Text != "" {
+			texts = append(texts, l.Text)
 		}
 	})
 
@@ -129,7 +142,7 @@ func (mw *MainWindow) Landmarks() map[string]Landmark {
 			W: int(size.Width * scale), H: int(size.Height * scale),
 		}
 	}
-	return out
+	return out, texts
 }
 
 // walkPublic calls fn for o and every visible object under it that Fyne's
@@ -161,7 +174,8 @@ func walkPublic(o fyne.CanvasObject, scroll *container.Scroll, fn func(fyne.Canv
 
 // sight is what the window shows now. Call it on the UI goroutine.
 func (mw *MainWindow) sight() Sight {
-	s := Sight{Marks: mw.Landmarks(), Dialogs: len(mw.win.Canvas().Overlays().List())}
+	s := Sight{Dialogs: len(mw.win.Canvas().Overlays().List())}
+	s.Marks, s.Texts = mw.landmarks()
 	if mw.nowPlaying != nil {
 		s.Playing = mw.nowPlaying.title.Text
 	}
