@@ -139,7 +139,9 @@ func TestTransferRows(t *testing.T) {
 		t.Fatal("no Download all button on a download not yet complete")
 	}
 	onUIWait(func() { test.Tap(all) })
-	rowSays("downloading", func(_, detail string) bool { return strings.HasPrefix(detail, "Download · downloading ") && strings.HasSuffix(detail, " %") })
+	rowSays("downloading", func(_, detail string) bool {
+		return strings.HasPrefix(detail, "Download · downloading ") && strings.HasSuffix(detail, " %")
+	})
 	tap := func(text string) {
 		t.Helper()
 		b := rowButton(mw, text)
