@@ -415,4 +415,68 @@ func TestPasteOpensAlbumPage(t *testing.T) {
 	if !strings.Contains(strings.Join(texts(mw.albums.object), "|"), "Song 1") {
 		t.Error("the tracks' titles are not shown")
 	}
+
+	t.Run("Download all", func(t *testing.T) {
+		onUIWait(func() { test.Tap(p.download) })
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := core.Node().WaitComplete(ctx, sh.InfoHash); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("Share shows the link", func(t *testing.T) {
+		onUIWait(func() { test.Tap(p.share) })
+		var copyBtn *widget.Button
+		onUIWait(func() {
+			if top := mw.Window().Canvas().Overlays().Top(); top != nil {
+				for _, o := range test.LaidOutObjects(top) {
+					if b, ok := o.(*widget.Button); ok && b.Text == "Copy link" {
+						copyBtn = b
+					}
+				}
+			}
+		})
+		if copyBtn == nil {
+			t.Fatal("Share on a fetched album shows no Copy link")
+		}
+		onUIWait(func() { test.Tap(copyBtn) })
+		want, err := core.TorrentMagnet(sh.InfoHash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var clip, label string
+		onUIWait(func() { clip, label = mw.app.Clipboard().Content(), copyBtn.Text })
+		if clip != want || label != "Copied" {
+			t.Errorf("after Copy: clipboard %q (want %q), button %q (want Copied)", clip, want, label)
+		}
+	})
+}
+
+// TestShareAlbumFromItsPage: Share on a local album's page shares its
+// files as one torrent, seeded in place, and shows the magnet.
+func TestShareAlbumFromItsPage(t *testing.T) {
+	mw, core := openLibraryAlbums(t, []struct {
+		name, artist string
+		n            int
+	}{{"Give Away", "Sharer", 2}})
+	p := openGridAlbum(t, mw, "Give Away")
+	onUIWait(func() { test.Tap(p.share) })
+	eventually(t, "the album shared and seeding", func() bool {
+		for _, st := range core.TransferStats() {
+			if st.Shared && st.Progress == 1 {
+				tracks, err := core.TorrentTracks(context.Background(), st.InfoHash)
+				return err == nil && len(tracks) == 2
+			}
+		}
+		return false
+	})
+	eventually(t, "the magnet shown", func() bool {
+		var ok bool
+		onUIWait(func() {
+			top := mw.Window().Canvas().Overlays().Top()
+			ok = top != nil && containsText(top, "Shared")
+		})
+		return ok
+	})
 }
