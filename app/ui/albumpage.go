@@ -82,6 +82,7 @@ func newAlbumPage(v *albumsView, ref albumRef) *albumPage {
 	p.share = &widget.Button{Text: "Share", Icon: theme.MailForwardIcon(), OnTapped: func() { v.mw.shareAlbum(p.tracks) }}
 	p.download = &widget.Button{Text: "Download all", Icon: theme.DownloadIcon(), OnTapped: p.downloadAll}
 	p.download.Hide()
+	p.status.Hide()
 	buttons := container.NewHBox(p.play, p.shuffle, p.share, p.download)
 	header := container.NewBorder(nil, nil, p.cover, nil,
 		container.NewVBox(p.title, container.NewHBox(p.artist), p.meta, buttons))
@@ -108,7 +109,7 @@ func (p *albumPage) reload() {
 				return
 			}
 			if err != nil {
-				p.status.SetText("Could not read the album: " + err.Error())
+				p.setStatus("Could not read the album: " + err.Error())
 				return
 			}
 			p.show(album, tracks)
@@ -159,11 +160,11 @@ func (p *albumPage) show(album app.Album, tracks []app.Track) {
 	p.showHeader()
 	switch {
 	case len(tracks) == 0 && p.ref.infoHash != "":
-		p.status.SetText("Waiting for the link's track list…")
+		p.setStatus("Waiting for the link's track list…")
 	case len(tracks) == 0:
-		p.status.SetText("This album is no longer in the library.")
+		p.setStatus("This album is no longer in the library.")
 	default:
-		p.status.SetText("")
+		p.setStatus("")
 	}
 	remote := false
 	for _, t := range tracks {
@@ -181,6 +182,16 @@ func (p *albumPage) show(album app.Album, tracks []app.Track) {
 	if p.playWhenLoaded && len(tracks) > 0 {
 		p.playWhenLoaded = false
 		p.playFrom(0)
+	}
+}
+
+// setStatus shows a line under the header; none takes no room.
+func (p *albumPage) setStatus(text string) {
+	p.status.SetText(text)
+	if text == "" {
+		p.status.Hide()
+	} else {
+		p.status.Show()
 	}
 }
 

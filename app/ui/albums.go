@@ -98,6 +98,9 @@ func (v *albumsView) back() bool {
 }
 
 func (v *albumsView) showTop() {
+	// What had the keyboard is gone with its page; unfocused, Escape
+	// reaches the window (and goes back again).
+	v.mw.win.Canvas().Unfocus()
 	if len(v.pages) == 0 {
 		v.object.Objects = []fyne.CanvasObject{v.grid}
 	} else {
