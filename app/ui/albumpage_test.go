@@ -236,11 +236,19 @@ func TestAlbumPage(t *testing.T) {
 		if depth() != 3 {
 			t.Fatalf("%d pages open, want 3 (album, artist, album)", depth())
 		}
-		onUIWait(func() { mw.albums.top().(*albumPage).play.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) })
 		onUIWait(func() {
-			mw.Window().Canvas().Unfocus()
-			mw.Window().Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+			top := mw.albums.top().(*albumPage)
+			mw.Window().Canvas().Focus(top.play)
+			top.play.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 		})
+		// The page that had the keyboard is gone: nothing has it, so the
+		// next Escape reaches the window (a stale focus swallowed it).
+		var focused fyne.Focusable
+		onUIWait(func() { focused = mw.Window().Canvas().Focused() })
+		if focused != nil {
+			t.Fatalf("after going back, %T still has the keyboard", focused)
+		}
+		onUIWait(func() { mw.Window().Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape}) })
 		if depth() != 1 {
 			t.Fatalf("%d pages open after two Escapes, want 1", depth())
 		}
