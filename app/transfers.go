@@ -248,3 +248,9 @@ const (
 	StateIdle        = network.StateIdle
 	StateSeeding     = network.StateSeeding
 )
+
+// WaitDownloaded blocks until every piece of a torrent is on disk and
+// verified, or ctx ends.
+func (c *Core) WaitDownloaded(ctx context.Context, infoHash string) error {
+	return c.node.WaitComplete(ctx, infoHash)
+}

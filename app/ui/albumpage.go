@@ -51,6 +51,7 @@ type albumPage struct {
 	download   *widget.Button
 	list       *trackList
 	downloaded map[string]bool // torrents whose Download all was pressed
+	complete   bool            // every torrent of the album is on disk
 }
 
 // openAlbum opens an album's page; focusPlay focuses its Play button, so
@@ -104,6 +105,7 @@ func (p *albumPage) reload() {
 	mw := p.v.mw
 	go func() {
 		album, tracks, err := readAlbum(mw, ref)
+		complete := swarmComplete(mw, tracks)
 		onUI(func() {
 			if read != p.reads {
 				return
@@ -112,9 +114,33 @@ func (p *albumPage) reload() {
 				p.setStatus("Could not read the album: " + err.Error())
 				return
 			}
+			p.complete = complete
 			p.show(album, tracks)
 		})
 	}()
+}
+
+// swarmComplete reports whether every torrent the tracks play from is all
+// on disk (not on the UI goroutine); false when none is.
+func swarmComplete(mw *MainWindow, tracks []app.Track) bool {
+	seen := map[string]bool{}
+	var ihs []string
+	for _, t := range tracks {
+		if t.Swarm != nil && !t.Local() && !seen[t.Swarm.InfoHashHex()] {
+			seen[t.Swarm.InfoHashHex()] = true
+			ihs = append(ihs, t.Swarm.InfoHashHex())
+		}
+	}
+	stats := mw.core.TransferStatsOf(ihs)
+	if len(ihs) == 0 || len(stats) != len(ihs) {
+		return false
+	}
+	for _, st := range stats {
+		if st.Length == 0 || st.Progress < 1 {
+			return false
+		}
+	}
+	return true
 }
 
 // readAlbum reads what an album page shows (not on the UI goroutine).
@@ -173,10 +199,21 @@ func (p *albumPage) show(album app.Album, tracks []app.Track) {
 			break
 		}
 	}
-	if remote {
-		p.download.Show()
-	} else {
+	switch {
+	case !remote:
 		p.download.Hide()
+	case p.complete:
+		p.download.SetText("Downloaded")
+		p.download.Disable()
+		p.download.Show()
+	case len(p.downloaded) > 0:
+		p.download.SetText("Downloading all…")
+		p.download.Disable()
+		p.download.Show()
+	default:
+		p.download.SetText("Download all")
+		p.download.Enable()
+		p.download.Show()
 	}
 	p.list.Refresh()
 	if p.playWhenLoaded && len(tracks) > 0 {
@@ -256,8 +293,15 @@ func (p *albumPage) downloadAll() {
 		for _, ih := range ihs {
 			if err := mw.core.DownloadAll(mw.ctx, ih); err != nil && mw.ctx.Err() == nil {
 				onUI(func() { mw.showError("Could not download the album", err) })
+				return
 			}
 		}
+		for _, ih := range ihs {
+			if mw.core.WaitDownloaded(mw.ctx, ih) != nil {
+				return // closing, or the torrent was removed
+			}
+		}
+		onUI(p.reload) // says "Downloaded"
 	}()
 }
 

@@ -431,6 +431,12 @@ func TestPasteOpensAlbumPage(t *testing.T) {
 		if err := core.Node().WaitComplete(ctx, sh.InfoHash); err != nil {
 			t.Fatal(err)
 		}
+		eventually(t, `the button to say "Downloaded"`, func() bool {
+			var text string
+			var disabled bool
+			onUIWait(func() { text, disabled = p.download.Text, p.download.Disabled() })
+			return text == "Downloaded" && disabled
+		})
 	})
 
 	t.Run("Share shows the link", func(t *testing.T) {
