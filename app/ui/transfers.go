@@ -47,10 +47,12 @@ type transfersView struct {
 	// copied is the torrent whose link was just copied: its Copy button
 	// says "Copied" for copiedFor.
 	copied string
+	// allAsked are the torrents whose Download all was pressed.
+	allAsked map[string]bool
 }
 
 func newTransfersView(mw *MainWindow) *transfersView {
-	v := &transfersView{mw: mw, done: map[string]bool{}, fresh: map[string]bool{}, titles: map[string]string{},
+	v := &transfersView{mw: mw, done: map[string]bool{}, fresh: map[string]bool{}, titles: map[string]string{}, allAsked: map[string]bool{},
 		wake: make(chan struct{}, 1), every: time.Second, slowEvery: 10 * time.Second,
 		readAll: mw.core.TransferStats, readSome: mw.core.TransferStatsOf, announce: mw.notify}
 	v.list = widget.NewList(
@@ -110,8 +112,8 @@ func (v *transfersView) updateRow(st app.TorrentStats, row *fyne.Container) {
 	b := info[3].(*fyne.Container).Objects
 	ih := st.InfoHash
 	all := b[btnDownloadAll].(*widget.Button)
-	if st.Shared || (st.Length > 0 && st.Progress >= 1) || st.State == app.StateDownloading {
-		all.Hide() // nothing left to fetch, or fetching already
+	if st.Shared || (st.Length > 0 && st.Progress >= 1) || v.allAsked[ih] {
+		all.Hide() // nothing left to fetch, or fetching it all already
 	} else {
 		all.Show()
 	}
@@ -196,8 +198,8 @@ func (v *transfersView) setShown(shown bool) {
 func (v *transfersView) reload() {
 	stats := v.readAll()
 	var titles map[string]string
+	var need []string
 	if v.visible.Load() {
-		var need []string
 		onUIWait(func() {
 			for _, st := range stats {
 				if _, ok := v.titles[st.InfoHash]; !ok {
@@ -210,8 +212,8 @@ func (v *transfersView) reload() {
 		}
 	}
 	onUI(func() {
-		for ih, title := range titles {
-			v.titles[ih] = title
+		for _, ih := range need {
+			v.titles[ih] = titles[ih] // "" when none: the stats' name, not asked again
 		}
 		v.show(stats)
 	})
@@ -317,6 +319,8 @@ func (v *transfersView) copyMagnet(ih string) {
 
 // downloadAll fetches the whole torrent, not only what plays.
 func (v *transfersView) downloadAll(ih string) {
+	v.allAsked[ih] = true
+	v.list.Refresh()
 	go func() {
 		err := v.mw.core.DownloadAll(v.mw.ctx, ih)
 		onUI(func() {
