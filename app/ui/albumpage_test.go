@@ -494,3 +494,56 @@ func TestShareAlbumFromItsPage(t *testing.T) {
 		return ok
 	})
 }
+
+// TestAlbumArtShownWhenThere: an album with cover art shows its thumbnail,
+// in the grid and on its page, not a generated cover.
+func TestAlbumArtShownWhenThere(t *testing.T) {
+	testtool.NeedOne(t, "ffmpeg")
+	mw, core := openWindow(t)
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "Painted")
+	makeAlbum(t, dir, "Painted", "Artful", 1)
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=red:s=64x64", "-frames:v", "1",
+		filepath.Join(dir, "cover.jpg")).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	if _, err := core.Import(ctx, []string{dir}, nil); err != nil {
+		t.Fatal(err)
+	}
+	mw.Window().Resize(fyne.NewSize(1100, 700))
+	onUIWait(func() { mw.sidebar.Select(1) })
+	var artID string
+	eventually(t, "the album with its art in the grid", func() bool {
+		onUIWait(func() {
+			mw.albums.reload()
+			if len(mw.albums.albums) == 1 {
+				artID = mw.albums.albums[0].ArtID
+			}
+		})
+		return artID != ""
+	})
+	shows := func(c *coverArt) string {
+		if _, generated := c.generated(); generated || c.img.Resource == nil {
+			return "a generated cover"
+		}
+		return c.img.Resource.Name()
+	}
+	want := "cover-" + artID
+	var grid string
+	eventually(t, "the grid's cover drawn", func() bool {
+		onUIWait(func() {
+			for _, o := range test.LaidOutObjects(mw.albums.grid) {
+				if c, ok := o.(*coverArt); ok {
+					grid = shows(c)
+				}
+			}
+		})
+		return grid == want
+	})
+	p := openGridAlbum(t, mw, "Painted")
+	var page string
+	onUIWait(func() { page = shows(p.cover) })
+	if page != want {
+		t.Errorf("the album page shows %s, want the thumbnail %s", page, want)
+	}
+}

@@ -139,7 +139,7 @@ func (c *coverArt) generated() (generatedCover, bool) {
 // album and artist pages (UI goroutine only).
 type coverCache struct {
 	mw        *MainWindow
-	thumbs    map[string]fyne.Resource // by ArtID; nil when it could not be read
+	thumbs    map[string]fyne.Resource // by ArtID
 	generated map[[2]string]generatedCover
 }
 
@@ -153,11 +153,13 @@ func (cc *coverCache) of(artID, name, artist string) (fyne.Resource, generatedCo
 	if artID != "" {
 		r, ok := cc.thumbs[artID]
 		if !ok {
+			// A thumbnail not made yet (the library makes them after the
+			// tracks) is read again next time: only what was read is kept.
 			data, err := cc.mw.core.Thumbnail(cc.mw.ctx, artID)
 			if err == nil && len(data) > 0 {
 				r = fyne.NewStaticResource("cover-"+artID, data)
+				cc.thumbs[artID] = r
 			}
-			cc.thumbs[artID] = r
 		}
 		if r != nil {
 			return r, generatedCover{}
