@@ -386,8 +386,8 @@ func lengthText(d time.Duration) string {
 	return app.FormatDuration(d)
 }
 
-// trackRow is one row of an album's tracks; a double click plays the
-// album from it (a single click selects, by the list).
+// trackRow is one row of an album's tracks: a click selects it, a double
+// click plays the album from it.
 type trackRow struct {
 	widget.BaseWidget
 	content                    *fyne.Container
@@ -397,6 +397,20 @@ type trackRow struct {
 }
 
 func (r *trackRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.content) }
+
+// Tapped selects the track and gives the list the keyboard (Enter plays
+// from it). The row must take taps itself: the driver hands a click to the
+// topmost object that takes taps or double taps, which is this row, so the
+// list under it never sees the click.
+func (r *trackRow) Tapped(*fyne.PointEvent) {
+	if r.p == nil {
+		return
+	}
+	r.p.list.Select(r.index)
+	if c := fyne.CurrentApp().Driver().CanvasForObject(r); c != nil {
+		c.Focus(r.p.list)
+	}
+}
 
 // DoubleTapped plays the album from this track.
 func (r *trackRow) DoubleTapped(*fyne.PointEvent) {

@@ -152,5 +152,9 @@ func (mw *MainWindow) openAdded(infoHash string) {
 			mw.sidebar.Select(i)
 		}
 	}
+	if p, ok := mw.albums.top().(*albumPage); ok && p.ref.infoHash == infoHash {
+		mw.win.Canvas().Focus(p.play) // open already (the same link twice)
+		return
+	}
 	mw.albums.openAlbum(albumRef{infoHash: infoHash}, true)
 }
