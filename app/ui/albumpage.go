@@ -36,7 +36,6 @@ type albumPage struct {
 	loaded bool
 	// playWhenLoaded: Play was pressed before the tracks were read.
 	playWhenLoaded bool
-	selected       int // the track Enter plays from; -1 for none
 	reads          int // counts reads, so only the newest one is shown
 
 	object     fyne.CanvasObject
@@ -67,7 +66,7 @@ func (v *albumsView) openAlbum(ref albumRef, focusPlay bool) *albumPage {
 }
 
 func newAlbumPage(v *albumsView, ref albumRef) *albumPage {
-	p := &albumPage{v: v, ref: ref, album: ref.album, selected: -1, downloaded: map[string]bool{}}
+	p := &albumPage{v: v, ref: ref, album: ref.album, downloaded: map[string]bool{}}
 	back := &keyButton{onEscape: p.back}
 	back.Text, back.Icon, back.Importance, back.OnTapped = "Back", theme.NavigateBackIcon(), widget.LowImportance, p.back
 	back.ExtendBaseWidget(back)
@@ -180,9 +179,6 @@ func readAlbum(mw *MainWindow, ref albumRef) (app.Album, []app.Track, error) {
 
 func (p *albumPage) show(album app.Album, tracks []app.Track) {
 	p.album, p.tracks, p.loaded = album, tracks, true
-	if p.selected >= len(tracks) {
-		p.selected = -1
-	}
 	p.showHeader()
 	switch {
 	case len(tracks) == 0 && p.ref.infoHash != "":
@@ -313,11 +309,14 @@ func (p *albumPage) openArtist() {
 	p.v.openArtist(p.album.Artist)
 }
 
-// trackList is an album's tracks; Enter plays from the selected one and
-// Escape goes back, while it has the keyboard.
+// trackList is an album's tracks; while it has the keyboard the arrows
+// move a cursor, Enter plays from the track under it and Escape goes back.
 type trackList struct {
 	widget.List
 	p *albumPage
+	// cursor mirrors the list's own keyboard cursor, which it keeps to
+	// itself: it moves with the arrows, and a click moves both there.
+	cursor int
 }
 
 func newTrackList(p *albumPage) *trackList {
@@ -347,21 +346,40 @@ func newTrackList(p *albumPage) *trackList {
 		}
 		row.artist.SetText(artist)
 	}
-	l.OnSelected = func(i widget.ListItemID) { p.selected = i }
 	l.ExtendBaseWidget(l)
 	return l
 }
 
-// TypedKey plays from the selected track on Enter, goes back on Escape,
-// and leaves the rest (arrows, Space) to the list.
+// TypedKey plays from the track under the cursor on Enter, goes back on
+// Escape, and leaves the rest (arrows, Space) to the list.
 func (l *trackList) TypedKey(ev *fyne.KeyEvent) {
 	switch ev.Name {
 	case fyne.KeyReturn, fyne.KeyEnter:
-		l.p.playFrom(max(l.p.selected, 0))
+		l.p.playFrom(l.cursor)
 	case fyne.KeyEscape:
 		l.p.back()
+	case fyne.KeyDown:
+		if l.cursor < len(l.p.tracks)-1 {
+			l.cursor++
+		}
+		l.List.TypedKey(ev)
+	case fyne.KeyUp:
+		if l.cursor > 0 {
+			l.cursor--
+		}
+		l.List.TypedKey(ev)
 	default:
 		l.List.TypedKey(ev)
+	}
+}
+
+// moveCursor moves the keyboard cursor to row i, the list's with it.
+func (l *trackList) moveCursor(i int) {
+	for l.cursor < i && l.cursor < len(l.p.tracks)-1 {
+		l.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	}
+	for l.cursor > i && l.cursor > 0 {
+		l.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
 	}
 }
 
@@ -410,12 +428,12 @@ func (r *trackRow) Tapped(*fyne.PointEvent) {
 	if c := fyne.CurrentApp().Driver().CanvasForObject(r); c != nil {
 		c.Focus(r.p.list)
 	}
+	r.p.list.moveCursor(r.index)
 }
 
 // DoubleTapped plays the album from this track.
 func (r *trackRow) DoubleTapped(*fyne.PointEvent) {
 	if r.p != nil {
-		r.p.selected = r.index
 		r.p.playFrom(r.index)
 	}
 }

@@ -196,6 +196,14 @@ func TestAlbumPage(t *testing.T) {
 				f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 			}
 		}, 2},
+		{"Up, Enter", func() {
+			f := mw.Window().Canvas().Focused()
+			if f == nil {
+				return
+			}
+			f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
+			f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		}, 1},
 	}
 	for _, pl := range plays {
 		t.Run(pl.name, func(t *testing.T) {
