@@ -171,3 +171,14 @@ func (c *Core) Downloaded(t Track) [][2]float64 {
 	}
 	return parts
 }
+
+// AlbumOf is the album a track belongs to, with its Key for AlbumTracks.
+func (c *Core) AlbumOf(ctx context.Context, t Track) (Album, error) {
+	return c.lib.AlbumOf(ctx, t)
+}
+
+// ArtistAlbums lists up to limit albums of an artist (an Album's Artist),
+// sorted by name.
+func (c *Core) ArtistAlbums(ctx context.Context, artist string, limit int) ([]Album, error) {
+	return c.lib.ArtistAlbums(ctx, artist, limit)
+}

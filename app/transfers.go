@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/swarmtone/swarmtone/library"
+	"github.com/swarmtone/swarmtone/network"
 )
 
 // TogglePause pauses a torrent's transfers, or resumes them. The pause is
@@ -107,4 +108,149 @@ func (c *Core) TorrentMagnet(infoHash string) (string, error) {
 // prefers files to links.
 func (c *Core) ExportTorrent(infoHash string, w io.Writer) error {
 	return c.node.ExportTorrent(infoHash, w)
+}
+
+// DownloadAll fetches every file of a torrent, not only what plays: the
+// user asked for the whole album. It waits for the torrent's metadata
+// (bounded by ctx).
+func (c *Core) DownloadAll(ctx context.Context, infoHash string) error {
+	return c.node.DownloadAll(ctx, infoHash)
+}
+
+// SetPaused pauses or resumes a torrent's transfers (see TogglePause).
+func (c *Core) SetPaused(infoHash string, paused bool) error {
+	return c.node.SetPaused(infoHash, paused)
+}
+
+// TransferTitles names torrents as a listener knows them: by the album
+// their tracks' tags name ("Album — Artist"), else by the torrent's own
+// name; a torrent the library does not know is left out.
+func (c *Core) TransferTitles(ctx context.Context, infoHashes []string) map[string]string {
+	out := make(map[string]string, len(infoHashes))
+	for _, ih := range infoHashes {
+		if ctx.Err() != nil {
+			break
+		}
+		if title := c.transferTitle(ctx, ih); title != "" {
+			out[ih] = title
+		}
+	}
+	return out
+}
+
+func (c *Core) transferTitle(ctx context.Context, infoHash string) string {
+	ih, err := parseInfoHash(infoHash)
+	if err != nil {
+		return ""
+	}
+	tracks, err := c.lib.TracksInTorrent(ctx, ih)
+	if err == nil {
+		if album, artist, ok := oneAlbum(tracks); ok {
+			if artist == "" {
+				return album
+			}
+			return album + " — " + artist
+		}
+	}
+	if rec, err := c.lib.Torrent(ctx, ih); err == nil && rec.Name != "" {
+		return rec.Name
+	}
+	if st, err := c.node.Stats(infoHash); err == nil {
+		return st.Name
+	}
+	return ""
+}
+
+// oneAlbum reports the album (and its artist, if all agree) when every
+// track that names an album names the same one.
+func oneAlbum(tracks []Track) (album, artist string, ok bool) {
+	artists := map[string]bool{}
+	for _, t := range tracks {
+		if t.Album == "" {
+			continue
+		}
+		if album != "" && !strings.EqualFold(album, t.Album) {
+			return "", "", false
+		}
+		if album == "" {
+			album = t.Album // the first spelling
+		}
+		a := t.AlbumArtist
+		if a == "" {
+			a = t.Artist
+		}
+		if a != "" {
+			artists[a] = true
+		}
+	}
+	if album == "" {
+		return "", "", false
+	}
+	if len(artists) == 1 {
+		for a := range artists {
+			artist = a
+		}
+	}
+	return album, artist, true
+}
+
+// TransferState says in words what a torrent is doing, for the Transfers
+// view: "waiting: plays on demand", "downloading 45 %", "complete",
+// "seeding to 3 peers", "paused", ...
+func TransferState(st TorrentStats) string {
+	pct := int(st.Progress * 100)
+	switch st.State {
+	case network.StatePaused:
+		if st.Length > 0 && st.Progress < 1 {
+			return fmt.Sprintf("paused at %d %%", pct)
+		}
+		return "paused"
+	case network.StateFindingPeers:
+		return "looking for peers"
+	case network.StateFetchingMeta:
+		return "fetching the track list"
+	case network.StateChecking:
+		return "checking files"
+	case network.StateIdle:
+		if st.Progress > 0 {
+			return fmt.Sprintf("waiting: plays on demand (%d %% on disk)", pct)
+		}
+		return "waiting: plays on demand"
+	case network.StateDownloading:
+		return fmt.Sprintf("downloading %d %%", pct)
+	case network.StateSeeding:
+		// Peers that are complete too take nothing: not seeding to them.
+		if n := st.Peers - st.Seeds; n > 0 {
+			return fmt.Sprintf("seeding to %d %s", n, plural(n, "peer", "peers"))
+		}
+		return "complete"
+	case network.StateStopped:
+		return "complete (seeding stopped: limit reached)"
+	case network.StateMissing:
+		return "files missing: " + strings.Join(st.Missing, ", ")
+	case network.StateBadMetadata:
+		return "bad metadata: remove it and add the link again"
+	}
+	return st.State
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// Torrent states (TorrentStats.State) the window tells apart.
+const (
+	StatePaused      = network.StatePaused
+	StateDownloading = network.StateDownloading
+	StateIdle        = network.StateIdle
+	StateSeeding     = network.StateSeeding
+)
+
+// WaitDownloaded blocks until every piece of a torrent is on disk and
+// verified, or ctx ends.
+func (c *Core) WaitDownloaded(ctx context.Context, infoHash string) error {
+	return c.node.WaitComplete(ctx, infoHash)
 }

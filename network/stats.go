@@ -149,7 +149,9 @@ func (n *Node) stateFrom(e *entry, peers int, paused bool) string {
 	}
 	wanted := false
 	for _, f := range t.Files() {
-		if f.Priority() != 0 {
+		// A played file kept at its priority is not wanted once it is all
+		// on disk: otherwise the torrent says "downloading" forever.
+		if f.Priority() != 0 && f.BytesCompleted() < f.Length() {
 			wanted = true
 			break
 		}

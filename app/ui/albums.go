@@ -2,99 +2,131 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/swarmtone/swarmtone/app"
 )
 
-// albumsView is a grid of albums with their cover art; tapping one plays it.
+// albumsView is a grid of albums with their covers; tapping one opens its
+// page (albumPage), from which an artist's page opens, and Back (or
+// Escape) returns. The pages stack in the view's place.
 type albumsView struct {
 	mw      *MainWindow
-	object  fyne.CanvasObject
+	object  *fyne.Container // the grid, or the page on top
 	grid    *widget.GridWrap
 	albums  []app.Album
-	covers  map[string]fyne.Resource
+	covers  *coverCache
 	reloads int // counts reloads, so only the newest one is shown
+	// pages are the album and artist pages opened over the grid, the top
+	// one shown.
+	pages []page
+}
+
+// page is an album or artist page: its content, and how it reads the
+// library again when it changes.
+type page interface {
+	content() fyne.CanvasObject
+	reload()
 }
 
 func newAlbumsView(mw *MainWindow) *albumsView {
-	v := &albumsView{mw: mw, covers: map[string]fyne.Resource{}}
-	v.grid = widget.NewGridWrap(
-		func() int { return len(v.albums) },
-		func() fyne.CanvasObject {
-			img := canvas.NewImageFromResource(Icon)
-			img.FillMode = canvas.ImageFillContain
-			img.SetMinSize(fyne.NewSize(140, 140))
-			return container.NewVBox(img,
-				&widget.Label{Truncation: fyne.TextTruncateEllipsis, TextStyle: fyne.TextStyle{Bold: true}},
-				&widget.Label{Truncation: fyne.TextTruncateEllipsis, Importance: widget.LowImportance})
-		},
-		func(i widget.GridWrapItemID, o fyne.CanvasObject) {
-			a := v.albums[i]
-			box := o.(*fyne.Container).Objects
-			img := box[0].(*canvas.Image)
-			img.Resource = v.cover(a.ArtID)
-			img.Refresh()
-			name := a.Name
-			if name == "" {
-				name = "Unknown album"
-			}
-			box[1].(*widget.Label).SetText(name)
-			box[2].(*widget.Label).SetText(a.Artist + " · " + tracksText(a.Tracks))
-		},
-	)
-	v.grid.OnSelected = func(i widget.GridWrapItemID) {
-		v.play(v.albums[i].Key)
-		v.grid.UnselectAll()
-	}
-	v.object = v.grid
+	v := &albumsView{mw: mw, covers: newCoverCache(mw)}
+	v.grid = newAlbumGrid(v, func() []app.Album { return v.albums })
+	v.object = container.NewStack(v.grid)
 	v.reload()
 	return v
 }
 
-// cover is an album's thumbnail, read once.
-func (v *albumsView) cover(artID string) fyne.Resource {
-	if artID == "" {
-		return Icon
+// newAlbumGrid is a grid of the albums list returns; tapping one opens
+// its page. The album grid and artist pages share it.
+func newAlbumGrid(v *albumsView, list func() []app.Album) *widget.GridWrap {
+	var grid *widget.GridWrap
+	grid = widget.NewGridWrap(
+		func() int { return len(list()) },
+		func() fyne.CanvasObject {
+			return container.NewVBox(newCoverArt(140),
+				&widget.Label{Truncation: fyne.TextTruncateEllipsis, TextStyle: fyne.TextStyle{Bold: true}},
+				&widget.Label{Truncation: fyne.TextTruncateEllipsis, Importance: widget.LowImportance})
+		},
+		func(i widget.GridWrapItemID, o fyne.CanvasObject) {
+			a := list()[i]
+			box := o.(*fyne.Container).Objects
+			v.covers.set(box[0].(*coverArt), a.ArtID, a.Name, a.Artist)
+			box[1].(*widget.Label).SetText(albumName(a.Name))
+			box[2].(*widget.Label).SetText(artistName(a.Artist) + " · " + tracksText(a.Tracks))
+		},
+	)
+	grid.OnSelected = func(i widget.GridWrapItemID) {
+		grid.UnselectAll()
+		if all := list(); i < len(all) {
+			v.openAlbum(albumRef{album: all[i]}, false)
+		}
 	}
-	if r, ok := v.covers[artID]; ok {
-		return r
-	}
-	data, err := v.mw.core.Thumbnail(v.mw.ctx, artID)
-	if err != nil {
-		return Icon
-	}
-	r := fyne.NewStaticResource("cover-"+artID, data)
-	v.covers[artID] = r
-	return r
+	return grid
 }
 
-// play reads an album's tracks in the background and plays them.
-func (v *albumsView) play(key string) {
-	go func() {
-		tracks, err := v.mw.core.AlbumTracks(v.mw.ctx, key)
-		onUI(func() {
-			if err != nil {
-				v.mw.showError("Could not play the album", err)
-				return
-			}
-			v.mw.play(tracks, 0)
-		})
-	}()
+func albumName(name string) string {
+	if name == "" {
+		return "Unknown album"
+	}
+	return name
+}
+
+func artistName(name string) string {
+	if name == "" {
+		return "Unknown artist"
+	}
+	return name
+}
+
+// open shows p over what the view shows now.
+func (v *albumsView) open(p page) {
+	v.pages = append(v.pages, p)
+	v.showTop()
+}
+
+// back closes the page on top (Back, Escape); it reports whether there
+// was one.
+func (v *albumsView) back() bool {
+	if len(v.pages) == 0 {
+		return false
+	}
+	v.pages = v.pages[:len(v.pages)-1]
+	v.showTop()
+	return true
+}
+
+func (v *albumsView) showTop() {
+	// What had the keyboard is gone with its page; unfocused, Escape
+	// reaches the window (and goes back again).
+	v.mw.win.Canvas().Unfocus()
+	if len(v.pages) == 0 {
+		v.object.Objects = []fyne.CanvasObject{v.grid}
+	} else {
+		v.object.Objects = []fyne.CanvasObject{v.pages[len(v.pages)-1].content()}
+	}
+	v.object.Refresh()
+}
+
+// top is the page shown, nil on the grid.
+func (v *albumsView) top() page {
+	if len(v.pages) == 0 {
+		return nil
+	}
+	return v.pages[len(v.pages)-1]
 }
 
 // maxAlbums bounds how many albums the grid reads and shows.
 const maxAlbums = 5000
 
 // reload reads the albums in the background, so a burst of library changes
-// never holds up the window.
+// never holds up the window; the page on top reads its tracks again.
 func (v *albumsView) reload() {
 	v.reloads++
 	gen := v.reloads
 	go func() {
-		all, err := v.mw.core.Albums(v.mw.ctx, maxAlbums) // all albums: no art shows the app icon
+		all, err := v.mw.core.Albums(v.mw.ctx, maxAlbums)
 		onUI(func() {
 			if gen != v.reloads {
 				return // a newer reload is on its way
@@ -107,4 +139,22 @@ func (v *albumsView) reload() {
 			v.grid.Refresh()
 		})
 	}()
+	if p := v.top(); p != nil {
+		p.reload()
+	}
+}
+
+// openAdded shows what a pasted link added: the Albums view with the
+// torrent's album page on top, its Play button focused so Enter plays.
+func (mw *MainWindow) openAdded(infoHash string) {
+	for i, vw := range mw.views {
+		if vw.name == "Albums" {
+			mw.sidebar.Select(i)
+		}
+	}
+	if p, ok := mw.albums.top().(*albumPage); ok && p.ref.infoHash == infoHash {
+		mw.win.Canvas().Focus(p.play) // open already (the same link twice)
+		return
+	}
+	mw.albums.openAlbum(albumRef{infoHash: infoHash}, true)
 }

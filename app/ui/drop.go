@@ -47,9 +47,13 @@ func (mw *MainWindow) addSource(source string) {
 			onUI(func() { mw.showError("Could not add", err) })
 			return
 		}
-		if _, err := mw.core.WaitTracks(mw.ctx, added.InfoHash); err != nil && mw.ctx.Err() == nil {
-			onUI(func() { mw.showError("No tracks yet", err) })
+		if _, err := mw.core.WaitTracks(mw.ctx, added.InfoHash); err != nil {
+			if mw.ctx.Err() == nil {
+				onUI(func() { mw.showError("No tracks yet", err) })
+			}
+			return
 		}
+		onUI(func() { mw.openAdded(added.InfoHash) })
 	}()
 }
 
@@ -134,6 +138,10 @@ func (mw *MainWindow) addShortcuts() {
 		switch ev.Name {
 		case fyne.KeySpace:
 			mw.nowPlaying.togglePlay()
+		case fyne.KeyEscape:
+			if mw.shown(mw.albums.object) {
+				mw.albums.back()
+			}
 		case fyne.KeyM:
 			mw.nowPlaying.toggleMute()
 		case fyne.KeyRight:

@@ -151,8 +151,11 @@ func (mw *MainWindow) typedKey(ev *fyne.KeyEvent) {
 			mw.library.playSelection()
 		}
 	case fyne.KeyEscape:
-		if mw.shown(mw.library.object) {
+		switch {
+		case mw.shown(mw.library.object):
 			mw.library.clearSelection()
+		case mw.shown(mw.albums.object):
+			mw.albums.back() // from an album or artist page
 		}
 	case fyne.KeyUp, fyne.KeyDown:
 		if mw.shown(mw.library.object) {

@@ -40,24 +40,34 @@ type transfersView struct {
 	readAll          func() []app.TorrentStats
 	readSome         func(infoHashes []string) []app.TorrentStats
 	announce         func(title, content string) // MainWindow.notify
+	// titles name torrents by album (app.Core.TransferTitles), read while
+	// the view is shown; a library change of a torrent reads its title
+	// again (UI goroutine).
+	titles map[string]string
+	// copied is the torrent whose link was just copied: its Copy button
+	// says "Copied" for copiedFor.
+	copied string
+	// allAsked are the torrents whose Download all was pressed.
+	allAsked map[string]bool
 }
 
 func newTransfersView(mw *MainWindow) *transfersView {
-	v := &transfersView{mw: mw, done: map[string]bool{}, fresh: map[string]bool{},
+	v := &transfersView{mw: mw, done: map[string]bool{}, fresh: map[string]bool{}, titles: map[string]string{}, allAsked: map[string]bool{},
 		wake: make(chan struct{}, 1), every: time.Second, slowEvery: 10 * time.Second,
 		readAll: mw.core.TransferStats, readSome: mw.core.TransferStatsOf, announce: mw.notify}
 	v.list = widget.NewList(
 		func() int { return len(v.stats) },
 		func() fyne.CanvasObject {
 			name := &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
-			detail := &widget.Label{Importance: widget.LowImportance}
+			detail := &widget.Label{Importance: widget.LowImportance, Truncation: fyne.TextTruncateEllipsis}
 			buttons := container.NewHBox(
-				&widget.Button{Icon: theme.ContentCopyIcon(), Importance: widget.LowImportance},
-				&widget.Button{Icon: theme.DocumentSaveIcon(), Importance: widget.LowImportance},
-				&widget.Button{Icon: theme.MediaPauseIcon(), Importance: widget.LowImportance},
-				&widget.Button{Icon: theme.DeleteIcon(), Importance: widget.LowImportance},
+				&widget.Button{Text: "Download all", Icon: theme.DownloadIcon()},
+				&widget.Button{Text: "Pause", Icon: theme.MediaPauseIcon()},
+				&widget.Button{Text: "Copy link", Icon: theme.ContentCopyIcon()},
+				&widget.Button{Text: "Export…", Icon: theme.DocumentSaveIcon()},
+				&widget.Button{Text: "Remove", Icon: theme.DeleteIcon()},
 			)
-			return container.NewBorder(nil, nil, nil, buttons, container.NewVBox(name, widget.NewProgressBar(), detail))
+			return container.NewVBox(name, widget.NewProgressBar(), detail, buttons)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) { v.updateRow(v.stats[i], o.(*fyne.Container)) },
 	)
@@ -67,32 +77,66 @@ func newTransfersView(mw *MainWindow) *transfersView {
 	return v
 }
 
+// rowButtons are the buttons of a row, in order.
+const (
+	btnDownloadAll = iota
+	btnPause
+	btnCopy
+	btnExport
+	btnRemove
+)
+
 func (v *transfersView) updateRow(st app.TorrentStats, row *fyne.Container) {
-	info := row.Objects[0].(*fyne.Container).Objects
-	name := st.Name
+	info := row.Objects
+	name := v.titles[st.InfoHash]
+	if name == "" {
+		name = st.Name
+	}
 	if name == "" {
 		name = st.InfoHash
 	}
-	kind := "download"
+	kind := "Download"
 	if st.Shared {
-		kind = "share"
+		kind = "Share"
 	}
-	info[0].(*widget.Label).SetText(fmt.Sprintf("%s (%s)", name, kind))
+	info[0].(*widget.Label).SetText(name)
 	info[1].(*widget.ProgressBar).SetValue(st.Progress)
-	state := st.State
-	info[2].(*widget.Label).SetText(fmt.Sprintf("%s · %d peers (%d seeds) · ↓ %s/s ↑ %s/s · ratio %.2f",
-		state, st.Peers, st.Seeds, humanBytes(st.DownRate), humanBytes(st.UpRate), st.Ratio))
-	b := row.Objects[1].(*fyne.Container).Objects
-	ih := st.InfoHash
-	b[0].(*widget.Button).OnTapped = func() { v.copyMagnet(ih) }
-	b[1].(*widget.Button).OnTapped = func() { v.exportTorrent(ih, name) }
-	if st.State == "paused" {
-		b[2].(*widget.Button).SetIcon(theme.MediaPlayIcon())
-	} else {
-		b[2].(*widget.Button).SetIcon(theme.MediaPauseIcon())
+	detail := kind + " · " + app.TransferState(st)
+	if st.DownRate >= 1 || st.UpRate >= 1 {
+		detail += fmt.Sprintf(" · ↓ %s/s ↑ %s/s", humanBytes(st.DownRate), humanBytes(st.UpRate))
 	}
-	b[2].(*widget.Button).OnTapped = func() { v.togglePause(ih) }
-	b[3].(*widget.Button).OnTapped = func() { v.remove(ih, name, st.Shared) }
+	if st.Uploaded > 0 {
+		detail += fmt.Sprintf(" · ratio %.2f", st.Ratio)
+	}
+	info[2].(*widget.Label).SetText(detail)
+	b := info[3].(*fyne.Container).Objects
+	ih := st.InfoHash
+	all := b[btnDownloadAll].(*widget.Button)
+	if st.Shared || (st.Length > 0 && st.Progress >= 1) || v.allAsked[ih] {
+		all.Hide() // nothing left to fetch, or fetching it all already
+	} else {
+		all.Show()
+	}
+	all.OnTapped = func() { v.downloadAll(ih) }
+	pause := b[btnPause].(*widget.Button)
+	if st.State == app.StatePaused {
+		pause.SetText("Resume")
+		pause.SetIcon(theme.MediaPlayIcon())
+		pause.OnTapped = func() { v.setPaused(ih, false) }
+	} else {
+		pause.SetText("Pause")
+		pause.SetIcon(theme.MediaPauseIcon())
+		pause.OnTapped = func() { v.setPaused(ih, true) }
+	}
+	copyBtn := b[btnCopy].(*widget.Button)
+	if v.copied == ih {
+		copyBtn.SetText("Copied")
+	} else {
+		copyBtn.SetText("Copy link")
+	}
+	copyBtn.OnTapped = func() { v.copyMagnet(ih) }
+	b[btnExport].(*widget.Button).OnTapped = func() { v.exportTorrent(ih, name) }
+	b[btnRemove].(*widget.Button).OnTapped = func() { v.remove(ih, name, st.Shared) }
 }
 
 // start reads stats in the background until the window closes: all of
@@ -149,10 +193,30 @@ func (v *transfersView) setShown(shown bool) {
 	}
 }
 
-// reload reads every torrent's stats and shows them (loop goroutine).
+// reload reads every torrent's stats and shows them, with the titles of
+// those not named yet while the view is shown (loop goroutine).
 func (v *transfersView) reload() {
 	stats := v.readAll()
-	onUI(func() { v.show(stats) })
+	var titles map[string]string
+	var need []string
+	if v.visible.Load() {
+		onUIWait(func() {
+			for _, st := range stats {
+				if _, ok := v.titles[st.InfoHash]; !ok {
+					need = append(need, st.InfoHash)
+				}
+			}
+		})
+		if len(need) > 0 {
+			titles = v.mw.core.TransferTitles(v.mw.ctx, need)
+		}
+	}
+	onUI(func() {
+		for _, ih := range need {
+			v.titles[ih] = titles[ih] // "" when none: the stats' name, not asked again
+		}
+		v.show(stats)
+	})
 }
 
 // checkDownloads reads the stats of the downloads not yet complete and of
@@ -200,6 +264,7 @@ func (v *transfersView) pending() []string {
 // changed notes a torrent added or changed (a library event), for the
 // next check.
 func (v *transfersView) changed(infoHash string) {
+	delete(v.titles, infoHash) // its tags may name its album now
 	if _, seen := v.done[infoHash]; infoHash != "" && !seen {
 		v.fresh[infoHash] = true
 	}
@@ -232,6 +297,7 @@ func (v *transfersView) show(stats []app.TorrentStats) {
 	v.list.Refresh()
 }
 
+// copyMagnet copies a torrent's link; its button says "Copied" for a moment.
 func (v *transfersView) copyMagnet(ih string) {
 	m, err := v.mw.core.TorrentMagnet(ih)
 	if err != nil {
@@ -239,6 +305,39 @@ func (v *transfersView) copyMagnet(ih string) {
 		return
 	}
 	v.mw.app.Clipboard().SetContent(m)
+	v.copied = ih
+	v.list.Refresh()
+	time.AfterFunc(copiedFor, func() {
+		onUI(func() {
+			if v.copied == ih {
+				v.copied = ""
+				v.list.Refresh()
+			}
+		})
+	})
+}
+
+// downloadAll fetches the whole torrent, not only what plays.
+func (v *transfersView) downloadAll(ih string) {
+	v.allAsked[ih] = true
+	v.list.Refresh()
+	go func() {
+		err := v.mw.core.DownloadAll(v.mw.ctx, ih)
+		onUI(func() {
+			if err != nil && v.mw.ctx.Err() == nil {
+				v.mw.showError("Could not download all", err)
+			}
+		})
+		v.wakeUp() // show the new state now, not at the next tick
+	}()
+}
+
+// wakeUp makes the loop read the stats now (when shown).
+func (v *transfersView) wakeUp() {
+	select {
+	case v.wake <- struct{}{}:
+	default:
+	}
 }
 
 func (v *transfersView) exportTorrent(ih, name string) {
@@ -260,10 +359,16 @@ func (v *transfersView) exportTorrent(ih, name string) {
 	d.Show()
 }
 
-func (v *transfersView) togglePause(ih string) {
-	if err := v.mw.core.TogglePause(ih); err != nil {
-		v.mw.showError("Could not pause", err)
+func (v *transfersView) setPaused(ih string, paused bool) {
+	what := "pause"
+	if !paused {
+		what = "resume"
 	}
+	if err := v.mw.core.SetPaused(ih, paused); err != nil {
+		v.mw.showError("Could not "+what, err)
+		return
+	}
+	v.wakeUp()
 }
 
 // remove asks first; a download may take its files along, a share never does.
