@@ -351,7 +351,8 @@ func newTrackList(p *albumPage) *trackList {
 }
 
 // TypedKey plays from the track under the cursor on Enter, goes back on
-// Escape, and leaves the rest (arrows, Space) to the list.
+// Escape, moves the cursor with ↑/↓, and leaves the window's keys (Space,
+// ←/→, M) to the window.
 func (l *trackList) TypedKey(ev *fyne.KeyEvent) {
 	switch ev.Name {
 	case fyne.KeyReturn, fyne.KeyEnter:
@@ -369,7 +370,9 @@ func (l *trackList) TypedKey(ev *fyne.KeyEvent) {
 		}
 		l.List.TypedKey(ev)
 	default:
-		l.List.TypedKey(ev)
+		if !passKey(l, ev) { // Space, ←/→ and M are the player's
+			l.List.TypedKey(ev)
+		}
 	}
 }
 

@@ -77,6 +77,16 @@ func TestKeysAfterClicks(t *testing.T) {
 			test.Tap(mw.nowPlaying.mute)
 			test.Tap(mw.nowPlaying.mute)
 		}, func() bool { return !core.Muted() }},
+		{"an album page's track list", func(t *testing.T) {
+			mw.sidebar.Select(1) // Albums
+			eventually(t, "the album in the grid", func() bool {
+				var n int
+				onUIWait(func() { n = len(mw.albums.albums) })
+				return n == 1
+			})
+			page := openGridAlbum(t, mw, "Picks")
+			c.Focus(page.list) // as after a click on a track
+		}, func() bool { _, page := mw.albums.top().(*albumPage); return page && mw.shown(mw.albums.object) }},
 		{"a setting's box and menu", func(t *testing.T) {
 			mw.sidebar.Select(len(mw.views) - 1) // Settings
 			if !mw.shown(mw.settings.object) {
