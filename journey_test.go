@@ -37,13 +37,14 @@ func makeAlbum(t *testing.T, dir, album, artist string, n, seconds int) {
 // binary under Xvfb and a window manager, driven with xdotool as a person
 // would (internal/xdrive): first start → "Add your music folder…" → import,
 // which names the three files that cannot play → click, Shift-click, Enter
-// plays three tracks → a click in the sidebar, then Space pauses →
+// plays three tracks → a click in the sidebar, then Space pauses → the
+// album's page → Share this album → Copy puts its magnet on the clipboard →
 // switching the theme changes the window's background → quit and start
 // again: the queue, the position, the view and the theme are back.
 // Screenshots are kept in bench/screenshots.
 func TestListenerJourney(t *testing.T) {
 	testtool.NeedDisplay(t)
-	testtool.Need(t, "xdotool", "import", "openbox", "ffmpeg")
+	testtool.Need(t, "xdotool", "import", "openbox", "ffmpeg", "xclip")
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	must := func(err error) {
@@ -136,6 +137,24 @@ func TestListenerJourney(t *testing.T) {
 	must(p.Press("space"))
 	paused := sees(p.WaitFor("Space to pause", func(s ui.Sight) bool { return s.Paused }))
 
+	// The album's page: Share this album, then Copy gives the magnet.
+	must(p.Click("sidebar.Albums", 1))
+	must(p.Click("album:Night Drive", 1))
+	_, err = p.Sees("button:Shuffle") // the album's page, not the grid
+	must(err)
+	shot(p, "journey-6-album-page.png")
+	must(p.Click("button:Share", 1))
+	must(p.Click("button:Copy magnet link", 1))
+	_, err = p.Sees("button:Copied")
+	must(err)
+	shot(p, "journey-7-shared.png")
+	clip, err := exec.CommandContext(ctx, "xclip", "-o", "-selection", "clipboard").Output()
+	must(err)
+	if !strings.HasPrefix(string(clip), "magnet:?xt=urn:btih:") || !strings.Contains(string(clip), "Night") {
+		t.Errorf("the clipboard after Copy holds %q, want the album's magnet", clip)
+	}
+	must(p.Click("button:Close", 1))
+
 	// The theme: dark, then light, changes the window's background at once.
 	must(p.Click("sidebar.Settings", 1))
 	choose := func(downs int) float64 { // the theme menu's entries: system, light, dark
@@ -147,7 +166,7 @@ func TestListenerJourney(t *testing.T) {
 		must(p.Press("Return"))
 		sees(p.WaitFor("the theme menu to close", func(s ui.Sight) bool { return s.Dialogs == 0 }))
 		time.Sleep(300 * time.Millisecond) // the frame after the theme changed is drawn within 1/60 s
-		return shot(p, fmt.Sprintf("journey-6-theme-%d.png", downs))
+		return shot(p, fmt.Sprintf("journey-8-theme-%d.png", downs))
 	}
 	dark, light := choose(3), choose(2) // light last: the system theme here is dark
 	if light < 180 || dark > 90 {
@@ -169,7 +188,7 @@ func TestListenerJourney(t *testing.T) {
 		return s.Queue == 3 && s.Playing == "Track 1" && s.Paused && settings &&
 			s.PositionMS >= before.PositionMS-500 && s.PositionMS <= before.PositionMS+500
 	}))
-	if b := shot(p, "journey-7-restarted.png"); b < 180 {
+	if b := shot(p, "journey-9-restarted.png"); b < 180 {
 		t.Errorf("after a restart the window's brightness is %.0f: the light theme chosen is not applied", b)
 	}
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -82,7 +83,7 @@ func (v *addMusicView) chooseAndImport() {
 		v.mw.settings.addMusicFolder(dir)
 		v.mw.importMusic([]string{dir}, v.bar, v.status, func(rep app.ImportReport, err error) {
 			if text, bad := importReport(rep, err); bad {
-				dialog.ShowInformation("Imported, with problems", text, v.mw.win)
+				v.mw.showReport("Imported, with problems", text)
 			}
 		})
 	})
@@ -163,7 +164,18 @@ func importReport(rep app.ImportReport, err error) (text string, bad bool) {
 			lines = append(lines, fmt.Sprintf("…and %d more.", len(rep.Warnings)-maxListed))
 			break
 		}
-		lines = append(lines, "  "+w.String())
+		// The folder and the file name say which file; the whole path
+		// would wrap the dialog into a wall of text.
+		lines = append(lines, fmt.Sprintf("• %s: %v", filepath.Join(filepath.Base(filepath.Dir(w.Path)), filepath.Base(w.Path)), w.Err))
 	}
 	return strings.Join(lines, "\n"), len(rep.NotFound) > 0 || len(rep.Warnings) > 0 || err != nil
+}
+
+// showReport shows a report of several lines, left-aligned and scrolling
+// when long (dialog.ShowInformation centres every line).
+func (mw *MainWindow) showReport(title, text string) {
+	body := container.NewVScroll(&widget.Label{Text: text, Wrapping: fyne.TextWrapWord})
+	body.SetMinSize(fyne.NewSize(520, 160))
+	d := dialog.NewCustom(title, "OK", body, mw.win)
+	d.Show()
 }

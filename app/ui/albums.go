@@ -52,6 +52,12 @@ func newAlbumGrid(v *albumsView, list func() []app.Album) *widget.GridWrap {
 		func(i widget.GridWrapItemID, o fyne.CanvasObject) {
 			a := list()[i]
 			box := o.(*fyne.Container).Objects
+			name := albumName(a.Name)
+			v.mw.markFunc("album:"+name, func() (fyne.CanvasObject, bool) {
+				// The tile is recycled as the grid scrolls: it is this
+				// album's while its label says so.
+				return o, box[1].(*widget.Label).Text == name && v.mw.shown(v.object) && grid.Visible()
+			})
 			v.covers.set(box[0].(*coverArt), a.ArtID, a.Name, a.Artist)
 			box[1].(*widget.Label).SetText(albumName(a.Name))
 			box[2].(*widget.Label).SetText(artistName(a.Artist) + " · " + tracksText(a.Tracks))

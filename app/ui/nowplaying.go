@@ -23,7 +23,7 @@ import (
 type nowPlayingBar struct {
 	mw       *MainWindow
 	object   fyne.CanvasObject
-	cover    *canvas.Image
+	cover    *coverArt
 	title    *widget.Label
 	artist   *widget.Label
 	state    *widget.Label
@@ -52,9 +52,8 @@ type nowPlayingBar struct {
 
 func newNowPlayingBar(mw *MainWindow) *nowPlayingBar {
 	b := &nowPlayingBar{mw: mw, downloaded: mw.core.Downloaded, followEvery: time.Second}
-	b.cover = canvas.NewImageFromResource(Icon)
-	b.cover.FillMode = canvas.ImageFillContain
-	b.cover.SetMinSize(fyne.NewSize(56, 56))
+	b.cover = newCoverArt(56)
+	b.cover.show(Icon, generatedCover{})
 	b.title = &widget.Label{Text: "Nothing playing", TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
 	b.artist = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
 	b.state = &widget.Label{Importance: widget.WarningImportance}
@@ -186,8 +185,7 @@ func (b *nowPlayingBar) showNothing() {
 	b.track = app.Track{}
 	b.title.SetText("Nothing playing")
 	b.artist.SetText("")
-	b.cover.Resource = Icon
-	b.cover.Refresh()
+	b.cover.show(Icon, generatedCover{})
 }
 
 func (b *nowPlayingBar) showTrack(id string) {
@@ -212,13 +210,13 @@ func (b *nowPlayingBar) showTrack(id string) {
 	if b.duration == 0 {
 		b.duration = b.track.Duration
 	}
-	b.cover.Resource = Icon
-	if b.track.ArtID != "" {
-		if data, err := b.mw.core.Thumbnail(b.mw.ctx, b.track.ArtID); err == nil {
-			b.cover.Resource = fyne.NewStaticResource("cover-"+b.track.ArtID, data)
-		}
+	// The album's cover as the album pages show it: its art, else the
+	// cover generated from its name (never the app's icon).
+	artist := b.track.AlbumArtist
+	if artist == "" {
+		artist = b.track.Artist
 	}
-	b.cover.Refresh()
+	b.mw.albums.covers.set(b.cover, b.track.ArtID, b.track.Album, artist)
 }
 
 func (b *nowPlayingBar) showPosition(pos time.Duration) {

@@ -33,6 +33,7 @@ var installs = map[string]string{
 	"ip":                  "apt-get install iproute2",
 	"xvfb-run":            "apt-get install xvfb xauth",
 	"xdotool":             "apt-get install xdotool",
+	"xclip":               "apt-get install xclip",
 	"xwininfo":            "apt-get install x11-utils",
 	"xev":                 "apt-get install x11-utils",
 	"import":              "apt-get install imagemagick",
