@@ -322,6 +322,12 @@ func (x *searchIndex) search(terms []string, limit int) SearchResult {
 	return x.rank(s, uint8(len(terms)), limit)
 }
 
+// scanForMatches says whether rank lists the matches in doc order by
+// scanning the hits of every doc (a byte each) rather than sorting the
+// seen docs that matched the first term: sorting n of them costs about
+// n·log n steps, the scan one cheap step per doc.
+func scanForMatches(seen, docs int) bool { return seen >= docs/64 }
+
 // rank lists the docs that matched every term (hits == want), best first:
 // higher score, then lower doc number (the order tracks were added in, so
 // an import's folder order). The library view asks for every match, up to
@@ -331,10 +337,8 @@ func (x *searchIndex) search(terms []string, limit int) SearchResult {
 // sort of 100,000 of them kept a keystroke waiting tens of milliseconds.
 // Only the first limit places are filled; Total counts them all.
 func (x *searchIndex) rank(s *queryScratch, want uint8, limit int) SearchResult {
-	// The matches in doc order: from the whole hits array when they are
-	// many (a byte scan), else from the few docs seen, sorted.
 	match := s.match[:0]
-	if len(s.seen) >= len(x.docs)/16 {
+	if scanForMatches(len(s.seen), len(x.docs)) {
 		for d, h := range s.hits[:len(x.docs)] {
 			if h == want {
 				match = append(match, uint32(d))
