@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"sync"
 
 	"go.etcd.io/bbolt"
 )
@@ -119,10 +121,27 @@ func (l *Library) indexPage(ctx context.Context, bucket []byte, after string, li
 
 // SortedIDs returns every track ID in Browse order: about 8 bytes a track,
 // for a virtual list that loads rows with Tracks as they scroll into view.
+// The list is kept between calls until the next write: reading 100,000
+// keys from the file took several milliseconds of every keystroke that
+// cleared a search.
 func (l *Library) SortedIDs(ctx context.Context) ([]TrackID, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
+	gen := l.writes.Load() // before the read: a write after it makes the list stale
+	if ids, ok := l.sorted.get(gen); ok {
+		return ids, nil
+	}
+	ids, err := l.readSortedIDs()
+	if err != nil {
+		return nil, err
+	}
+	l.sorted.put(gen, ids)
+	return ids, nil
+}
+
+// readSortedIDs reads SortedIDs' list from the file.
+func (l *Library) readSortedIDs() ([]TrackID, error) {
 	var ids []TrackID
 	err := l.view(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketBySort)
@@ -133,6 +152,30 @@ func (l *Library) SortedIDs(ctx context.Context) ([]TrackID, error) {
 		})
 	})
 	return ids, err
+}
+
+// sortedCache holds the last list SortedIDs read and the count of writes
+// (Library.writes) before it was read. Callers get copies: they may sort
+// or append to what they are given.
+type sortedCache struct {
+	mu  sync.Mutex
+	gen uint64
+	ids []TrackID
+}
+
+func (c *sortedCache) get(gen uint64) ([]TrackID, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ids == nil || c.gen != gen {
+		return nil, false
+	}
+	return slices.Clone(c.ids), true
+}
+
+func (c *sortedCache) put(gen uint64, ids []TrackID) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen, c.ids = gen, slices.Clone(ids)
 }
 
 // Albums returns albums sorted by artist then name, limit at a time; with

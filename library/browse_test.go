@@ -103,3 +103,101 @@ func TestMovingTrackBetweenAlbumsKeepsCounts(t *testing.T) {
 		t.Errorf("albums with art: %+v", withArt.Albums)
 	}
 }
+
+// TestSortedIDsAfterWrites: SortedIDs keeps its list between calls, and
+// every kind of write shows in the next call, as a fresh read of the file
+// does (readSortedIDs); what a caller does to its list never reaches the
+// next caller.
+func TestSortedIDsAfterWrites(t *testing.T) {
+	l, _ := openTestLibrary(t)
+	ctx := testCtx(t)
+	ih := [20]byte{9}
+	ids := mustPut(t, l, syntheticTracks(0, 300)...)
+	swarm := mustPut(t, l,
+		Track{Title: "Swarm A", Artist: "Zed", Swarm: &SwarmLocation{InfoHash: ih, FileIndex: 0, Path: "a.flac"}},
+		Track{Title: "Swarm B", Artist: "Zed", Swarm: &SwarmLocation{InfoHash: ih, FileIndex: 1, Path: "b.flac"}})
+	steps := []struct {
+		name  string
+		write func(t *testing.T)
+	}{
+		{"no write", func(t *testing.T) {}},
+		{"a new track sorted first", func(t *testing.T) { mustPut(t, l, Track{Title: "First", Artist: "AAA", Path: "/m/first.flac"}) }},
+		{"a track retagged to sort last", func(t *testing.T) {
+			tr := mustTrack(t, l, ids[0])
+			tr.Artist = "ZZZZ"
+			mustPut(t, l, tr)
+		}},
+		{"a torrent forgotten", func(t *testing.T) {
+			if _, _, err := l.ForgetTorrent(ctx, ih); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a batch of new tracks", func(t *testing.T) { mustPut(t, l, syntheticTracks(1000, 50)...) }},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			if _, err := l.SortedIDs(ctx); err != nil { // the list before the write is kept
+				t.Fatal(err)
+			}
+			s.write(t)
+			got, err := l.SortedIDs(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := l.readSortedIDs()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("SortedIDs has %d ids, the file %d: %v…, want %v…", len(got), len(want), got[:min(5, len(got))], want[:min(5, len(want))])
+			}
+			slices.Reverse(got) // the caller's own copy
+			if again, _ := l.SortedIDs(ctx); !slices.Equal(again, want) {
+				t.Fatalf("a caller's change to its list reached the next call")
+			}
+		})
+	}
+	if got, _ := l.SortedIDs(ctx); slices.ContainsFunc(got, func(id TrackID) bool { return id == swarm[0] || id == swarm[1] }) {
+		t.Errorf("forgotten swarm tracks %v still listed", swarm)
+	}
+}
+
+// TestSortedIDsWhileWriting reads SortedIDs while batches are written; once
+// the writes are done it must list what the file holds, whatever order the
+// reads and commits interleaved in.
+func TestSortedIDsWhileWriting(t *testing.T) {
+	l, _ := openTestLibrary(t)
+	ctx := testCtx(t)
+	mustPut(t, l, syntheticTracks(0, 200)...)
+	done := make(chan error)
+	go func() {
+		defer close(done)
+		for i := range 20 {
+			if _, err := l.PutTracks(ctx, syntheticTracks(1000+i*10, 10)); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	for reading := true; reading; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			reading = false
+		default:
+			if _, err := l.SortedIDs(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	got, err := l.SortedIDs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := l.readSortedIDs()
+	if err != nil || !slices.Equal(got, want) || len(want) != 400 {
+		t.Fatalf("after the writes SortedIDs has %d ids, the file %d (%v), want 400 and equal", len(got), len(want), err)
+	}
+}

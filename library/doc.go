@@ -48,7 +48,9 @@
 // Search uses an in-memory word index built in the background by New and
 // kept current by every write: case- and accent-insensitive word prefixes
 // over title, artist, album artist, album and genre, exact words ranked
-// above prefixes.
+// above prefixes. Ranking is a counting sort on the score, linear in the
+// matches, so asking for all of them (as the library view does) costs
+// little more than asking for a page.
 //
 // # Playlists, torrents, settings
 //

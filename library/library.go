@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -44,6 +45,10 @@ type Library struct {
 	// commit order.
 	writeMu sync.Mutex
 	now     func() time.Time
+	// writes counts write transactions that have ended (committed or
+	// not); a cache of what the file held is good while it is unchanged.
+	writes atomic.Uint64
+	sorted sortedCache
 }
 
 // New creates library's buckets in db if needed, migrates an older schema
@@ -121,8 +126,12 @@ func (l *Library) view(fn func(tx *bbolt.Tx) error) (err error) {
 	return l.db.View(fn)
 }
 
-// update runs fn in a write transaction, guarded like view.
+// update runs fn in a write transaction, guarded like view. Every write
+// the library makes goes through it, so writes can tell caches it ended:
+// it counts after the commit, so a reader that saw the new count reads
+// the new data.
 func (l *Library) update(fn func(tx *bbolt.Tx) error) (err error) {
+	defer l.writes.Add(1)
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer l.recoverDamage(&err)
 	return l.db.Update(fn)

@@ -1,7 +1,6 @@
 package library
 
 import (
-	"container/heap"
 	"context"
 	"fmt"
 	"slices"
@@ -78,7 +77,9 @@ type posting struct {
 type queryScratch struct {
 	hits   []uint8
 	scores []uint16
-	seen   []uint32
+	seen   []uint32 // docs that matched the first term
+	match  []uint32 // rank's scratch: docs that matched every term
+	next   []int32  // rank's scratch: a place per score
 }
 
 func newSearchIndex() *searchIndex {
@@ -318,47 +319,65 @@ func (x *searchIndex) search(terms []string, limit int) SearchResult {
 			}
 		}
 	}
-	want := uint8(len(terms))
-	h := &hitHeap{x: x, s: s}
-	total := 0
-	for _, d := range s.seen {
-		if s.hits[d] != want {
-			continue
+	return x.rank(s, uint8(len(terms)), limit)
+}
+
+// scanForMatches says whether rank lists the matches in doc order by
+// scanning the hits of every doc (a byte each) rather than sorting the
+// seen docs that matched the first term: sorting n of them costs about
+// n·log n steps, the scan one cheap step per doc.
+func scanForMatches(seen, docs int) bool { return seen >= docs/64 }
+
+// rank lists the docs that matched every term (hits == want), best first:
+// higher score, then lower doc number (the order tracks were added in, so
+// an import's folder order). The library view asks for every match, up to
+// the whole library, so this is a counting sort on the score, which takes
+// only a few hundred values (at most 8 terms × (scoreExact+5)), over the
+// matches taken in doc order: linear in the matches, where a comparison
+// sort of 100,000 of them kept a keystroke waiting tens of milliseconds.
+// Only the first limit places are filled; Total counts them all.
+func (x *searchIndex) rank(s *queryScratch, want uint8, limit int) SearchResult {
+	match := s.match[:0]
+	if scanForMatches(len(s.seen), len(x.docs)) {
+		for d, h := range s.hits[:len(x.docs)] {
+			if h == want {
+				match = append(match, uint32(d))
+			}
 		}
-		total++
-		if len(h.docs) < limit {
-			heap.Push(h, d)
-		} else if h.better(d, h.docs[0]) {
-			h.docs[0] = d
-			heap.Fix(h, 0)
+	} else {
+		for _, d := range s.seen {
+			if s.hits[d] == want {
+				match = append(match, d)
+			}
 		}
+		slices.Sort(match)
 	}
-	res := SearchResult{IDs: make([]TrackID, len(h.docs)), Total: total}
-	for i := len(h.docs) - 1; i >= 0; i-- {
-		res.IDs[i] = x.docs[heap.Pop(h).(uint32)]
+	s.match = match
+	top := uint16(0)
+	for _, d := range match {
+		top = max(top, s.scores[d])
+	}
+	// next[sc] is where the first (lowest) doc scoring sc goes: after
+	// every doc that scores more.
+	next := slices.Grow(s.next[:0], int(top)+1)[:int(top)+1]
+	clear(next)
+	for _, d := range match {
+		next[s.scores[d]]++
+	}
+	at := int32(0)
+	for sc := int(top); sc >= 0; sc-- {
+		n := next[sc]
+		next[sc] = at
+		at += n
+	}
+	s.next = next
+	res := SearchResult{IDs: make([]TrackID, min(limit, len(match))), Total: len(match)}
+	for _, d := range match {
+		sc := s.scores[d]
+		if p := next[sc]; int(p) < len(res.IDs) {
+			res.IDs[p] = x.docs[d]
+		}
+		next[sc]++
 	}
 	return res
-}
-
-// hitHeap is a min-heap on rank, holding the best limit hits.
-type hitHeap struct {
-	x    *searchIndex
-	s    *queryScratch
-	docs []uint32
-}
-
-func (h *hitHeap) better(a, b uint32) bool {
-	if h.s.scores[a] != h.s.scores[b] {
-		return h.s.scores[a] > h.s.scores[b]
-	}
-	return a < b // earlier added first: an import runs in folder order
-}
-func (h *hitHeap) Len() int           { return len(h.docs) }
-func (h *hitHeap) Less(i, j int) bool { return h.better(h.docs[j], h.docs[i]) }
-func (h *hitHeap) Swap(i, j int)      { h.docs[i], h.docs[j] = h.docs[j], h.docs[i] }
-func (h *hitHeap) Push(v any)         { h.docs = append(h.docs, v.(uint32)) }
-func (h *hitHeap) Pop() any {
-	v := h.docs[len(h.docs)-1]
-	h.docs = h.docs[:len(h.docs)-1]
-	return v
 }
