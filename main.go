@@ -12,6 +12,8 @@ import (
 
 	"github.com/swarmtone/swarmtone/app"
 	"github.com/swarmtone/swarmtone/app/ui"
+	// Before Fyne reads it: a C locale would print "Fyne error" lines.
+	_ "github.com/swarmtone/swarmtone/desktop/locale"
 )
 
 //go:embed FyneApp.toml

@@ -6,9 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -72,6 +74,84 @@ type CLI struct {
 	FyneAppTOML    []byte // the embedded FyneApp.toml: the version lives there
 	GUI            GUI
 	Start          time.Time // process start, for --stats; zero means ProcessStart
+	// Exit ends the process when a stop takes too long or a second signal
+	// comes; nil means os.Exit.
+	Exit func(code int)
+	// Getenv reads the environment (DISPLAY); nil means os.Getenv.
+	Getenv func(string) string
+}
+
+func (cli *CLI) getenv(name string) string {
+	if cli.Getenv != nil {
+		return cli.Getenv(name)
+	}
+	return os.Getenv(name)
+}
+
+// ExitGrace is how long a stop may take after the first SIGINT or SIGTERM:
+// then every goroutine's stack goes to stderr (so a stuck exit can be
+// understood) and the process ends anyway, within the 5 s a session's
+// logout or a service manager allows. bbolt's committed transactions are
+// in the file by then; a forced exit loses only what was not committed.
+var ExitGrace = 4 * time.Second
+
+// stopOnSignals returns a context that ends at the first SIGINT or SIGTERM,
+// and its stop function. After that first signal, a second one exits at
+// once and a stop longer than ExitGrace exits with a dump of the stacks.
+func (cli *CLI) stopOnSignals() (context.Context, func()) {
+	exit := cli.Exit
+	if exit == nil {
+		exit = os.Exit
+	}
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+		case <-done:
+			return
+		}
+		cancel()
+		grace := time.NewTimer(ExitGrace)
+		defer grace.Stop()
+		select {
+		case <-done:
+		case sig := <-sigs:
+			fmt.Fprintf(cli.Stderr, "swarmtone: %v again: stopped at once\n", sig)
+			exit(128 + signalNumber(sig))
+		case <-grace.C:
+			fmt.Fprintf(cli.Stderr, "swarmtone: still stopping after %v; the stacks follow, then the process ends\n", ExitGrace)
+			cli.Stderr.Write(allStacks())
+			exit(ExitFailure)
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel()
+	}
+}
+
+// signalNumber is sig's number (the exit code after one is 128 plus it).
+func signalNumber(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return int(s)
+	}
+	return 0
+}
+
+// allStacks is every goroutine's stack, as a Go crash prints them.
+func allStacks() []byte {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) || len(buf) >= 64<<20 {
+			return buf[:n]
+		}
+		buf = make([]byte, 2*len(buf))
+	}
 }
 
 func (cli *CLI) commands() []command {
@@ -140,6 +220,9 @@ func (cli *CLI) Main(args []string) int {
 		}
 		return cli.badUsage(err.Error())
 	}
+	for i, arg := range positional {
+		positional[i] = fromFileURI(arg)
+	}
 	name := "run"
 	if len(positional) > 0 {
 		name, positional = positional[0], positional[1:]
@@ -172,7 +255,7 @@ func (cli *CLI) Main(args []string) int {
 			return ExitFailure
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cli.stopOnSignals()
 	defer stop()
 	err = cmd.run(ctx, cli, opts, positional)
 	switch {
@@ -184,6 +267,20 @@ func (cli *CLI) Main(args []string) int {
 		fmt.Fprintln(cli.Stderr, "swarmtone:", oneLine(err))
 		return ExitFailure
 	}
+}
+
+// fromFileURI turns a file:// URI (what a file manager, or the desktop
+// file's %U, passes) into the path it names; anything else is returned as
+// it is.
+func fromFileURI(arg string) string {
+	if len(arg) < 7 || !strings.EqualFold(arg[:7], "file://") {
+		return arg
+	}
+	u, err := url.Parse(arg)
+	if err != nil || u.Path == "" || (u.Host != "" && u.Host != "localhost") {
+		return arg // not a local file: the command says what is wrong with it
+	}
+	return filepath.FromSlash(u.Path)
 }
 
 // looksLikeSource tells a magnet link or a file from a command name.
@@ -231,8 +328,29 @@ func runGUI(ctx context.Context, cli *CLI, opts Options, args []string) error {
 	if cli.GUI == nil {
 		return errors.New("this build has no window; use the headless commands")
 	}
+	if err := needDisplay(cli.getenv); err != nil {
+		return err
+	}
 	opts.Open = args
 	return cli.GUI(ctx, opts)
+}
+
+// errNoDisplay is the one line a window-less session gets instead of the
+// GLFW panic it would meet.
+var errNoDisplay = errors.New("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); use the headless commands: swarmtone seed, share, play, add, ls (see swarmtone --help)")
+
+// needDisplay reports errNoDisplay where the window needs an X11 or
+// Wayland display and none is set. It is asked before anything of GLFW
+// starts.
+func needDisplay(getenv func(string) string) error {
+	switch runtime.GOOS {
+	case "windows", "darwin", "ios", "android", "js":
+		return nil
+	}
+	if getenv("DISPLAY") == "" && getenv("WAYLAND_DISPLAY") == "" {
+		return errNoDisplay
+	}
+	return nil
 }
 
 func printVersion(_ context.Context, cli *CLI, opts Options, _ []string) error {

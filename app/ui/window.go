@@ -250,9 +250,13 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 		case <-mw.ctx.Done():
 		}
 	}()
-	var core *app.Core
+	// opened hands Run the Core to close (nil when it did not open): a
+	// quit during the start (a signal while 1,000 shares restore) must
+	// still close the library and the node, not leave them to os.Exit.
+	opened := make(chan *app.Core, 1)
 	openCore := func() {
 		c, err := app.OpenCore(mw.ctx, opts)
+		defer func() { opened <- c }()
 		if err != nil {
 			onUI(func() {
 				mw.content.Objects = []fyne.CanvasObject{welcome(opts, "Swarmtone could not open your library: "+err.Error())}
@@ -260,9 +264,11 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 			})
 			return
 		}
+		if mw.ctx.Err() != nil {
+			return // quitting: Run closes it
+		}
 		perr := c.StartPlayer(mw.ctx, nil)
 		onUI(func() {
-			core = c
 			mw.Attach(c)
 			if perr != nil {
 				mw.showError("No sound", perr)
@@ -272,11 +278,18 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 	}
 	// The library and the node open once the window is up, so they do not
 	// compete with drawing the first frame.
-	a.Lifecycle().SetOnStarted(func() { go openCore() })
+	started := false
+	a.Lifecycle().SetOnStarted(func() {
+		started = true
+		go openCore()
+	})
 	mw.setUpTray()
 	mw.win.ShowAndRun()
 	mw.Close()
-	if core != nil {
+	if !started {
+		return nil
+	}
+	if core := <-opened; core != nil {
 		return core.Close()
 	}
 	return nil
