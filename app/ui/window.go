@@ -253,10 +253,15 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 	// opened hands Run the Core to close (nil when it did not open): a
 	// quit during the start (a signal while 1,000 shares restore) must
 	// still close the library and the node, not leave them to os.Exit.
-	opened := make(chan *app.Core, 1)
+	type openedCore struct {
+		core *app.Core
+		stop func() // what opts.OnCore started
+	}
+	opened := make(chan openedCore, 1)
 	openCore := func() {
+		var oc openedCore
+		defer func() { opened <- oc }()
 		c, err := app.OpenCore(mw.ctx, opts)
-		defer func() { opened <- c }()
 		if err != nil {
 			onUI(func() {
 				mw.content.Objects = []fyne.CanvasObject{welcome(opts, "Swarmtone could not open your library: "+err.Error())}
@@ -264,16 +269,21 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 			})
 			return
 		}
+		oc.core = c
 		if mw.ctx.Err() != nil {
 			return // quitting: Run closes it
 		}
 		perr := c.StartPlayer(mw.ctx, nil)
+		if opts.OnCore != nil {
+			oc.stop = opts.OnCore(c)
+		}
 		onUI(func() {
 			mw.Attach(c)
 			if perr != nil {
 				mw.showError("No sound", perr)
 			}
 			mw.Open(opts.Open)
+			go mw.takeHandoffs(opts.Handoff)
 		})
 	}
 	// The library and the node open once the window is up, so they do not
@@ -289,10 +299,32 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 	if !started {
 		return nil
 	}
-	if core := <-opened; core != nil {
-		return core.Close()
+	oc := <-opened
+	if oc.stop != nil {
+		oc.stop()
+	}
+	if oc.core != nil {
+		return oc.core.Close()
 	}
 	return nil
+}
+
+// takeHandoffs brings the window to the front for each later launch and
+// opens what it handed over (a magnet clicked in a browser, files).
+func (mw *MainWindow) takeHandoffs(in <-chan []string) {
+	for {
+		select {
+		case <-mw.ctx.Done():
+			return
+		case args := <-in:
+			onUI(func() {
+				slog.Info("handed over", "args", args)
+				mw.win.Show()
+				mw.win.RequestFocus()
+				mw.Open(args)
+			})
+		}
+	}
 }
 
 // sessionBusAvailable reports whether the system tray and notifications can
