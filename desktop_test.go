@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/swarmtone/swarmtone/internal/testtool"
 )
 
 // envWithout is the test's environment without the named variables.
@@ -66,5 +70,66 @@ func TestQuietStderr(t *testing.T) {
 				t.Errorf("swarmtone %v with %v: exit %d, stderr %q; want exit %d, stderr %q", tt.args, tt.env, code, stderr.String(), tt.wantCode, tt.wantStderr)
 			}
 		})
+	}
+}
+
+// TestMakeInstall runs `make install PREFIX=tmp` as a user would (with the
+// XDG folders pointed into tmp): the desktop file and the AppStream
+// metainfo pass their validators, xdg-mime names our desktop file for
+// magnet: links and .torrent files, every icon size and the user service
+// are there; `make uninstall` removes every file again.
+func TestMakeInstall(t *testing.T) {
+	testtool.Need(t, "make", "desktop-file-validate", "appstreamcli", "xdg-mime")
+	prefix := t.TempDir()
+	env := append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(prefix, "config"), "XDG_DATA_HOME="+filepath.Join(prefix, "share"),
+		"XDG_DATA_DIRS="+filepath.Join(prefix, "share"), "GOTELEMETRY=off")
+	runTool := func(name string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command(name, args...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	runTool("make", "install", "PREFIX="+prefix)
+	share := filepath.Join(prefix, "share")
+	installed := []string{
+		filepath.Join(prefix, "bin", "swarmtone"),
+		filepath.Join(share, "applications", "swarmtone.desktop"),
+		filepath.Join(share, "metainfo", "org.swarmtone.Swarmtone.metainfo.xml"),
+		filepath.Join(share, "systemd", "user", "swarmtone-seed.service"),
+		filepath.Join(share, "icons", "hicolor", "scalable", "apps", "swarmtone.svg"),
+	}
+	for _, s := range []int{16, 22, 24, 32, 48, 64, 128, 256} {
+		installed = append(installed, filepath.Join(share, "icons", "hicolor", fmt.Sprintf("%dx%d", s, s), "apps", "swarmtone.png"))
+	}
+	for _, f := range installed {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("make install left out %s", f)
+		}
+	}
+	if out := runTool("desktop-file-validate", filepath.Join(share, "applications", "swarmtone.desktop")); strings.TrimSpace(out) != "" {
+		t.Errorf("desktop-file-validate: %s", out)
+	}
+	runTool("appstreamcli", "validate", "--no-net", filepath.Join(share, "metainfo", "org.swarmtone.Swarmtone.metainfo.xml"))
+	for _, mime := range []string{"x-scheme-handler/magnet", "application/x-bittorrent"} {
+		if got := strings.TrimSpace(runTool("xdg-mime", "query", "default", mime)); got != "swarmtone.desktop" {
+			t.Errorf("xdg-mime query default %s = %q, want swarmtone.desktop", mime, got)
+		}
+	}
+	unit, _ := os.ReadFile(filepath.Join(share, "systemd", "user", "swarmtone-seed.service"))
+	for _, want := range []string{"ExecStart=" + filepath.Join(prefix, "bin", "swarmtone") + " seed\n", "Restart=on-failure\n"} {
+		if !strings.Contains(string(unit), want) {
+			t.Errorf("the user service lacks %q:\n%s", want, unit)
+		}
+	}
+
+	runTool("make", "uninstall", "PREFIX="+prefix)
+	for _, f := range installed {
+		if _, err := os.Stat(f); err == nil {
+			t.Errorf("make uninstall left %s", f)
+		}
 	}
 }
