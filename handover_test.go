@@ -75,9 +75,13 @@ func playingIn(log, title string) bool {
 
 // pacedSound is the environment that routes the binary's sound card into
 // the test binary's real-time pacer (see TestMain).
-func pacedSound(t *testing.T) []string {
+func pacedSound(t *testing.T) []string { return pacedSoundInto(t, "/dev/null") }
+
+// pacedSoundInto is pacedSound that keeps what was played in capture (raw
+// float32 little-endian stereo at 44.1 kHz, as oto writes it).
+func pacedSoundInto(t *testing.T, capture string) []string {
 	asound := filepath.Join(t.TempDir(), "asound.conf")
-	conf := fmt.Sprintf("pcm.!default { type file slave.pcm \"nullsink\" file \"|exec %s /dev/null 352800\" format \"raw\" }\npcm.nullsink { type null }\n", os.Args[0])
+	conf := fmt.Sprintf("pcm.!default { type file slave.pcm \"nullsink\" file \"|exec %s %s 352800\" format \"raw\" }\npcm.nullsink { type null }\n", os.Args[0], capture)
 	if err := os.WriteFile(asound, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/godbus/dbus/v5"
 
 	"github.com/swarmtone/swarmtone/app"
 	"github.com/swarmtone/swarmtone/assets"
@@ -188,8 +189,11 @@ func (mw *MainWindow) notify(title, content string) {
 // the app's loop starts: Fyne starts the tray only then.
 func (mw *MainWindow) setUpTray() {
 	desk, ok := mw.app.(desktop.App)
-	if !ok || !sessionBusAvailable() {
-		return // closing the window quits
+	if !ok || !trayHostAvailable() {
+		// No panel shows tray icons: hiding the window would leave no way
+		// back, so closing asks (once) whether to keep seeding.
+		mw.win.SetCloseIntercept(mw.closeWithoutTray)
+		return
 	}
 	// Before the Core is attached the player controls do nothing.
 	player := func(f func(*nowPlayingBar)) func() {
@@ -222,6 +226,44 @@ func (mw *MainWindow) setUpTray() {
 			mw.notify("Swarmtone keeps seeding", "Swarmtone is still sharing your music from the system tray. Choose Quit there to stop.")
 		}
 	})
+}
+
+// Preferences of the close without a tray: whether the user was asked, and
+// the answer.
+const (
+	prefAskedKeepSeeding = "asked-keep-seeding"
+	prefKeepSeeding      = "keep-seeding"
+)
+
+// closeWithoutTray is the window's close where there is no tray: the first
+// time it asks whether to keep seeding in the background (a later launch
+// brings the window back); then it does what the user chose.
+func (mw *MainWindow) closeWithoutTray() {
+	prefs := mw.app.Preferences()
+	act := func(keep bool) {
+		if !keep {
+			mw.app.Quit()
+			return
+		}
+		mw.win.Hide()
+		if mw.transfers != nil {
+			mw.transfers.setShown(false)
+		}
+	}
+	if prefs.Bool(prefAskedKeepSeeding) {
+		act(prefs.Bool(prefKeepSeeding))
+		return
+	}
+	d := dialog.NewConfirm("Keep seeding?",
+		"Swarmtone can keep sharing your music in the background after this window closes.\nLaunch Swarmtone again to bring the window back. You will not be asked again.",
+		func(keep bool) {
+			prefs.SetBool(prefAskedKeepSeeding, true)
+			prefs.SetBool(prefKeepSeeding, keep)
+			act(keep)
+		}, mw.win)
+	d.SetConfirmText("Keep seeding")
+	d.SetDismissText("Quit")
+	d.Show()
 }
 
 // welcome is what the window shows before the library is open, or when it
@@ -325,6 +367,30 @@ func (mw *MainWindow) takeHandoffs(in <-chan []string) {
 			})
 		}
 	}
+}
+
+// trayHostAvailable reports whether a panel shows tray icons. Fyne's tray
+// is a StatusNotifierItem on Linux and the BSDs: without a
+// StatusNotifierWatcher on the session bus, nothing shows it.
+func trayHostAvailable() bool {
+	switch runtime.GOOS {
+	case "windows", "darwin":
+		return true
+	}
+	if !sessionBusAvailable() {
+		return false
+	}
+	conn, err := dbus.SessionBusPrivate() // the address is known: no autolaunch
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	if conn.Auth(nil) != nil || conn.Hello() != nil {
+		return false
+	}
+	var has bool
+	err = conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, "org.kde.StatusNotifierWatcher").Store(&has)
+	return err == nil && has
 }
 
 // sessionBusAvailable reports whether the system tray and notifications can
