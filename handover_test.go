@@ -124,7 +124,8 @@ func run(t *testing.T, ctx context.Context, bin string, env []string, args ...st
 // a private session bus and with none (the 0600 socket): the second
 // launch, given a magnet, exits 0 and the first window takes the magnet
 // and plays it; headless commands get one line and exit 1, or hand over
-// with --forward. Without a bus, a first process killed with SIGKILL
+// with --forward; a relative file path is played from the second launch's
+// folder. Without a bus, a first process killed with SIGKILL
 // leaves its socket behind, and the next start cleans it up and takes
 // hand-overs again.
 func TestSecondLaunchHandsOver(t *testing.T) {
@@ -186,6 +187,22 @@ func TestSecondLaunchHandsOver(t *testing.T) {
 			}
 			poll(t, ctx, "the window to play the forwarded magnet", func() (string, bool) {
 				return "", playingIn(out.String(), "Forwarded")
+			})
+
+			// A file given by a relative path (a file manager's "Open
+			// with" in its folder) is found from the second launch's folder.
+			local := t.TempDir()
+			if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=330:duration=20",
+				"-metadata", "title=Local Song", filepath.Join(local, "local-song.flac")).CombinedOutput(); err != nil {
+				t.Fatalf("ffmpeg: %v\n%s", err, out)
+			}
+			second := exec.CommandContext(ctx, bin, append(common, "./local-song.flac")...)
+			second.Env, second.Dir = env, local
+			if b, err := second.CombinedOutput(); err != nil {
+				t.Errorf("second launch with ./local-song.flac: %v: %s", err, b)
+			}
+			poll(t, ctx, "the window to play the local file", func() (string, bool) {
+				return "", playingIn(out.String(), "Local Song")
 			})
 
 			if mode != "no bus" {
