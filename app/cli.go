@@ -159,6 +159,17 @@ func (cli *CLI) stopOnSignals() (context.Context, func()) {
 	}
 }
 
+// journalLogger writes key=value records without a time (the journal adds
+// its own), one a line.
+func journalLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		if len(groups) == 0 && a.Key == slog.TimeKey {
+			return slog.Attr{}
+		}
+		return a
+	}}))
+}
+
 // signalNumber is sig's number (the exit code after one is 128 plus it).
 func signalNumber(sig os.Signal) int {
 	if s, ok := sig.(syscall.Signal); ok {
@@ -299,6 +310,11 @@ func (cli *CLI) Main(args []string) int {
 		}
 		defer owner.Close()
 		opts.owner = owner
+	}
+	if cli.getenv("JOURNAL_STREAM") != "" {
+		// Under systemd (the swarmtone-seed user service) stderr is the
+		// journal: logfmt fields, and no time stamp of our own.
+		slog.SetDefault(journalLogger(cli.Stderr))
 	}
 	ctx, stop := cli.stopOnSignals()
 	defer stop()

@@ -79,3 +79,13 @@ func TestStopOnSignals(t *testing.T) {
 		})
 	}
 }
+
+// TestJournalLogger: under systemd the log lines are logfmt records
+// without a time stamp of their own.
+func TestJournalLogger(t *testing.T) {
+	var buf bytes.Buffer
+	journalLogger(&buf).Info("seeding", "torrents", 3, "addr", "[::]:6881")
+	if got, want := buf.String(), "level=INFO msg=seeding torrents=3 addr=[::]:6881\n"; got != want {
+		t.Errorf("journal line %q, want %q", got, want)
+	}
+}
