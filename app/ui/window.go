@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -341,7 +342,16 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 	if !started {
 		return nil
 	}
-	oc := <-opened
+	var oc openedCore
+	select {
+	case oc = <-opened:
+	case <-time.After(3 * time.Second):
+		// The start is stuck (a hung session bus, a disk that does not
+		// answer): the exit must not wait for it (the CLI's watchdog
+		// would end the process anyway).
+		slog.Warn("quitting while the library is still opening")
+		return nil
+	}
 	if oc.stop != nil {
 		oc.stop()
 	}
