@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/swarmtone/swarmtone/desktop/instance"
+	"github.com/swarmtone/swarmtone/desktop/signals"
 	"github.com/swarmtone/swarmtone/network"
 )
 
@@ -120,16 +120,15 @@ func (cli *CLI) getenv(name string) string {
 // in the file by then; a forced exit loses only what was not committed.
 var ExitGrace = 4 * time.Second
 
-// stopOnSignals returns a context that ends at the first SIGINT or SIGTERM,
-// and its stop function. After that first signal, a second one exits at
+// stopOnSignals returns a context that ends at the first SIGINT or SIGTERM
+// (one that came during start-up ends it at once), and its stop function. After that first signal, a second one exits at
 // once and a stop longer than ExitGrace exits with a dump of the stacks.
 func (cli *CLI) stopOnSignals() (context.Context, func()) {
 	exit := cli.Exit
 	if exit == nil {
 		exit = os.Exit
 	}
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	sigs := signals.Caught // caught since the process started
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -153,7 +152,6 @@ func (cli *CLI) stopOnSignals() (context.Context, func()) {
 		}
 	}()
 	return ctx, func() {
-		signal.Stop(sigs)
 		close(done)
 		cancel()
 	}
@@ -322,6 +320,8 @@ func (cli *CLI) Main(args []string) int {
 	switch {
 	case err == nil:
 		return ExitOK
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		return ExitOK // stopped by SIGINT or SIGTERM, as asked
 	case errors.Is(err, errUsage):
 		return cli.badUsage(strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
 	default:
