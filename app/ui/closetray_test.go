@@ -52,6 +52,7 @@ func TestCloseWithoutTrayAsksOnce(t *testing.T) {
 		{"Quit", false},
 	} {
 		t.Run(tt.answer, func(t *testing.T) {
+			t.Cleanup(func() { uiStopped.Store(false) }) // "Quit" stops the UI updates of the package
 			a := test.NewTempApp(t)
 			mw := NewMainWindow(a, app.Options{Meta: app.Metadata{Version: "1"}})
 			mw.Show()

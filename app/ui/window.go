@@ -215,7 +215,8 @@ func (mw *MainWindow) setUpTray() {
 				mw.transfers.setShown(mw.shown(mw.transfers.object))
 			}
 		}),
-	)) // Fyne adds Quit.
+		&fyne.MenuItem{Label: "Quit", IsQuit: true, Action: func() { quitApp(mw.app) }},
+	))
 	mw.win.SetCloseIntercept(func() {
 		mw.win.Hide()
 		if mw.transfers != nil {
@@ -243,7 +244,7 @@ func (mw *MainWindow) closeWithoutTray() {
 	prefs := mw.app.Preferences()
 	act := func(keep bool) {
 		if !keep {
-			mw.app.Quit()
+			quitApp(mw.app)
 			return
 		}
 		mw.win.Hide()
@@ -289,7 +290,7 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 	go func() {
 		select {
 		case <-ctx.Done():
-			onUI(a.Quit)
+			onUI(func() { quitApp(a) })
 		case <-mw.ctx.Done():
 		}
 	}()
@@ -338,6 +339,7 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 	})
 	mw.setUpTray()
 	mw.win.ShowAndRun()
+	uiStopped.Store(true) // however it ended (the last window closed)
 	mw.Close()
 	if !started {
 		return nil
