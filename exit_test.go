@@ -110,6 +110,10 @@ func sigtermRun(t *testing.T, bin string, env []string, after time.Duration, arg
 		if errors.As(err, &exit) && !exit.Exited() {
 			t.Errorf("%v, SIGTERM after %v: killed by a signal (%v), not a clean exit\n%s", args, after, err, out.String())
 		}
+		if strings.Contains(out.String(), "loop did not end") {
+			// Fyne's shutdown race (app/ui's quitHook): closed without the loop.
+			t.Logf("%v, SIGTERM after %v: the window's loop did not end; closed without it", args, after)
+		}
 		if strings.Contains(out.String(), "still stopping") {
 			t.Errorf("%v, SIGTERM after %v: the stop needed the watchdog; its stacks:\n%s", args, after, out.String())
 		}

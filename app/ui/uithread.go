@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 )
@@ -20,9 +22,27 @@ var uiMu sync.Mutex
 // the process or block in C. Updates from then on are dropped.
 var uiStopped atomic.Bool
 
+// quitHook, set by Run, watches that the loop really ends after a quit.
+var quitHook atomic.Value // func()
+
+// quitGrace is how long a quit may take to end Fyne's loop before Run
+// closes without it.
+const quitGrace = time.Second
+
 // quitApp ends a's loop; every quit of the window goes through it.
 func quitApp(a fyne.App) {
 	uiStopped.Store(true)
+	if hook, ok := quitHook.Load().(func()); ok {
+		hook()
+	}
+	defer func() {
+		// Once Fyne's loop has ended on its own, Quit runs on the calling
+		// goroutine against a terminated GLFW, which panics: the loop is
+		// over anyway.
+		if r := recover(); r != nil {
+			slog.Warn("quitting after the window's loop ended", "panic", r)
+		}
+	}()
 	a.Quit()
 }
 

@@ -2,10 +2,13 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -332,35 +335,62 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 	}
 	// The library and the node open once the window is up, so they do not
 	// compete with drawing the first frame.
-	started := false
+	var started atomic.Bool
 	a.Lifecycle().SetOnStarted(func() {
-		started = true
+		started.Store(true)
 		go openCore()
+	})
+	// teardown stops the window's work and closes the Core, once: after
+	// the loop, or without it (see quitHook).
+	teardown := sync.OnceValue(func() error {
+		uiStopped.Store(true)
+		mw.Close()
+		if !started.Load() {
+			return nil
+		}
+		var oc openedCore
+		select {
+		case oc = <-opened:
+		case <-time.After(3 * time.Second):
+			// The start is stuck (a hung session bus, a disk that does not
+			// answer): the exit must not wait for it (the CLI's watchdog
+			// would end the process anyway).
+			slog.Warn("quitting while the library is still opening")
+			return nil
+		}
+		if oc.stop != nil {
+			oc.stop()
+		}
+		if oc.core != nil {
+			return oc.core.Close()
+		}
+		return nil
+	})
+	loopEnded := make(chan struct{})
+	quitHook.Store(func() {
+		go func() {
+			select {
+			case <-loopEnded:
+			case <-time.After(quitGrace):
+				// Fyne 2.7's loop can miss its own last lifecycle event when
+				// it stops (the event queue posts it while the loop drains
+				// its queue; seen under load), and ShowAndRun then never
+				// returns: every thread parked, signals ignored. Close
+				// without it, and end the process here.
+				slog.Warn("the window's loop did not end; closing without it")
+				code := 0
+				if err := teardown(); err != nil {
+					fmt.Fprintln(os.Stderr, "swarmtone:", err)
+					code = 1
+				}
+				os.Exit(code)
+			}
+		}()
 	})
 	mw.setUpTray()
 	mw.win.ShowAndRun()
-	uiStopped.Store(true) // however it ended (the last window closed)
-	mw.Close()
-	if !started {
-		return nil
-	}
-	var oc openedCore
-	select {
-	case oc = <-opened:
-	case <-time.After(3 * time.Second):
-		// The start is stuck (a hung session bus, a disk that does not
-		// answer): the exit must not wait for it (the CLI's watchdog
-		// would end the process anyway).
-		slog.Warn("quitting while the library is still opening")
-		return nil
-	}
-	if oc.stop != nil {
-		oc.stop()
-	}
-	if oc.core != nil {
-		return oc.core.Close()
-	}
-	return nil
+	close(loopEnded)
+	return teardown()
 }
 
 // takeHandoffs brings the window to the front for each later launch and
