@@ -43,7 +43,13 @@ func quitApp(a fyne.App) {
 			slog.Warn("quitting after the window's loop ended", "panic", r)
 		}
 	}()
-	a.Quit()
+	// The driver's Quit, not the app's: fyne.App.Quit closes each window
+	// first, and a mouse event already queued for a window just mapped
+	// then reaches a destroyed GLFW window (SIGSEGV in SetInputMode, seen
+	// when quitting in the first half second). The driver's Quit ends the
+	// loop before it polls events again; GLFW's termination closes the
+	// windows.
+	a.Driver().Quit()
 }
 
 // onUI runs fn on the UI goroutine, like fyne.Do, one update at a time.
