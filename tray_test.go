@@ -29,7 +29,7 @@ import (
 // more. Clicking Quit in the tray ends the app.
 func TestTrayAndNotifications(t *testing.T) {
 	testtool.NeedDisplay(t)
-	testtool.Need(t, "dbus-daemon", "dbus-send", "dbus-monitor", "ffmpeg", "openbox", "wmctrl", "xdotool")
+	testtool.Need(t, "dbus-daemon", "dbus-send", "dbus-monitor", "ffmpeg", "openbox", "wmctrl", "xdotool", "status-notifier-watcher")
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 
@@ -55,6 +55,21 @@ func TestTrayAndNotifications(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { monitor.Process.Kill(); monitor.Wait() }()
+
+	// A panel's tray: the StatusNotifierWatcher tray icons register with.
+	// Without one, closing the window would ask whether to keep seeding
+	// (there would be no tray icon to come back through).
+	watcher := exec.CommandContext(ctx, "status-notifier-watcher")
+	watcher.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS="+addr)
+	if err := watcher.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { watcher.Process.Kill(); watcher.Wait() }()
+	poll(t, ctx, "the StatusNotifierWatcher on the bus", func() (string, bool) {
+		out, err := exec.Command("dbus-send", "--bus="+addr, "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+			"org.freedesktop.DBus.NameHasOwner", "string:org.kde.StatusNotifierWatcher").CombinedOutput()
+		return "", err == nil && strings.Contains(string(out), "boolean true")
+	})
 
 	album := filepath.Join(t.TempDir(), "Tray Album")
 	if err := os.MkdirAll(album, 0o755); err != nil {

@@ -6,13 +6,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/url"
 	"os"
-	"os/signal"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/swarmtone/swarmtone/desktop/instance"
+	"github.com/swarmtone/swarmtone/desktop/signals"
+	"github.com/swarmtone/swarmtone/network"
 )
 
 // Exit codes of the swarmtone binary.
@@ -43,6 +49,26 @@ type Options struct {
 	// Start is when the process started; --stats counts from it.
 	Start time.Time
 
+	// Forward hands add, play or share to the running window instead of
+	// refusing to run beside it (--forward).
+	Forward bool
+
+	// Handoff delivers to the window what later launches hand over
+	// (magnets, files, file:// URIs; none: just come to the front).
+	Handoff <-chan []string
+
+	// HandOver gives the window arguments as a later launch would (set
+	// for the window: MPRIS's OpenUri and Raise use it).
+	HandOver func(args []string)
+
+	// OnCore, when set, is called once the window's Core is open (and its
+	// player started); the window calls the stop it returns before it
+	// closes the Core. main starts MPRIS with it.
+	OnCore func(*Core) (stop func())
+
+	// owner is this process's claim on DataDir (desktop/instance).
+	owner *instance.Owner
+
 	// ReadSwarmTags reads the tags of fetched files from the swarm in the
 	// background, so they show before they are downloaded (the window).
 	ReadSwarmTags bool
@@ -59,7 +85,8 @@ type command struct {
 	summary string   // one line for --help
 	flags   []string // command-specific flags it accepts
 	minArgs int
-	maxArgs int // -1: any number
+	maxArgs int  // -1: any number
+	data    bool // uses the data folder: one process at a time (desktop/instance)
 	run     func(ctx context.Context, cli *CLI, opts Options, args []string) error
 }
 
@@ -72,16 +99,103 @@ type CLI struct {
 	FyneAppTOML    []byte // the embedded FyneApp.toml: the version lives there
 	GUI            GUI
 	Start          time.Time // process start, for --stats; zero means ProcessStart
+	// Exit ends the process when a stop takes too long or a second signal
+	// comes; nil means os.Exit.
+	Exit func(code int)
+	// Getenv reads the environment (DISPLAY); nil means os.Getenv.
+	Getenv func(string) string
+}
+
+func (cli *CLI) getenv(name string) string {
+	if cli.Getenv != nil {
+		return cli.Getenv(name)
+	}
+	return os.Getenv(name)
+}
+
+// ExitGrace is how long a stop may take after the first SIGINT or SIGTERM:
+// then every goroutine's stack goes to stderr (so a stuck exit can be
+// understood) and the process ends anyway, within the 5 s a session's
+// logout or a service manager allows. bbolt's committed transactions are
+// in the file by then; a forced exit loses only what was not committed.
+var ExitGrace = 4 * time.Second
+
+// stopOnSignals returns a context that ends at the first SIGINT or SIGTERM
+// (one that came during start-up ends it at once), and its stop function. After that first signal, a second one exits at
+// once and a stop longer than ExitGrace exits with a dump of the stacks.
+func (cli *CLI) stopOnSignals() (context.Context, func()) {
+	exit := cli.Exit
+	if exit == nil {
+		exit = os.Exit
+	}
+	sigs := signals.Caught // caught since the process started
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+		case <-done:
+			return
+		}
+		cancel()
+		grace := time.NewTimer(ExitGrace)
+		defer grace.Stop()
+		select {
+		case <-done:
+		case sig := <-sigs:
+			fmt.Fprintf(cli.Stderr, "swarmtone: %v again: stopped at once\n", sig)
+			exit(128 + signalNumber(sig))
+		case <-grace.C:
+			fmt.Fprintf(cli.Stderr, "swarmtone: still stopping after %v; the stacks follow, then the process ends\n", ExitGrace)
+			cli.Stderr.Write(allStacks())
+			exit(ExitFailure)
+		}
+	}()
+	return ctx, func() {
+		close(done)
+		cancel()
+	}
+}
+
+// journalLogger writes key=value records without a time (the journal adds
+// its own), one a line.
+func journalLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		if len(groups) == 0 && a.Key == slog.TimeKey {
+			return slog.Attr{}
+		}
+		return a
+	}}))
+}
+
+// signalNumber is sig's number (the exit code after one is 128 plus it).
+func signalNumber(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return int(s)
+	}
+	return 0
+}
+
+// allStacks is every goroutine's stack, as a Go crash prints them.
+func allStacks() []byte {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) || len(buf) >= 64<<20 {
+			return buf[:n]
+		}
+		buf = make([]byte, 2*len(buf))
+	}
 }
 
 func (cli *CLI) commands() []command {
 	return []command{
-		{name: "run", args: "[MAGNET|FILE...]", summary: "open the window (the default); magnets, .torrents and audio files given are played", maxArgs: -1, run: runGUI},
-		{name: "share", args: "PATH...", summary: "share files or an album folder: prints the magnet, then seeds until interrupted", minArgs: 1, maxArgs: -1, run: runShare},
-		{name: "add", args: "MAGNET|FILE.torrent", summary: "add a torrent to the library, wait for its metadata and list its files", flags: []string{"timeout"}, minArgs: 1, maxArgs: 1, run: runAdd},
-		{name: "play", args: "MAGNET|FILE.torrent|AUDIO_FILE", summary: "play a track or a whole torrent (gapless) and exit at the end", flags: []string{"file", "out", "timeout"}, minArgs: 1, maxArgs: 1, run: runPlay},
-		{name: "ls", summary: "list the tracks of the library", run: runList},
-		{name: "seed", summary: "seed every share and download of the library until interrupted", run: runSeed},
+		{name: "run", args: "[MAGNET|FILE...]", summary: "open the window (the default); magnets, .torrents and audio files given are played", maxArgs: -1, data: true, run: runGUI},
+		{name: "share", args: "PATH...", summary: "share files or an album folder: prints the magnet, then seeds until interrupted", flags: []string{"forward"}, minArgs: 1, maxArgs: -1, data: true, run: runShare},
+		{name: "add", args: "MAGNET|FILE.torrent", summary: "add a torrent to the library, wait for its metadata and list its files", flags: []string{"timeout", "forward"}, minArgs: 1, maxArgs: 1, data: true, run: runAdd},
+		{name: "play", args: "MAGNET|FILE.torrent|AUDIO_FILE", summary: "play a track or a whole torrent (gapless) and exit at the end", flags: []string{"file", "out", "timeout", "forward"}, minArgs: 1, maxArgs: 1, data: true, run: runPlay},
+		{name: "ls", summary: "list the tracks of the library", data: true, run: runList},
+		{name: "seed", summary: "seed every share and download of the library until interrupted", data: true, run: runSeed},
 		{name: "version", summary: "print the version", run: printVersion},
 		{name: "help", summary: "show this help", run: func(_ context.Context, cli *CLI, _ Options, _ []string) error { cli.usage(cli.Stdout); return nil }},
 	}
@@ -101,6 +215,7 @@ func (cli *CLI) flagSet(opts *Options) *flag.FlagSet {
 	fs.IntVar(&opts.File, "file", -1, "")
 	fs.StringVar(&opts.Out, "out", "", "")
 	fs.DurationVar(&opts.Timeout, "timeout", 60*time.Second, "")
+	fs.BoolVar(&opts.Forward, "forward", false, "")
 	return fs
 }
 
@@ -140,6 +255,9 @@ func (cli *CLI) Main(args []string) int {
 		}
 		return cli.badUsage(err.Error())
 	}
+	for i, arg := range positional {
+		positional[i] = fromFileURI(arg)
+	}
 	name := "run"
 	if len(positional) > 0 {
 		name, positional = positional[0], positional[1:]
@@ -172,18 +290,104 @@ func (cli *CLI) Main(args []string) int {
 			return ExitFailure
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if name == "add" {
+		// A refused link writes nothing, not even the folder's lock.
+		if err := network.ValidateSource(positional[0]); err != nil {
+			fmt.Fprintln(cli.Stderr, "swarmtone:", oneLine(err))
+			return ExitFailure
+		}
+	}
+	if cmd.data {
+		owner, err := instance.Claim(opts.DataDir, name)
+		if inUse := (*instance.InUseError)(nil); errors.As(err, &inUse) {
+			return cli.handOver(name, opts, positional, inUse)
+		}
+		if err != nil {
+			fmt.Fprintln(cli.Stderr, "swarmtone:", oneLine(err))
+			return ExitFailure
+		}
+		defer owner.Close()
+		opts.owner = owner
+	}
+	if cli.getenv("JOURNAL_STREAM") != "" {
+		// Under systemd (the swarmtone-seed user service) stderr is the
+		// journal: logfmt fields, and no time stamp of our own.
+		slog.SetDefault(journalLogger(cli.Stderr))
+	}
+	ctx, stop := cli.stopOnSignals()
 	defer stop()
 	err = cmd.run(ctx, cli, opts, positional)
 	switch {
 	case err == nil:
 		return ExitOK
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		return ExitOK // stopped by SIGINT or SIGTERM, as asked
 	case errors.Is(err, errUsage):
 		return cli.badUsage(strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
 	default:
 		fmt.Fprintln(cli.Stderr, "swarmtone:", oneLine(err))
 		return ExitFailure
 	}
+}
+
+// ErrRunning is the one line a command gets on a data folder another
+// Swarmtone owns.
+const errRunning = "Swarmtone is running; use the window, or --data for another library"
+
+// handoverTimeout bounds a second launch's wait for the running window.
+const handoverTimeout = 5 * time.Second
+
+// handOver gives a second launch's arguments to the window that owns the
+// data folder (the window's launch always; add, play and share with
+// --forward) and exits 0 once it took them; anything else gets one line.
+func (cli *CLI) handOver(name string, opts Options, args []string, owner *instance.InUseError) int {
+	forward := name == "run" || (opts.Forward && slices.Contains([]string{"add", "play", "share"}, name))
+	if !forward {
+		fmt.Fprintln(cli.Stderr, "swarmtone:", errRunning)
+		return ExitFailure
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), handoverTimeout)
+	defer cancel()
+	err := instance.Forward(ctx, opts.DataDir, absolute(args))
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, instance.ErrNoEndpoint):
+		fmt.Fprintf(cli.Stderr, "swarmtone: Swarmtone is running without a window on this library (swarmtone %s, process %d); stop it, or use --data for another library\n", owner.Command, owner.PID)
+	default:
+		fmt.Fprintln(cli.Stderr, "swarmtone:", oneLine(err))
+	}
+	return ExitFailure
+}
+
+// absolute makes file arguments absolute: the running window has another
+// working directory.
+func absolute(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a
+		if strings.Contains(a, ":") && !strings.HasPrefix(a, ".") && !strings.HasPrefix(a, "/") {
+			continue // magnet:, https:, a channel link
+		}
+		if abs, err := filepath.Abs(a); err == nil {
+			out[i] = abs
+		}
+	}
+	return out
+}
+
+// fromFileURI turns a file:// URI (what a file manager, or the desktop
+// file's %U, passes) into the path it names; anything else is returned as
+// it is.
+func fromFileURI(arg string) string {
+	if len(arg) < 7 || !strings.EqualFold(arg[:7], "file://") {
+		return arg
+	}
+	u, err := url.Parse(arg)
+	if err != nil || u.Path == "" || (u.Host != "" && u.Host != "localhost") {
+		return arg // not a local file: the command says what is wrong with it
+	}
+	return filepath.FromSlash(u.Path)
 }
 
 // looksLikeSource tells a magnet link or a file from a command name.
@@ -221,6 +425,7 @@ Flags (before or after the command):
   --stats             print open_ms, metadata_ms, first_byte_ms, first_sample_ms to stderr
   --timeout D         add, play: how long to wait for metadata (default 60s)
   --file N            play: only file N of the torrent, counted from 0
+  --forward           add, play, share: hand over to the running window instead
   --out FILE.wav      play: write exactly what would be heard to a WAV file
 
 Exit codes: 0 done, 1 failure (with a one-line reason), 2 bad usage.
@@ -231,8 +436,44 @@ func runGUI(ctx context.Context, cli *CLI, opts Options, args []string) error {
 	if cli.GUI == nil {
 		return errors.New("this build has no window; use the headless commands")
 	}
+	if err := needDisplay(cli.getenv); err != nil {
+		return err
+	}
 	opts.Open = args
+	handoff := make(chan []string, 16)
+	opts.Handoff = handoff
+	opts.HandOver = func(args []string) {
+		select {
+		case handoff <- args:
+		default:
+			slog.Warn("a hand-over was dropped: the window is not taking them", "args", args)
+		}
+	}
+	if opts.owner != nil {
+		def, _ := DefaultDataDir()
+		if err := opts.owner.Listen(instance.BusName(opts.DataDir, def), opts.HandOver); err != nil {
+			slog.Warn("later launches cannot hand over to this window", "err", err)
+		}
+	}
 	return cli.GUI(ctx, opts)
+}
+
+// errNoDisplay is the one line a window-less session gets instead of the
+// GLFW panic it would meet.
+var errNoDisplay = errors.New("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); use the headless commands: swarmtone seed, share, play, add, ls (see swarmtone --help)")
+
+// needDisplay reports errNoDisplay where the window needs an X11 or
+// Wayland display and none is set. It is asked before anything of GLFW
+// starts.
+func needDisplay(getenv func(string) string) error {
+	switch runtime.GOOS {
+	case "windows", "darwin", "ios", "android", "js":
+		return nil
+	}
+	if getenv("DISPLAY") == "" && getenv("WAYLAND_DISPLAY") == "" {
+		return errNoDisplay
+	}
+	return nil
 }
 
 func printVersion(_ context.Context, cli *CLI, opts Options, _ []string) error {

@@ -23,6 +23,7 @@ func TestCLI(t *testing.T) {
 		wantStderr string
 		wantGUI    bool
 		wantOpen   int // sources handed to the window
+		env        map[string]string
 	}{
 		{name: "version", args: []string{"version"}, wantCode: ExitOK, wantStdout: "swarmtone 0.1.0 (build 3)\n"},
 		{name: "help flag", args: []string{"--help"}, wantCode: ExitOK, wantStdout: "version"},
@@ -33,6 +34,9 @@ func TestCLI(t *testing.T) {
 		{name: "unknown command", args: []string{"frobnicate"}, wantCode: ExitUsage, wantStderr: `unknown command "frobnicate"`},
 		{name: "unknown flag", args: []string{"--nope"}, wantCode: ExitUsage, wantStderr: "flag provided but not defined"},
 		{name: "magnet opens the window", args: []string{"magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567"}, wantCode: ExitOK, wantGUI: true, wantOpen: 1},
+		{name: "file URI opens the window", args: []string{"file://" + filepath.ToSlash(os.Args[0])}, wantCode: ExitOK, wantGUI: true, wantOpen: 1},
+		{name: "no display", args: nil, env: map[string]string{}, wantCode: ExitFailure, wantStderr: "swarmtone: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); use the headless commands: swarmtone seed, share, play, add, ls (see swarmtone --help)\n"},
+		{name: "wayland is a display", args: nil, env: map[string]string{"WAYLAND_DISPLAY": "wayland-0"}, wantCode: ExitOK, wantGUI: true},
 		{name: "ls with arguments", args: []string{"ls", "x"}, wantCode: ExitUsage, wantStderr: "usage: swarmtone ls"},
 		{name: "flag of another command", args: []string{"share", "--out", "x.wav", "dir"}, wantCode: ExitUsage, wantStderr: "share does not take --out"},
 		{name: "play without source", args: []string{"play"}, wantCode: ExitUsage, wantStderr: "usage: swarmtone play"},
@@ -60,6 +64,12 @@ func TestCLI(t *testing.T) {
 			cli := &CLI{
 				Stdout: &stdout, Stderr: &stderr, FyneAppTOML: []byte(testTOML),
 				GUI: func(_ context.Context, o Options) error { gotOpts = &o; return tt.guiErr },
+				Getenv: func(name string) string {
+					if tt.env == nil { // a desktop session unless the case says otherwise
+						return map[string]string{"DISPLAY": ":0"}[name]
+					}
+					return tt.env[name]
+				},
 			}
 			if code := cli.Main(args); code != tt.wantCode {
 				t.Errorf("exit code %d, want %d (stderr %q)", code, tt.wantCode, stderr.String())
@@ -88,5 +98,22 @@ func TestCLI(t *testing.T) {
 				t.Errorf("window got options %+v", *gotOpts)
 			}
 		})
+	}
+}
+
+func TestFromFileURI(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"file:///home/me/Music/a%20b.flac", "/home/me/Music/a b.flac"},
+		{"FILE:///tmp/x.torrent", "/tmp/x.torrent"},
+		{"file://localhost/tmp/list.m3u8", "/tmp/list.m3u8"},
+		{"file://otherhost/tmp/x.flac", "file://otherhost/tmp/x.flac"}, // not ours to read
+		{"magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567", "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567"},
+		{"song.flac", "song.flac"},
+		{"file://", "file://"},
+	}
+	for _, tt := range tests {
+		if got := fromFileURI(tt.in); got != tt.want {
+			t.Errorf("fromFileURI(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

@@ -52,6 +52,8 @@ type Core struct {
 	sess session // the listener's session, saved for the next start
 
 	events         chan Event
+	subMu          sync.Mutex
+	subs           map[chan Event]struct{} // see Subscribe
 	closeOnce      sync.Once
 	firstByteNanos atomic.Int64 // see FirstStreamedByte
 }
@@ -281,5 +283,31 @@ func (c *Core) emit(e Event) {
 	select {
 	case c.events <- e:
 	default:
+	}
+	c.subMu.Lock()
+	defer c.subMu.Unlock()
+	for ch := range c.subs {
+		select {
+		case ch <- e:
+		default: // a slow subscriber misses events, never blocks the Core
+		}
+	}
+}
+
+// Subscribe gives a second reader (MPRIS, beside the window) its own copy
+// of the events, buffered; cancel ends the subscription. Like Events, the
+// Core drops what a subscriber does not read in time.
+func (c *Core) Subscribe(buffer int) (events <-chan Event, cancel func()) {
+	ch := make(chan Event, buffer)
+	c.subMu.Lock()
+	if c.subs == nil {
+		c.subs = map[chan Event]struct{}{}
+	}
+	c.subs[ch] = struct{}{}
+	c.subMu.Unlock()
+	return ch, func() {
+		c.subMu.Lock()
+		delete(c.subs, ch)
+		c.subMu.Unlock()
 	}
 }

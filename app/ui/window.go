@@ -2,11 +2,15 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"image/color"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -15,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/godbus/dbus/v5"
 
 	"github.com/swarmtone/swarmtone/app"
 	"github.com/swarmtone/swarmtone/assets"
@@ -226,8 +231,11 @@ func (mw *MainWindow) notify(title, content string) {
 // the app's loop starts: Fyne starts the tray only then.
 func (mw *MainWindow) setUpTray() {
 	desk, ok := mw.app.(desktop.App)
-	if !ok || !sessionBusAvailable() {
-		return // closing the window quits
+	if !ok || !trayHostAvailable() {
+		// No panel shows tray icons: hiding the window would leave no way
+		// back, so closing asks (once) whether to keep seeding.
+		mw.win.SetCloseIntercept(mw.closeWithoutTray)
+		return
 	}
 	// Before the Core is attached the player controls do nothing.
 	player := func(f func(*nowPlayingBar)) func() {
@@ -254,7 +262,8 @@ func (mw *MainWindow) setUpTray() {
 				mw.transfers.setShown(mw.shown(mw.transfers.object))
 			}
 		}),
-	)) // Fyne adds Quit.
+		&fyne.MenuItem{Label: "Quit", IsQuit: true, Action: func() { quitApp(mw.app) }},
+	))
 	mw.win.SetCloseIntercept(func() {
 		mw.win.Hide()
 		if mw.transfers != nil {
@@ -266,6 +275,44 @@ func (mw *MainWindow) setUpTray() {
 			mw.notify("Swarmtone keeps seeding", "Swarmtone is still sharing your music from the system tray. Choose Quit there to stop.")
 		}
 	})
+}
+
+// Preferences of the close without a tray: whether the user was asked, and
+// the answer.
+const (
+	prefAskedKeepSeeding = "asked-keep-seeding"
+	prefKeepSeeding      = "keep-seeding"
+)
+
+// closeWithoutTray is the window's close where there is no tray: the first
+// time it asks whether to keep seeding in the background (a later launch
+// brings the window back); then it does what the user chose.
+func (mw *MainWindow) closeWithoutTray() {
+	prefs := mw.app.Preferences()
+	act := func(keep bool) {
+		if !keep {
+			quitApp(mw.app)
+			return
+		}
+		mw.win.Hide()
+		if mw.transfers != nil {
+			mw.transfers.setShown(false)
+		}
+	}
+	if prefs.Bool(prefAskedKeepSeeding) {
+		act(prefs.Bool(prefKeepSeeding))
+		return
+	}
+	d := dialog.NewConfirm("Keep seeding?",
+		"Swarmtone can keep sharing your music in the background after this window closes.\nLaunch Swarmtone again to bring the window back. You will not be asked again.",
+		func(keep bool) {
+			prefs.SetBool(prefAskedKeepSeeding, true)
+			prefs.SetBool(prefKeepSeeding, keep)
+			act(keep)
+		}, mw.win)
+	d.SetConfirmText("Keep seeding")
+	d.SetDismissText("Quit")
+	d.Show()
 }
 
 // welcome is what the window shows before the library is open, or when it
@@ -290,12 +337,21 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 	go func() {
 		select {
 		case <-ctx.Done():
-			onUI(a.Quit)
+			onUI(func() { quitApp(a) })
 		case <-mw.ctx.Done():
 		}
 	}()
-	var core *app.Core
+	// opened hands Run the Core to close (nil when it did not open): a
+	// quit during the start (a signal while 1,000 shares restore) must
+	// still close the library and the node, not leave them to os.Exit.
+	type openedCore struct {
+		core *app.Core
+		stop func() // what opts.OnCore started
+	}
+	opened := make(chan openedCore, 1)
 	openCore := func() {
+		var oc openedCore
+		defer func() { opened <- oc }()
 		c, err := app.OpenCore(mw.ctx, opts)
 		if err != nil {
 			onUI(func() {
@@ -304,9 +360,15 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 			})
 			return
 		}
+		oc.core = c
+		if mw.ctx.Err() != nil {
+			return // quitting: Run closes it
+		}
 		perr := c.StartPlayer(mw.ctx, nil)
+		if opts.OnCore != nil {
+			oc.stop = opts.OnCore(c)
+		}
 		onUI(func() {
-			core = c
 			mw.Attach(c)
 			if perr != nil {
 				mw.showError("No sound", perr)
@@ -314,22 +376,113 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 			mw.Open(opts.Open)
 			// After the window shows the library: a restored session never delays it.
 			go c.RestoreSession(mw.ctx)
+			go mw.takeHandoffs(opts.Handoff)
 		})
 	}
 	// The library and the node open once the window is up, so they do not
 	// compete with drawing the first frame.
-	a.Lifecycle().SetOnStarted(func() { go openCore() })
+	var started atomic.Bool
+	a.Lifecycle().SetOnStarted(func() {
+		started.Store(true)
+		go openCore()
+	})
+	// teardown stops the window's work and closes the Core, once: after
+	// the loop, or without it (see quitHook).
+	teardown := sync.OnceValue(func() error {
+		uiStopped.Store(true)
+		mw.Close()
+		if !started.Load() {
+			return nil
+		}
+		var oc openedCore
+		select {
+		case oc = <-opened:
+		case <-time.After(3 * time.Second):
+			// The start is stuck (a hung session bus, a disk that does not
+			// answer): the exit must not wait for it (the CLI's watchdog
+			// would end the process anyway).
+			slog.Warn("quitting while the library is still opening")
+			return nil
+		}
+		if oc.stop != nil {
+			oc.stop()
+		}
+		if oc.core != nil {
+			return oc.core.Close()
+		}
+		return nil
+	})
+	loopEnded := make(chan struct{})
+	quitHook.Store(func() {
+		go func() {
+			select {
+			case <-loopEnded:
+			case <-time.After(quitGrace):
+				// Fyne 2.7's loop can miss its own last lifecycle event when
+				// it stops (the event queue posts it while the loop drains
+				// its queue; seen under load), and ShowAndRun then never
+				// returns: every thread parked, signals ignored. Close
+				// without it, and end the process here.
+				slog.Warn("the window's loop did not end; closing without it")
+				code := 0
+				if err := teardown(); err != nil {
+					fmt.Fprintln(os.Stderr, "swarmtone:", err)
+					code = 1
+				}
+				os.Exit(code)
+			}
+		}()
+	})
 	if path := os.Getenv(LandmarksEnv); path != "" {
 		mw.enableLandmarks()
 		go mw.serveLandmarks(path)
 	}
 	mw.setUpTray()
 	mw.win.ShowAndRun()
-	mw.Close()
-	if core != nil {
-		return core.Close()
+	close(loopEnded)
+	return teardown()
+}
+
+// takeHandoffs brings the window to the front for each later launch and
+// opens what it handed over (a magnet clicked in a browser, files).
+func (mw *MainWindow) takeHandoffs(in <-chan []string) {
+	for {
+		select {
+		case <-mw.ctx.Done():
+			return
+		case args := <-in:
+			onUI(func() {
+				slog.Info("handed over", "args", args)
+				mw.win.Show()
+				mw.win.RequestFocus()
+				mw.Open(args)
+			})
+		}
 	}
-	return nil
+}
+
+// trayHostAvailable reports whether a panel shows tray icons. Fyne's tray
+// is a StatusNotifierItem on Linux and the BSDs: without a
+// StatusNotifierWatcher on the session bus, nothing shows it.
+func trayHostAvailable() bool {
+	switch runtime.GOOS {
+	case "windows", "darwin":
+		return true
+	}
+	if !sessionBusAvailable() {
+		return false
+	}
+	conn, err := dbus.SessionBusPrivate() // the address is known: no autolaunch
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	if conn.Auth(nil) != nil || conn.Hello() != nil {
+		return false
+	}
+	var has bool
+	err = conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, "org.kde.StatusNotifierWatcher").Store(&has)
+	return err == nil && has
 }
 
 // sessionBusAvailable reports whether the system tray and notifications can
