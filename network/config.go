@@ -91,6 +91,12 @@ type Config struct {
 	// completed (in this run); 0 seeds forever.
 	SeedTime time.Duration
 
+	// NoPeerTimeout bounds how long a stream's Read waits for a part of
+	// the file no peer sends before it fails with ErrNoPeerHasPiece (the
+	// player then skips the track): 0 means DefaultNoPeerTimeout, negative
+	// waits as long as the Read's context allows.
+	NoPeerTimeout time.Duration
+
 	// NoKeepPlayed stops a streamed file from downloading in the background
 	// beyond what the reader needs. By default (false) a played file is kept.
 	NoKeepPlayed bool
