@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/anacrolix/dht/v2"
 	"github.com/anacrolix/torrent"
 	"github.com/anacrolix/torrent/dialer"
 	"github.com/anacrolix/torrent/mse"
@@ -103,6 +104,10 @@ type Config struct {
 
 	// Logger receives the node's logs; nil uses slog.Default.
 	Logger *slog.Logger
+
+	// noDHTBootstrap starts the DHT with no bootstrap nodes (tests: a DHT
+	// on loopback that asks nobody).
+	noDHTBootstrap bool
 }
 
 // DefaultConfig is the configuration a new user starts with: discovery on,
@@ -150,6 +155,11 @@ func (cfg Config) clientConfig() (cc *torrent.ClientConfig, socks dialer.T, warn
 		cc.ListenPort = cfg.ListenPort
 	}
 	cc.NoDHT = !cfg.DHT
+	if cfg.noDHTBootstrap {
+		cc.DhtStartingNodes = func(string) dht.StartingNodesGetter {
+			return func() ([]dht.Addr, error) { return nil, nil }
+		}
+	}
 	cc.DisablePEX = !cfg.PEX
 	if cfg.LSD {
 		cc.LocalServiceDiscovery = &torrent.LocalServiceDiscoveryConfig{}

@@ -32,8 +32,9 @@ type Node struct {
 	ctx    context.Context // cancelled by Close: ends streams and waits
 	cancel context.CancelFunc
 
-	hooks *hooks // what anacrolix's callbacks tell us
-	w     waits  // reads in progress
+	hooks  *hooks      // what anacrolix's callbacks tell us
+	logLim *logLimiter // of anacrolix's logs through cc.Slogger
+	w      waits       // reads in progress
 
 	mu       sync.Mutex
 	torrents map[metainfo.Hash]*entry
@@ -96,6 +97,10 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 	}
 	h := &hooks{}
 	h.install(cc)
+	// anacrolix's logs (much of them about what peers send) are limited.
+	logLim := newLogLimiter()
+	cc.Slogger = slog.New(limitedHandler{cfg.logger().Handler(), logLim})
+	limitGlobalLog()
 	tcpFirst := !cc.DisableTCP && !cc.DisableUTP
 	if tcpFirst {
 		cc.DialForPeerConns = false // preferTCP adds the dialers
@@ -121,6 +126,7 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 		noTrackers: cc.DisableTrackers,
 		torrents:   map[metainfo.Hash]*entry{},
 		hooks:      h,
+		logLim:     logLim,
 		w:          waits{reads: map[*readWait]struct{}{}, wake: make(chan struct{}, 1)},
 	}
 	h.node = n
@@ -132,9 +138,10 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 		n.wg.Add(1)
 		go n.enforceSeedPolicy()
 	}
-	n.wg.Add(2)
+	n.wg.Add(3)
 	go n.watchFiles()
 	go n.watchReads()
+	go n.flushLogs()
 	return n, nil
 }
 
@@ -197,6 +204,8 @@ func (n *Node) Close() error {
 	for _, err := range n.cl.Close() {
 		errs = append(errs, err)
 	}
+	n.logLim.flushTo(n.cfg.logger().Handler())
+	limitGlobalLog().flushTo(defaultSlog{})
 	return errors.Join(errs...)
 }
 
