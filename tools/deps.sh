@@ -11,7 +11,7 @@ build_pkgs=(gcc g++ pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxran
 # Optional: tests that need one of these skip, saying so, when it is missing.
 test_pkgs=(xvfb xauth x11-utils xdotool imagemagick ffmpeg flac lame vorbis-tools opus-tools
   transmission-cli transmission-daemon aria2 mktorrent mpd mpc nodejs npm util-linux iproute2
-  procps time dbus-daemon dbus-bin openbox wmctrl)
+  procps time dbus-daemon dbus-bin openbox wmctrl strace)
 
 want=("${build_pkgs[@]}")
 if [[ " $* " == *" test "* ]]; then want+=("${test_pkgs[@]}"); fi
