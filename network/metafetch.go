@@ -1,11 +1,15 @@
 package network
 
 import (
+	"bytes"
+	"crypto/sha1"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/anacrolix/torrent"
 	"github.com/anacrolix/torrent/bencode"
+	"github.com/anacrolix/torrent/metainfo"
 	pp "github.com/anacrolix/torrent/peer_protocol"
 )
 
@@ -41,6 +45,7 @@ var (
 type metaState struct {
 	size  int    // bytes, as the peers' handshakes said (0 unknown)
 	have  []bool // pieces seen arriving
+	buf   []byte // their bytes, to check the caps before anacrolix parses them
 	conns map[*torrent.PeerConn]*metaConn
 	// refused is the first refusal of metadata offered by a peer;
 	// refusedFinal is closed when the refusal ends the wait (no other
@@ -108,6 +113,7 @@ func (h *hooks) metadataHandshake(e *entry, pc *torrent.PeerConn, d *pp.Extended
 	if size != e.meta.size { // anacrolix starts over on a new size too
 		e.meta.size = size
 		e.meta.have = make([]bool, n)
+		e.meta.buf = nil
 	}
 	mc := &metaConn{libAsked: make([]bool, n), lastMsg: time.Now(), asked: -1}
 	for i := range n {
@@ -150,10 +156,42 @@ func (h *hooks) metadataMessage(e *entry, ev torrent.PeerConnReadExtensionMessag
 	}
 	switch d.Type {
 	case pp.DataMetadataExtensionMsgType:
-		if d.Piece >= 0 && d.Piece < len(e.meta.have) {
-			e.meta.have[d.Piece] = true
-		}
 		mc.lastMsg = time.Now()
+		if d.Piece < 0 || d.Piece >= len(e.meta.have) {
+			return
+		}
+		size := min(metaPieceSize, e.meta.size-d.Piece*metaPieceSize)
+		begin := len(ev.Payload) - size
+		if begin < 0 {
+			return
+		}
+		if e.meta.buf == nil {
+			e.meta.buf = make([]byte, e.meta.size)
+		}
+		copy(e.meta.buf[d.Piece*metaPieceSize:], ev.Payload[begin:])
+		e.meta.have[d.Piece] = true
+		if slices.Contains(e.meta.have, false) {
+			return
+		}
+		// This is the last piece: anacrolix parses the whole once this
+		// callback returns. Check the caps first.
+		if err := capMetadata(e.meta.buf, e.t.InfoHash()); err != nil {
+			if e.meta.refused == nil {
+				e.meta.refused = err
+			}
+			// The only way to keep anacrolix from building the info is to
+			// make this message a reject, which it ignores.
+			if !rejectInPlace(ev.Payload[:begin]) {
+				return
+			}
+			if h.node != nil {
+				h.node.log.Warn("refusing torrent metadata", "infohash", e.t.InfoHash().HexString(), "err", err)
+			}
+			go func() {
+				pc.Close()
+				e.finalizeRefusal()
+			}()
+		}
 	case pp.RejectMetadataExtensionMsgType:
 		mc.lastMsg = time.Now()
 	}
@@ -215,4 +253,36 @@ func (e *entry) refusal() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.meta.refused
+}
+
+// capMetadata checks complete metadata against our caps: bytes that are not
+// the infohash's are left to anacrolix (which throws them away); the
+// infohash's own metadata with too many files or pieces is refused.
+func capMetadata(b []byte, ih metainfo.Hash) error {
+	if sha1.Sum(b) != ih {
+		return nil
+	}
+	files, pieces, err := scanInfoCounts(b)
+	switch {
+	case err != nil:
+		return fmt.Errorf("refused: metadata of %d bytes is not a valid info dictionary (%v): %w", len(b), err, ErrBadTorrent)
+	case files > MaxFiles:
+		return fmt.Errorf("refused: metadata lists %d files (limit %d): %w", files, MaxFiles, ErrTooBig)
+	case pieces > MaxPieces:
+		return fmt.Errorf("refused: metadata lists %d pieces (limit %d): %w", pieces, MaxPieces, ErrTooBig)
+	}
+	return nil
+}
+
+// rejectInPlace turns the bencoded header of a ut_metadata data message
+// into a reject message's (msg_type 1 → 2, same length). It reports whether
+// it found the field.
+func rejectInPlace(header []byte) bool {
+	const field = "8:msg_typei1e"
+	i := bytes.Index(header, []byte(field))
+	if i < 0 {
+		return false
+	}
+	header[i+len(field)-2] = '2'
+	return true
 }
