@@ -72,7 +72,10 @@ func (h *hooks) metadataHandshake(e *entry, pc *torrent.PeerConn, d *pp.Extended
 		return
 	default:
 	}
-	if e.meta.conns == nil { // an entry made with its metadata
+	e.mu.Lock()
+	fetching := e.meta.conns != nil // nil: made with its metadata, or it came
+	e.mu.Unlock()
+	if !fetching {
 		return
 	}
 	size := d.MetadataSize
@@ -110,6 +113,9 @@ func (h *hooks) metadataHandshake(e *entry, pc *torrent.PeerConn, d *pp.Extended
 	n := (size + metaPieceSize - 1) / metaPieceSize
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.meta.conns == nil {
+		return
+	}
 	if size != e.meta.size { // anacrolix starts over on a new size too
 		e.meta.size = size
 		e.meta.have = make([]bool, n)

@@ -83,6 +83,9 @@ func TestMetadataTooLargeRefused(t *testing.T) {
 	if want := "refused: metadata too large (12800000 bytes"; !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q does not say %q", err, want)
 	}
+	if st, err := n.Stats(ih.HexString()); err != nil || st.State != StateBadMetadata {
+		t.Errorf("state after the refusal: %q, %v; want %q", st.State, err, StateBadMetadata)
+	}
 	// The peer sees the node hang up.
 	select {
 	case <-done:

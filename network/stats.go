@@ -100,6 +100,9 @@ func (n *Node) Stats(infoHash string) (TorrentStats, error) {
 	e.lastStats = rateSample{now, st.BytesReadData.Int64(), st.BytesWrittenData.Int64()}
 	ts.Missing = append([]string(nil), e.missing...)
 	validErr, paused, userPaused := e.validErr, e.paused, e.userPaused
+	if validErr == nil && t.Info() == nil {
+		validErr = e.meta.refused // metadata a peer offered, refused
+	}
 	waiting := !e.waitingSince.IsZero()
 	e.mu.Unlock()
 
