@@ -293,7 +293,7 @@ func (n *Node) redial(e *entry, now time.Time) {
 		if err != nil {
 			continue
 		}
-		pis = append(pis, torrent.PeerInfo{Addr: ta, Source: torrent.PeerSourceDirect, Trusted: true})
+		pis = append(pis, torrent.PeerInfo{Addr: ta, Source: torrent.PeerSourceDirect})
 		kp.next = now.Add(kp.delay)
 		kp.delay = min(kp.delay*2, redialMax)
 	}
