@@ -22,6 +22,9 @@ type progressReader struct {
 	lens []int
 	err  error
 	done chan struct{}
+	// noPeer counts reads that failed with ErrNoPeerHasPiece; the reader
+	// reads again after each, as a player coming back to the track does.
+	noPeer int
 }
 
 func readInBackground(s Stream) *progressReader {
@@ -40,6 +43,12 @@ func readInBackground(s Stream) *progressReader {
 			pr.mu.Unlock()
 			if err == io.EOF {
 				return
+			}
+			if errors.Is(err, ErrNoPeerHasPiece) {
+				pr.mu.Lock()
+				pr.noPeer++
+				pr.mu.Unlock()
+				continue
 			}
 			if err != nil {
 				pr.mu.Lock()
@@ -65,10 +74,18 @@ func (pr *progressReader) firstAfter(t time.Time) time.Time {
 }
 
 // TestSeederComesBack closes the only seeder in the middle of a stream and
-// starts it again on the same address 2 s later: the stream shows it waits
-// for peers, the node redials the known address, the stream resumes within
-// 5 s of the seeder's return, and the bytes match.
+// starts it again on the same address 2 s and 30 s later: the stream shows
+// it waits for peers, the node redials the known address, the stream
+// resumes within 5 s of the seeder's return, and the bytes match. After
+// 30 s the reads in between have failed with ErrNoPeerHasPiece (after the
+// default 20 s), and reading again found the seeder.
 func TestSeederComesBack(t *testing.T) {
+	for _, gap := range []time.Duration{2 * time.Second, 30 * time.Second} {
+		t.Run(gap.String(), func(t *testing.T) { seederComesBack(t, gap) })
+	}
+}
+
+func seederComesBack(t *testing.T, gap time.Duration) {
 	dir := t.TempDir()
 	album := filepath.Join(dir, "music", "Album")
 	track := makeTrack(t, filepath.Join(album, "01.flac"), 12)
@@ -120,8 +137,8 @@ func TestSeederComesBack(t *testing.T) {
 		t.Fatalf("the leecher had the whole track (%d bytes) before the seeder went: the test proves nothing", had)
 	}
 
-	// The seeder is away for 2 s (the scenario, not a wait for a state).
-	time.Sleep(2 * time.Second)
+	// The seeder is away for gap (the scenario, not a wait for a state).
+	time.Sleep(gap)
 	db, err := bbolt.Open(filepath.Join(seederDir, "swarmtone.db"), 0o600, &bbolt.Options{Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -166,6 +183,12 @@ func TestSeederComesBack(t *testing.T) {
 	}
 	if st, _ := l.Stats(sh.InfoHash); st.State == StateWaitingForPeers {
 		t.Errorf("still %q after the stream finished", st.State)
+	}
+	if gap > DefaultNoPeerTimeout && pr.noPeer == 0 {
+		t.Errorf("no read failed with ErrNoPeerHasPiece during a %v wait", gap)
+	}
+	if gap < DefaultNoPeerTimeout && pr.noPeer > 0 {
+		t.Errorf("%d reads failed with ErrNoPeerHasPiece during a %v wait", pr.noPeer, gap)
 	}
 }
 
