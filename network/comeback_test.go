@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -265,5 +266,57 @@ func TestNoPeerHasPieceTimesOut(t *testing.T) {
 	got = append(got, rest...)
 	if !bytes.Equal(got, track) {
 		t.Fatalf("read %d bytes that differ from the %d of the track", len(got), len(track))
+	}
+}
+
+// TestTruncatedSharerTrackFails: the sharer's copy of one track is cut in
+// half while it runs (it stays connected and still claims the pieces): a
+// stream of that track gets the first half, then fails with
+// ErrNoPeerHasPiece after NoPeerTimeout instead of blocking the album, and
+// the other track still streams whole from the same peer.
+func TestTruncatedSharerTrackFails(t *testing.T) {
+	dir := t.TempDir()
+	album := filepath.Join(dir, "music", "Album")
+	one := makeTrack(t, filepath.Join(album, "01.flac"), 3)
+	two := makeTrack(t, filepath.Join(album, "02.flac"), 6)
+	sharer, _ := startNode(t, filepath.Join(dir, "sharer"), nil)
+	sh, err := sharer.Share(context.Background(), []string{album}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The second (last) track: a piece shared by two files would break
+	// the first one's end too.
+	if err := os.Truncate(filepath.Join(album, "02.flac"), int64(len(two)/2)); err != nil {
+		t.Fatal(err)
+	}
+	const timeout = 3 * time.Second
+	l, _ := startNode(t, filepath.Join(dir, "leecher"), func(c *Config) { c.NoPeerTimeout = timeout })
+	if _, err := l.AddBytes(context.Background(), sh.Torrent); err != nil {
+		t.Fatal(err)
+	}
+	l.AddPeers(sh.InfoHash, sharer.Addr())
+	ctx, cancel := context.WithTimeout(context.Background(), 2*waitTimeout)
+	defer cancel()
+	for _, c := range []struct {
+		file int
+		want []byte
+		cut  bool
+	}{{1, two, true}, {0, one, false}} {
+		s, err := l.Stream(ctx, sh.InfoHash, c.file, 176400)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(s)
+		s.Close()
+		switch {
+		case c.cut && !errors.Is(err, ErrNoPeerHasPiece):
+			t.Fatalf("file %d, cut on the sharer: read %d bytes, then %v; want ErrNoPeerHasPiece", c.file, len(got), err)
+		case !c.cut && err != nil:
+			t.Fatalf("file %d: %v", c.file, err)
+		case !c.cut && len(got) != len(c.want):
+			t.Fatalf("file %d: %d bytes, want %d", c.file, len(got), len(c.want))
+		}
+		equalAt(t, "bytes read", got, c.want, 0)
+		t.Logf("file %d: %d of %d bytes, %v", c.file, len(got), len(c.want), err)
 	}
 }
