@@ -1,6 +1,7 @@
 package network
 
 import (
+	"log/slog"
 	"net"
 	"strconv"
 	"sync"
@@ -13,8 +14,9 @@ import (
 // held, so they only record; anything that calls back into the client runs
 // on another goroutine.
 type hooks struct {
-	node *Node    // set once the node exists; callbacks before that are ignored
-	byT  sync.Map // *torrent.Torrent → *entry
+	byT sync.Map // *torrent.Torrent → *entry
+	// log is for what peers make happen: limited like anacrolix's logs.
+	log *slog.Logger
 }
 
 // entry is the node's entry for t, nil if the node does not know it.

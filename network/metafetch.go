@@ -88,9 +88,7 @@ func (h *hooks) metadataHandshake(e *entry, pc *torrent.PeerConn, d *pp.Extended
 			e.meta.refused = err
 		}
 		e.mu.Unlock()
-		if h.node != nil {
-			h.node.log.Warn("refusing torrent metadata", "infohash", e.t.InfoHash().HexString(), "err", err)
-		}
+		h.log.Warn("refusing torrent metadata", "infohash", e.t.InfoHash().HexString(), "err", err)
 		go func() {
 			pc.Close()
 			// The refusal ends the wait unless another peer may still
@@ -190,9 +188,7 @@ func (h *hooks) metadataMessage(e *entry, ev torrent.PeerConnReadExtensionMessag
 			if !rejectInPlace(ev.Payload[:begin]) {
 				return
 			}
-			if h.node != nil {
-				h.node.log.Warn("refusing torrent metadata", "infohash", e.t.InfoHash().HexString(), "err", err)
-			}
+			h.log.Warn("refusing torrent metadata", "infohash", e.t.InfoHash().HexString(), "err", err)
 			go func() {
 				pc.Close()
 				e.finalizeRefusal()

@@ -95,12 +95,13 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	h := &hooks{}
-	h.install(cc)
-	// anacrolix's logs (much of them about what peers send) are limited.
+	// anacrolix's logs (much of them about what peers send) are limited,
+	// and so are ours about what peers make happen.
 	logLim := newLogLimiter()
 	cc.Slogger = slog.New(limitedHandler{cfg.logger().Handler(), logLim})
 	limitGlobalLog()
+	h := &hooks{log: slog.New(limitedHandler{cfg.logger().With("component", "network").Handler(), logLim})}
+	h.install(cc)
 	tcpFirst := !cc.DisableTCP && !cc.DisableUTP
 	if tcpFirst {
 		cc.DialForPeerConns = false // preferTCP adds the dialers
@@ -129,7 +130,6 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 		logLim:     logLim,
 		w:          waits{reads: map[*readWait]struct{}{}, wake: make(chan struct{}, 1)},
 	}
-	h.node = n
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	for _, w := range warnings {
 		n.log.Warn(w)
