@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -318,5 +320,48 @@ func TestTruncatedSharerTrackFails(t *testing.T) {
 		}
 		equalAt(t, "bytes read", got, c.want, 0)
 		t.Logf("file %d: %d of %d bytes, %v", c.file, len(got), len(c.want), err)
+	}
+}
+
+// TestMetadataFromSeederStartedLater adds a magnet with the address of a
+// seeder that is not running yet (as `play MAGNET --peer` before the
+// friend's app is up): the node keeps dialling it, and the metadata comes
+// within 5 s of the seeder starting 12 s later. (Under ~10 s, the first
+// dial's uTP SYN retries alone would reach it.)
+func TestMetadataFromSeederStartedLater(t *testing.T) {
+	dir := t.TempDir()
+	album := filepath.Join(dir, "music", "Album")
+	makeTrack(t, filepath.Join(album, "01.flac"), 1)
+	// The share's magnet, made by a node that then goes away.
+	maker, makerDB := startNode(t, filepath.Join(dir, "maker"), nil)
+	sh, err := maker.Share(context.Background(), []string{album}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	maker.Close()
+	makerDB.Close()
+
+	port := freePort(t)
+	l, _ := startNode(t, filepath.Join(dir, "leecher"), nil)
+	if _, err := l.Add(context.Background(), sh.Magnet); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.AddPeers(sh.InfoHash, net.JoinHostPort("127.0.0.1", strconv.Itoa(port))); err != nil {
+		t.Fatal(err)
+	}
+	// Not running for 12 s (the scenario, not a wait for a state).
+	time.Sleep(12 * time.Second)
+	seeder, _ := startNode(t, filepath.Join(dir, "seeder"), func(c *Config) { c.ListenPort = port })
+	if _, err := seeder.Share(context.Background(), []string{album}, nil); err != nil {
+		t.Fatal(err)
+	}
+	up := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if err := l.WaitInfo(ctx, sh.InfoHash); err != nil {
+		t.Fatalf("no metadata from the seeder that started late: %v", err)
+	}
+	if d := time.Since(up); d > 5*time.Second {
+		t.Errorf("metadata %v after the seeder started, want ≤ 5 s", d)
 	}
 }

@@ -323,6 +323,12 @@ wait:
 			return
 		case now := <-tick.C:
 			e.askMetadataAgain(now)
+			// With nobody connected, the peers we know (given, or met
+			// before) are dialled again with backoff: one that starts
+			// later, or comes back, is found.
+			if len(e.t.PeerConns()) == 0 {
+				n.redial(e, now)
+			}
 		}
 	}
 	e.mu.Lock()
