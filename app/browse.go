@@ -101,6 +101,8 @@ func (c *Core) WhereFrom(t Track) string {
 	switch {
 	case t.Local():
 		return "local"
+	case t.Swarm != nil && c.node == nil: // a command that needs no network
+		return "swarm"
 	case t.Swarm != nil:
 		fs, err := c.node.FileStats(t.Swarm.InfoHashHex(), t.Swarm.FileIndex, 0, int64(t.Bitrate/8))
 		if err != nil || fs.Playability == "" {
@@ -158,7 +160,7 @@ func (c *Core) Downloaded(t Track) [][2]float64 {
 	if t.Local() {
 		return [][2]float64{{0, 1}}
 	}
-	if t.Swarm == nil {
+	if t.Swarm == nil || c.node == nil {
 		return nil
 	}
 	fs, err := c.node.FileStats(t.Swarm.InfoHashHex(), t.Swarm.FileIndex, 0, 0)

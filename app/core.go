@@ -63,6 +63,13 @@ type Core struct {
 // every share and torrent, so they seed again. Warnings (a damaged library
 // salvaged, torrents that could not be restored) arrive as events.
 func OpenCore(ctx context.Context, opts Options) (*Core, error) {
+	return openCoreWith(ctx, opts, true)
+}
+
+// openCoreWith is OpenCore; without withNode it starts no BitTorrent node and
+// opens no socket, for commands that need no network (ls, play of a local
+// file): Node is then nil, and swarm tracks show as "swarm".
+func openCoreWith(ctx context.Context, opts Options, withNode bool) (*Core, error) {
 	if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating the data folder %q: %w", opts.DataDir, err)
 	}
@@ -103,14 +110,16 @@ func OpenCore(ctx context.Context, opts Options) (*Core, error) {
 		return fail(err)
 	}
 	c.downloads = cfg.DownloadDir
-	if c.node, err = network.Start(ctx, cfg, db); err != nil {
-		return fail(fmt.Errorf("starting the BitTorrent node: %w", err))
-	}
-	for _, w := range c.node.Warnings() {
-		c.warn(errors.New(w))
-	}
-	if err := c.restore(ctx); err != nil {
-		c.warn(err)
+	if withNode {
+		if c.node, err = network.Start(ctx, cfg, db); err != nil {
+			return fail(fmt.Errorf("starting the BitTorrent node: %w", err))
+		}
+		for _, w := range c.node.Warnings() {
+			c.warn(errors.New(w))
+		}
+		if err := c.restore(ctx); err != nil {
+			c.warn(err)
+		}
 	}
 	if opened.Unsynced {
 		c.bg.Go(func() {
@@ -250,7 +259,8 @@ func (c *Core) Library() *library.Library { return c.lib }
 
 // Node is the BitTorrent node, for tests and tools that connect peers or
 // read a torrent's counters; the window uses the Core's commands instead
-// (see Library).
+// (see Library). It is nil in a Core opened for a command that needs no
+// network.
 func (c *Core) Node() *network.Node { return c.node }
 
 // Events delivers what happens in the background. It is buffered; the
@@ -269,7 +279,11 @@ func (c *Core) Close() error {
 		if e := c.playerEngine(); e != nil {
 			perr = e.Close()
 		}
-		err = errors.Join(serr, perr, c.node.Close(), c.lib.Close(), c.durable(), c.db.Close())
+		var nerr error
+		if c.node != nil {
+			nerr = c.node.Close()
+		}
+		err = errors.Join(serr, perr, nerr, c.lib.Close(), c.durable(), c.db.Close())
 	})
 	return err
 }

@@ -94,7 +94,7 @@ func (c *Core) addAndWaitFiles(ctx context.Context, source string) ([]network.Fi
 
 // runList prints the library's tracks in artist, album, track order.
 func runList(ctx context.Context, cli *CLI, opts Options, _ []string) error {
-	core, err := OpenCore(ctx, opts)
+	core, err := openCoreWith(ctx, opts, false) // listing needs no network
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func runPlay(ctx context.Context, cli *CLI, opts Options, args []string) error {
 	if err := output.failed(); err != nil {
 		return err
 	}
-	core, err := OpenCore(ctx, opts)
+	core, err := openCoreWith(ctx, opts, !local) // a local file needs no network
 	if err != nil {
 		return err
 	}

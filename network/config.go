@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/anacrolix/dht/v2"
 	"github.com/anacrolix/torrent"
 	"github.com/anacrolix/torrent/dialer"
 	"github.com/anacrolix/torrent/mse"
@@ -91,12 +92,22 @@ type Config struct {
 	// completed (in this run); 0 seeds forever.
 	SeedTime time.Duration
 
+	// NoPeerTimeout bounds how long a stream's Read waits for a part of
+	// the file no peer sends before it fails with ErrNoPeerHasPiece (the
+	// player then skips the track): 0 means DefaultNoPeerTimeout, negative
+	// waits as long as the Read's context allows.
+	NoPeerTimeout time.Duration
+
 	// NoKeepPlayed stops a streamed file from downloading in the background
 	// beyond what the reader needs. By default (false) a played file is kept.
 	NoKeepPlayed bool
 
 	// Logger receives the node's logs; nil uses slog.Default.
 	Logger *slog.Logger
+
+	// noDHTBootstrap starts the DHT with no bootstrap nodes (tests: a DHT
+	// on loopback that asks nobody).
+	noDHTBootstrap bool
 }
 
 // DefaultConfig is the configuration a new user starts with: discovery on,
@@ -144,6 +155,11 @@ func (cfg Config) clientConfig() (cc *torrent.ClientConfig, socks dialer.T, warn
 		cc.ListenPort = cfg.ListenPort
 	}
 	cc.NoDHT = !cfg.DHT
+	if cfg.noDHTBootstrap {
+		cc.DhtStartingNodes = func(string) dht.StartingNodesGetter {
+			return func() ([]dht.Addr, error) { return nil, nil }
+		}
+	}
 	cc.DisablePEX = !cfg.PEX
 	if cfg.LSD {
 		cc.LocalServiceDiscovery = &torrent.LocalServiceDiscoveryConfig{}

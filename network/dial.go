@@ -20,6 +20,9 @@ import (
 // or a NAT that only lets UDP through). Incoming uTP is still accepted.
 const utpDialDelay = 300 * time.Millisecond
 
+// utpDialMax bounds a uTP dial (see utpDialer.Dial).
+const utpDialMax = 3 * time.Second
+
 // tcpFirst makes the client's dialers prefer TCP; see utpDialDelay.
 type tcpFirst struct {
 	mu        sync.Mutex
@@ -97,5 +100,11 @@ func (d utpDialer) Dial(ctx context.Context, addr string) (net.Conn, error) {
 	if d.f.reachedRecently(addr) {
 		return nil, errReachedByTCP
 	}
+	// A uTP dial to a peer that is not there retries its SYN until the
+	// client's dial timeout (~20 s), and while it runs anacrolix dials that
+	// address no more: a seeder that comes back would wait for it. A peer
+	// that is there answers within a round trip or two.
+	ctx, cancel := context.WithTimeout(ctx, utpDialMax)
+	defer cancel()
 	return d.Dialer.Dial(ctx, addr)
 }

@@ -12,7 +12,12 @@
 // files are. Add takes a magnet, a .torrent or a bare infohash and validates
 // it before any network activity; metadata fetched from peers is validated
 // again before anything is written. Stream returns a reader over exactly one
-// file that only ever returns verified bytes. The node keeps no list of its
+// file that only ever returns verified bytes; a Read that gets no data shows
+// as StateWaitingForPeers, redials the torrent's known peers with backoff,
+// and after Config.NoPeerTimeout fails with ErrNoPeerHasPiece (the stream
+// stays usable). Metadata from peers is capped (size at the handshake,
+// files and pieces before anacrolix parses it) and asked for again, one
+// piece at a time, from peers that go quiet. The node keeps no list of its
 // torrents across restarts: app stores the Records and hands them back to
 // Restore, which trusts stored completion unless a file's size or mtime
 // changed, and marks torrents whose files vanished or shrank "missing".

@@ -85,7 +85,9 @@ func TestTransmissionSeedsWeStream(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	n, _ := startNode(t, filepath.Join(dir, "node"), nil)
+	// Transmission, started just now, takes up to ~30 s on a busy machine
+	// to take connections: longer than a stream waits for peers by default.
+	n, _ := startNode(t, filepath.Join(dir, "node"), func(c *Config) { c.NoPeerTimeout = -1 })
 	added, err := n.AddBytes(ctx, tb)
 	if err != nil {
 		t.Fatal(err)

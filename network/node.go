@@ -32,6 +32,10 @@ type Node struct {
 	ctx    context.Context // cancelled by Close: ends streams and waits
 	cancel context.CancelFunc
 
+	hooks  *hooks      // what anacrolix's callbacks tell us
+	logLim *logLimiter // of anacrolix's logs through cc.Slogger
+	w      waits       // reads in progress
+
 	mu       sync.Mutex
 	torrents map[metainfo.Hash]*entry
 	closed   bool
@@ -58,6 +62,14 @@ type entry struct {
 	seen      []stamp
 	doneAt    time.Time
 	lastStats rateSample
+
+	// Reads waiting for pieces, the peers to redial for them, and since
+	// when a read of this torrent has been waiting for peers (zero if none).
+	pieceWaits   map[int]*pieceWait
+	known        map[string]*knownPeer
+	waitingSince time.Time
+
+	meta metaState // metadata from peers (torrents added without it)
 }
 
 // Start opens the node: listens, and is ready to Share, Add and Restore.
@@ -83,6 +95,13 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	// anacrolix's logs (much of them about what peers send) are limited,
+	// and so are ours about what peers make happen.
+	logLim := newLogLimiter()
+	cc.Slogger = slog.New(limitedHandler{cfg.logger().Handler(), logLim})
+	limitGlobalLog()
+	h := &hooks{log: slog.New(limitedHandler{cfg.logger().With("component", "network").Handler(), logLim})}
+	h.install(cc)
 	tcpFirst := !cc.DisableTCP && !cc.DisableUTP
 	if tcpFirst {
 		cc.DialForPeerConns = false // preferTCP adds the dialers
@@ -107,6 +126,9 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 		warnings:   warnings,
 		noTrackers: cc.DisableTrackers,
 		torrents:   map[metainfo.Hash]*entry{},
+		hooks:      h,
+		logLim:     logLim,
+		w:          waits{reads: map[*readWait]struct{}{}, wake: make(chan struct{}, 1)},
 	}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	for _, w := range warnings {
@@ -116,8 +138,10 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 		n.wg.Add(1)
 		go n.enforceSeedPolicy()
 	}
-	n.wg.Add(1)
+	n.wg.Add(3)
 	go n.watchFiles()
+	go n.watchReads()
+	go n.flushLogs()
 	return n, nil
 }
 
@@ -180,6 +204,8 @@ func (n *Node) Close() error {
 	for _, err := range n.cl.Close() {
 		errs = append(errs, err)
 	}
+	n.logLim.flushTo(n.cfg.logger().Handler())
+	limitGlobalLog().flushTo(defaultSlog{})
 	return errors.Join(errs...)
 }
 
@@ -246,7 +272,13 @@ func (n *Node) add(o addOpts) (*entry, error) {
 			return e, nil
 		}
 	}
-	e := &entry{t: t, folder: o.folder, shared: o.shared, magnet: o.magnet, seen: o.seen, ready: make(chan struct{})}
+	e := &entry{t: t, folder: o.folder, shared: o.shared, magnet: o.magnet, seen: o.seen, ready: make(chan struct{}),
+		pieceWaits: map[int]*pieceWait{}, known: map[string]*knownPeer{}}
+	e.meta.refusedFinal = make(chan struct{})
+	if o.infoBytes == nil {
+		e.meta.conns = map[*torrent.PeerConn]*metaConn{}
+	}
+	n.hooks.byT.Store(t, e)
 	if o.infoBytes != nil {
 		close(e.ready)
 	}
@@ -278,13 +310,31 @@ func (n *Node) add(o addOpts) (*entry, error) {
 func (n *Node) openWhenInfo(e *entry) {
 	defer n.wg.Done()
 	defer close(e.ready)
-	select {
-	case <-e.t.GotInfo():
-	case <-n.ctx.Done():
-		return
-	case <-e.t.Closed():
-		return
+	tick := time.NewTicker(metaTick)
+	defer tick.Stop()
+wait:
+	for {
+		select {
+		case <-e.t.GotInfo():
+			break wait
+		case <-n.ctx.Done():
+			return
+		case <-e.t.Closed():
+			return
+		case now := <-tick.C:
+			e.askMetadataAgain(now)
+			// With nobody connected, the peers we know (given, or met
+			// before) are dialled again with backoff: one that starts
+			// later, or comes back, is found.
+			if len(e.t.PeerConns()) == 0 {
+				n.redial(e, now)
+			}
+		}
 	}
+	e.mu.Lock()
+	e.meta.conns = nil
+	e.meta.have = nil
+	e.mu.Unlock()
 	ih := e.t.InfoHash()
 	if err := validateInfo(e.t.Info()); err != nil {
 		n.log.Warn("refusing torrent metadata", "infohash", ih.HexString(), "err", err)
@@ -316,6 +366,7 @@ func (n *Node) AddPeers(infoHash string, addrs ...string) error {
 			return fmt.Errorf("peer address %q: %w", a, err)
 		}
 		pis = append(pis, torrent.PeerInfo{Addr: ta, Source: torrent.PeerSourceDirect})
+		e.rememberPeer(ta.String())
 	}
 	e.t.AddPeers(pis)
 	return nil
@@ -328,6 +379,7 @@ func (n *Node) Remove(infoHash string) error {
 		return err
 	}
 	e.t.Drop()
+	n.hooks.byT.Delete(e.t)
 	n.mu.Lock()
 	delete(n.torrents, ih)
 	n.mu.Unlock()
@@ -347,7 +399,16 @@ func (n *Node) waitInfo(ctx context.Context, e *entry, ih metainfo.Hash) error {
 	select {
 	case <-e.ready:
 	case <-ctx.Done():
+		if err := e.refusal(); err != nil {
+			return fmt.Errorf("torrent %s: %w", ih.HexString(), err)
+		}
 		return fmt.Errorf("waiting for metadata of %s (%s): %w", ih.HexString(), n.state(e), ctx.Err())
+	case <-e.meta.refusedFinal:
+		select {
+		case <-e.ready: // the metadata came from another peer after all
+		default:
+			return fmt.Errorf("torrent %s: %w", ih.HexString(), e.refusal())
+		}
 	case <-n.ctx.Done():
 		return ErrClosed
 	}

@@ -17,6 +17,7 @@ const (
 	StatePaused       = "paused"  // the user paused it
 	StateMissing      = "missing" // files gone or truncated on disk
 	StateBadMetadata  = "bad metadata"
+	// StateWaitingForPeers (waiting.go): a stream waits for data nobody sends.
 )
 
 // TorrentStats describes one torrent.
@@ -57,7 +58,8 @@ type FileStats struct {
 	// and (with a bitrate) seconds.
 	Buffered        int64
 	BufferedSeconds float64
-	// Playability is "plays now", "≈N s buffered" or "no peers".
+	// Playability is "plays now", "≈N s buffered", "no peers" or, while a
+	// stream of the file waits for data nobody sends, "waiting for peers".
 	Playability string
 }
 
@@ -98,6 +100,10 @@ func (n *Node) Stats(infoHash string) (TorrentStats, error) {
 	e.lastStats = rateSample{now, st.BytesReadData.Int64(), st.BytesWrittenData.Int64()}
 	ts.Missing = append([]string(nil), e.missing...)
 	validErr, paused, userPaused := e.validErr, e.paused, e.userPaused
+	if validErr == nil && t.Info() == nil {
+		validErr = e.meta.refused // metadata a peer offered, refused
+	}
+	waiting := !e.waitingSince.IsZero()
 	e.mu.Unlock()
 
 	if info := t.Info(); info != nil {
@@ -116,6 +122,8 @@ func (n *Node) Stats(infoHash string) (TorrentStats, error) {
 		ts.State = StateMissing
 	case userPaused:
 		ts.State = StatePaused
+	case waiting:
+		ts.State = StateWaitingForPeers
 	default:
 		ts.State = n.stateFrom(e, st.ActivePeers, paused)
 	}
@@ -227,6 +235,8 @@ func (n *Node) FileStats(infoHash string, fileIndex int, pos, bytesPerSecond int
 	}
 	peers := e.t.Stats().ActivePeers
 	switch {
+	case n.waitingFile(e, fileIndex):
+		fst.Playability = StateWaitingForPeers
 	case pos+fst.Buffered >= fst.Length:
 		fst.Playability = "plays now" // the rest is on disk
 	case peers > 0:

@@ -80,7 +80,8 @@ func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytes
 	if keep {
 		f.SetPriority(types.PiecePriorityNormal)
 	}
-	s := &stream{r: r, ctx: sctx, node: n.ctx, size: f.Length(), ra: ra}
+	s := &stream{r: r, ctx: sctx, node: n.ctx, size: f.Length(), ra: ra,
+		n: n, e: e, file: fileIndex, path: files(e.t.Info())[fileIndex].Path, off: f.Offset(), pl: pl}
 	s.release = func() {
 		stopOnNodeClose()
 		cancel(ErrClosed)
@@ -154,8 +155,17 @@ type stream struct {
 	ra      int64
 	release func()
 
+	// For the node's watch on waiting reads: which torrent, file and piece.
+	n    *Node
+	e    *entry
+	file int
+	path string
+	off  int64 // the file's offset in the torrent
+	pl   int64 // piece length
+
 	mu     sync.Mutex
 	closed bool
+	pos    int64 // read position in the file
 }
 
 func (s *stream) Size() int64 { return s.size }
@@ -164,18 +174,27 @@ func (s *stream) Read(p []byte) (int, error) { return s.ReadContext(s.ctx, p) }
 
 func (s *stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 	s.mu.Lock()
-	closed := s.closed
+	closed, pos := s.closed, s.pos
 	s.mu.Unlock()
 	if closed {
 		return 0, ErrClosed
 	}
+	rctx, cancelRead := context.WithCancelCause(ctx)
+	defer cancelRead(nil)
 	if ctx != s.ctx {
-		var stop context.CancelFunc
-		ctx, stop = context.WithCancel(ctx)
-		defer stop()
-		defer context.AfterFunc(s.ctx, stop)()
+		defer context.AfterFunc(s.ctx, func() { cancelRead(context.Cause(s.ctx)) })()
 	}
-	n, err := s.r.ReadContext(ctx, p)
+	var w *readWait
+	if pos < s.size && len(p) > 0 {
+		w = s.n.beginRead(s.e, s.file, s.path, int((s.off+pos)/s.pl), cancelRead)
+	}
+	n, err := s.r.ReadContext(rctx, p)
+	if w != nil {
+		s.n.endRead(w)
+	}
+	s.mu.Lock()
+	s.pos += int64(n)
+	s.mu.Unlock()
 	if err != nil && n == 0 && !errors.Is(err, io.EOF) {
 		if s.ctx.Err() != nil {
 			return 0, fmt.Errorf("stream read: %w", context.Cause(s.ctx))
@@ -189,6 +208,10 @@ func (s *stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 		if ctx.Err() != nil {
 			return 0, ctx.Err()
 		}
+		var npe *noPeerError
+		if errors.As(context.Cause(rctx), &npe) {
+			return 0, npe
+		}
 	}
 	return n, err
 }
@@ -200,6 +223,9 @@ func (s *stream) Seek(off int64, whence int) (int64, error) {
 		return 0, ErrClosed
 	}
 	pos, err := s.r.Seek(off, whence)
+	if err == nil {
+		s.pos = pos
+	}
 	// Re-assert the window so priorities follow the new position at once.
 	s.r.SetReadahead(s.ra)
 	return pos, err
