@@ -45,8 +45,9 @@ var (
 // maxKnownPeers caps the addresses remembered per torrent for redialling.
 const maxKnownPeers = 64
 
-// noPeerTimeout is the bound on a read's wait; 0 means none.
-func (cfg Config) noPeerTimeout() time.Duration {
+// noPeerTimeout is the bound on a read's wait; 0 means none. It reads one
+// field, not a copy of the whole Config, which a test may still be editing.
+func (cfg *Config) noPeerTimeout() time.Duration {
 	switch {
 	case cfg.NoPeerTimeout < 0:
 		return 0

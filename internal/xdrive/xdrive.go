@@ -153,8 +153,7 @@ func (p *Person) Click(name string, clicks int, mods ...string) error {
 	if err != nil {
 		return err
 	}
-	x, y := at.Center()
-	if err := p.xdotool("mousemove", "--window", p.window, strconv.Itoa(x), strconv.Itoa(y)); err != nil {
+	if err := p.MoveTo(at); err != nil {
 		return err
 	}
 	for _, m := range mods {
@@ -162,12 +161,26 @@ func (p *Person) Click(name string, clicks int, mods ...string) error {
 			return err
 		}
 	}
-	err = p.xdotool("click", "--repeat", strconv.Itoa(clicks), "--delay", "80", "1")
+	err = p.ClickHere(clicks)
 	for _, m := range mods {
 		p.xdotool("keyup", m)
 	}
 	return err
 }
+
+// MoveTo puts the mouse in the middle of at.
+func (p *Person) MoveTo(at ui.Landmark) error {
+	x, y := at.Center()
+	return p.xdotool("mousemove", "--window", p.window, strconv.Itoa(x), strconv.Itoa(y))
+}
+
+// ClickHere clicks where the mouse is, clicks times, ClickDelay apart.
+func (p *Person) ClickHere(clicks int) error {
+	return p.xdotool("click", "--repeat", strconv.Itoa(clicks), "--delay", strconv.Itoa(int(ClickDelay.Milliseconds())), "1")
+}
+
+// ClickDelay is the time between the clicks of a double click.
+const ClickDelay = 80 * time.Millisecond
 
 // ScrollTo turns the mouse wheel over the control named within until the
 // control named name is in view.
