@@ -1,0 +1,110 @@
+// Package loopdht runs a private mainline DHT of anacrolix DHT servers on
+// 127.0.0.1, bootstrapped only from each other: tests and benchmarks point
+// nodes at it (network.Config.DHTBootstrap, --bootstrap) and no packet
+// leaves loopback, no public router is ever asked.
+//
+// It imports only the DHT library; nothing in the application imports it.
+package loopdht
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/anacrolix/dht/v2"
+	"github.com/anacrolix/dht/v2/bep44"
+	"github.com/anacrolix/log"
+	"golang.org/x/time/rate"
+)
+
+// DHT is a running loopback DHT.
+type DHT struct {
+	Servers []*dht.Server
+}
+
+// Start starts n servers on 127.0.0.1 (n >= 2), each knowing the first, and
+// bootstraps every one of them so routing tables are full before it
+// returns. Close stops them.
+func Start(ctx context.Context, n int) (*DHT, error) {
+	if n < 2 {
+		return nil, fmt.Errorf("loopdht: %d servers: want at least 2", n)
+	}
+	d := &DHT{}
+	// Each server starts from the first; the first from the second.
+	var first, second []dht.Addr
+	for i := range n {
+		conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
+		if err != nil {
+			d.Close()
+			return nil, fmt.Errorf("loopdht: server %d: %w", i, err)
+		}
+		starting := func() ([]dht.Addr, error) { return first, nil }
+		if i == 0 {
+			starting = func() ([]dht.Addr, error) { return second, nil }
+		}
+		s, err := dht.NewServer(&dht.ServerConfig{
+			Conn:          conn,
+			NoSecurity:    true,
+			StartingNodes: starting,
+			Store:         bep44.NewMemory(),
+			Exp:           2 * time.Hour,
+			// Many servers in one process: the shared default limiter
+			// (250 sends a second for the whole process) would pace them.
+			SendLimiter: rate.NewLimiter(rate.Inf, 0),
+			Logger:      log.Default.FilterLevel(log.Critical),
+		})
+		if err != nil {
+			conn.Close()
+			d.Close()
+			return nil, fmt.Errorf("loopdht: server %d: %w", i, err)
+		}
+		d.Servers = append(d.Servers, s)
+		switch i {
+		case 0:
+			first = []dht.Addr{dht.NewAddr(s.Addr().(*net.UDPAddr))}
+		case 1:
+			second = []dht.Addr{dht.NewAddr(s.Addr().(*net.UDPAddr))}
+		}
+	}
+	// Twice: the first round fills the first server's table from everyone
+	// else's lookups, the second lets everyone learn from it.
+	for range 2 {
+		errs := make(chan error, n)
+		for _, s := range d.Servers {
+			go func() {
+				_, err := s.BootstrapContext(ctx)
+				errs <- err
+			}()
+		}
+		var all []error
+		for range n {
+			if err := <-errs; err != nil {
+				all = append(all, err)
+			}
+		}
+		if err := errors.Join(all...); err != nil {
+			d.Close()
+			return nil, fmt.Errorf("loopdht: bootstrapping: %w", err)
+		}
+	}
+	return d, nil
+}
+
+// Addrs are the servers' UDP addresses ("127.0.0.1:PORT"), for bootstrap
+// lists.
+func (d *DHT) Addrs() []string {
+	out := make([]string, len(d.Servers))
+	for i, s := range d.Servers {
+		out[i] = s.Addr().String()
+	}
+	return out
+}
+
+// Close stops every server.
+func (d *DHT) Close() {
+	for _, s := range d.Servers {
+		s.Close()
+	}
+}
