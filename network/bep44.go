@@ -23,7 +23,7 @@ const MaxItemValue = 1000
 
 // Errors of the BEP 44 operations; test with errors.Is.
 var (
-	ErrItemNotFound = errors.New("no node of the DHT holds the item")
+	ErrItemNotFound   = errors.New("no node of the DHT holds the item")
 	ErrItemRolledBack = errors.New("the DHT only holds an older version (lower seq) than the one already seen")
 	ErrBadItem        = errors.New("invalid BEP 44 item")
 )
