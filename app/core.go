@@ -108,6 +108,9 @@ func OpenCore(ctx context.Context, opts Options) (*Core, error) {
 	if err := c.restore(ctx); err != nil {
 		c.warn(err)
 	}
+	if err := c.restoreChannels(ctx); err != nil {
+		c.warn(err)
+	}
 	if opened.Unsynced {
 		c.bg.Go(func() {
 			t := time.NewTimer(durableAfter)
@@ -182,6 +185,9 @@ func nodeConfig(s library.Settings, opts Options) (network.Config, error) {
 	if opts.NoDHT {
 		// Offline or private use: nothing announces anywhere.
 		cfg.DHT, cfg.LSD, cfg.UPnP, cfg.PEX, cfg.UseTrackers = false, false, false, false, false
+	}
+	if len(opts.Bootstrap) > 0 { // a private DHT: on, and only from these nodes
+		cfg.DHT, cfg.DHTBootstrap = true, opts.Bootstrap
 	}
 	return cfg, nil
 }

@@ -11,10 +11,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/anacrolix/dht/v2"
 	"github.com/anacrolix/dht/v2/bep44"
+	"github.com/anacrolix/dht/v2/krpc"
+	peer_store "github.com/anacrolix/dht/v2/peer-store"
 	"github.com/anacrolix/log"
 	"golang.org/x/time/rate"
 )
@@ -49,7 +52,11 @@ func Start(ctx context.Context, n int) (*DHT, error) {
 			NoSecurity:    true,
 			StartingNodes: starting,
 			Store:         bep44.NewMemory(),
-			Exp:           2 * time.Hour,
+			// Real DHT nodes keep announced peers; anacrolix keeps none
+			// unless given a store (and its InMemory store reads its keys
+			// back as addresses they are not: it returns garbage).
+			PeerStore: &peerStore{peers: map[peer_store.InfoHash]map[string]krpc.NodeAddr{}},
+			Exp:       2 * time.Hour,
 			// Many servers in one process: the shared default limiter
 			// (250 sends a second for the whole process) would pace them.
 			SendLimiter: rate.NewLimiter(rate.Inf, 0),
@@ -107,4 +114,31 @@ func (d *DHT) Close() {
 	for _, s := range d.Servers {
 		s.Close()
 	}
+}
+
+// peerStore keeps the peers announced for each infohash, by address.
+type peerStore struct {
+	mu    sync.Mutex
+	peers map[peer_store.InfoHash]map[string]krpc.NodeAddr
+}
+
+func (p *peerStore) AddPeer(ih peer_store.InfoHash, na krpc.NodeAddr) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	m := p.peers[ih]
+	if m == nil {
+		m = map[string]krpc.NodeAddr{}
+		p.peers[ih] = m
+	}
+	m[na.String()] = na
+}
+
+func (p *peerStore) GetPeers(ih peer_store.InfoHash) []krpc.NodeAddr {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]krpc.NodeAddr, 0, len(p.peers[ih]))
+	for _, na := range p.peers[ih] {
+		out = append(out, na)
+	}
+	return out
 }
