@@ -416,7 +416,7 @@ func (c *Core) Feed(ctx context.Context, limit int) ([]library.FeedEntry, error)
 // has and, if there is one, fetches, checks and records it. What fails is
 // kept in rec.LastError; the last good version stays.
 func (c *Core) refreshChannel(ctx context.Context, rec *library.ChannelRecord, resolved func(int64, string)) error {
-	err := c.fetchChannel(ctx, rec, resolved)
+	added, err := c.fetchChannel(ctx, rec, resolved)
 	rec.Checked = time.Now()
 	rec.LastError = ""
 	if err != nil {
@@ -426,36 +426,42 @@ func (c *Core) refreshChannel(ctx context.Context, rec *library.ChannelRecord, r
 	if serr := c.lib.SaveChannel(context.WithoutCancel(ctx), *rec); serr != nil {
 		return errors.Join(err, serr)
 	}
+	// Told once saved, so whoever reacts reads the new version.
+	for _, e := range added {
+		c.emit(Event{Kind: EventChannelUpdated, InfoHash: hex.EncodeToString(e.InfoHash[:])})
+	}
 	return err
 }
 
-func (c *Core) fetchChannel(ctx context.Context, rec *library.ChannelRecord, resolved func(int64, string)) error {
+// fetchChannel does refreshChannel's work and returns the feed entries it
+// added.
+func (c *Core) fetchChannel(ctx context.Context, rec *library.ChannelRecord, resolved func(int64, string)) ([]library.FeedEntry, error) {
 	it, err := c.node.GetItem(ctx, rec.PublicKey, rec.Salt, rec.Latest.Seq)
 	if err != nil {
-		return fmt.Errorf("looking the channel up in the DHT: %w", err)
+		return nil, fmt.Errorf("looking the channel up in the DHT: %w", err)
 	}
 	raw, err := network.ParseBep46Value(it.Value)
 	if err != nil {
-		return fmt.Errorf("channel version %d: %w", it.Seq, err)
+		return nil, fmt.Errorf("channel version %d: %w", it.Seq, err)
 	}
 	ih := hex.EncodeToString(raw[:])
 	if resolved != nil {
 		resolved(it.Seq, ih)
 	}
 	if it.Seq == rec.Latest.Seq && ih == rec.Latest.IndexHash && len(rec.Latest.Index) > 0 {
-		return nil // nothing new
+		return nil, nil // nothing new
 	}
 	folder := filepath.Join(c.channelsDir(), hex.EncodeToString(channelKeyBytes(rec)), ih)
 	data, nrec, err := c.node.FetchFile(ctx, ih, folder, channel.MaxIndexBytes, c.opts.Peers...)
 	if err != nil {
 		c.dropIndex(library.ChannelState{IndexHash: ih, IndexFolder: folder}, rec.Latest.IndexHash)
-		return fmt.Errorf("fetching the index of channel version %d: %w", it.Seq, err)
+		return nil, fmt.Errorf("fetching the index of channel version %d: %w", it.Seq, err)
 	}
 	idx, err := channel.Decode(data)
 	if err != nil {
 		c.log.Warn("refused channel index", "channel", rec.Link, "seq", it.Seq, "index", ih, "err", err)
 		c.dropIndex(library.ChannelState{IndexHash: ih, IndexFolder: folder}, rec.Latest.IndexHash)
-		return fmt.Errorf("channel version %d: %w", it.Seq, err)
+		return nil, fmt.Errorf("channel version %d: %w", it.Seq, err)
 	}
 	old := rec.Latest
 	rec.Latest = library.ChannelState{Seq: it.Seq, Value: it.Value, Sig: it.Sig[:], IndexHash: ih, Index: data,
@@ -475,13 +481,10 @@ func (c *Core) fetchChannel(ctx context.Context, rec *library.ChannelRecord, res
 	slices.Reverse(entries)
 	added, err := c.lib.AddToFeed(ctx, entries)
 	if err != nil {
-		return err
-	}
-	for _, e := range added {
-		c.emit(Event{Kind: EventChannelUpdated, InfoHash: hex.EncodeToString(e.InfoHash[:])})
+		return nil, err
 	}
 	c.log.Info("channel updated", "channel", rec.Name, "seq", it.Seq, "index", ih, "releases", len(idx.Releases), "new", len(added))
-	return nil
+	return added, nil
 }
 
 func channelKeyBytes(rec *library.ChannelRecord) []byte {
@@ -545,7 +548,9 @@ func (c *Core) KeepChannelsFresh(ctx context.Context) {
 func (c *Core) refreshAll(ctx context.Context) {
 	recs, err := c.lib.Channels(ctx)
 	if err != nil {
-		c.warn(err)
+		if ctx.Err() == nil {
+			c.warn(err)
+		}
 		return
 	}
 	for _, r := range recs {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/swarmtone/swarmtone/channel"
+	"github.com/swarmtone/swarmtone/library"
 	"github.com/swarmtone/swarmtone/network"
 	"github.com/swarmtone/swarmtone/network/loopdht"
 )
@@ -264,6 +265,76 @@ func TestChannelCLIUsage(t *testing.T) {
 		code, _, errOut := runCLI(t, append([]string{"--data", dir}, c.args...)...)
 		if code != c.code || !strings.Contains(errOut, c.err) {
 			t.Errorf("%q: exit %d, %q; want exit %d naming %q", c.args, code, errOut, c.code, c.err)
+		}
+	}
+}
+
+// TestNodeConfigBootstrap: --bootstrap turns the DHT on, from those nodes
+// only, even beside --no-dht, whose other switches stay off.
+func TestNodeConfigBootstrap(t *testing.T) {
+	cfg, err := nodeConfig(library.DefaultSettings(), Options{DataDir: t.TempDir(), NoDHT: true, Bootstrap: []string{"127.0.0.1:1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.DHT || len(cfg.DHTBootstrap) != 1 || cfg.LSD || cfg.UPnP || cfg.PEX || cfg.UseTrackers {
+		t.Fatalf("--no-dht --bootstrap: DHT %v from %v, LSD %v UPnP %v PEX %v trackers %v", cfg.DHT, cfg.DHTBootstrap, cfg.LSD, cfg.UPnP, cfg.PEX, cfg.UseTrackers)
+	}
+	cfg, _ = nodeConfig(library.DefaultSettings(), Options{DataDir: t.TempDir(), NoDHT: true})
+	if cfg.DHT || len(cfg.DHTBootstrap) != 0 {
+		t.Fatalf("--no-dht alone: DHT %v from %v", cfg.DHT, cfg.DHTBootstrap)
+	}
+}
+
+// TestSeedKeepsChannelsFresh: a Core keeping its channels fresh (as
+// `swarmtone seed` does) sees a new version on its own and reports it.
+func TestSeedKeepsChannelsFresh(t *testing.T) {
+	old := channelRefreshEvery
+	channelRefreshEvery = 100 * time.Millisecond
+	defer func() { channelRefreshEvery = old }()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	d, err := loopdht.Start(ctx, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	root := t.TempDir()
+	creator := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.2:0", d.Addrs()[:1] })
+	follower := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.3:0", d.Addrs()[1:2] })
+	waitDHT(t, creator)
+	waitDHT(t, follower)
+	link, err := creator.CreateChannel(ctx, "C")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := creator.Publish(ctx, makeAlbum(t, filepath.Join(root, "a1"), 1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := follower.Follow(ctx, link, nil); err != nil {
+		t.Fatal(err)
+	}
+	fresh, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); follower.KeepChannelsFresh(fresh) }()
+	defer func() { stop(); <-done }()
+	pub, err := creator.Publish(ctx, makeAlbum(t, filepath.Join(root, "a2"), 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, _ := creator.MyChannel(ctx)
+	newest := mine.Index.Releases[0].InfoHash
+	for {
+		select {
+		case ev := <-follower.Events():
+			if ev.Kind == EventChannelUpdated && ev.InfoHash == newest {
+				v, err := follower.FollowedChannels(ctx)
+				if err != nil || len(v) != 1 || v[0].Seq != pub.Seq {
+					t.Fatalf("followed channels after the update: %+v, %v", v, err)
+				}
+				return
+			}
+		case <-ctx.Done():
+			t.Fatal("the follower never saw the second release")
 		}
 	}
 }
