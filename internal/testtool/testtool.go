@@ -29,6 +29,7 @@ var installs = map[string]string{
 	"transmission-remote": "apt-get install transmission-cli",
 	"aria2c":              "apt-get install aria2",
 	"webtorrent":          "tools/deps.sh test (npm install of webtorrent-cli into .tools/webtorrent)",
+	"node":                "apt-get install nodejs",
 	"unshare":             "apt-get install util-linux",
 	"ip":                  "apt-get install iproute2",
 	"xvfb-run":            "apt-get install xvfb xauth",
