@@ -26,12 +26,15 @@ import (
 // value is apart from the list in event.go so the two can grow alone.
 const EventChannelUpdated EventKind = 64
 
-// Channel timings (variables for tests and benchmarks).
-var (
-	// channelRefreshEvery is how often `seed` (and the window) asks the DHT
-	// for new versions of followed channels and re-puts their latest
-	// signed item, and ours: items expire from DHT nodes after 2 h.
-	channelRefreshEvery = 15 * time.Minute
+// Channel timings.
+const (
+	// ChannelRefresh is how often `seed` (and the window) asks the DHT for
+	// new versions of followed channels and re-puts their latest signed
+	// item, and ours: items expire from DHT nodes after 2 h.
+	ChannelRefresh = 15 * time.Minute
+	// MinChannelRefresh is the shortest refresh interval allowed: each
+	// round asks the DHT once for every followed channel.
+	MinChannelRefresh = time.Second
 	// channelLookupTimeout bounds one DHT lookup or put.
 	channelLookupTimeout = 30 * time.Second
 )
@@ -523,14 +526,18 @@ func (c *Core) restoreChannels(ctx context.Context) error {
 }
 
 // KeepChannelsFresh refreshes every followed channel and re-announces the
-// latest signed item of each (and the user's own) every
-// channelRefreshEvery until ctx ends: followers keep a channel reachable
-// while its creator is offline. It returns at once without a DHT.
-func (c *Core) KeepChannelsFresh(ctx context.Context) {
+// latest signed item of each (and the user's own) every ChannelRefresh
+// until ctx ends: followers keep a channel reachable while its creator is
+// offline. It returns at once without a DHT.
+func (c *Core) KeepChannelsFresh(ctx context.Context) { c.KeepChannelsFreshEvery(ctx, ChannelRefresh) }
+
+// KeepChannelsFreshEvery is KeepChannelsFresh every interval (at least
+// MinChannelRefresh).
+func (c *Core) KeepChannelsFreshEvery(ctx context.Context, interval time.Duration) {
 	if c.node.DHTAddr() == "" {
 		return
 	}
-	t := time.NewTicker(channelRefreshEvery)
+	t := time.NewTicker(max(interval, MinChannelRefresh))
 	defer t.Stop()
 	for {
 		c.refreshAll(ctx)

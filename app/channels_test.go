@@ -288,9 +288,6 @@ func TestNodeConfigBootstrap(t *testing.T) {
 // TestSeedKeepsChannelsFresh: a Core keeping its channels fresh (as
 // `swarmtone seed` does) sees a new version on its own and reports it.
 func TestSeedKeepsChannelsFresh(t *testing.T) {
-	old := channelRefreshEvery
-	channelRefreshEvery = 100 * time.Millisecond
-	defer func() { channelRefreshEvery = old }()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	d, err := loopdht.Start(ctx, 20)
@@ -315,7 +312,7 @@ func TestSeedKeepsChannelsFresh(t *testing.T) {
 	}
 	fresh, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { defer close(done); follower.KeepChannelsFresh(fresh) }()
+	go func() { defer close(done); follower.KeepChannelsFreshEvery(fresh, MinChannelRefresh) }()
 	defer func() { stop(); <-done }()
 	pub, err := creator.Publish(ctx, makeAlbum(t, filepath.Join(root, "a2"), 2))
 	if err != nil {
