@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/anacrolix/dht/v2"
 	"github.com/anacrolix/dht/v2/bep44"
+	"github.com/anacrolix/dht/v2/exts/getput"
 	"github.com/anacrolix/dht/v2/krpc"
 	"github.com/anacrolix/torrent/bencode"
 	"golang.org/x/time/rate"
@@ -373,5 +376,38 @@ func TestItemStoreBoundedUnderFlood(t *testing.T) {
 	r := asker.Get(ctx, dht.NewAddr(ours), it.Target(), nil, dht.QueryRateLimiting{})
 	if r.Reply.R == nil || !bytes.Equal(r.Reply.R.V, it.Value) {
 		t.Fatalf("the item put after the flood is not served: %v", r.ToError())
+	}
+}
+
+// getputChildEnv makes the test binary run anacrolix's getput.Get against
+// the hostile node named by its value, as a child process (its panic
+// would end the test binary).
+const getputChildEnv = "SWARMTONE_TEST_GETPUT_AGAINST"
+
+// TestAnacrolixGetputPanicsOnMissingSeq documents why GetItem runs its own
+// lookup: the pinned anacrolix getput.Get crashes the whole process on a
+// reply with k and no seq. If this test fails, upstream fixed it and
+// GetItem's own lookup could go.
+func TestAnacrolixGetputPanicsOnMissingSeq(t *testing.T) {
+	if addr := os.Getenv(getputChildEnv); addr != "" {
+		priv := ed25519.NewKeyFromSeed(make([]byte, 32))
+		conn, _ := net.ListenPacket("udp4", "127.0.0.1:0")
+		ua, _ := net.ResolveUDPAddr("udp", addr)
+		s, err := dht.NewServer(&dht.ServerConfig{Conn: conn, NoSecurity: true, StartingNodes: func() ([]dht.Addr, error) { return []dht.Addr{dht.NewAddr(ua)}, nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		getput.Get(ctx, bep44.MakeMutableTarget(pubOf(priv), nil), s, nil, nil)
+		return // no panic
+	}
+	pub := pubOf(ed25519.NewKeyFromSeed(make([]byte, 32)))
+	evil := hostileNode(t, func([20]byte) krpc.Bep44Return { return krpc.Bep44Return{K: pub, V: Bep46Value([20]byte{1})} })
+	cmd := exec.Command(os.Args[0], "-test.run=^TestAnacrolixGetputPanicsOnMissingSeq$", "-test.count=1")
+	cmd.Env = append(os.Environ(), getputChildEnv+"="+evil)
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "nil pointer dereference") {
+		t.Fatalf("getput.Get against a reply with k and no seq: %v (want a nil pointer panic)\n%s", err, out)
 	}
 }
