@@ -35,6 +35,10 @@ const (
 	// MinChannelRefresh is the shortest refresh interval allowed: each
 	// round asks the DHT once for every followed channel.
 	MinChannelRefresh = time.Second
+	// ChannelRepublish is how often a channel's latest item is re-put (and
+	// at once when a new version is seen): BEP 44 asks for about hourly,
+	// and nodes drop items after 2 h.
+	ChannelRepublish = 30 * time.Minute
 	// channelLookupTimeout bounds one DHT lookup or put.
 	channelLookupTimeout = 30 * time.Second
 )
@@ -325,6 +329,12 @@ func (c *Core) publishIndex(ctx context.Context, id library.Identity, idx *chann
 	pctx, cancel := context.WithTimeout(ctx, channelLookupTimeout)
 	defer cancel()
 	res.Announced, res.AnnounceErr = c.node.PutItem(pctx, item)
+	if res.AnnounceErr == nil {
+		id.Announced = time.Now()
+		if err := c.lib.SaveIdentity(ctx, id); err != nil {
+			return res, err
+		}
+	}
 	c.log.Info("channel published", "seq", seq, "index", rec.InfoHash, "releases", len(idx.Releases), "dht_nodes", res.Announced, "err", res.AnnounceErr)
 	return res, nil
 }
@@ -540,7 +550,7 @@ func (c *Core) KeepChannelsFreshEvery(ctx context.Context, interval time.Duratio
 	t := time.NewTicker(max(interval, MinChannelRefresh))
 	defer t.Stop()
 	for {
-		c.refreshAll(ctx)
+		c.RefreshChannels(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -551,8 +561,9 @@ func (c *Core) KeepChannelsFreshEvery(ctx context.Context, interval time.Duratio
 	}
 }
 
-// refreshAll is one round of KeepChannelsFresh.
-func (c *Core) refreshAll(ctx context.Context) {
+// RefreshChannels is one round of KeepChannelsFresh: every followed channel
+// is asked for a new version and re-announced, and so is ours.
+func (c *Core) RefreshChannels(ctx context.Context) {
 	recs, err := c.lib.Channels(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -565,30 +576,42 @@ func (c *Core) refreshAll(ctx context.Context) {
 			continue
 		}
 		lctx, cancel := context.WithTimeout(ctx, 2*channelLookupTimeout)
+		seen := r.Latest.Seq
 		c.refreshChannel(lctx, &r, nil)
-		c.republish(lctx, r.PublicKey, r.Salt, r.Latest)
+		if r.Latest.Seq != seen || time.Since(r.Announced) >= ChannelRepublish {
+			if c.republish(lctx, r.PublicKey, r.Salt, r.Latest) {
+				r.Announced = time.Now()
+				c.lib.SaveChannel(ctx, r)
+			}
+		}
 		cancel()
 	}
-	if id, err := c.lib.Identity(ctx); err == nil && id.Published.Seq > 0 {
+	if id, err := c.lib.Identity(ctx); err == nil && id.Published.Seq > 0 && time.Since(id.Announced) >= ChannelRepublish {
 		pk, _ := id.PublicKey()
 		lctx, cancel := context.WithTimeout(ctx, channelLookupTimeout)
-		c.republish(lctx, pk, id.Salt, id.Published)
+		if c.republish(lctx, pk, id.Salt, id.Published) {
+			id.Announced = time.Now()
+			c.lib.SaveIdentity(ctx, id)
+		}
 		cancel()
 	}
 }
 
-// republish re-puts a channel's latest signed item unchanged.
-func (c *Core) republish(ctx context.Context, pk [32]byte, salt []byte, s library.ChannelState) {
+// republish re-puts a channel's latest signed item unchanged, and says
+// whether some DHT node took it.
+func (c *Core) republish(ctx context.Context, pk [32]byte, salt []byte, s library.ChannelState) bool {
 	if s.Seq == 0 || len(s.Sig) != 64 {
-		return
+		return false
 	}
 	it := network.MutableItem{PublicKey: pk, Salt: salt, Seq: s.Seq, Value: s.Value}
 	copy(it.Sig[:], s.Sig)
-	if n, err := c.node.PutItem(ctx, it); err != nil {
+	n, err := c.node.PutItem(ctx, it)
+	if err != nil {
 		c.log.Warn("re-announcing a channel", "key", hex.EncodeToString(pk[:8]), "seq", s.Seq, "err", err)
-	} else {
-		c.log.Debug("channel re-announced", "key", hex.EncodeToString(pk[:8]), "seq", s.Seq, "dht_nodes", n)
+		return false
 	}
+	c.log.Debug("channel re-announced", "key", hex.EncodeToString(pk[:8]), "seq", s.Seq, "dht_nodes", n)
+	return true
 }
 
 // keyFileHeader starts a channel key backup file.

@@ -129,7 +129,7 @@ func TestChannelOverLoopbackDHT(t *testing.T) {
 	if err != nil || pub2.Seq != 2 {
 		t.Fatalf("second publish: %+v, %v", pub2, err)
 	}
-	follower.refreshAll(ctx)
+	follower.RefreshChannels(ctx)
 	feed, err := follower.Feed(ctx, 10)
 	if err != nil || len(feed) != 2 {
 		t.Fatalf("feed after the second publish: %d entries, %v", len(feed), err)
@@ -167,7 +167,7 @@ func TestChannelOverLoopbackDHT(t *testing.T) {
 	if err != nil || pub4.Seq != 4 {
 		t.Fatalf("unpublish: %+v, %v", pub4, err)
 	}
-	follower.refreshAll(ctx) // fetches version 4 and re-announces it
+	follower.RefreshChannels(ctx) // fetches version 4 and re-announces it
 	fv, err = follower.Follow(ctx, link, nil)
 	if err != nil || fv.Seq != 4 || len(fv.Index.Releases) != 1 {
 		t.Fatalf("following version 4: seq %d, %v", fv.Seq, err)

@@ -41,6 +41,8 @@ type Identity struct {
 	// Published is the last version put on the DHT; zero Seq before the
 	// first publish.
 	Published ChannelState `json:"published"`
+	// Announced is when Published was last put on the DHT.
+	Announced time.Time `json:"announced"`
 }
 
 // PrivateKey is the identity's signing key.
@@ -88,7 +90,9 @@ type ChannelRecord struct {
 	// checks: what the channel page shows.
 	Latest ChannelState `json:"latest"`
 	// Checked is when the DHT was last asked; LastError why that failed.
+	// Announced is when Latest was last re-put on the DHT.
 	Checked   time.Time `json:"checked"`
+	Announced time.Time `json:"announced"`
 	LastError string    `json:"error,omitempty"`
 }
 

@@ -75,9 +75,21 @@ func Start(ctx context.Context, n int) (*DHT, error) {
 			second = []dht.Addr{dht.NewAddr(s.Addr().(*net.UDPAddr))}
 		}
 	}
-	// Twice: the first round fills the first server's table from everyone
-	// else's lookups, the second lets everyone learn from it.
-	for range 2 {
+	// Every server learns of every other, as the tables of a DHT that has
+	// run a while would have: lookups from anywhere then converge on the
+	// same closest nodes (bootstrapping from one node alone left tables of
+	// 2 to 4 nodes, and a get could miss what a put had stored).
+	for _, s := range d.Servers {
+		for _, o := range d.Servers {
+			if o != s {
+				ni := krpc.NodeInfo{ID: o.ID()}
+				ni.Addr.FromUDPAddr(o.Addr().(*net.UDPAddr))
+				s.AddNode(ni)
+			}
+		}
+	}
+	// Then a bootstrap, which checks them (a node added is not yet "good").
+	for range 1 {
 		errs := make(chan error, n)
 		for _, s := range d.Servers {
 			go func() {
