@@ -148,7 +148,7 @@ func (c *Core) Publish(ctx context.Context, source string) (Published, error) {
 	if err != nil {
 		return Published{}, err
 	}
-	idx, err := ownIndex(id)
+	idx, err := c.ownIndex(ctx, id)
 	if err != nil {
 		return Published{}, err
 	}
@@ -171,7 +171,7 @@ func (c *Core) Unpublish(ctx context.Context, release string) (Published, error)
 	if err != nil {
 		return Published{}, err
 	}
-	idx, err := ownIndex(id)
+	idx, err := c.ownIndex(ctx, id)
 	if err != nil {
 		return Published{}, err
 	}
@@ -197,7 +197,26 @@ func sourceInfoHash(s string) (string, error) {
 	return hex.EncodeToString(ih[:]), err
 }
 
-func ownIndex(id library.Identity) (*channel.Index, error) {
+// ownIndex is the user's channel as last published: as saved, or, for a
+// key imported on this computer, as the DHT has it (best effort: a channel
+// not found there starts empty).
+func (c *Core) ownIndex(ctx context.Context, id library.Identity) (*channel.Index, error) {
+	if len(id.Published.Index) == 0 && c.node.DHTAddr() != "" {
+		pk, err := id.PublicKey()
+		if err != nil {
+			return nil, err
+		}
+		lctx, cancel := context.WithTimeout(ctx, 2*channelLookupTimeout)
+		defer cancel()
+		rec := library.ChannelRecord{PublicKey: pk, Salt: id.Salt, Link: channelLink(pk, id.Salt, "")}
+		_, err = c.fetchChannel(lctx, &rec, nil)
+		if err == nil {
+			c.dropIndex(rec.Latest, "") // the next publish seeds its own
+			c.log.Info("channel: continuing from the version on the DHT", "seq", rec.Latest.Seq)
+			return channel.Decode(rec.Latest.Index)
+		}
+		c.log.Info("channel: no earlier version found on the DHT; starting a new index", "err", err)
+	}
 	if len(id.Published.Index) == 0 {
 		return &channel.Index{Schema: channel.Schema}, nil
 	}
@@ -489,6 +508,9 @@ func (c *Core) fetchChannel(ctx context.Context, rec *library.ChannelRecord, res
 		}
 		entries = append(entries, library.FeedEntry{ChannelKey: rec.PublicKey, ChannelSalt: rec.Salt, ChannelName: rec.Name,
 			InfoHash: rih, Title: r.Title, Artist: r.Artist, Published: r.Published})
+	}
+	if !rec.Followed {
+		return nil, nil // looked at, not followed: nothing for the feed
 	}
 	// Oldest first, so the feed (newest seen first) keeps the channel's order.
 	slices.Reverse(entries)

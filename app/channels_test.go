@@ -335,3 +335,45 @@ func TestSeedKeepsChannelsFresh(t *testing.T) {
 		}
 	}
 }
+
+// TestImportedKeyContinuesChannel: a key imported on another computer
+// publishes on from the version the DHT holds (a higher seq, the releases
+// kept), not from an empty channel.
+func TestImportedKeyContinuesChannel(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	d, err := loopdht.Start(ctx, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	root := t.TempDir()
+	first := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.2:0", d.Addrs()[:1] })
+	waitDHT(t, first)
+	if _, err := first.CreateChannel(ctx, "Moved"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.Publish(ctx, "magnet:?xt=urn:btih:"+strings.Repeat("1", 40)+"&dn=One"); err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(root, "key")
+	if err := first.ExportKey(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	second := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.3:0", d.Addrs()[1:2] })
+	waitDHT(t, second)
+	if _, err := second.ImportKey(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	pub, err := second.Publish(ctx, "magnet:?xt=urn:btih:"+strings.Repeat("2", 40)+"&dn=Two")
+	if err != nil || pub.Seq != 2 {
+		t.Fatalf("publishing with the imported key: %+v, %v; want seq 2", pub, err)
+	}
+	v, err := second.MyChannel(ctx)
+	if err != nil || len(v.Index.Releases) != 2 || v.Index.Releases[0].Title != "Two" || v.Index.Releases[1].Title != "One" {
+		t.Fatalf("the channel published with the imported key: %+v, %v; want Two then One", v.Index, err)
+	}
+	if feed, _ := second.Feed(ctx, 10); len(feed) != 0 {
+		t.Fatalf("the user's own releases went into their feed: %+v", feed)
+	}
+}
