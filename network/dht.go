@@ -9,6 +9,7 @@ import (
 
 	"github.com/anacrolix/dht/v2"
 	"github.com/anacrolix/torrent"
+	"golang.org/x/time/rate"
 )
 
 // dhtItemLifetime is how long our DHT node keeps a BEP 44 item nobody
@@ -26,6 +27,10 @@ func configureDHT(cfg Config, cc *torrent.ClientConfig, store *itemStore) error 
 	cc.ConfigureAnacrolixDhtServer = func(sc *dht.ServerConfig) {
 		sc.Store = store
 		sc.Exp = dhtItemLifetime
+		// anacrolix's default send limiter is one for the whole process:
+		// every node in it would share 250 packets a second. Each server
+		// gets its own, as fast.
+		sc.SendLimiter = rate.NewLimiter(250, 25)
 	}
 	if len(cfg.DHTBootstrap) == 0 {
 		return nil
