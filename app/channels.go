@@ -651,6 +651,10 @@ func (c *Core) ExportKey(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("writing the key backup: %w", err)
 	}
+	if err := f.Chmod(0o600); err != nil { // a file that was there keeps its mode otherwise
+		f.Close()
+		return fmt.Errorf("writing the key backup %s: %w", path, err)
+	}
 	if _, err := f.WriteString(body); err != nil {
 		f.Close()
 		return fmt.Errorf("writing the key backup %s: %w", path, err)

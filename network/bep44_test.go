@@ -412,3 +412,24 @@ func TestAnacrolixGetputPanicsOnMissingSeq(t *testing.T) {
 		t.Fatalf("getput.Get against a reply with k and no seq: %v (want a nil pointer panic)\n%s", err, out)
 	}
 }
+
+// FuzzParseBep46Value: any value a DHT node sends is read without a
+// panic; an accepted one is the encoding of its infohash.
+func FuzzParseBep46Value(f *testing.F) {
+	f.Add(Bep46Value([20]byte{1, 2, 3}))
+	f.Add([]byte("d2:ih3:abce"))
+	f.Add([]byte("d2:ihd2:ih20:aaaaaaaaaaaaaaaaaaaaee"))
+	f.Add([]byte("llllllllllllllllllllllllee"))
+	f.Fuzz(func(t *testing.T, v []byte) {
+		ih, err := ParseBep46Value(v)
+		if err != nil {
+			if !errors.Is(err, ErrBadItem) {
+				t.Fatalf("ParseBep46Value(%q) error %v does not wrap ErrBadItem", v, err)
+			}
+			return
+		}
+		if again, err := ParseBep46Value(Bep46Value(ih)); err != nil || again != ih {
+			t.Fatalf("ParseBep46Value(%q) = %x does not read back: %x, %v", v, ih, again, err)
+		}
+	})
+}
