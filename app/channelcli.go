@@ -18,6 +18,8 @@ var channelVerbs = map[string]int{
 	"unfollow": 1, "feed": 0, "export-key": 1, "import-key": 1,
 }
 
+const channelSummary = "your channel (create, show, publish, unpublish, export-key, import-key) and others' (follow, unfollow, feed)"
+
 const channelSynopsis = "create [--name N]|show|publish PATH|MAGNET|unpublish MAGNET|follow LINK|unfollow LINK|feed|export-key FILE|import-key FILE"
 
 // runChannel runs `swarmtone channel VERB ...`.

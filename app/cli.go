@@ -87,7 +87,7 @@ func (cli *CLI) commands() []command {
 		{name: "play", args: "MAGNET|FILE.torrent|AUDIO_FILE", summary: "play a track or a whole torrent (gapless) and exit at the end", flags: []string{"file", "out", "timeout"}, minArgs: 1, maxArgs: 1, run: runPlay},
 		{name: "ls", summary: "list the tracks of the library", run: runList},
 		{name: "seed", summary: "seed every share and download of the library until interrupted", run: runSeed},
-		{name: "channel", args: "VERB [ARG]", summary: "your channel and the ones you follow: " + channelSynopsis, flags: []string{"name", "timeout"}, minArgs: 1, maxArgs: 2, run: runChannel},
+		{name: "channel", args: "VERB [ARG]", summary: channelSummary, flags: []string{"name", "timeout"}, minArgs: 1, maxArgs: 2, run: runChannel},
 		{name: "version", summary: "print the version", run: printVersion},
 		{name: "help", summary: "show this help", run: func(_ context.Context, cli *CLI, _ Options, _ []string) error { cli.usage(cli.Stdout); return nil }},
 	}
