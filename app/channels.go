@@ -378,6 +378,17 @@ func (c *Core) dropIndex(old library.ChannelState, keep string) {
 // releases in the feed. A channel followed before keeps its last good
 // version if the DHT or the index fails.
 func (c *Core) Follow(ctx context.Context, link string, resolved func(seq int64, indexHash string)) (ChannelView, error) {
+	return c.openChannel(ctx, link, true, resolved)
+}
+
+// LookAtChannel fetches a channel like Follow, for its page, without
+// following it (one already followed stays followed). Nothing goes into the
+// feed.
+func (c *Core) LookAtChannel(ctx context.Context, link string) (ChannelView, error) {
+	return c.openChannel(ctx, link, false, nil)
+}
+
+func (c *Core) openChannel(ctx context.Context, link string, follow bool, resolved func(int64, string)) (ChannelView, error) {
 	cl, err := magnet.ParseChannel(link)
 	if err != nil {
 		return ChannelView{}, fmt.Errorf("%w: %v", errUsage, err)
@@ -393,12 +404,22 @@ func (c *Core) Follow(ctx context.Context, link string, resolved func(seq int64,
 	} else if err != nil {
 		return ChannelView{}, err
 	}
-	rec.Followed = true
+	newlyFollowed := follow && !rec.Followed
+	rec.Followed = rec.Followed || follow
 	rec.Link = channelLink(cl.PublicKey, cl.Salt, "")
 	if err := c.lib.SaveChannel(ctx, rec); err != nil {
 		return ChannelView{}, err
 	}
 	err = c.refreshChannel(ctx, &rec, resolved)
+	if newlyFollowed && len(rec.Latest.Index) > 0 {
+		// Looked at before and unchanged since: its releases are new to
+		// the feed all the same.
+		if idx, derr := channel.Decode(rec.Latest.Index); derr == nil {
+			added, ferr := c.lib.AddToFeed(ctx, feedEntries(&rec, idx))
+			c.announceFeed(added)
+			err = errors.Join(err, ferr)
+		}
+	}
 	return channelView(rec), err
 }
 
@@ -459,10 +480,31 @@ func (c *Core) refreshChannel(ctx context.Context, rec *library.ChannelRecord, r
 		return errors.Join(err, serr)
 	}
 	// Told once saved, so whoever reacts reads the new version.
+	c.announceFeed(added)
+	return err
+}
+
+// announceFeed tells the window about releases new to the feed.
+func (c *Core) announceFeed(added []library.FeedEntry) {
 	for _, e := range added {
 		c.emit(Event{Kind: EventChannelUpdated, InfoHash: hex.EncodeToString(e.InfoHash[:])})
 	}
-	return err
+}
+
+// feedEntries are the releases of idx as feed entries, oldest first, so
+// the feed (newest seen first) keeps the channel's order.
+func feedEntries(rec *library.ChannelRecord, idx *channel.Index) []library.FeedEntry {
+	var entries []library.FeedEntry
+	for _, r := range idx.Releases {
+		rih, err := parseInfoHash(r.InfoHash)
+		if err != nil {
+			continue
+		}
+		entries = append(entries, library.FeedEntry{ChannelKey: rec.PublicKey, ChannelSalt: rec.Salt, ChannelName: rec.Name,
+			InfoHash: rih, Title: r.Title, Artist: r.Artist, Published: r.Published})
+	}
+	slices.Reverse(entries)
+	return entries
 }
 
 // fetchChannel does refreshChannel's work and returns the feed entries it
@@ -500,21 +542,10 @@ func (c *Core) fetchChannel(ctx context.Context, rec *library.ChannelRecord, res
 		IndexTorrent: nrec.Metainfo, IndexFolder: folder, At: time.Now()}
 	rec.Name = idx.Profile.Name
 	c.dropIndex(old, ih)
-	var entries []library.FeedEntry
-	for _, r := range idx.Releases {
-		rih, err := parseInfoHash(r.InfoHash)
-		if err != nil {
-			continue
-		}
-		entries = append(entries, library.FeedEntry{ChannelKey: rec.PublicKey, ChannelSalt: rec.Salt, ChannelName: rec.Name,
-			InfoHash: rih, Title: r.Title, Artist: r.Artist, Published: r.Published})
-	}
 	if !rec.Followed {
 		return nil, nil // looked at, not followed: nothing for the feed
 	}
-	// Oldest first, so the feed (newest seen first) keeps the channel's order.
-	slices.Reverse(entries)
-	added, err := c.lib.AddToFeed(ctx, entries)
+	added, err := c.lib.AddToFeed(ctx, feedEntries(rec, idx))
 	if err != nil {
 		return nil, err
 	}

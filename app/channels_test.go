@@ -377,3 +377,44 @@ func TestImportedKeyContinuesChannel(t *testing.T) {
 		t.Fatalf("the user's own releases went into their feed: %+v", feed)
 	}
 }
+
+// TestLookAtChannel: a channel's page can be fetched without following it:
+// nothing in the feed, not in the followed list; following it then works.
+func TestLookAtChannel(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	d, err := loopdht.Start(ctx, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	creator := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.2:0", d.Addrs()[:1] })
+	viewer := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.3:0", d.Addrs()[1:2] })
+	waitDHT(t, creator)
+	waitDHT(t, viewer)
+	link, err := creator.CreateChannel(ctx, "Shown")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := creator.Publish(ctx, "magnet:?xt=urn:btih:"+strings.Repeat("3", 40)+"&dn=Three"); err != nil {
+		t.Fatal(err)
+	}
+	v, err := viewer.LookAtChannel(ctx, link)
+	if err != nil || v.Followed || v.Name != "Shown" || len(v.Index.Releases) != 1 {
+		t.Fatalf("LookAtChannel = %+v, %v", v, err)
+	}
+	if feed, _ := viewer.Feed(ctx, 10); len(feed) != 0 {
+		t.Fatalf("looking at a channel filled the feed: %+v", feed)
+	}
+	if f, _ := viewer.FollowedChannels(ctx); len(f) != 0 {
+		t.Fatalf("looking at a channel followed it: %+v", f)
+	}
+	if v, err = viewer.Follow(ctx, link, nil); err != nil || !v.Followed {
+		t.Fatalf("Follow after looking: %+v, %v", v, err)
+	}
+	// Followed already, at the same version: the feed still gets the
+	// releases it had not shown.
+	if feed, _ := viewer.Feed(ctx, 10); len(feed) != 1 {
+		t.Fatalf("feed after following a channel looked at before: %d entries, want 1", len(feed))
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/anacrolix/torrent/bencode"
 	"github.com/anacrolix/torrent/metainfo"
@@ -95,7 +96,11 @@ func (n *Node) FetchFile(ctx context.Context, infoHash, folder string, maxBytes 
 			return nil, Record{}, err
 		}
 	}
-	if err := n.waitInfo(ctx, e, ih); err != nil {
+	askCtx, stopAsking := context.WithCancel(ctx)
+	go n.askDHTForPeers(askCtx, e)
+	err = n.waitInfo(ctx, e, ih)
+	stopAsking()
+	if err != nil {
 		return nil, Record{}, err
 	}
 	info := e.t.Info()
@@ -115,4 +120,38 @@ func (n *Node) FetchFile(ctx context.Context, infoHash, folder string, maxBytes 
 		return nil, Record{}, fmt.Errorf("reading %s: %w", ih.HexString(), err)
 	}
 	return data, e.record(), nil
+}
+
+// askDHTForPeers asks the DHT for the torrent's peers again and again
+// (after 1 s, then twice as long each time, up to 30 s) until ctx ends.
+// anacrolix asks once when the torrent is added and then waits 15
+// minutes: a seeder that announced a moment later (a channel's index just
+// published) would not be found in time.
+func (n *Node) askDHTForPeers(ctx context.Context, e *entry) {
+	wait := time.Second
+	for {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-e.ready:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		for _, s := range n.cl.DhtServers() {
+			done, stop, err := e.t.AnnounceToDht(s)
+			if err != nil {
+				continue
+			}
+			select {
+			case <-done:
+			case <-ctx.Done():
+			case <-e.ready:
+			}
+			stop()
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
 }
