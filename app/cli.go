@@ -37,10 +37,15 @@ type Options struct {
 	NoDHT  bool     // no DHT, LSD, UPnP, PEX or trackers
 	Peers  []string // HOST:PORT peers to connect to directly
 	Stats  bool     // print timings to stderr
+	// Bootstrap (HOST:PORT) are the only DHT nodes to start from; the DHT
+	// is on with them even beside NoDHT (a private or test DHT).
+	Bootstrap []string
 
 	File    int           // play: only this file of a torrent (-1: all)
 	Out     string        // play: write a WAV instead of using the sound card
 	Timeout time.Duration // add: how long to wait for metadata
+
+	ChannelName string // channel create --name
 
 	// Open is what the window opens at start: magnet links (a browser's
 	// magnet: handler), .torrent, audio or playlist files ("Open with").
@@ -91,7 +96,7 @@ type command struct {
 }
 
 // commonFlags are accepted by every command.
-var commonFlags = []string{"data", "listen", "no-dht", "peer", "stats"}
+var commonFlags = []string{"data", "listen", "no-dht", "peer", "stats", "bootstrap"}
 
 // CLI is the swarmtone command line.
 type CLI struct {
@@ -196,6 +201,7 @@ func (cli *CLI) commands() []command {
 		{name: "play", args: "MAGNET|FILE.torrent|AUDIO_FILE", summary: "play a track or a whole torrent (gapless) and exit at the end", flags: []string{"file", "out", "timeout", "forward"}, minArgs: 1, maxArgs: 1, data: true, run: runPlay},
 		{name: "ls", summary: "list the tracks of the library", data: true, run: runList},
 		{name: "seed", summary: "seed every share and download of the library until interrupted", data: true, run: runSeed},
+		{name: "channel", args: "VERB [ARG]", summary: channelSummary, flags: []string{"name", "timeout"}, minArgs: 1, maxArgs: 2, data: true, run: runChannel},
 		{name: "version", summary: "print the version", run: printVersion},
 		{name: "help", summary: "show this help", run: func(_ context.Context, cli *CLI, _ Options, _ []string) error { cli.usage(cli.Stdout); return nil }},
 	}
@@ -212,6 +218,8 @@ func (cli *CLI) flagSet(opts *Options) *flag.FlagSet {
 	fs.BoolVar(&opts.NoDHT, "no-dht", false, "")
 	fs.Func("peer", "", func(s string) error { opts.Peers = append(opts.Peers, s); return nil })
 	fs.BoolVar(&opts.Stats, "stats", false, "")
+	fs.Func("bootstrap", "", func(s string) error { opts.Bootstrap = append(opts.Bootstrap, s); return nil })
+	fs.StringVar(&opts.ChannelName, "name", "", "")
 	fs.IntVar(&opts.File, "file", -1, "")
 	fs.StringVar(&opts.Out, "out", "", "")
 	fs.DurationVar(&opts.Timeout, "timeout", 60*time.Second, "")
@@ -422,8 +430,11 @@ Flags (before or after the command):
   --listen ADDR:PORT  where the BitTorrent node listens (port 0: any free port)
   --no-dht            no DHT, LSD, UPnP, PEX or trackers: only --peer connections
   --peer HOST:PORT    connect to this peer directly (repeatable)
+  --bootstrap H:P     start the DHT from this node only, never the public routers (repeatable;
+                      turns the DHT on even with --no-dht, whose other switches stay off)
   --stats             print open_ms, metadata_ms, first_byte_ms, first_sample_ms to stderr
-  --timeout D         add, play: how long to wait for metadata (default 60s)
+  --timeout D         add, play, channel follow: how long to wait (default 60s)
+  --name N            channel create: the channel's name
   --file N            play: only file N of the torrent, counted from 0
   --forward           add, play, share: hand over to the running window instead
   --out FILE.wav      play: write exactly what would be heard to a WAV file

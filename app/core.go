@@ -121,6 +121,9 @@ func openCoreWith(ctx context.Context, opts Options, withNode bool) (*Core, erro
 			c.warn(err)
 		}
 	}
+	if err := c.restoreChannels(ctx); err != nil {
+		c.warn(err)
+	}
 	if opened.Unsynced {
 		c.bg.Go(func() {
 			t := time.NewTimer(durableAfter)
@@ -195,6 +198,9 @@ func nodeConfig(s library.Settings, opts Options) (network.Config, error) {
 	if opts.NoDHT {
 		// Offline or private use: nothing announces anywhere.
 		cfg.DHT, cfg.LSD, cfg.UPnP, cfg.PEX, cfg.UseTrackers = false, false, false, false, false
+	}
+	if len(opts.Bootstrap) > 0 { // a private DHT: on, and only from these nodes
+		cfg.DHT, cfg.DHTBootstrap = true, opts.Bootstrap
 	}
 	return cfg, nil
 }

@@ -125,6 +125,7 @@ func runSeed(ctx context.Context, cli *CLI, opts Options, _ []string) error {
 	}
 	defer core.Close()
 	fmt.Fprintf(cli.Stderr, "swarmtone: seeding %d torrents on %s; press Ctrl+C to stop\n", len(core.node.Records()), core.node.Addr())
+	core.KeepChannelsFresh(ctx) // followed channels fresh and re-announced; returns at once without a DHT
 	<-ctx.Done()
 	return nil
 }

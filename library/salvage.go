@@ -63,6 +63,10 @@ var bucketWords = map[string]string{
 	string(bucketPlaylists):  "some playlists",
 	string(bucketTorrents):   "some shares and downloads",
 	string(bucketSettings):   "your settings",
+	string(bucketIdentity):   "your channel's key (import your key backup with `swarmtone channel import-key`)",
+	string(bucketChannels):   "some followed channels (follow them again)",
+	string(bucketFeed):       "some entries of your channel feed",
+	string(bucketFeedSeen):   "which releases the feed had shown (some may show again)",
 	lostLastChange:           "possibly the last change made before the damage",
 	"":                       "the list of everything (nothing could be read)",
 }

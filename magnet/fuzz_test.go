@@ -29,7 +29,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		l, err := Parse(s)
 		if err != nil {
-			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrInfoHash) && !errors.Is(err, ErrV2Only) {
+			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrInfoHash) && !errors.Is(err, ErrV2Only) && !errors.Is(err, ErrChannel) {
 				t.Fatalf("Parse(%q) error %v wraps none of the package's errors", s, err)
 			}
 			return

@@ -9,6 +9,10 @@
 // (display name, trackers, peers, web seeds, the BEP 53 file selection) is
 // checked before anyone acts on it.
 //
+// BEP 46 channel links (xs=urn:btpk:, a public key and salt naming a BEP 44
+// mutable item) are read by ParseChannel; Parse refuses them with
+// ErrChannel, so they never reach a BitTorrent client as a torrent.
+//
 // magnet imports only the standard library. It must never import library,
 // network, player, app or Fyne: library and network both import it, and
 // they must not reach each other through it.
@@ -95,6 +99,9 @@ func Parse(s string) (Link, error) {
 	if !found {
 		if v2 {
 			return l, fmt.Errorf("magnet %q has only a v2 infohash (urn:btmh): %w; ask for a v1 or hybrid link (xt=urn:btih:…)", short(s), ErrV2Only)
+		}
+		if IsChannel(s) {
+			return l, fmt.Errorf("magnet %q is %w: follow it as a channel", short(s), ErrChannel)
 		}
 		return l, fmt.Errorf("magnet %q: %w: no xt=urn:btih:", short(s), ErrMalformed)
 	}

@@ -58,6 +58,13 @@ type Config struct {
 	LSD  bool // local service discovery (BEP 14)
 	UPnP bool // UPnP/NAT-PMP port forwarding
 
+	// DHTBootstrap ("host:port", UDP) are the only nodes the DHT starts
+	// from when set: a private or test DHT, never the public routers.
+	DHTBootstrap []string
+	// DHTItems caps the BEP 44 items the DHT node keeps for others (0:
+	// DefaultDHTItems).
+	DHTItems int
+
 	// UseTrackers announces to the trackers named by torrents and magnets
 	// and to Trackers.
 	UseTrackers bool

@@ -22,6 +22,14 @@
 // Restore, which trusts stored completion unless a file's size or mtime
 // changed, and marks torrents whose files vanished or shrank "missing".
 //
+// The DHT also carries BEP 44 mutable items (a channel's pointer, BEP 46):
+// PutItem and GetItem run their own lookups and check every reply (key,
+// seq, size, signature, no rollback) before anything acts on it; our DHT
+// node keeps others' items in a bounded store, for two hours unless re-put.
+// SeedFile and FetchFile move one small file (a channel's index) as a
+// single-file torrent. Config.DHTBootstrap limits the DHT to given nodes
+// (network/loopdht runs such a DHT on loopback for tests).
+//
 // network never imports library, player, app or Fyne: it knows nothing of
 // audio; it hands out bytes. Magnet links and infohashes are parsed by the
 // magnet package, which library uses too.

@@ -22,6 +22,7 @@ type Node struct {
 	cl       *torrent.Client
 	db       *bbolt.DB
 	pc       *completion
+	items    *itemStore    // BEP 44 items our DHT node keeps for others
 	bufs     *pieceBuffers // memory of pieces awaiting their hash check
 	log      *slog.Logger
 	warnings []string
@@ -90,6 +91,10 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	items := newItemStore(cfg.DHTItems, cfg.dhtLog())
+	if err := configureDHT(cfg, cc, items); err != nil {
+		return nil, err
+	}
 	bufs := newPieceBuffers(pieceBufferBudget)
 	cc.DefaultStorage = newPieceStorage(cfg.DownloadDir, pc, bufs, cfg.logger())
 	if err := ctx.Err(); err != nil {
@@ -121,6 +126,7 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 		cl:         cl,
 		db:         db,
 		pc:         pc,
+		items:      items,
 		bufs:       bufs,
 		log:        cfg.logger().With("component", "network"),
 		warnings:   warnings,

@@ -47,6 +47,7 @@ var installs = map[string]string{
 	"xdg-mime":                "apt-get install xdg-utils",
 	"xclip":                   "apt-get install xclip",
 	"xdg-user-dir":            "apt-get install xdg-user-dirs",
+	"node":                    "apt-get install nodejs",
 }
 
 // InstallStep says how `make test` installs the program name.

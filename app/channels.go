@@ -1,0 +1,741 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/swarmtone/swarmtone/channel"
+	"github.com/swarmtone/swarmtone/library"
+	"github.com/swarmtone/swarmtone/magnet"
+	"github.com/swarmtone/swarmtone/network"
+)
+
+// EventChannelUpdated: a followed channel published a new version; InfoHash
+// is a new release in it (one event per release added to the feed). Its
+// value is apart from the list in event.go so the two can grow alone.
+const EventChannelUpdated EventKind = 64
+
+// Channel timings.
+const (
+	// ChannelRefresh is how often `seed` (and the window) asks the DHT for
+	// new versions of followed channels and re-puts their latest signed
+	// item, and ours: items expire from DHT nodes after 2 h.
+	ChannelRefresh = 15 * time.Minute
+	// MinChannelRefresh is the shortest refresh interval allowed: each
+	// round asks the DHT once for every followed channel.
+	MinChannelRefresh = time.Second
+	// ChannelRepublish is how often a channel's latest item is re-put (and
+	// at once when a new version is seen): BEP 44 asks for about hourly,
+	// and nodes drop items after 2 h.
+	ChannelRepublish = 30 * time.Minute
+	// channelLookupTimeout bounds one DHT lookup or put.
+	channelLookupTimeout = 30 * time.Second
+)
+
+// ErrNoChannel means the user has not made a channel yet.
+var ErrNoChannel = errors.New("no channel yet: make one with `swarmtone channel create --name NAME`")
+
+// ChannelView is what a channel page shows.
+type ChannelView struct {
+	Link      string
+	Name      string
+	Seq       int64  // 0 before the first version
+	IndexHash string // 40 hex; "" before the first version
+	Index     *channel.Index
+	Followed  bool
+	Mine      bool
+	LastError string
+}
+
+// Published is what a publish made.
+type Published struct {
+	Seq       int64
+	IndexHash string
+	// Announced is how many DHT nodes took the new item; AnnounceErr says
+	// why none did (the version is saved and is re-announced later).
+	Announced   int
+	AnnounceErr error
+}
+
+// channelsDir is where index torrents live: DataDir/channels.
+func (c *Core) channelsDir() string { return filepath.Join(c.opts.DataDir, "channels") }
+
+func channelLink(pk [32]byte, salt []byte, name string) string {
+	return magnet.ChannelLink{PublicKey: pk, Salt: salt, Name: name}.String()
+}
+
+// CreateChannel makes the user's channel key (once) and returns its link.
+// Given a name for an existing channel, it renames it (shown from the next
+// publish).
+func (c *Core) CreateChannel(ctx context.Context, name string) (string, error) {
+	name = channel.Text(name, 200)
+	id, err := c.lib.Identity(ctx)
+	switch {
+	case err == nil:
+		if name != "" && name != id.Name {
+			id.Name = name
+			if err := c.lib.SaveIdentity(ctx, id); err != nil {
+				return "", err
+			}
+		}
+	case errors.Is(err, library.ErrNotFound):
+		seed := make([]byte, ed25519.SeedSize)
+		if _, err := rand.Read(seed); err != nil {
+			return "", fmt.Errorf("making a channel key: %w", err)
+		}
+		id = library.Identity{Seed: seed, Name: name, Created: time.Now()}
+		if err := c.lib.SaveIdentity(ctx, id); err != nil {
+			return "", err
+		}
+	default:
+		return "", err
+	}
+	pk, err := id.PublicKey()
+	if err != nil {
+		return "", err
+	}
+	return channelLink(pk, id.Salt, id.Name), nil
+}
+
+func (c *Core) identity(ctx context.Context) (library.Identity, error) {
+	id, err := c.lib.Identity(ctx)
+	if errors.Is(err, library.ErrNotFound) {
+		return id, ErrNoChannel
+	}
+	return id, err
+}
+
+// MyChannel is the user's own channel as last published.
+func (c *Core) MyChannel(ctx context.Context) (ChannelView, error) {
+	id, err := c.identity(ctx)
+	if err != nil {
+		return ChannelView{}, err
+	}
+	pk, err := id.PublicKey()
+	if err != nil {
+		return ChannelView{}, err
+	}
+	v := ChannelView{Link: channelLink(pk, id.Salt, id.Name), Name: id.Name, Mine: true, Seq: id.Published.Seq, IndexHash: id.Published.IndexHash}
+	if len(id.Published.Index) > 0 {
+		if v.Index, err = channel.Decode(id.Published.Index); err != nil {
+			return v, fmt.Errorf("your channel's index as saved: %w", err)
+		}
+	}
+	return v, nil
+}
+
+// Publish adds a release to the user's channel and publishes the new
+// version: source is a file or folder (shared first, like `share`) or a
+// magnet or .torrent already known. A release published again replaces
+// its entry.
+func (c *Core) Publish(ctx context.Context, source string) (Published, error) {
+	id, err := c.identity(ctx)
+	if err != nil {
+		return Published{}, err
+	}
+	rel, err := c.releaseFor(ctx, source)
+	if err != nil {
+		return Published{}, err
+	}
+	idx, err := c.ownIndex(ctx, id)
+	if err != nil {
+		return Published{}, err
+	}
+	idx.Releases = slices.DeleteFunc(idx.Releases, func(r channel.Release) bool { return r.InfoHash == rel.InfoHash })
+	idx.Releases = append([]channel.Release{rel}, idx.Releases...)
+	if len(idx.Releases) > channel.MaxReleases {
+		return Published{}, fmt.Errorf("a channel holds at most %d releases: unpublish some first", channel.MaxReleases)
+	}
+	return c.publishIndex(ctx, id, idx)
+}
+
+// Unpublish removes a release (by infohash, or a magnet naming it) and
+// publishes the new version.
+func (c *Core) Unpublish(ctx context.Context, release string) (Published, error) {
+	id, err := c.identity(ctx)
+	if err != nil {
+		return Published{}, err
+	}
+	ih, err := sourceInfoHash(release)
+	if err != nil {
+		return Published{}, err
+	}
+	idx, err := c.ownIndex(ctx, id)
+	if err != nil {
+		return Published{}, err
+	}
+	n := len(idx.Releases)
+	idx.Releases = slices.DeleteFunc(idx.Releases, func(r channel.Release) bool { return r.InfoHash == ih })
+	if len(idx.Releases) == n {
+		return Published{}, fmt.Errorf("release %s is not in your channel (see `swarmtone channel show`)", ih)
+	}
+	return c.publishIndex(ctx, id, idx)
+}
+
+// sourceInfoHash is the infohash (40 lower-case hex) a magnet or bare
+// infohash names.
+func sourceInfoHash(s string) (string, error) {
+	if strings.HasPrefix(strings.ToLower(s), "magnet:") {
+		l, err := magnet.Parse(s)
+		if err != nil {
+			return "", err
+		}
+		return hex.EncodeToString(l.InfoHash[:]), nil
+	}
+	ih, err := magnet.ParseInfoHash(s)
+	return hex.EncodeToString(ih[:]), err
+}
+
+// ownIndex is the user's channel as last published: as saved, or, for a
+// key imported on this computer, as the DHT has it (best effort: a channel
+// not found there starts empty).
+func (c *Core) ownIndex(ctx context.Context, id library.Identity) (*channel.Index, error) {
+	if len(id.Published.Index) == 0 && c.node.DHTAddr() != "" {
+		pk, err := id.PublicKey()
+		if err != nil {
+			return nil, err
+		}
+		lctx, cancel := context.WithTimeout(ctx, 2*channelLookupTimeout)
+		defer cancel()
+		rec := library.ChannelRecord{PublicKey: pk, Salt: id.Salt, Link: channelLink(pk, id.Salt, "")}
+		_, err = c.fetchChannel(lctx, &rec, nil)
+		if err == nil {
+			c.dropIndex(rec.Latest, "") // the next publish seeds its own
+			c.log.Info("channel: continuing from the version on the DHT", "seq", rec.Latest.Seq)
+			return channel.Decode(rec.Latest.Index)
+		}
+		c.log.Info("channel: no earlier version found on the DHT; starting a new index", "err", err)
+	}
+	if len(id.Published.Index) == 0 {
+		return &channel.Index{Schema: channel.Schema}, nil
+	}
+	idx, err := channel.Decode(id.Published.Index)
+	if err != nil {
+		return nil, fmt.Errorf("your channel's index as saved: %w", err)
+	}
+	return idx, nil
+}
+
+// releaseFor shares a path, or adds a magnet or .torrent, and describes it
+// as a release from what the library knows of its tracks.
+func (c *Core) releaseFor(ctx context.Context, source string) (channel.Release, error) {
+	var ih, name string
+	var files []network.File
+	if _, err := os.Stat(source); err == nil && !strings.HasSuffix(strings.ToLower(source), ".torrent") {
+		sh, err := c.Share(ctx, []string{source}, nil)
+		if err != nil {
+			return channel.Release{}, err
+		}
+		ih, name, files = sh.InfoHash, sh.Name, sh.Files
+	} else {
+		if err := network.ValidateSource(source); err != nil {
+			return channel.Release{}, err
+		}
+		added, err := c.Add(ctx, source)
+		if err != nil {
+			return channel.Release{}, err
+		}
+		ih, name, files = added.InfoHash, added.Name, added.Files
+	}
+	rel := channel.Release{InfoHash: strings.ToLower(ih), Title: name, Published: time.Now().Unix(), Cover: -1}
+	raw, err := parseInfoHash(ih)
+	if err != nil {
+		return rel, err
+	}
+	for _, f := range files {
+		if isCoverImage(f.Path) && rel.Cover < 0 {
+			rel.Cover = f.Index
+		}
+		if !library.IsAudioFile(f.Path) || len(rel.Tracks) >= channel.MaxTracks {
+			continue
+		}
+		tr := channel.Track{File: f.Index, Title: filepath.Base(f.Path)}
+		if t, err := c.lib.TrackBySwarm(ctx, raw, f.Index); err == nil {
+			tr.Title, tr.Duration = t.DisplayTitle(), t.Duration.Milliseconds()
+			if rel.Artist == "" {
+				rel.Artist = firstOf(t.AlbumArtist, t.Artist)
+			}
+			if t.Album != "" && rel.Title == name {
+				rel.Title = t.Album
+			}
+			if rel.Year == 0 && t.Year > 0 && t.Year <= 9999 {
+				rel.Year = t.Year
+			}
+		}
+		rel.Tracks = append(rel.Tracks, tr)
+	}
+	if rel.Title == "" {
+		rel.Title = ih
+	}
+	return rel, nil
+}
+
+func isCoverImage(p string) bool {
+	switch strings.ToLower(filepath.Ext(p)) {
+	case ".jpg", ".jpeg", ".png", ".webp", ".gif":
+		return true
+	}
+	return false
+}
+
+func firstOf(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// publishIndex seeds idx as the next version of the user's channel, saves
+// it, then announces it on the DHT. The seq is above both the one saved and
+// any the DHT holds (a key imported on another computer).
+func (c *Core) publishIndex(ctx context.Context, id library.Identity, idx *channel.Index) (Published, error) {
+	priv, err := id.PrivateKey()
+	if err != nil {
+		return Published{}, err
+	}
+	pk, _ := id.PublicKey()
+	idx.Schema = channel.Schema
+	idx.Updated = time.Now().Unix()
+	idx.Profile.Name = id.Name
+	data, err := idx.Encode()
+	if err != nil {
+		return Published{}, err
+	}
+	seq := id.Published.Seq + 1
+	if c.node.DHTAddr() != "" {
+		lctx, cancel := context.WithTimeout(ctx, channelLookupTimeout)
+		if it, err := c.node.GetItem(lctx, pk, id.Salt, 0); err == nil && it.Seq >= seq {
+			seq = it.Seq + 1
+		}
+		cancel()
+	}
+	folder := filepath.Join(c.channelsDir(), "own", fmt.Sprint(seq))
+	rec, err := c.node.SeedFile(ctx, folder, channel.FileName, data)
+	if err != nil {
+		return Published{}, fmt.Errorf("seeding your channel's index: %w", err)
+	}
+	raw, err := parseInfoHash(rec.InfoHash)
+	if err != nil {
+		return Published{}, err
+	}
+	item, err := network.SignItem(priv, id.Salt, seq, network.Bep46Value(raw))
+	if err != nil {
+		return Published{}, err
+	}
+	old := id.Published
+	id.Published = library.ChannelState{Seq: seq, Value: item.Value, Sig: item.Sig[:], IndexHash: rec.InfoHash, Index: data,
+		IndexTorrent: rec.Metainfo, IndexFolder: folder, At: time.Now()}
+	// Saved before it is announced: a crash in between must not sign
+	// another index with the same seq.
+	if err := c.lib.SaveIdentity(ctx, id); err != nil {
+		return Published{}, err
+	}
+	c.dropIndex(old, rec.InfoHash)
+	res := Published{Seq: seq, IndexHash: rec.InfoHash}
+	pctx, cancel := context.WithTimeout(ctx, channelLookupTimeout)
+	defer cancel()
+	res.Announced, res.AnnounceErr = c.node.PutItem(pctx, item)
+	if res.AnnounceErr == nil {
+		id.Announced = time.Now()
+		if err := c.lib.SaveIdentity(ctx, id); err != nil {
+			return res, err
+		}
+	}
+	c.log.Info("channel published", "seq", seq, "index", rec.InfoHash, "releases", len(idx.Releases), "dht_nodes", res.Announced, "err", res.AnnounceErr)
+	return res, nil
+}
+
+// dropIndex stops seeding an index version that was replaced, and deletes
+// its folder.
+func (c *Core) dropIndex(old library.ChannelState, keep string) {
+	if old.IndexHash == "" || old.IndexHash == keep {
+		return
+	}
+	if err := c.node.Remove(old.IndexHash); err != nil && !errors.Is(err, network.ErrUnknownTorrent) {
+		c.log.Warn("dropping an old channel index", "index", old.IndexHash, "err", err)
+	}
+	if old.IndexFolder != "" && strings.HasPrefix(filepath.Clean(old.IndexFolder), c.channelsDir()+string(filepath.Separator)) {
+		os.RemoveAll(old.IndexFolder)
+	}
+}
+
+// Follow follows a channel link (magnet:?xs=urn:btpk:…): it asks the DHT
+// for the channel's latest version, calls resolved (if not nil) as soon as
+// the pointer is known, fetches and checks the index, and records the new
+// releases in the feed. A channel followed before keeps its last good
+// version if the DHT or the index fails.
+func (c *Core) Follow(ctx context.Context, link string, resolved func(seq int64, indexHash string)) (ChannelView, error) {
+	return c.openChannel(ctx, link, true, resolved)
+}
+
+// LookAtChannel fetches a channel like Follow, for its page, without
+// following it (one already followed stays followed). Nothing goes into the
+// feed.
+func (c *Core) LookAtChannel(ctx context.Context, link string) (ChannelView, error) {
+	return c.openChannel(ctx, link, false, nil)
+}
+
+func (c *Core) openChannel(ctx context.Context, link string, follow bool, resolved func(int64, string)) (ChannelView, error) {
+	cl, err := magnet.ParseChannel(link)
+	if err != nil {
+		return ChannelView{}, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if id, err := c.lib.Identity(ctx); err == nil {
+		if pk, _ := id.PublicKey(); pk == cl.PublicKey && string(id.Salt) == string(cl.Salt) {
+			return ChannelView{}, errors.New("that is your own channel")
+		}
+	}
+	rec, err := c.lib.Channel(ctx, cl.PublicKey, cl.Salt)
+	if errors.Is(err, library.ErrNotFound) {
+		rec = library.ChannelRecord{PublicKey: cl.PublicKey, Salt: cl.Salt, Name: channel.Text(cl.Name, 200)}
+	} else if err != nil {
+		return ChannelView{}, err
+	}
+	newlyFollowed := follow && !rec.Followed
+	rec.Followed = rec.Followed || follow
+	rec.Link = channelLink(cl.PublicKey, cl.Salt, "")
+	if err := c.lib.SaveChannel(ctx, rec); err != nil {
+		return ChannelView{}, err
+	}
+	err = c.refreshChannel(ctx, &rec, resolved)
+	if newlyFollowed && len(rec.Latest.Index) > 0 {
+		// Looked at before and unchanged since: its releases are new to
+		// the feed all the same.
+		if idx, derr := channel.Decode(rec.Latest.Index); derr == nil {
+			added, ferr := c.lib.AddToFeed(ctx, feedEntries(&rec, idx))
+			c.announceFeed(added)
+			err = errors.Join(err, ferr)
+		}
+	}
+	return channelView(rec), err
+}
+
+// Unfollow forgets a channel and stops seeding its index.
+func (c *Core) Unfollow(ctx context.Context, link string) error {
+	cl, err := magnet.ParseChannel(link)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	rec, err := c.lib.Channel(ctx, cl.PublicKey, cl.Salt)
+	if err != nil {
+		return fmt.Errorf("you do not follow %s: %w", link, err)
+	}
+	c.dropIndex(rec.Latest, "")
+	return c.lib.DeleteChannel(ctx, cl.PublicKey, cl.Salt)
+}
+
+// FollowedChannels lists the channels the user follows, as last fetched.
+func (c *Core) FollowedChannels(ctx context.Context) ([]ChannelView, error) {
+	recs, err := c.lib.Channels(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []ChannelView
+	for _, r := range recs {
+		if r.Followed {
+			out = append(out, channelView(r))
+		}
+	}
+	return out, nil
+}
+
+func channelView(r library.ChannelRecord) ChannelView {
+	v := ChannelView{Link: channelLink(r.PublicKey, r.Salt, r.Name), Name: r.Name, Seq: r.Latest.Seq, IndexHash: r.Latest.IndexHash, Followed: r.Followed, LastError: r.LastError}
+	if len(r.Latest.Index) > 0 {
+		v.Index, _ = channel.Decode(r.Latest.Index) // checked when fetched
+	}
+	return v
+}
+
+// Feed is the newest releases of followed channels, newest first.
+func (c *Core) Feed(ctx context.Context, limit int) ([]library.FeedEntry, error) {
+	return c.lib.Feed(ctx, limit)
+}
+
+// refreshChannel asks the DHT for a version of rec newer than the one it
+// has and, if there is one, fetches, checks and records it. What fails is
+// kept in rec.LastError; the last good version stays.
+func (c *Core) refreshChannel(ctx context.Context, rec *library.ChannelRecord, resolved func(int64, string)) error {
+	added, err := c.fetchChannel(ctx, rec, resolved)
+	rec.Checked = time.Now()
+	rec.LastError = ""
+	if err != nil {
+		rec.LastError = err.Error()
+		c.log.Warn("channel not updated", "channel", rec.Link, "err", err)
+	}
+	if serr := c.lib.SaveChannel(context.WithoutCancel(ctx), *rec); serr != nil {
+		return errors.Join(err, serr)
+	}
+	// Told once saved, so whoever reacts reads the new version.
+	c.announceFeed(added)
+	return err
+}
+
+// announceFeed tells the window about releases new to the feed.
+func (c *Core) announceFeed(added []library.FeedEntry) {
+	for _, e := range added {
+		c.emit(Event{Kind: EventChannelUpdated, InfoHash: hex.EncodeToString(e.InfoHash[:])})
+	}
+}
+
+// feedEntries are the releases of idx as feed entries, oldest first, so
+// the feed (newest seen first) keeps the channel's order.
+func feedEntries(rec *library.ChannelRecord, idx *channel.Index) []library.FeedEntry {
+	var entries []library.FeedEntry
+	for _, r := range idx.Releases {
+		rih, err := parseInfoHash(r.InfoHash)
+		if err != nil {
+			continue
+		}
+		entries = append(entries, library.FeedEntry{ChannelKey: rec.PublicKey, ChannelSalt: rec.Salt, ChannelName: rec.Name,
+			InfoHash: rih, Title: r.Title, Artist: r.Artist, Published: r.Published})
+	}
+	slices.Reverse(entries)
+	return entries
+}
+
+// fetchChannel does refreshChannel's work and returns the feed entries it
+// added.
+func (c *Core) fetchChannel(ctx context.Context, rec *library.ChannelRecord, resolved func(int64, string)) ([]library.FeedEntry, error) {
+	it, err := c.node.GetItem(ctx, rec.PublicKey, rec.Salt, rec.Latest.Seq)
+	if err != nil {
+		return nil, fmt.Errorf("looking the channel up in the DHT: %w", err)
+	}
+	raw, err := network.ParseBep46Value(it.Value)
+	if err != nil {
+		return nil, fmt.Errorf("channel version %d: %w", it.Seq, err)
+	}
+	ih := hex.EncodeToString(raw[:])
+	if resolved != nil {
+		resolved(it.Seq, ih)
+	}
+	if it.Seq == rec.Latest.Seq && ih == rec.Latest.IndexHash && len(rec.Latest.Index) > 0 {
+		return nil, nil // nothing new
+	}
+	folder := filepath.Join(c.channelsDir(), hex.EncodeToString(channelKeyBytes(rec)), ih)
+	data, nrec, err := c.node.FetchFile(ctx, ih, folder, channel.MaxIndexBytes, c.opts.Peers...)
+	if err != nil {
+		c.dropIndex(library.ChannelState{IndexHash: ih, IndexFolder: folder}, rec.Latest.IndexHash)
+		return nil, fmt.Errorf("fetching the index of channel version %d: %w", it.Seq, err)
+	}
+	idx, err := channel.Decode(data)
+	if err != nil {
+		c.log.Warn("refused channel index", "channel", rec.Link, "seq", it.Seq, "index", ih, "err", err)
+		c.dropIndex(library.ChannelState{IndexHash: ih, IndexFolder: folder}, rec.Latest.IndexHash)
+		return nil, fmt.Errorf("channel version %d: %w", it.Seq, err)
+	}
+	old := rec.Latest
+	rec.Latest = library.ChannelState{Seq: it.Seq, Value: it.Value, Sig: it.Sig[:], IndexHash: ih, Index: data,
+		IndexTorrent: nrec.Metainfo, IndexFolder: folder, At: time.Now()}
+	rec.Name = idx.Profile.Name
+	c.dropIndex(old, ih)
+	if !rec.Followed {
+		return nil, nil // looked at, not followed: nothing for the feed
+	}
+	added, err := c.lib.AddToFeed(ctx, feedEntries(rec, idx))
+	if err != nil {
+		return nil, err
+	}
+	c.log.Info("channel updated", "channel", rec.Name, "seq", it.Seq, "index", ih, "releases", len(idx.Releases), "new", len(added))
+	return added, nil
+}
+
+func channelKeyBytes(rec *library.ChannelRecord) []byte {
+	return append(rec.PublicKey[:len(rec.PublicKey):len(rec.PublicKey)], rec.Salt...)
+}
+
+// restoreChannels seeds again the index of the user's channel and of every
+// followed channel, as saved: they are how others fetch them.
+func (c *Core) restoreChannels(ctx context.Context) error {
+	var states []library.ChannelState
+	if id, err := c.lib.Identity(ctx); err == nil {
+		states = append(states, id.Published)
+	} else if !errors.Is(err, library.ErrNotFound) {
+		return err
+	}
+	recs, err := c.lib.Channels(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		states = append(states, r.Latest)
+	}
+	var nrecs []network.Record
+	for _, s := range states {
+		if s.IndexHash != "" && len(s.IndexTorrent) > 0 && s.IndexFolder != "" {
+			nrecs = append(nrecs, network.Record{InfoHash: s.IndexHash, Metainfo: s.IndexTorrent, Folder: s.IndexFolder, Shared: true})
+		}
+	}
+	if len(nrecs) == 0 {
+		return nil
+	}
+	if err := c.node.Restore(ctx, nrecs); err != nil {
+		return fmt.Errorf("seeding channel indexes again: %w", err)
+	}
+	return nil
+}
+
+// KeepChannelsFresh refreshes every followed channel and re-announces the
+// latest signed item of each (and the user's own) every ChannelRefresh
+// until ctx ends: followers keep a channel reachable while its creator is
+// offline. It returns at once without a DHT.
+func (c *Core) KeepChannelsFresh(ctx context.Context) { c.KeepChannelsFreshEvery(ctx, ChannelRefresh) }
+
+// KeepChannelsFreshEvery is KeepChannelsFresh every interval (at least
+// MinChannelRefresh).
+func (c *Core) KeepChannelsFreshEvery(ctx context.Context, interval time.Duration) {
+	if c.node.DHTAddr() == "" {
+		return
+	}
+	t := time.NewTicker(max(interval, MinChannelRefresh))
+	defer t.Stop()
+	for {
+		c.RefreshChannels(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RefreshChannels is one round of KeepChannelsFresh: every followed channel
+// is asked for a new version and re-announced, and so is ours.
+func (c *Core) RefreshChannels(ctx context.Context) {
+	recs, err := c.lib.Channels(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			c.warn(err)
+		}
+		return
+	}
+	for _, r := range recs {
+		if !r.Followed || ctx.Err() != nil {
+			continue
+		}
+		lctx, cancel := context.WithTimeout(ctx, 2*channelLookupTimeout)
+		seen := r.Latest.Seq
+		c.refreshChannel(lctx, &r, nil)
+		if r.Latest.Seq != seen || time.Since(r.Announced) >= ChannelRepublish {
+			if c.republish(lctx, r.PublicKey, r.Salt, r.Latest) {
+				r.Announced = time.Now()
+				c.lib.SaveChannel(ctx, r)
+			}
+		}
+		cancel()
+	}
+	if id, err := c.lib.Identity(ctx); err == nil && id.Published.Seq > 0 && time.Since(id.Announced) >= ChannelRepublish {
+		pk, _ := id.PublicKey()
+		lctx, cancel := context.WithTimeout(ctx, channelLookupTimeout)
+		if c.republish(lctx, pk, id.Salt, id.Published) {
+			id.Announced = time.Now()
+			c.lib.SaveIdentity(ctx, id)
+		}
+		cancel()
+	}
+}
+
+// republish re-puts a channel's latest signed item unchanged, and says
+// whether some DHT node took it.
+func (c *Core) republish(ctx context.Context, pk [32]byte, salt []byte, s library.ChannelState) bool {
+	if s.Seq == 0 || len(s.Sig) != 64 {
+		return false
+	}
+	it := network.MutableItem{PublicKey: pk, Salt: salt, Seq: s.Seq, Value: s.Value}
+	copy(it.Sig[:], s.Sig)
+	n, err := c.node.PutItem(ctx, it)
+	if err != nil {
+		c.log.Warn("re-announcing a channel", "key", hex.EncodeToString(pk[:8]), "seq", s.Seq, "err", err)
+		return false
+	}
+	c.log.Debug("channel re-announced", "key", hex.EncodeToString(pk[:8]), "seq", s.Seq, "dht_nodes", n)
+	return true
+}
+
+// keyFileHeader starts a channel key backup file.
+const keyFileHeader = "swarmtone channel key v1"
+
+// ExportKey writes the channel's private key to path (readable by the user
+// only). Whoever has the file can publish as the channel.
+func (c *Core) ExportKey(ctx context.Context, path string) error {
+	id, err := c.identity(ctx)
+	if err != nil {
+		return err
+	}
+	body := fmt.Sprintf("%s\nseed %s\nsalt %s\nname %s\n", keyFileHeader, hex.EncodeToString(id.Seed), hex.EncodeToString(id.Salt), id.Name)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("writing the key backup: %w", err)
+	}
+	if err := f.Chmod(0o600); err != nil { // a file that was there keeps its mode otherwise
+		f.Close()
+		return fmt.Errorf("writing the key backup %s: %w", path, err)
+	}
+	if _, err := f.WriteString(body); err != nil {
+		f.Close()
+		return fmt.Errorf("writing the key backup %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("writing the key backup %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// ImportKey makes the key in a backup file the user's channel, replacing
+// any other (whose key is lost unless it was exported). It returns the
+// channel's link.
+func (c *Core) ImportKey(ctx context.Context, path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("reading the key backup: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(io.LimitReader(f, 4096))
+	fields := map[string]string{}
+	first := true
+	for sc.Scan() {
+		line := strings.TrimRight(sc.Text(), "\r")
+		if first {
+			if line != keyFileHeader {
+				return "", fmt.Errorf("%s is not a Swarmtone channel key backup (its first line is not %q)", path, keyFileHeader)
+			}
+			first = false
+			continue
+		}
+		k, v, _ := strings.Cut(line, " ")
+		fields[k] = v
+	}
+	seed, err := hex.DecodeString(fields["seed"])
+	if err != nil || len(seed) != ed25519.SeedSize {
+		return "", fmt.Errorf("%s: the key (seed line) is damaged", path)
+	}
+	salt, err := hex.DecodeString(fields["salt"])
+	if err != nil || len(salt) > magnet.MaxSaltBytes {
+		return "", fmt.Errorf("%s: the salt line is damaged", path)
+	}
+	id := library.Identity{Seed: seed, Salt: salt, Name: channel.Text(fields["name"], 200), Created: time.Now()}
+	if old, err := c.lib.Identity(ctx); err == nil && string(old.Seed) == string(seed) {
+		id = old // the same key: keep what was published
+	}
+	if err := c.lib.SaveIdentity(ctx, id); err != nil {
+		return "", err
+	}
+	pk, _ := id.PublicKey()
+	return channelLink(pk, id.Salt, id.Name), nil
+}

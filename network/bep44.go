@@ -1,0 +1,261 @@
+package network
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/anacrolix/dht/v2"
+	"github.com/anacrolix/dht/v2/bep44"
+	k_nearest_nodes "github.com/anacrolix/dht/v2/k-nearest-nodes"
+	"github.com/anacrolix/dht/v2/krpc"
+	"github.com/anacrolix/dht/v2/traversal"
+	"github.com/anacrolix/torrent/bencode"
+)
+
+// MaxItemValue is the largest value of a BEP 44 item, bencoded.
+const MaxItemValue = 1000
+
+// Errors of the BEP 44 operations; test with errors.Is.
+var (
+	ErrItemNotFound   = errors.New("no node of the DHT holds the item")
+	ErrItemRolledBack = errors.New("the DHT only holds an older version (lower seq) than the one already seen")
+	ErrBadItem        = errors.New("invalid BEP 44 item")
+)
+
+// MutableItem is a signed BEP 44 mutable item: Value (bencoded, at most
+// MaxItemValue bytes) at sequence number Seq, signed by the key. Anyone
+// may re-put it unchanged; only the key's owner can make a new one.
+type MutableItem struct {
+	PublicKey [32]byte
+	Salt      []byte
+	Seq       int64
+	Value     []byte // bencoded
+	Sig       [64]byte
+}
+
+// SignItem makes the item value at seq, signed with priv.
+func SignItem(priv ed25519.PrivateKey, salt []byte, seq int64, value []byte) (MutableItem, error) {
+	it := MutableItem{Salt: salt, Seq: seq, Value: value}
+	if len(priv) != ed25519.PrivateKeySize {
+		return it, fmt.Errorf("%w: private key of %d bytes", ErrBadItem, len(priv))
+	}
+	copy(it.PublicKey[:], priv.Public().(ed25519.PublicKey))
+	copy(it.Sig[:], bep44.Sign(priv, salt, seq, value))
+	return it, it.Check()
+}
+
+// Target is the DHT key of the item: SHA-1 of the public key and salt.
+func (it MutableItem) Target() [20]byte { return bep44.MakeMutableTarget(it.PublicKey, it.Salt) }
+
+// Check verifies the item: value size and bencoding, salt size, signature.
+func (it MutableItem) Check() error {
+	switch {
+	case len(it.Value) == 0:
+		return fmt.Errorf("%w: empty value", ErrBadItem)
+	case len(it.Value) > MaxItemValue:
+		return fmt.Errorf("%w: value of %d bytes (limit %d)", ErrBadItem, len(it.Value), MaxItemValue)
+	case len(it.Salt) > 64:
+		return fmt.Errorf("%w: salt of %d bytes (limit 64)", ErrBadItem, len(it.Salt))
+	case it.Seq < 0:
+		return fmt.Errorf("%w: negative seq %d", ErrBadItem, it.Seq)
+	}
+	var v any
+	if err := bencode.Unmarshal(it.Value, &v); err != nil {
+		return fmt.Errorf("%w: value is not bencoded: %v", ErrBadItem, err)
+	}
+	if !bep44.Verify(it.PublicKey[:], it.Salt, it.Seq, it.Value, it.Sig[:]) {
+		return fmt.Errorf("%w: bad signature for key %x seq %d", ErrBadItem, it.PublicKey[:4], it.Seq)
+	}
+	return nil
+}
+
+// Bep46Value is the BEP 46 value pointing at a torrent: {"ih": 20 bytes}.
+func Bep46Value(infoHash [20]byte) []byte {
+	return bencode.MustMarshal(krpc.Bep46Payload{Ih: infoHash})
+}
+
+// ParseBep46Value reads a BEP 46 value's infohash.
+func ParseBep46Value(v []byte) ([20]byte, error) {
+	var p struct {
+		Ih bencode.Bytes `bencode:"ih"`
+	}
+	var ih [20]byte
+	if len(v) > MaxItemValue {
+		return ih, fmt.Errorf("%w: BEP 46 value of %d bytes", ErrBadItem, len(v))
+	}
+	if err := bencode.Unmarshal(v, &p); err != nil {
+		return ih, fmt.Errorf("%w: BEP 46 value %q: %v", ErrBadItem, short(string(v)), err)
+	}
+	var raw []byte
+	if err := bencode.Unmarshal(p.Ih, &raw); err != nil || len(raw) != 20 {
+		return ih, fmt.Errorf("%w: BEP 46 value %q: ih is not 20 bytes", ErrBadItem, short(string(v)))
+	}
+	copy(ih[:], raw)
+	return ih, nil
+}
+
+// GetItem looks the mutable item (pub, salt) up in the DHT and returns the
+// valid version with the highest seq that any node holds. Replies are
+// checked here, before anything acts on them: a reply for another key, one
+// with no seq, a value over MaxItemValue bytes or a bad signature is
+// refused and logged, never trusted. (anacrolix's getput.Get dereferences a
+// reply's seq without a nil check: one hostile node could crash us; it is
+// not used.) A version below minSeq is refused too (ErrItemRolledBack
+// when nothing newer was found): what a follower has seen never goes back.
+// It ends when the lookup has asked every close node, or at ctx's end with
+// the best version seen so far.
+func (n *Node) GetItem(ctx context.Context, pub [32]byte, salt []byte, minSeq int64) (MutableItem, error) {
+	s, err := n.dhtServer()
+	if err != nil {
+		return MutableItem{}, err
+	}
+	target := bep44.MakeMutableTarget(pub, salt)
+	log := n.cfg.dhtLog().With("target", fmt.Sprintf("%x", target))
+	var (
+		mu         sync.Mutex
+		best       MutableItem
+		found      bool
+		rolledBack atomic.Bool
+	)
+	op := startItemLookup(s, target, func(from string, r *krpc.Return) {
+		it, ok := checkReply(log, from, r, pub, salt, target)
+		if !ok {
+			return
+		}
+		if it.Seq < minSeq {
+			rolledBack.Store(true)
+			log.Warn("refused DHT item: rolled back", "from", from, "seq", it.Seq, "seen", minSeq)
+			return
+		}
+		mu.Lock()
+		if !found || it.Seq > best.Seq {
+			best, found = it, true
+		}
+		mu.Unlock()
+	})
+	select {
+	case <-op.Stalled():
+	case <-ctx.Done():
+	}
+	op.Stop()
+	mu.Lock()
+	defer mu.Unlock()
+	switch {
+	case found:
+		return best, nil
+	case ctx.Err() != nil:
+		return MutableItem{}, fmt.Errorf("looking up %x in the DHT: %w", target, ctx.Err())
+	case rolledBack.Load():
+		return MutableItem{}, fmt.Errorf("item %x: %w (seq %d)", target, ErrItemRolledBack, minSeq)
+	default:
+		return MutableItem{}, fmt.Errorf("item %x: %w", target, ErrItemNotFound)
+	}
+}
+
+// checkReply turns a get reply into an item if it is a valid version of
+// the item asked for; otherwise it logs why not.
+func checkReply(log *slog.Logger, from string, r *krpc.Return, pub [32]byte, salt []byte, target [20]byte) (MutableItem, bool) {
+	if r == nil || (r.V == nil && r.Seq == nil && r.K == [32]byte{}) {
+		return MutableItem{}, false // a node without the item: only closer nodes
+	}
+	refuse := func(why string, args ...any) (MutableItem, bool) {
+		log.Warn("refused DHT item: "+why, append([]any{"from", from}, args...)...)
+		return MutableItem{}, false
+	}
+	if r.K != pub {
+		return refuse("another key (forged?)", "key", fmt.Sprintf("%x", r.K[:8]))
+	}
+	if r.Seq == nil {
+		return refuse("reply has k but no seq")
+	}
+	if r.V == nil {
+		return MutableItem{}, false // only the seq: it answered a get with seq
+	}
+	it := MutableItem{PublicKey: r.K, Salt: salt, Seq: *r.Seq, Value: bytes.Clone(r.V), Sig: r.Sig}
+	if it.Target() != target {
+		return refuse("target mismatch")
+	}
+	if err := it.Check(); err != nil {
+		return refuse(err.Error(), "seq", it.Seq)
+	}
+	return it, true
+}
+
+// startItemLookup starts a BEP 44 get traversal towards target; each reply
+// goes to onReply (from several goroutines). Nodes that answer with a
+// token are kept as the closest, for a put.
+func startItemLookup(s *dht.Server, target [20]byte, onReply func(from string, r *krpc.Return)) *traversal.Operation {
+	op := traversal.Start(traversal.OperationInput{
+		Alpha:  8,
+		Target: target,
+		DoQuery: func(ctx context.Context, addr krpc.NodeAddr) traversal.QueryResult {
+			res := s.Get(ctx, dht.NewAddr(addr.UDP()), target, nil, dht.QueryRateLimiting{})
+			onReply(addr.String(), res.Reply.R)
+			tqr := res.TraversalQueryResult(addr)
+			// A put needs the node's token, a string (BEP 5).
+			tqr.ClosestData, _ = tqr.ClosestData.(string)
+			if tqr.ClosestData == nil {
+				tqr.ResponseFrom = nil
+			}
+			return tqr
+		},
+		NodeFilter: s.TraversalNodeFilter,
+	})
+	nodes, err := s.TraversalStartingNodes()
+	if err == nil {
+		op.AddNodes(nodes)
+	}
+	return op
+}
+
+// PutItem stores a signed item on the DHT nodes closest to its target (and
+// in our own node), and returns how many nodes accepted it. It is how a
+// creator publishes and how a follower re-announces a creator's item
+// unchanged. A node refusing it (it holds a higher seq) does not stop the
+// others.
+func (n *Node) PutItem(ctx context.Context, it MutableItem) (int, error) {
+	if err := it.Check(); err != nil {
+		return 0, err
+	}
+	s, err := n.dhtServer()
+	if err != nil {
+		return 0, err
+	}
+	target := it.Target()
+	op := startItemLookup(s, target, func(string, *krpc.Return) {})
+	select {
+	case <-op.Stalled():
+	case <-ctx.Done():
+	}
+	op.Stop()
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("putting %x on the DHT: %w", target, err)
+	}
+	pk := it.PublicKey
+	put := bep44.Put{V: bencode.Bytes(it.Value), K: &pk, Salt: it.Salt, Sig: it.Sig, Seq: it.Seq}
+	var stored atomic.Int32
+	var wg sync.WaitGroup
+	op.Closest().Range(func(elem k_nearest_nodes.Elem) {
+		token, _ := elem.Data.(string)
+		wg.Go(func() {
+			res := s.Put(ctx, dht.NewAddr(elem.Addr.UDP()), put, token, dht.QueryRateLimiting{})
+			if err := res.ToError(); err != nil {
+				n.cfg.dhtLog().Debug("DHT put refused", "node", elem.Addr.String(), "target", fmt.Sprintf("%x", target), "err", err)
+				return
+			}
+			stored.Add(1)
+		})
+	})
+	wg.Wait()
+	if stored.Load() == 0 {
+		// Our own node keeps it (s.Put stores it first), so it is not lost.
+		return 0, fmt.Errorf("putting %x (seq %d): %w: no DHT node took it (is the DHT bootstrapped?)", target, it.Seq, ErrItemNotFound)
+	}
+	return int(stored.Load()), nil
+}
