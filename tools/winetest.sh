@@ -73,7 +73,7 @@ if ((rc != 0)); then
 fi
 if ((skipped)); then
   echo "winetest: the reasons for the $skipped skips:"
-  { grep -A1 -E '^\s*--- SKIP' "$log" | grep -vE '^\s*--- SKIP|^--$' | sed -E 's/^\s*[a-z_0-9]+\.go:[0-9]+: //' | sort | uniq -c | sort -rn | head -20; } || true
+  { grep -B1 -E '^\s*--- SKIP' "$log" | grep -vE '^\s*--- SKIP|^--$' | sed -E 's/^\s*[a-z_0-9]+\.go:[0-9]+: //' | sort | uniq -c | sort -rn | head -20; } || true
 fi
 { grep -E '^(ok|FAIL)\s' "$log"; } || true
 echo "windows_wine_tests_run $passed (failed $failed, skipped $skipped; wineboot $((booted - start)) s, all $(($(date +%s) - start)) s)"
