@@ -45,25 +45,12 @@ export GOOS=windows GOARCH=amd64 CGO_ENABLED=1
 export CC=x86_64-w64-mingw32-gcc CXX=x86_64-w64-mingw32-g++
 # Static libgcc/libstdc++ (go-libutp is C++): the test binaries need no DLL
 # beside them, as swarmtone.exe needs none.
-# Wine 8.0 answers STATUS_NOT_IMPLEMENTED to the delete-on-close flags Go
-# 1.26's os.RemoveAll passes (POSIX semantics); Go falls back to the older
-# call only on the errors Windows gives. Without this every t.TempDir
-# cleanup fails. For the test binaries only, an -overlay adds Wine's answer
-# to Go's fallback list; swarmtone.exe is built from the untouched library.
-overlay=()
-at="$(${GO:-go} env GOROOT)/src/internal/syscall/windows/at_windows.go"
-if [[ -f $at ]]; then
-  sed 's|^\tcase STATUS_INVALID_INFO_CLASS, // the operating system doesn.t support FileDispositionInformationEx|\tcase NTStatus(0xC0000002), // STATUS_NOT_IMPLEMENTED: Wine 8.0\n\t\tSTATUS_INVALID_INFO_CLASS,|' "$at" >"$work/at_windows.go"
-  if cmp -s "$at" "$work/at_windows.go"; then
-    echo "winetest: Go's at_windows.go changed; no overlay (t.TempDir cleanups may fail under Wine 8.0)" >&2
-  else
-    printf '{"Replace":{"%s":"%s"}}\n' "$at" "$work/at_windows.go" >"$work/overlay.json"
-    overlay=(-overlay "$work/overlay.json")
-  fi
-fi
+# Two places where Wine 8.0 answers unlike Windows (RemoveAll, UDP sockets):
+# the test binaries are built with a patched copy (see tools/wineshim/overlay.sh).
+overlay=$(tools/wineshim/overlay.sh "$work/overlay")
 log="$work/test.log"
 rc=0
-${GO:-go} test "${overlay[@]}" -count=1 -v -timeout 20m -ldflags '-extldflags "-static-libgcc -static-libstdc++"' -exec wine "${pkgs[@]}" >"$log" 2>&1 || rc=$?
+${GO:-go} test $overlay -count=1 -v -timeout 20m -ldflags '-extldflags "-static-libgcc -static-libstdc++"' -exec wine "${pkgs[@]}" >"$log" 2>&1 || rc=$?
 
 passed=$(grep -cE '^\s*--- PASS' "$log" || true)
 failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
