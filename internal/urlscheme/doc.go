@@ -3,8 +3,8 @@
 // HKEY_CURRENT_USER\Software\Classes\magnet (no administrator needed), which
 // `swarmtone --register-handlers` writes and `--unregister-handlers` removes.
 // Elsewhere the desktop does it: on Linux the desktop entry `make install`
-// puts in place (MimeType=x-scheme-handler/magnet), on macOS the app
-// bundle's Info.plist (CFBundleURLTypes, written by `fyne package -os darwin`).
+// puts in place (MimeType=x-scheme-handler/magnet), on macOS a
+// CFBundleURLTypes entry in the app bundle's Info.plist.
 //
 // It imports only the standard library and golang.org/x/sys.
 package urlscheme
@@ -16,7 +16,7 @@ const Scheme = "magnet"
 
 // ErrDesktopDoes means this platform registers URL handlers through the
 // app's desktop entry or bundle, not through a command.
-var ErrDesktopDoes = errors.New("on this system the magnet: handler comes with the installed app (Linux: `make install` adds the desktop entry; macOS: the app bundle's Info.plist); there is nothing to register")
+var ErrDesktopDoes = errors.New("on this system the magnet: handler comes with the installed app (Linux: `make install` adds the desktop entry; macOS: the app bundle's Info.plist); there is nothing to register here")
 
 // Handler writes the keys under Root (a registry path below
 // HKEY_CURRENT_USER; Windows only). The zero Handler uses Software\Classes,
