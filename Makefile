@@ -110,7 +110,7 @@ windows: windows-deps
 wine-test: windows-deps
 	./tools/winetest.sh
 
-bench: deps test-deps build/asound.conf
+bench: deps test-deps windows-deps build/asound.conf
 	$(XVFB) $(GO) run ./bench -out bench/results.txt
 
 package: deps

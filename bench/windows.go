@@ -27,11 +27,20 @@ func init() { register("windows", benchWindows) }
 
 const windowsRuns = 9
 
+// windowsOnlyEnv=ttfa measures only the time to first audio across Wine
+// (the Wine test run alone takes minutes):
+//
+//	SWARMTONE_BENCH_WINDOWS=ttfa go run -tags nosqlite,no_emoji ./bench -out /tmp/w.txt windows
+const windowsOnlyEnv = "SWARMTONE_BENCH_WINDOWS"
+
 func benchWindows(ctx context.Context, r *report) error {
 	for _, tool := range []string{"wine", "wineserver", "x86_64-w64-mingw32-gcc", "ffmpeg"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s is missing: tools/deps.sh windows test installs it", tool)
 		}
+	}
+	if os.Getenv(windowsOnlyEnv) == "ttfa" {
+		return windowsTTFA(ctx, r)
 	}
 	var errs []error
 	if out, err := exec.CommandContext(ctx, "make", "-s", "windows").CombinedOutput(); err != nil {
