@@ -202,6 +202,8 @@ func (cli *CLI) commands() []command {
 		{name: "ls", summary: "list the tracks of the library", data: true, run: runList},
 		{name: "seed", summary: "seed every share and download of the library until interrupted", data: true, run: runSeed},
 		{name: "channel", args: "VERB [ARG]", summary: channelSummary, flags: []string{"name", "timeout"}, minArgs: 1, maxArgs: 2, data: true, run: runChannel},
+		{name: "register-handlers", summary: "Windows: make magnet: links open Swarmtone for this user", run: runRegisterHandlers},
+		{name: "unregister-handlers", summary: "Windows: undo register-handlers", run: runUnregisterHandlers},
 		{name: "version", summary: "print the version", run: printVersion},
 		{name: "help", summary: "show this help", run: func(_ context.Context, cli *CLI, _ Options, _ []string) error { cli.usage(cli.Stdout); return nil }},
 	}
@@ -255,7 +257,7 @@ func (cli *CLI) Main(args []string) int {
 		opts.Start = ProcessStart()
 	}
 	fs := cli.flagSet(&opts)
-	positional, err := parse(fs, args)
+	positional, err := parse(fs, handlerFlagsAsCommands(args))
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			cli.usage(cli.Stdout)
@@ -493,11 +495,11 @@ func printVersion(_ context.Context, cli *CLI, opts Options, _ []string) error {
 }
 
 // DefaultDataDir is the folder in the user's config directory that holds the
-// library file, e.g. ~/.config/swarmtone on Linux.
+// library file: ~/.config/swarmtone on Linux, %AppData%\Swarmtone on Windows.
 func DefaultDataDir() (string, error) {
 	dir, err := os.UserConfigDir()
 	if err != nil {
 		return "", fmt.Errorf("finding the config folder (set --data DIR): %w", err)
 	}
-	return filepath.Join(dir, "swarmtone"), nil
+	return filepath.Join(dir, dataFolder), nil
 }

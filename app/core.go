@@ -206,13 +206,14 @@ func nodeConfig(s library.Settings, opts Options) (network.Config, error) {
 }
 
 // defaultDownloadFolder is where downloads go until the user picks a
-// folder: ~/Music/Swarmtone for the default data folder; inside the data
-// folder for any other (--data DIR), so an instance made for a test, a
-// server or a USB stick keeps everything in one place.
+// folder: Swarmtone in the user's music folder (the Music known folder on
+// Windows, XDG_MUSIC_DIR or ~/Music elsewhere) for the default data folder;
+// inside the data folder for any other (--data DIR), so an instance made for
+// a test, a server or a USB stick keeps everything in one place.
 func defaultDownloadFolder(dataDir string) string {
 	if def, err := DefaultDataDir(); err == nil && filepath.Clean(def) == filepath.Clean(dataDir) {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, "Music", "Swarmtone")
+		if music := musicFolderCandidates(); len(music) > 0 {
+			return filepath.Join(music[0], "Swarmtone")
 		}
 	}
 	return filepath.Join(dataDir, "downloads")

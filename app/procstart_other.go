@@ -1,4 +1,4 @@
-//go:build !cgo || !unix
+//go:build !windows && (!cgo || !unix)
 
 package app
 

@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -75,7 +73,7 @@ func m3uLocation(p, dir string) string {
 		!strings.HasPrefix(lower, "magnet:") && !strings.HasPrefix(lower, "file:") && !strings.Contains(loc, "://") {
 		return loc
 	}
-	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}).String()
+	return fileURL(p)
 }
 
 func oneLine(s string) string {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -64,8 +65,10 @@ func Durable(db *bbolt.DB) error {
 		db.NoSync, db.NoGrowSync = false, false
 		err = errors.Join(db.Sync(), tx.Rollback())
 	}
-	if err == nil {
-		// The file's name, too: it was created without a sync.
+	if err == nil && runtime.GOOS != "windows" {
+		// The file's name, too: it was created without a sync. (Windows
+		// cannot flush a folder — "Access denied" — and NTFS journals
+		// the name itself.)
 		var dir *os.File
 		if dir, err = os.Open(filepath.Dir(db.Path())); err == nil {
 			err = errors.Join(dir.Sync(), dir.Close())
@@ -209,15 +212,26 @@ func openChecked(path string, unsynced bool) (db *bbolt.DB, err error) {
 }
 
 func openShallow(path string, unsynced bool) (db *bbolt.DB, err error) {
+	// bbolt.Open can panic on a damaged page after it opened the file; then
+	// no *DB comes back to close it, and on Windows the open file could not
+	// be moved aside ("Sharing violation"). Keep hold of it to close it.
+	var file *os.File
 	defer func() {
 		if r := recover(); r != nil {
 			if db != nil {
 				_ = db.Close()
+			} else if file != nil {
+				_ = file.Close()
 			}
 			db, err = nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, r)
 		}
 	}()
-	db, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: OpenTimeout, NoSync: unsynced, NoGrowSync: unsynced})
+	openFile := func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, perm)
+		file = f
+		return f, err
+	}
+	db, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: OpenTimeout, NoSync: unsynced, NoGrowSync: unsynced, OpenFile: openFile})
 	switch {
 	case err == nil:
 	case errors.Is(err, berrors.ErrTimeout):

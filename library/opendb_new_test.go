@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -23,7 +24,14 @@ func TestEmptyBoltFileIsBboltsOwn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := emptyBoltFile(os.Getpagesize()); !bytes.Equal(got, want) {
+	got := emptyBoltFile(os.Getpagesize())
+	if runtime.GOOS == "windows" && len(want) > len(got) && bytes.Count(want[len(got):], []byte{0}) == len(want)-len(got) {
+		// Windows maps no further than the file goes: bbolt grows it with
+		// zeros to its first mapping (32 KiB), and so does its next Open
+		// of a file createEmpty wrote.
+		want = want[:len(got)]
+	}
+	if !bytes.Equal(got, want) {
 		t.Fatalf("emptyBoltFile differs from bbolt's new file (%d and %d bytes)", len(got), len(want))
 	}
 }

@@ -221,7 +221,7 @@ func TestImportPlaylistSkipsUnknownEntries(t *testing.T) {
 	if err != nil || len(p.Items) != 0 || len(warns) != 5 {
 		t.Fatalf("playlist %+v, warnings %v, err %v", p, warns, err)
 	}
-	for i, want := range []string{"not/here.mp3", "web address", "selects no file", "v2", `so="x"`} {
+	for i, want := range []string{filepath.FromSlash("not/here.mp3"), "web address", "selects no file", "v2", `so="x"`} {
 		if !strings.Contains(warns[i].Err.Error(), want) {
 			t.Errorf("warning %d is %q, want it to say %q", i+1, warns[i].Err, want)
 		}
@@ -234,19 +234,23 @@ func TestImportPlaylistSkipsUnknownEntries(t *testing.T) {
 func TestExportKeepsMissingLocalTracks(t *testing.T) {
 	l, _ := openTestLibrary(t)
 	ctx := testCtx(t)
-	ids := mustPut(t, l, Track{Title: "Gone", Path: "/elsewhere/gone.flac", Missing: true})
+	// An absolute path on this system: /elsewhere (C:\elsewhere on Windows).
+	root := filepath.VolumeName(os.TempDir()) + string(filepath.Separator)
+	gone := filepath.Join(root, "elsewhere", "gone.flac")
+	ids := mustPut(t, l, Track{Title: "Gone", Path: gone, Missing: true})
 	p, err := l.createPlaylistWith(ctx, "p", ids)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var m3u, xspf bytes.Buffer
-	if err := l.ExportM3U8(ctx, &m3u, p.ID, "/music"); err != nil {
+	music := filepath.Join(root, "music")
+	if err := l.ExportM3U8(ctx, &m3u, p.ID, music); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.ExportXSPF(ctx, &xspf, p.ID, "/music"); err != nil {
+	if err := l.ExportXSPF(ctx, &xspf, p.ID, music); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(m3u.String(), "\n/elsewhere/gone.flac\n") || !strings.Contains(xspf.String(), "<location>file:///elsewhere/gone.flac</location>") {
+	if !strings.Contains(m3u.String(), "\n"+filepath.ToSlash(gone)+"\n") || !strings.Contains(xspf.String(), "<location>"+fileURL(gone)+"</location>") {
 		t.Errorf("missing track not exported by path:\n%s\n%s", m3u.String(), xspf.String())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -114,7 +115,7 @@ func TestSwarmTrackCompletingToDiskKeepsIdentity(t *testing.T) {
 	ctx := testCtx(t)
 	ih := [20]byte{0xab, 0xcd}
 	dir := t.TempDir()
-	dest := dir + "/Album/01 Song.mp3"
+	dest := filepath.Join(dir, "Album", "01 Song.mp3")
 	ids := mustPut(t, l, Track{Title: "Song", Artist: "Friend", Path: dest, Missing: true,
 		Swarm: &SwarmLocation{InfoHash: ih, FileIndex: 0, Path: "Album/01 Song.mp3"}})
 	id := ids[0]

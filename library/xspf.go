@@ -73,7 +73,7 @@ func xspfLocation(p, dir string) string {
 	if !filepath.IsAbs(filepath.FromSlash(loc)) {
 		return (&url.URL{Path: loc}).String()
 	}
-	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}).String()
+	return fileURL(p)
 }
 
 // ImportXSPF reads an XSPF playlist from r and creates a playlist named name

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -156,6 +157,11 @@ func filesUnder(t *testing.T, dir string) map[string][]byte {
 // openFilesUnder lists this process's open file descriptors that point
 // under dir (Linux /proc); ok is false where that cannot be known.
 func openFilesUnder(dir string) (paths []string, ok bool) {
+	if runtime.GOOS == "windows" {
+		// No /proc; under Wine, /proc/self/fd is the Wine process's own,
+		// whose Linux paths never match a Windows one.
+		return nil, false
+	}
 	ents, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
 		return nil, false
@@ -347,6 +353,11 @@ func TestPieceStorageFilesGoneWhileRunning(t *testing.T) {
 		{"deleted", os.Remove},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			if c.name == "deleted" && runtime.GOOS == "windows" {
+				// Go opens files without FILE_SHARE_DELETE: while the node
+				// holds a downloaded file open, Windows refuses to delete it.
+				t.Skip("Windows refuses to delete a file the node holds open (no FILE_SHARE_DELETE)")
+			}
 			dir := t.TempDir()
 			src := testFiles(t, filepath.Join(dir, "src"), "Album", []int{90 << 10, 500 << 10}, 3)
 			tb := makeTorrent(t, filepath.Join(dir, "src"), "Album", 64<<10)

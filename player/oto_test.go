@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -39,6 +40,12 @@ type otoCapture struct {
 // capture file and returns what was captured.
 func runOtoChild(t *testing.T, scenario string, files []string, alsaConf string) otoCapture {
 	t.Helper()
+	if runtime.GOOS == "windows" {
+		// Under Wine, oto plays through WASAPI into Wine's ALSA driver,
+		// which cannot run this Windows binary as the ALSA file plugin's
+		// pacer, nor honour "no device" the way Linux ALSA does.
+		t.Skip("captures sound through Linux ALSA's file plugin; a Windows build (under Wine) plays through WASAPI")
+	}
 	dir := t.TempDir()
 	capture := filepath.Join(dir, "capture.raw")
 	self, err := os.Executable()

@@ -14,8 +14,15 @@ test_pkgs=(xvfb xauth x11-utils xdotool imagemagick ffmpeg flac lame vorbis-tool
   procps time dbus-daemon dbus-bin openbox wmctrl xclip xdg-user-dirs playerctl appstream
   desktop-file-utils xdg-utils haskell-status-notifier-item-utils strace)
 
+# The Windows build (make windows) and its tests under Wine (make test):
+# mingw-w64 cross compilers (cgo: Fyne's go-gl, go-libutp's C++), their
+# windres for the icon and version resource, and wine64 with the wine
+# launcher scripts. Apart so that `make run` on Linux pulls none of it.
+windows_pkgs=(gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine64 wine)
+
 want=("${build_pkgs[@]}")
 if [[ " $* " == *" test "* ]]; then want+=("${test_pkgs[@]}"); fi
+if [[ " $* " == *" windows "* ]]; then want+=("${windows_pkgs[@]}"); fi
 
 if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
   echo "deps: not a Debian/Ubuntu system; install the equivalents of: ${want[*]}" >&2
@@ -42,9 +49,11 @@ if ((${#missing[@]})); then
         echo "deps: could not install $p; the tests that need it will skip" >&2
     done
   fi
-  for p in "${build_pkgs[@]}"; do
+  required=("${build_pkgs[@]}")
+  if [[ " $* " == *" windows "* ]]; then required+=("${windows_pkgs[@]}"); fi
+  for p in "${required[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || {
-      echo "deps: $p is required to build Swarmtone and could not be installed" >&2
+      echo "deps: $p is required to build Swarmtone (or its Windows build) and could not be installed" >&2
       exit 1
     }
   done

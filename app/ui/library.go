@@ -5,9 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -531,13 +529,8 @@ func (v *libraryView) showInFolder() {
 		v.mw.showError("Not on disk", fmt.Errorf("this track plays from the swarm and is not on disk yet"))
 		return
 	}
-	dir := filepath.Dir(sel[0].Path)
-	opener := map[string]string{"darwin": "open", "windows": "explorer"}[runtime.GOOS]
-	if opener == "" {
-		opener = "xdg-open"
-	}
-	if err := exec.Command(opener, dir).Start(); err != nil {
-		dialog.ShowInformation("Folder", dir, v.mw.win)
+	if err := revealCommand(sel[0].Path).Start(); err != nil {
+		dialog.ShowInformation("Folder", filepath.Dir(sel[0].Path), v.mw.win)
 	}
 }
 

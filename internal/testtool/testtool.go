@@ -65,6 +65,10 @@ func UnderCI() bool {
 	return err == nil && ci
 }
 
+// UnderWine reports whether this is a Windows binary running under Wine.
+// Tests that need what Wine lacks skip with t.Skip and that reason.
+func UnderWine() bool { return underWine() }
+
 // Need returns the path of each named program, in order. A missing one
 // skips the test, or fails it under CI; either way it names the install step.
 func Need(t testing.TB, names ...string) []string {
@@ -97,8 +101,15 @@ func NeedDisplay(t testing.TB) {
 
 // Missing skips the test (fails it under CI) because what saying describes is
 // not there; how says how to get it.
+//
+// Under Wine (the Windows test binaries `make test` runs with wine64) it
+// always skips: a Windows binary cannot run the Linux tools, and the same
+// test runs natively on Linux, where CI requires the tool.
 func Missing(t testing.TB, what, how string) {
 	t.Helper()
+	if UnderWine() {
+		t.Skipf("under Wine: %s (Linux tools cannot run from a Windows test binary; the native run covers this test)", what)
+	}
 	if UnderCI() {
 		t.Fatalf("%s: %s. Under CI every tool the tests use must be installed by the Makefile.", what, how)
 	}

@@ -1,0 +1,5 @@
+//go:build !windows
+
+package testtool
+
+func underWine() bool { return false }
