@@ -45,23 +45,24 @@ const pageSize = 200
 // all of 100,000 tracks is one map. It survives a new sort; a search keeps
 // only what it still shows.
 type libraryView struct {
-	mw       *MainWindow
-	object   fyne.CanvasObject
-	table    *keyTable
-	area     *fyne.Container // the header over the table
-	header   *columnHeader
-	search   *widget.Entry
-	sortBy   *keySelect
-	sortDesc bool
-	status   *widget.Label
-	ids      []app.TrackID
-	cache    map[app.TrackID]app.Track
-	selected map[app.TrackID]bool
-	anchor   app.TrackID // where a Shift-click extends from; 0 none
-	playing  app.TrackID // the track the player plays; 0 none
-	weights  [numCols]float32
-	widths   [numCols]float32
-	reloads  int // generation: a slow reload never overwrites a newer one
+	mw        *MainWindow
+	lastPress press // for telling a double click (libraryCell.MouseDown)
+	object    fyne.CanvasObject
+	table     *keyTable
+	area      *fyne.Container // the header over the table
+	header    *columnHeader
+	search    *widget.Entry
+	sortBy    *keySelect
+	sortDesc  bool
+	status    *widget.Label
+	ids       []app.TrackID
+	cache     map[app.TrackID]app.Track
+	selected  map[app.TrackID]bool
+	anchor    app.TrackID // where a Shift-click extends from; 0 none
+	playing   app.TrackID // the track the player plays; 0 none
+	weights   [numCols]float32
+	widths    [numCols]float32
+	reloads   int // generation: a slow reload never overwrites a newer one
 	// onShown, when set (tests, the bench), is called after each reload is drawn.
 	onShown func()
 

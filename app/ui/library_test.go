@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -415,3 +416,34 @@ func pressKey(c fyne.Canvas, name fyne.KeyName) {
 
 // idText is how the engine names a library track.
 func idText(id app.TrackID) string { return strconv.FormatUint(uint64(id), 10) }
+
+// TestDoubleClickPlaysAtOnce: a second press on a row within the double
+// click time plays the list from it at the press, without Fyne's wait; a
+// press on another row, or one after the double click time, only selects.
+func TestDoubleClickPlaysAtOnce(t *testing.T) {
+	mw, core, _ := playableLibrary(t, 4)
+	var third string
+	onUIWait(func() {
+		tr, _ := mw.library.track(2)
+		third = strconv.FormatUint(uint64(tr.ID), 10)
+	})
+	queued := func() []string { st, _ := core.PlayerState(); return st.Queue }
+	onUIWait(func() {
+		clickCell(libraryCellAt(t, mw, 1, colTitle), 0)
+		clickCell(libraryCellAt(t, mw, 2, colTitle), 0) // another row: a click, not a double click
+	})
+	if q := queued(); len(q) != 0 {
+		t.Fatalf("clicks on two rows queued %v", q)
+	}
+	// The double click time, and then some: the next press is a new click.
+	time.Sleep(doubleClickDelay() + 50*time.Millisecond)
+	onUIWait(func() { clickCell(libraryCellAt(t, mw, 2, colTitle), 0) })
+	if q := queued(); len(q) != 0 {
+		t.Fatalf("a press after the double click time queued %v", q)
+	}
+	onUIWait(func() { clickCell(libraryCellAt(t, mw, 2, colTitle), 0) })
+	eventually(t, "the double click to play from the third row", func() bool {
+		st, _ := core.PlayerState()
+		return st.Playing && st.Index >= 0 && st.Index < len(st.Queue) && st.Queue[st.Index] == third
+	})
+}

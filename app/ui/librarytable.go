@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"time"
 )
 
 // Library table columns.
@@ -305,12 +306,40 @@ func (c *libraryCell) set(text string, icon fyne.Resource, selected, bold bool) 
 	c.Refresh()
 }
 
+// MouseDown selects the row; a second press on the same row soon after
+// plays the list from it. The double click is told here, at the press,
+// rather than by Fyne's DoubleTapped: Fyne waits for its double-tap delay
+// (300 ms) whenever the window is slow to note the first tap (a frame being
+// drawn), and loses the double click when the table recycles the cell
+// between the two clicks, as it does when the library first loads.
 func (c *libraryCell) MouseDown(ev *desktop.MouseEvent) {
 	if ev.Button != desktop.MouseButtonPrimary {
 		return
 	}
 	c.pressed = true
+	now := time.Now()
+	last := c.v.lastPress
+	c.v.lastPress = press{row: c.row, at: now}
+	if ev.Modifier == 0 && last.row == c.row && now.Sub(last.at) <= doubleClickDelay() {
+		c.v.lastPress = press{row: -1}
+		c.v.playFrom(c.row)
+		return
+	}
 	c.v.click(c.row, c.col, ev.Modifier)
+}
+
+// press is where and when the primary button last went down in the table.
+type press struct {
+	row int
+	at  time.Time
+}
+
+// doubleClickDelay is the desktop's double-click time, as Fyne knows it.
+func doubleClickDelay() time.Duration {
+	if a := fyne.CurrentApp(); a != nil {
+		return a.Driver().DoubleTapDelay()
+	}
+	return 300 * time.Millisecond
 }
 
 func (c *libraryCell) MouseUp(*desktop.MouseEvent) {}
@@ -329,12 +358,6 @@ func (c *libraryCell) Tapped(*fyne.PointEvent) {
 func (c *libraryCell) TappedSecondary(ev *fyne.PointEvent) {
 	c.pressed = false
 	c.v.rightClick(c.row, ev.AbsolutePosition)
-}
-
-// DoubleTapped plays the list from this row.
-func (c *libraryCell) DoubleTapped(*fyne.PointEvent) {
-	c.pressed = false
-	c.v.playFrom(c.row)
 }
 
 func (c *libraryCell) CreateRenderer() fyne.WidgetRenderer { return &cellRenderer{c: c} }
