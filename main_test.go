@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -161,22 +159,7 @@ func screenshot(t *testing.T, ctx context.Context, window, name string) {
 }
 
 // lockedBuffer collects a process's output while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type lockedBuffer = xdrive.LockedBuffer
 
 // poll calls check every 100 ms until it reports done or ctx ends.
 func poll(t *testing.T, ctx context.Context, what string, check func() (string, bool)) string {
@@ -206,15 +189,7 @@ func distinctColours(t *testing.T, path string) int {
 	if err != nil {
 		return 0 // a half-written file: try again
 	}
-	seen := map[[4]uint32]bool{}
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y += 2 {
-		for x := b.Min.X; x < b.Max.X; x += 2 {
-			r, g, bl, a := img.At(x, y).RGBA()
-			seen[[4]uint32{r, g, bl, a}] = true
-		}
-	}
-	return len(seen)
+	return xdrive.Colours(img)
 }
 
 // pacerEnv makes the test binary the real-time pacer of ALSA's file plugin

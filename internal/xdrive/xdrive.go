@@ -38,7 +38,7 @@ type Person struct {
 	ctx    context.Context
 	cmd    *exec.Cmd
 	exited chan error
-	output *lockedBuffer
+	output *LockedBuffer
 	window string // the X window id
 }
 
@@ -50,7 +50,7 @@ func (p *Person) Open(ctx context.Context) error {
 	}
 	p.cmd = exec.CommandContext(ctx, p.Bin, p.Args...)
 	p.cmd.Env = append(append(os.Environ(), p.Env...), ui.LandmarksEnv+"="+p.Sights)
-	p.output = &lockedBuffer{}
+	p.output = &LockedBuffer{}
 	p.cmd.Stdout, p.cmd.Stderr = p.output, p.output
 	if err := p.cmd.Start(); err != nil {
 		return err
@@ -312,19 +312,19 @@ func SoundStartsAfter(starts string, t0 time.Time) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// lockedBuffer collects a process's output while others read it.
-type lockedBuffer struct {
+// LockedBuffer collects a process's output while others read it.
+type LockedBuffer struct {
 	mu  sync.Mutex
 	buf strings.Builder
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
+func (b *LockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *lockedBuffer) String() string {
+func (b *LockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
