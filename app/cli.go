@@ -18,6 +18,7 @@ import (
 
 	"github.com/swarmtone/swarmtone/desktop/instance"
 	"github.com/swarmtone/swarmtone/desktop/signals"
+	"github.com/swarmtone/swarmtone/library"
 	"github.com/swarmtone/swarmtone/network"
 )
 
@@ -394,10 +395,12 @@ func fromFileURI(arg string) string {
 		return arg
 	}
 	u, err := url.Parse(arg)
-	if err != nil || u.Path == "" || (u.Host != "" && u.Host != "localhost") {
+	// On Windows the old file://C:/x form names the drive as the host.
+	drive := runtime.GOOS == "windows" && len(u.Host) == 2 && u.Host[1] == ':'
+	if err != nil || u.Path == "" || (u.Host != "" && u.Host != "localhost" && !drive) {
 		return arg // not a local file: the command says what is wrong with it
 	}
-	return filepath.FromSlash(u.Path)
+	return library.FileURLPath(u)
 }
 
 // looksLikeSource tells a magnet link or a file from a command name.

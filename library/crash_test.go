@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/swarmtone/swarmtone/internal/testtool"
 )
 
 // crashChildEnv names the library file the crash child writes to.
@@ -198,6 +200,11 @@ func crashImportChild(dbPath, tree string) int {
 // start. Between runs that finished, the test touches every file, so the
 // next import rewrites them all.
 func TestCrashSafetyImportSIGKILL(t *testing.T) {
+	if testtool.UnderWine() {
+		// Its kills land in the first 700 ms of the child; Wine takes most
+		// of that to start a process, so no kill lands after a batch.
+		t.Skip("under Wine a child process takes most of the kill window to start (the native run covers this test)")
+	}
 	const files = 2500
 	tree := t.TempDir()
 	var paths []string

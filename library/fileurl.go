@@ -24,8 +24,8 @@ func slashedFileURL(slashed string) string {
 	return u.String()
 }
 
-// fileURLPath is the local path a file: URL names.
-func fileURLPath(u *url.URL) string {
+// FileURLPath is the local path a file: URL names, on this system.
+func FileURLPath(u *url.URL) string {
 	return filepath.Clean(filepath.FromSlash(slashedFileURLPath(u, runtime.GOOS == "windows")))
 }
 

@@ -52,7 +52,7 @@ func TestFileURLRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", p, err)
 		}
-		if got := fileURLPath(u); got != p {
+		if got := FileURLPath(u); got != p {
 			t.Errorf("%q -> %s -> %q", p, fileURL(p), got)
 		}
 	}

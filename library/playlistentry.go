@@ -122,7 +122,7 @@ func entryPath(loc, dir string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("location %q is not a valid file URL", loc)
 		}
-		return fileURLPath(u), nil
+		return FileURLPath(u), nil
 	}
 	if strings.Contains(loc, "://") {
 		return "", fmt.Errorf("location %q is a web address; only files and magnet links are supported", loc)
