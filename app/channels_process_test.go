@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/swarmtone/swarmtone/network/loopdht"
 )
 
 // swarmtoneProc runs the built binary against the private DHT.
@@ -90,11 +88,7 @@ func TestChannelProcesses(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	d, err := loopdht.Start(ctx, 20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := startLoopDHT(t, ctx, 20)
 	p := swarmtoneProc{t: t, bin: bin, boot: d.Addrs()[:2]}
 	creator, follower, third := filepath.Join(root, "creator"), filepath.Join(root, "follower"), filepath.Join(root, "third")
 	const creatorHost, followerHost, thirdHost = "127.0.0.2", "127.0.0.3", "127.0.0.4"

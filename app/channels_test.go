@@ -58,11 +58,7 @@ func waitDHT(t *testing.T, c *Core) {
 func TestChannelOverLoopbackDHT(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	d, err := loopdht.Start(ctx, 20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := startLoopDHT(t, ctx, 20)
 	boot := d.Addrs()[:2]
 	root := t.TempDir()
 	album1 := makeAlbum(t, filepath.Join(root, "a1"), 2)
@@ -290,11 +286,7 @@ func TestNodeConfigBootstrap(t *testing.T) {
 func TestSeedKeepsChannelsFresh(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	d, err := loopdht.Start(ctx, 20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := startLoopDHT(t, ctx, 20)
 	root := t.TempDir()
 	creator := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.2:0", d.Addrs()[:1] })
 	follower := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.3:0", d.Addrs()[1:2] })
@@ -342,11 +334,7 @@ func TestSeedKeepsChannelsFresh(t *testing.T) {
 func TestImportedKeyContinuesChannel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	d, err := loopdht.Start(ctx, 20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := startLoopDHT(t, ctx, 20)
 	root := t.TempDir()
 	first := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.2:0", d.Addrs()[:1] })
 	waitDHT(t, first)
@@ -383,11 +371,7 @@ func TestImportedKeyContinuesChannel(t *testing.T) {
 func TestLookAtChannel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	d, err := loopdht.Start(ctx, 20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := startLoopDHT(t, ctx, 20)
 	creator := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.2:0", d.Addrs()[:1] })
 	viewer := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.3:0", d.Addrs()[1:2] })
 	waitDHT(t, creator)
@@ -417,4 +401,16 @@ func TestLookAtChannel(t *testing.T) {
 	if feed, _ := viewer.Feed(ctx, 10); len(feed) != 1 {
 		t.Fatalf("feed after following a channel looked at before: %d entries, want 1", len(feed))
 	}
+}
+
+// startLoopDHT starts a loopback DHT of n nodes for the test; it closes
+// after the test's Cores (cleanups run last first).
+func startLoopDHT(t *testing.T, ctx context.Context, n int) *loopdht.DHT {
+	t.Helper()
+	d, err := loopdht.Start(ctx, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	return d
 }
