@@ -118,9 +118,20 @@ func TestChannelProcesses(t *testing.T) {
 	index2 := strings.TrimSpace(strings.TrimPrefix(out, "published seq=2 ih="))
 	stopCreator = p.seed(ctx, creator, creatorHost)
 
-	out = p.run(ctx, follower, followerHost, "channel", "follow", link, "--timeout", "90s")
-	if !strings.HasPrefix(out, "resolved seq=2 ih="+index2+"\n") {
-		t.Fatalf("channel follow after the second publish printed:\n%s", out)
+	// A DHT lookup is best effort over UDP: on a loaded machine the
+	// follower's lookup can miss every node that took the new put and
+	// still reach ones with seq 1. The follower's periodic refresh is what
+	// catches up; these few follows stand for it.
+	const followTries = 4
+	for try := 1; ; try++ {
+		out = p.run(ctx, follower, followerHost, "channel", "follow", link, "--timeout", "90s")
+		if strings.HasPrefix(out, "resolved seq=2 ih="+index2+"\n") {
+			break
+		}
+		if try == followTries || !strings.HasPrefix(out, "resolved seq=1 ") {
+			t.Fatalf("channel follow after the second publish (try %d of %d) printed:\n%s", try, followTries, out)
+		}
+		t.Logf("follow try %d found seq 1 still", try)
 	}
 	feed := strings.Split(strings.TrimSpace(p.run(ctx, follower, followerHost, "channel", "feed")), "\n")
 	if len(feed) != 2 || !strings.Contains(feed[1], "Test Album") {

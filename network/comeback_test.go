@@ -304,12 +304,14 @@ func TestTruncatedSharerTrackFails(t *testing.T) {
 		want []byte
 		cut  bool
 	}{{1, two, true}, {0, one, false}} {
+		start := time.Now()
 		s, err := l.Stream(ctx, sh.InfoHash, c.file, 176400)
 		if err != nil {
 			t.Fatal(err)
 		}
 		got, err := io.ReadAll(s)
 		s.Close()
+		t.Logf("file %d: read for %v", c.file, time.Since(start).Round(time.Millisecond))
 		switch {
 		case c.cut && !errors.Is(err, ErrNoPeerHasPiece):
 			t.Fatalf("file %d, cut on the sharer: read %d bytes, then %v; want ErrNoPeerHasPiece", c.file, len(got), err)

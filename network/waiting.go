@@ -231,8 +231,9 @@ func (n *Node) checkReads(now time.Time, timeout time.Duration) {
 	}
 	n.w.mu.Unlock()
 
-	waiting := map[*entry]bool{}
+	waiting, reading := map[*entry]bool{}, map[*entry]bool{}
 	for _, w := range reads {
+		reading[w.e] = true
 		w.e.mu.Lock()
 		last := w.start
 		if pw := w.e.pieceWaits[w.piece]; pw != nil && pw.dataAt.After(last) {
@@ -271,7 +272,10 @@ func (n *Node) checkReads(now time.Time, timeout time.Duration) {
 			e.waitingSince = time.Time{}
 		}
 		e.mu.Unlock()
-		if waiting[e] {
+		// A read with no peer connected cannot get a byte: redial at once
+		// (within the backoff) rather than after waitingAfter. A sharer
+		// drops the connection when asked for a piece it found it lost.
+		if waiting[e] || (reading[e] && len(e.t.PeerConns()) == 0) {
 			n.redial(e, now)
 		}
 	}
