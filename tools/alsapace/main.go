@@ -44,6 +44,11 @@ func main() {
 		}
 		defer starts.Close()
 	}
+	// A sound card holds a period or two ahead of what it plays; a pipe
+	// holds 64 KiB (190 ms here), which a player fills with silence while
+	// idle and its next sound then waits behind. Shrink it to one page
+	// (where stdin is a pipe) so sound starts here when a card would.
+	shrinkPipe(os.Stdin)
 	// maxLate is how far behind real time the writer may fall before the
 	// sink counts it as stopped.
 	const maxLate = 100 * time.Millisecond
