@@ -14,8 +14,11 @@ func TestProcessStartIsBeforeInit(t *testing.T) {
 	if !got.Before(testInitAt) {
 		t.Errorf("process start %v is not before package init %v", got, testInitAt)
 	}
-	if age := time.Since(got); age <= 0 || age > time.Minute {
-		t.Errorf("process started %v ago; want within the minute this test has run", age)
+	// From the process's start to this package's init is the runtime's
+	// start-up: well under a minute even on a loaded machine (the test
+	// itself may run minutes later, after the others).
+	if before := testInitAt.Sub(got); before > time.Minute {
+		t.Errorf("process started %v before the package init; want under a minute", before)
 	}
 	if again := ProcessStart(); again.Sub(got).Abs() > time.Millisecond {
 		t.Errorf("ProcessStart moved by %v between two calls", again.Sub(got))

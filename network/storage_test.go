@@ -341,10 +341,10 @@ func checkVerifiedOrEmpty(t *testing.T, rel string, got, want []byte, pieceLen, 
 // source's bytes (or waits, bounded by its context); after a restart its
 // pieces are not trusted, and downloading again restores the file.
 func TestPieceStorageFilesGoneWhileRunning(t *testing.T) {
-	// A stream that waits redials the seeder, which would heal the file
-	// before the restart this test is about: no read waits long enough.
-	defer func(d time.Duration) { waitingAfter = d }(waitingAfter)
-	waitingAfter = time.Hour
+	// A stream that waits (or has no peer) redials the seeder, which would
+	// heal the file before the restart this test is about: no redial.
+	defer func(d time.Duration, r bool) { waitingAfter, redialUnconnected = d, r }(waitingAfter, redialUnconnected)
+	waitingAfter, redialUnconnected = time.Hour, false
 	for _, c := range []struct {
 		name string
 		harm func(path string) error

@@ -35,6 +35,10 @@ var (
 	waitingAfter = time.Second
 	// waitTick is how often waiting reads are looked at.
 	waitTick = 200 * time.Millisecond
+	// redialUnconnected: a read with no peer connected redials at once,
+	// before it counts as waiting (a test about what happens with no
+	// healing turns it off).
+	redialUnconnected = true
 	// redialFirst and redialMax bound the backoff between dials of a known
 	// peer while a read waits: a seeder that comes back is found within
 	// redialMax of its return.
@@ -275,7 +279,7 @@ func (n *Node) checkReads(now time.Time, timeout time.Duration) {
 		// A read with no peer connected cannot get a byte: redial at once
 		// (within the backoff) rather than after waitingAfter. A sharer
 		// drops the connection when asked for a piece it found it lost.
-		if waiting[e] || (reading[e] && len(e.t.PeerConns()) == 0) {
+		if waiting[e] || (redialUnconnected && reading[e] && len(e.t.PeerConns()) == 0) {
 			n.redial(e, now)
 		}
 	}
