@@ -108,6 +108,29 @@ func (c *Core) CreateChannel(ctx context.Context, name string) (string, error) {
 	return channelLink(pk, id.Salt, id.Name), nil
 }
 
+// EditProfile changes the user's channel profile (name, bio, links; the
+// avatar stays) and publishes the new version. Nothing is saved or
+// published when the profile breaks a rule (see channel.CheckProfile): the
+// error names the field.
+func (c *Core) EditProfile(ctx context.Context, p channel.Profile) (Published, error) {
+	if err := channel.CheckProfile(p); err != nil {
+		return Published{}, err
+	}
+	id, err := c.identity(ctx)
+	if err != nil {
+		return Published{}, err
+	}
+	idx, err := c.ownIndex(ctx, id)
+	if err != nil {
+		return Published{}, err
+	}
+	// publishIndex saves the name with the version it publishes.
+	id.Name = channel.Text(p.Name, 200)
+	idx.Profile.Bio = strings.TrimSpace(p.Bio)
+	idx.Profile.Links = slices.Clone(p.Links)
+	return c.publishIndex(ctx, id, idx)
+}
+
 func (c *Core) identity(ctx context.Context) (library.Identity, error) {
 	id, err := c.lib.Identity(ctx)
 	if errors.Is(err, library.ErrNotFound) {
