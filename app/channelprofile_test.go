@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -103,5 +104,51 @@ func TestEditProfileSeenByOthers(t *testing.T) {
 	v, err := viewer.LookAtChannel(ctx, link)
 	if err != nil || v.Seq != 1 || v.Name != "After" || v.Index.Profile.Bio != "New bio" || !slices.Equal(v.Index.Profile.Links, p.Links) {
 		t.Fatalf("another node sees %+v (profile %+v), %v; want the edited profile", v, v.Index, err)
+	}
+}
+
+// TestChannelChangesTakeTurns makes several changes to the channel at once,
+// as the window can (a profile save while a share is published from its
+// dialog and another from Transfers): each one is a version of its own,
+// none is lost and no seq is signed twice.
+func TestChannelChangesTakeTurns(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := openCore(t, ctx, nil)
+	if _, err := c.CreateChannel(ctx, "Busy"); err != nil {
+		t.Fatal(err)
+	}
+	const n = 6
+	seqs := make(chan int64, n+1)
+	errs := make(chan error, n+1)
+	for i := range n {
+		go func() {
+			pub, err := c.Publish(ctx, fmt.Sprintf("magnet:?xt=urn:btih:%040d&dn=R%d", i+1, i+1))
+			seqs <- pub.Seq
+			errs <- err
+		}()
+	}
+	go func() {
+		pub, err := c.EditProfile(ctx, channel.Profile{Name: "Busy", Bio: "Changed meanwhile"})
+		seqs <- pub.Seq
+		errs <- err
+	}()
+	seen := map[int64]bool{}
+	for range n + 1 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		s := <-seqs
+		if seen[s] {
+			t.Fatalf("seq %d published twice", s)
+		}
+		seen[s] = true
+	}
+	v, err := c.MyChannel(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Seq != n+1 || len(v.Index.Releases) != n || v.Index.Profile.Bio != "Changed meanwhile" {
+		t.Fatalf("after %d changes at once: seq %d, %d releases, bio %q; want seq %d, %d releases and the bio", n+1, v.Seq, len(v.Index.Releases), v.Index.Profile.Bio, n+1, n)
 	}
 }
