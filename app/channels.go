@@ -79,6 +79,8 @@ func channelLink(pk [32]byte, salt []byte, name string) string {
 // Given a name for an existing channel, it renames it (shown from the next
 // publish).
 func (c *Core) CreateChannel(ctx context.Context, name string) (string, error) {
+	c.chanMu.Lock()
+	defer c.chanMu.Unlock()
 	name = channel.Text(name, 200)
 	id, err := c.lib.Identity(ctx)
 	switch {
@@ -106,6 +108,31 @@ func (c *Core) CreateChannel(ctx context.Context, name string) (string, error) {
 		return "", err
 	}
 	return channelLink(pk, id.Salt, id.Name), nil
+}
+
+// EditProfile changes the user's channel profile (name, bio, links; the
+// avatar stays) and publishes the new version. Nothing is saved or
+// published when the profile breaks a rule (see channel.CheckProfile): the
+// error names the field.
+func (c *Core) EditProfile(ctx context.Context, p channel.Profile) (Published, error) {
+	if err := channel.CheckProfile(p); err != nil {
+		return Published{}, err
+	}
+	c.chanMu.Lock()
+	defer c.chanMu.Unlock()
+	id, err := c.identity(ctx)
+	if err != nil {
+		return Published{}, err
+	}
+	idx, err := c.ownIndex(ctx, id)
+	if err != nil {
+		return Published{}, err
+	}
+	// publishIndex saves the name with the version it publishes.
+	id.Name = channel.Text(p.Name, 200)
+	idx.Profile.Bio = strings.TrimSpace(p.Bio)
+	idx.Profile.Links = slices.Clone(p.Links)
+	return c.publishIndex(ctx, id, idx)
 }
 
 func (c *Core) identity(ctx context.Context) (library.Identity, error) {
@@ -140,11 +167,16 @@ func (c *Core) MyChannel(ctx context.Context) (ChannelView, error) {
 // magnet or .torrent already known. A release published again replaces
 // its entry.
 func (c *Core) Publish(ctx context.Context, source string) (Published, error) {
-	id, err := c.identity(ctx)
+	if _, err := c.identity(ctx); err != nil {
+		return Published{}, err
+	}
+	rel, err := c.releaseFor(ctx, source) // may hash a folder: before taking the turn
 	if err != nil {
 		return Published{}, err
 	}
-	rel, err := c.releaseFor(ctx, source)
+	c.chanMu.Lock()
+	defer c.chanMu.Unlock()
+	id, err := c.identity(ctx)
 	if err != nil {
 		return Published{}, err
 	}
@@ -163,6 +195,8 @@ func (c *Core) Publish(ctx context.Context, source string) (Published, error) {
 // Unpublish removes a release (by infohash, or a magnet naming it) and
 // publishes the new version.
 func (c *Core) Unpublish(ctx context.Context, release string) (Published, error) {
+	c.chanMu.Lock()
+	defer c.chanMu.Unlock()
 	id, err := c.identity(ctx)
 	if err != nil {
 		return Published{}, err
@@ -643,10 +677,25 @@ func (c *Core) RefreshChannels(ctx context.Context) {
 		pk, _ := id.PublicKey()
 		lctx, cancel := context.WithTimeout(ctx, channelLookupTimeout)
 		if c.republish(lctx, pk, id.Salt, id.Published) {
-			id.Announced = time.Now()
-			c.lib.SaveIdentity(ctx, id)
+			c.markAnnounced(ctx, id.Seed, id.Published.Seq)
 		}
 		cancel()
+	}
+}
+
+// markAnnounced notes that the user's channel version seq was announced,
+// unless a publish or an import replaced it meanwhile: the identity is
+// read again, so the newer version is never saved over.
+func (c *Core) markAnnounced(ctx context.Context, seed []byte, seq int64) {
+	c.chanMu.Lock()
+	defer c.chanMu.Unlock()
+	id, err := c.lib.Identity(ctx)
+	if err != nil || string(id.Seed) != string(seed) || id.Published.Seq != seq {
+		return
+	}
+	id.Announced = time.Now()
+	if err := c.lib.SaveIdentity(ctx, id); err != nil {
+		c.log.Warn("noting the channel's announce", "err", err)
 	}
 }
 
@@ -701,6 +750,8 @@ func (c *Core) ExportKey(ctx context.Context, path string) error {
 // any other (whose key is lost unless it was exported). It returns the
 // channel's link.
 func (c *Core) ImportKey(ctx context.Context, path string) (string, error) {
+	c.chanMu.Lock()
+	defer c.chanMu.Unlock()
 	f, err := os.Open(path)
 	if err != nil {
 		return "", fmt.Errorf("reading the key backup: %w", err)

@@ -51,6 +51,10 @@ type Core struct {
 
 	sess session // the listener's session, saved for the next start
 
+	// chanMu serialises changes to the user's channel (channels.go): each
+	// reads the saved identity, signs the next seq and saves it.
+	chanMu sync.Mutex
+
 	events         chan Event
 	subMu          sync.Mutex
 	subs           map[chan Event]struct{} // see Subscribe

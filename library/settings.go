@@ -39,6 +39,10 @@ type Settings struct {
 	ReplayGain string  `json:"replaygain"` // "off", "track" or "album"
 	Theme      string  `json:"theme"`      // "system", "light" or "dark"
 	Volume     float64 `json:"volume"`     // 0 to 1
+
+	// PublishShares ticks "Publish to my channel" in the share dialog, as
+	// it was left the last time.
+	PublishShares bool `json:"publish_shares,omitempty"`
 }
 
 var keySettings = []byte("settings")

@@ -36,6 +36,8 @@ type settingsView struct {
 	dht, pex, lsd, upnp, anonymous, keep                        *keyCheck
 	encryption, replayGain, themeSel                            *keySelect
 
+	channel *myChannelSection // "My channel", below the form
+
 	// loaded is what the form started from, with every change asked
 	// since: the UI goroutine alone touches it, a save gets a copy.
 	loaded app.Settings
@@ -93,7 +95,8 @@ func newSettingsView(mw *MainWindow) *settingsView {
 		HintText: "one per line; Import now reads them into the library",
 	}}}
 	top := container.NewVBox(music, v.importBar, v.importStatus, widget.NewSeparator())
-	form := container.NewVScroll(container.NewVBox(v.form, v.status))
+	v.channel = newMyChannelSection(mw)
+	form := container.NewVScroll(container.NewVBox(v.form, v.status, widget.NewSeparator(), v.channel.object))
 	mw.markFunc("settings.form", func() (fyne.CanvasObject, bool) { return form, mw.shown(v.object) })
 	v.object = container.NewBorder(top, nil, nil, nil, form)
 	v.load()

@@ -165,6 +165,11 @@ type shareDialog struct {
 	bar     *widget.ProgressBar
 	copyBtn *widget.Button
 	magnet  string
+	// publish ("Publish to my channel") is there when the user has a
+	// channel; published says how the publish after the share went.
+	publish   *widget.Check
+	published *widget.Label
+	closed    bool // UI goroutine
 }
 
 // sharePaths hashes paths (files from one folder, or one folder) into a
@@ -185,8 +190,12 @@ func (mw *MainWindow) sharePaths(paths []string) *shareDialog {
 		bar:    widget.NewProgressBar(),
 	}
 	sd.box = container.NewVBox(sd.status, sd.bar)
+	sd.offerPublish()
 	sd.d = dialog.NewCustom("Share", "Cancel", sd.box, mw.win)
-	sd.d.SetOnClosed(cancel) // stops a hashing still running; nothing once shared
+	sd.d.SetOnClosed(func() {
+		sd.closed = true
+		cancel() // stops a hashing still running; nothing once shared
+	})
 	sd.d.Resize(fyne.NewSize(580, 240))
 	sd.d.Show()
 	go func() {
@@ -239,6 +248,11 @@ func (sd *shareDialog) shared(sh *app.Share) {
 		sd.copyBtn.SetText("Copied")
 	}
 	sd.box.Objects = []fyne.CanvasObject{&widget.Label{Text: msg, Wrapping: fyne.TextWrapWord}, link, container.NewHBox(sd.copyBtn)}
+	if sd.publish != nil && sd.publish.Checked {
+		sd.published = &widget.Label{Text: "Publishing it to your channel…", Wrapping: fyne.TextWrapWord}
+		sd.box.Objects = append(sd.box.Objects, sd.published)
+		sd.publishShare(sh.Magnet)
+	}
 	sd.box.Refresh()
 	sd.d.SetDismissText("Close")
 }

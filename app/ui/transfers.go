@@ -64,6 +64,7 @@ func newTransfersView(mw *MainWindow) *transfersView {
 				&widget.Button{Text: "Download all", Icon: theme.DownloadIcon()},
 				&widget.Button{Text: "Pause", Icon: theme.MediaPauseIcon()},
 				&widget.Button{Text: "Copy link", Icon: theme.ContentCopyIcon()},
+				&widget.Button{Text: publishCheckText, Icon: theme.MailSendIcon()},
 				&widget.Button{Text: "Export…", Icon: theme.DocumentSaveIcon()},
 				&widget.Button{Text: "Remove", Icon: theme.DeleteIcon()},
 			)
@@ -82,6 +83,7 @@ const (
 	btnDownloadAll = iota
 	btnPause
 	btnCopy
+	btnPublish
 	btnExport
 	btnRemove
 )
@@ -112,6 +114,8 @@ func (v *transfersView) updateRow(st app.TorrentStats, row *fyne.Container) {
 	b := info[3].(*fyne.Container).Objects
 	ih := st.InfoHash
 	all := b[btnDownloadAll].(*widget.Button)
+	pub := b[btnPublish].(*widget.Button)
+	allWas, pubWas := all.Visible(), pub.Visible()
 	if st.Shared || (st.Length > 0 && st.Progress >= 1) || v.allAsked[ih] {
 		all.Hide() // nothing left to fetch, or fetching it all already
 	} else {
@@ -135,6 +139,10 @@ func (v *transfersView) updateRow(st app.TorrentStats, row *fyne.Container) {
 		copyBtn.SetText("Copy link")
 	}
 	copyBtn.OnTapped = func() { v.copyMagnet(ih) }
+	v.updatePublish(pub, st, name)
+	if all.Visible() != allWas || pub.Visible() != pubWas {
+		info[3].Refresh() // lays the buttons out again: a hidden one leaves no gap
+	}
 	b[btnExport].(*widget.Button).OnTapped = func() { v.exportTorrent(ih, name) }
 	b[btnRemove].(*widget.Button).OnTapped = func() { v.remove(ih, name, st.Shared) }
 }
