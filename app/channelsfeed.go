@@ -93,6 +93,39 @@ func ChannelProblem(err error) string {
 	return "Could not open the channel: " + err.Error()
 }
 
+// FollowedFeed is Feed without the releases of channels no longer
+// followed (the feed keeps them: following again does not announce them
+// anew).
+func (c *Core) FollowedFeed(ctx context.Context, limit int) ([]FeedEntry, error) {
+	recs, err := c.lib.Channels(ctx)
+	if err != nil {
+		return nil, err
+	}
+	followed := map[string]bool{}
+	for _, r := range recs {
+		if r.Followed {
+			followed[string(channelKeyBytes(&r))] = true
+		}
+	}
+	if len(followed) == 0 {
+		return nil, nil
+	}
+	all, err := c.lib.Feed(ctx, library.MaxFeed)
+	if err != nil {
+		return nil, err
+	}
+	var out []FeedEntry
+	for _, e := range all {
+		if len(out) == limit {
+			break
+		}
+		if followed[string(append(e.ChannelKey[:], e.ChannelSalt...))] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
 // The channel types the window shows.
 type (
 	FeedEntry      = library.FeedEntry

@@ -124,7 +124,7 @@ func (v *channelsView) reload() {
 	gen := v.reloads
 	mw := v.mw
 	go func() {
-		feed, ferr := mw.core.Feed(mw.ctx, maxFeedShown)
+		feed, ferr := mw.core.FollowedFeed(mw.ctx, maxFeedShown)
 		chans, cerr := mw.core.FollowedChannels(mw.ctx)
 		onUI(func() {
 			if gen != v.reloads {

@@ -142,6 +142,7 @@ func TestChannelPasteFollowFeedUnfollow(t *testing.T) {
 	}
 	mw.Window().Resize(fyne.NewSize(1100, 700))
 
+	mw.enableLandmarks() // the real-binary tests click by these names
 	var notes []string
 	onUIWait(func() { mw.channels.notify = func(title, body string) { notes = append(notes, title+": "+body) } })
 
@@ -154,6 +155,13 @@ func TestChannelPasteFollowFeedUnfollow(t *testing.T) {
 		got := strings.Join(texts(p.object), "|")
 		return strings.Contains(got, "Loopback Sessions") && strings.Contains(got, "The Peers · 2024 · 2 tracks")
 	})
+	var marks map[string]Landmark
+	onUIWait(func() { marks = mw.Landmarks() })
+	for _, name := range []string{"button:Follow", "button:Back", "release:Loopback Sessions"} {
+		if _, ok := marks[name]; !ok {
+			t.Errorf("no landmark %s on the channel page", name)
+		}
+	}
 	if n := len(core.Node().AllStats()); n != 1 {
 		// The channel's index torrent only: the link never went to Add.
 		t.Fatalf("%d torrents after looking at the channel, want its index only", n)
@@ -225,8 +233,13 @@ func TestChannelPasteFollowFeedUnfollow(t *testing.T) {
 	if f, err := core.FollowedChannels(ctx); err != nil || len(f) != 0 {
 		t.Fatalf("followed channels after Unfollow: %+v, %v", f, err)
 	}
-	onUIWait(func() { mw.channels.closePage() })
-	eventually(t, "the list without the channel", func() bool { return hasText(home, "You follow no channel yet.") })
+	onUIWait(func() { mw.Window().Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape}) })
+	if p := mw.channels.page; p != nil {
+		t.Fatal("Escape did not close the channel page")
+	}
+	eventually(t, "the list and the feed without the channel", func() bool {
+		return hasText(home, "You follow no channel yet.") && hasText(home, "Nothing yet: new releases of the channels you follow appear here.")
+	})
 }
 
 // TestChannelPageProblems: what a link that cannot be followed shows.
@@ -324,7 +337,9 @@ func TestAddLinkDialogOpensChannel(t *testing.T) {
 				mw.app.Clipboard().SetContent(link)
 				mw.showAddLink()
 			})
-			tapOverlayButton(t, mw, "Add")
+			var add *widget.Button
+			eventually(t, "the dialog's Add", func() bool { add = buttonIn(overlayObjects(mw), "Add"); return add != nil })
+			tap(add)
 		}},
 		{"command line", func(mw *MainWindow) { onUIWait(func() { mw.Open([]string{link}) }) }},
 	}
