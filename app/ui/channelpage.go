@@ -34,6 +34,12 @@ type channelPage struct {
 	ctx    context.Context // ends when the page is left
 	cancel context.CancelFunc
 	looks  int // counts lookups, so only the newest one is shown
+	// lookStop cancels the running lookup; lookDone is closed when it has
+	// returned. A follow waits for it: the Core's lookup saves the
+	// channel's record as it read it, and would bring back a channel
+	// unfollowed meanwhile.
+	lookStop context.CancelFunc
+	lookDone chan struct{}
 
 	view app.ChannelView // as last read
 	mine bool            // the user's own channel
@@ -65,6 +71,12 @@ func newChannelPage(v *channelsView, link, name string) *channelPage {
 	header := container.NewVBox(container.NewHBox(back), p.name, container.NewHBox(p.follow, p.retry), p.status, p.progress)
 	body := container.NewVBox(p.profile, widget.NewSeparator(), p.releases)
 	p.object = container.NewBorder(header, nil, nil, nil, container.NewVScroll(body))
+	p.updateFollow()
+	for _, c := range v.channels {
+		if app.SameChannel(c.Link, link) {
+			p.show(c, nil) // followed: the version saved, while the DHT is asked
+		}
+	}
 	p.lookup()
 	return p
 }
@@ -87,7 +99,10 @@ func (p *channelPage) lookup() {
 	p.setWorking("Looking up the channel…")
 	mw, link := p.v.mw, p.link
 	ctx, cancel := context.WithTimeout(p.ctx, channelLookupTimeout)
+	done := make(chan struct{})
+	p.lookStop, p.lookDone = cancel, done
 	go func() {
+		defer close(done)
 		defer cancel()
 		var view app.ChannelView
 		var err error
@@ -115,7 +130,6 @@ func (p *channelPage) setWorking(what string) {
 	p.progress.Show()
 	p.progress.Start()
 	p.retry.Hide()
-	p.follow.Disable()
 }
 
 // show draws what a lookup or a follow read; err (if any) is said above
@@ -174,6 +188,7 @@ func (p *channelPage) updateFollow() {
 // toggleFollow follows or unfollows in the background.
 func (p *channelPage) toggleFollow() {
 	mw, link, followed, was := p.v.mw, p.link, p.view.Followed, p.view
+	p.follow.Disable()
 	if followed {
 		p.setWorking("Unfollowing…")
 	} else {
@@ -182,9 +197,16 @@ func (p *channelPage) toggleFollow() {
 	}
 	p.looks++ // a lookup still running must not draw over this
 	look := p.looks
+	lookDone := p.lookDone
+	if p.lookStop != nil {
+		p.lookStop()
+	}
 	ctx, cancel := context.WithTimeout(p.ctx, channelLookupTimeout)
 	go func() {
 		defer cancel()
+		if lookDone != nil {
+			<-lookDone // it ends soon, cancelled
+		}
 		var view app.ChannelView
 		var err error
 		if followed {
