@@ -63,12 +63,17 @@ func newChannelPage(v *channelsView, link, name string) *channelPage {
 	p.progress = widget.NewProgressBarInfinite()
 	p.retry = &widget.Button{Text: "Retry", Icon: theme.ViewRefreshIcon(), OnTapped: p.lookup}
 	p.follow = &widget.Button{Text: "Follow", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: p.toggleFollow}
+	copyLink := &widget.Button{Text: "Copy link", Icon: theme.ContentCopyIcon(), Importance: widget.LowImportance}
+	copyLink.OnTapped = func() {
+		v.mw.app.Clipboard().SetContent(link)
+		copyLink.SetText("Copied")
+	}
 	p.profile = container.NewVBox()
 	p.releases = container.NewVBox()
-	for _, b := range []*widget.Button{p.retry, p.follow} {
+	for _, b := range []*widget.Button{p.retry, p.follow, copyLink} {
 		v.mw.markFunc("button:"+b.Text, p.shownButton(b))
 	}
-	header := container.NewVBox(container.NewHBox(back), p.name, container.NewHBox(p.follow, p.retry), p.status, p.progress)
+	header := container.NewVBox(container.NewHBox(back), p.name, container.NewHBox(p.follow, p.retry, copyLink), p.status, p.progress)
 	body := container.NewVBox(p.profile, widget.NewSeparator(), p.releases)
 	p.object = container.NewBorder(header, nil, nil, nil, container.NewVScroll(body))
 	p.updateFollow()
@@ -96,7 +101,7 @@ func (p *channelPage) leave() { p.cancel() }
 func (p *channelPage) lookup() {
 	p.looks++
 	look := p.looks
-	p.setWorking("Looking up the channel…")
+	p.setWorking("Looking up the channel… (this can take up to a minute)")
 	mw, link := p.v.mw, p.link
 	ctx, cancel := context.WithTimeout(p.ctx, channelLookupTimeout)
 	done := make(chan struct{})

@@ -181,6 +181,14 @@ func TestChannelPasteFollowFeedUnfollow(t *testing.T) {
 		return len(ids) == 2
 	})
 
+	var clip string
+	tap(pageButton(t, p, "Copy link"))
+	onUIWait(func() { clip = mw.app.Clipboard().Content() })
+	if !app.SameChannel(clip, link) {
+		t.Fatalf("Copy link put %q on the clipboard, want %s", clip, link)
+	}
+	pageButton(t, p, "Copied")
+
 	tap(pageButton(t, p, "Follow"))
 	pageButton(t, p, "Unfollow")
 	if f, err := core.FollowedChannels(ctx); err != nil || len(f) != 1 {
@@ -270,7 +278,7 @@ func TestChannelPageProblems(t *testing.T) {
 			}
 			if try == 0 {
 				tap(retry)
-				if !hasText(p.object, "Looking up the channel…") {
+				if !hasText(p.object, "Looking up the channel… (this can take up to a minute)") {
 					t.Fatal("Retry does not look the channel up again")
 				}
 			}
