@@ -150,8 +150,6 @@ func (mw *MainWindow) addShortcuts() {
 		case fyne.KeyEscape:
 			if mw.shown(mw.albums.object) {
 				mw.albums.back()
-			} else if mw.shown(mw.channels.object) {
-				mw.channels.closePage()
 			}
 		case fyne.KeyM:
 			mw.nowPlaying.toggleMute()
