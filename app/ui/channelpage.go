@@ -70,9 +70,9 @@ func newChannelPage(v *channelsView, link, name string) *channelPage {
 	}
 	p.profile = container.NewVBox()
 	p.releases = container.NewVBox()
-	for _, b := range []*widget.Button{p.retry, p.follow, copyLink} {
-		v.mw.markFunc("button:"+b.Text, p.shownButton(b))
-	}
+	// The landmarks find these buttons by their labels as they change
+	// (button:Follow, then button:Unfollow); a release's Play is marked
+	// by its title (releaseRow).
 	header := container.NewVBox(container.NewHBox(back), p.name, container.NewHBox(p.follow, p.retry, copyLink), p.status, p.progress)
 	body := container.NewVBox(p.profile, widget.NewSeparator(), p.releases)
 	p.object = container.NewBorder(header, nil, nil, nil, container.NewVScroll(body))

@@ -157,7 +157,7 @@ func TestChannelPasteFollowFeedUnfollow(t *testing.T) {
 	})
 	var marks map[string]Landmark
 	onUIWait(func() { marks = mw.Landmarks() })
-	for _, name := range []string{"button:Follow", "button:Back", "release:Loopback Sessions"} {
+	for _, name := range []string{"button:Follow", "button:Back", "button:Copy link", "release:Loopback Sessions"} {
 		if _, ok := marks[name]; !ok {
 			t.Errorf("no landmark %s on the channel page", name)
 		}
@@ -191,6 +191,13 @@ func TestChannelPasteFollowFeedUnfollow(t *testing.T) {
 
 	tap(pageButton(t, p, "Follow"))
 	pageButton(t, p, "Unfollow")
+	onUIWait(func() { marks = mw.Landmarks() })
+	if _, ok := marks["button:Follow"]; ok {
+		t.Error("a landmark button:Follow once the channel is followed")
+	}
+	if _, ok := marks["button:Unfollow"]; !ok {
+		t.Error("no landmark button:Unfollow once the channel is followed")
+	}
 	if f, err := core.FollowedChannels(ctx); err != nil || len(f) != 1 {
 		t.Fatalf("followed channels after Follow: %+v, %v", f, err)
 	}
