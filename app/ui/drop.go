@@ -75,7 +75,7 @@ func (mw *MainWindow) importPlaylist(path string) {
 
 // showAddLink asks for a magnet link (Ctrl+L).
 func (mw *MainWindow) showAddLink() {
-	entry := &widget.Entry{PlaceHolder: "magnet:?xt=urn:btih:…, or a path to a .torrent file"}
+	entry := &widget.Entry{PlaceHolder: "magnet:?xt=urn:btih:…, a channel link, or a path to a .torrent file"}
 	if clip := strings.TrimSpace(mw.app.Clipboard().Content()); isMagnet(clip) {
 		entry.SetText(clip)
 	}
@@ -88,8 +88,12 @@ func (mw *MainWindow) showAddLink() {
 		}, mw.win)
 	}}
 	d := dialog.NewForm("Add a link", "Add", "Cancel", []*widget.FormItem{{Text: "Link", Widget: entry}, {Widget: open}}, func(ok bool) {
-		if ok && strings.TrimSpace(entry.Text) != "" {
-			mw.addSource(strings.TrimSpace(entry.Text))
+		switch link := strings.TrimSpace(entry.Text); {
+		case !ok || link == "":
+		case app.IsChannelLink(link):
+			mw.openChannel(link)
+		default:
+			mw.addSource(link)
 		}
 	}, mw.win)
 	d.Resize(fyne.NewSize(600, 200))
@@ -100,13 +104,18 @@ func (mw *MainWindow) showAddLink() {
 func isMagnet(s string) bool { return strings.HasPrefix(strings.ToLower(s), "magnet:?") }
 
 // PasteMagnet adds the magnet on the clipboard, if there is one (Ctrl+V
-// anywhere in the window). It reports whether it found one.
+// anywhere in the window); a channel link opens the channel's page. It
+// reports whether it found either.
 func (mw *MainWindow) PasteMagnet() bool {
 	clip := strings.TrimSpace(mw.app.Clipboard().Content())
-	if !isMagnet(clip) {
+	switch {
+	case app.IsChannelLink(clip):
+		mw.openChannel(clip)
+	case isMagnet(clip):
+		mw.addSource(clip)
+	default:
 		return false
 	}
-	mw.addSource(clip)
 	return true
 }
 
@@ -152,12 +161,15 @@ func (mw *MainWindow) addShortcuts() {
 	})
 }
 
-// Open handles what the app was started with: magnet links and .torrent
-// files are added and played as they stream, audio files are played,
+// Open handles what the app was started with: channel links open the
+// channel's page, magnet links and .torrent files are added and played as
+// they stream, audio files are played,
 // playlists imported, folders shared.
 func (mw *MainWindow) Open(sources []string) {
 	for _, src := range sources {
 		switch {
+		case app.IsChannelLink(src): // anacrolix cannot resolve it: the DHT is asked
+			mw.openChannel(src)
 		case isMagnet(src) || strings.EqualFold(filepath.Ext(src), ".torrent"):
 			mw.addAndPlay(src)
 		case app.IsPlaylistFile(src):

@@ -108,6 +108,9 @@ func TestViewsRenderToGoldenMarkup(t *testing.T) {
 			mw.transfers.show(mw.core.TransferStats())
 			return len(mw.transfers.stats) == 1 && mw.transfers.stats[0].State == "seeding"
 		}},
+		{"Channels", "channels.xml", func() bool {
+			return containsText(mw.channels.object, "You follow no channel yet.")
+		}},
 		{"Settings", "settings.xml", func() bool {
 			mw.settings.load()
 			return containsText(mw.settings.object, "/home/listener/Music/Swarmtone")

@@ -156,6 +156,8 @@ func (mw *MainWindow) typedKey(ev *fyne.KeyEvent) {
 			mw.library.clearSelection()
 		case mw.shown(mw.albums.object):
 			mw.albums.back() // from an album or artist page
+		case mw.shown(mw.channels.object):
+			mw.channels.closePage() // from a channel's page
 		}
 	case fyne.KeyUp, fyne.KeyDown:
 		if mw.shown(mw.library.object) {

@@ -50,6 +50,7 @@ type MainWindow struct {
 	albums     *albumsView
 	playlists  *playlistsView
 	transfers  *transfersView
+	channels   *channelsView
 	settings   *settingsView
 	queue      *queueView
 	nowPlaying *nowPlayingBar
@@ -115,6 +116,7 @@ func (mw *MainWindow) Attach(core *app.Core) {
 	mw.albums = newAlbumsView(mw)
 	mw.playlists = newPlaylistsView(mw)
 	mw.transfers = newTransfersView(mw)
+	mw.channels = newChannelsView(mw)
 	mw.settings = newSettingsView(mw)
 	mw.queue = newQueueView(mw)
 	mw.nowPlaying = newNowPlayingBar(mw)
@@ -124,6 +126,7 @@ func (mw *MainWindow) Attach(core *app.Core) {
 		{"Playlists", theme.MediaMusicIcon(), func() fyne.CanvasObject { return mw.playlists.object }},
 		{"Queue", theme.MediaPlayIcon(), func() fyne.CanvasObject { return mw.queue.object }},
 		{"Transfers", theme.DownloadIcon(), func() fyne.CanvasObject { return mw.transfers.object }},
+		{"Channels", theme.AccountIcon(), func() fyne.CanvasObject { return mw.channels.object }},
 		{"Settings", theme.SettingsIcon(), func() fyne.CanvasObject { return mw.settings.object }},
 	}
 	mw.sidebar = newKeyList(
@@ -203,6 +206,8 @@ func (mw *MainWindow) onEvent(ev app.Event) {
 		mw.restoreSession(*ev.Session)
 	case app.EventMuted:
 		mw.nowPlaying.showMuted(ev.Muted)
+	case app.EventChannelUpdated: // a release new to the feed
+		mw.channels.newRelease(ev.InfoHash)
 	case app.EventWarning:
 		mw.showError("Swarmtone", ev.Err)
 	}
@@ -376,6 +381,9 @@ func Run(ctx context.Context, a fyne.App, opts app.Options) error {
 			mw.Open(opts.Open)
 			// After the window shows the library: a restored session never delays it.
 			go c.RestoreSession(mw.ctx)
+			// Followed channels fetched and re-announced while the app
+			// runs, as `swarmtone seed` does (at once without a DHT).
+			go c.KeepChannelsFresh(mw.ctx)
 			go mw.takeHandoffs(opts.Handoff)
 		})
 	}

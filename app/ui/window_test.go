@@ -126,7 +126,7 @@ func TestAttachShowsViews(t *testing.T) {
 	for _, v := range mw.views {
 		names = append(names, v.name)
 	}
-	if got := strings.Join(names, ","); got != "Library,Albums,Playlists,Queue,Transfers,Settings" {
+	if got := strings.Join(names, ","); got != "Library,Albums,Playlists,Queue,Transfers,Channels,Settings" {
 		t.Errorf("sidebar %s", got)
 	}
 	eventually(t, "the empty-library hint", func() bool {
