@@ -510,7 +510,12 @@ func (c *Core) refreshChannel(ctx context.Context, rec *library.ChannelRecord, r
 		rec.LastError = err.Error()
 		c.log.Warn("channel not updated", "channel", rec.Link, "err", err)
 	}
-	if serr := c.lib.SaveChannel(context.WithoutCancel(ctx), *rec); serr != nil {
+	switch serr := c.lib.UpdateChannel(context.WithoutCancel(ctx), *rec); {
+	case errors.Is(serr, library.ErrNotFound):
+		// Unfollowed while it was looked up: it stays gone.
+		c.dropIndex(rec.Latest, "")
+		return errors.Join(err, fmt.Errorf("channel %s: no longer followed", rec.Link))
+	case serr != nil:
 		return errors.Join(err, serr)
 	}
 	// Told once saved, so whoever reacts reads the new version.
@@ -668,7 +673,7 @@ func (c *Core) RefreshChannels(ctx context.Context) {
 		if r.Latest.Seq != seen || time.Since(r.Announced) >= ChannelRepublish {
 			if c.republish(lctx, r.PublicKey, r.Salt, r.Latest) {
 				r.Announced = time.Now()
-				c.lib.SaveChannel(ctx, r)
+				c.lib.UpdateChannel(ctx, r) // gone if unfollowed meanwhile: stays gone
 			}
 		}
 		cancel()

@@ -194,6 +194,40 @@ func (l *Library) SaveChannel(ctx context.Context, r ChannelRecord) error {
 	})
 }
 
+// UpdateChannel stores r over the record that is there, keeping the
+// stored Followed (only Follow and Unfollow change it): a refresh that ran
+// while the user unfollowed never follows again. A record deleted
+// meanwhile stays deleted (ErrNotFound); Latest never goes back
+// (ErrRolledBack).
+func (l *Library) UpdateChannel(ctx context.Context, r ChannelRecord) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	k := channelKey(r.PublicKey, r.Salt)
+	return l.update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketChannels)
+		var old []byte
+		if b != nil {
+			old = b.Get(k)
+		}
+		if old == nil {
+			return fmt.Errorf("channel %x: %w", r.PublicKey[:8], ErrNotFound)
+		}
+		var prev ChannelRecord
+		if err := json.Unmarshal(old, &prev); err == nil {
+			if prev.Latest.Seq > r.Latest.Seq {
+				return fmt.Errorf("channel %x: saving seq %d over seq %d: %w", r.PublicKey[:8], r.Latest.Seq, prev.Latest.Seq, ErrRolledBack)
+			}
+			r.Followed = prev.Followed
+		}
+		v, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		return b.Put(k, v)
+	})
+}
+
 // Channels lists every channel record, followed or not.
 func (l *Library) Channels(ctx context.Context) ([]ChannelRecord, error) {
 	if err := ctxErr(ctx); err != nil {

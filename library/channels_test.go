@@ -98,3 +98,55 @@ func TestFeedKeepsNewest(t *testing.T) {
 		t.Fatalf("oldest kept entry seen at %v, want the sixth", feed[len(feed)-1].Seen)
 	}
 }
+
+// TestUpdateChannelKeepsFollowAndDeletion: a refresh's save never undoes
+// what the user did while it ran: an unfollow (the record deleted) stays,
+// and so does the stored Followed; a lower seq is refused as with
+// SaveChannel.
+func TestUpdateChannelKeepsFollowAndDeletion(t *testing.T) {
+	salt := []byte("s")
+	for _, c := range []struct {
+		name         string
+		stored       *ChannelRecord // nil: deleted meanwhile
+		update       ChannelRecord
+		wantErr      error
+		wantFollowed bool
+		wantSeq      int64
+	}{
+		{"unfollowed while looking", &ChannelRecord{Followed: false, Latest: ChannelState{Seq: 1}},
+			ChannelRecord{Followed: true, Latest: ChannelState{Seq: 2}}, nil, false, 2},
+		{"followed while looking", &ChannelRecord{Followed: true, Latest: ChannelState{Seq: 1}},
+			ChannelRecord{Followed: false, Latest: ChannelState{Seq: 2}}, nil, true, 2},
+		{"deleted while looking", nil, ChannelRecord{Followed: true, Latest: ChannelState{Seq: 2}}, ErrNotFound, false, 0},
+		{"older version", &ChannelRecord{Followed: true, Latest: ChannelState{Seq: 5}},
+			ChannelRecord{Followed: true, Latest: ChannelState{Seq: 4}}, ErrRolledBack, true, 5},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			l, _ := openTestLibrary(t)
+			ctx := testCtx(t)
+			pk := [32]byte{9}
+			if c.stored != nil {
+				st := *c.stored
+				st.PublicKey, st.Salt = pk, salt
+				if err := l.SaveChannel(ctx, st); err != nil {
+					t.Fatal(err)
+				}
+			}
+			up := c.update
+			up.PublicKey, up.Salt = pk, salt
+			if err := l.UpdateChannel(ctx, up); !errors.Is(err, c.wantErr) {
+				t.Fatalf("UpdateChannel = %v, want %v", err, c.wantErr)
+			}
+			got, err := l.Channel(ctx, pk, salt)
+			if c.stored == nil {
+				if !errors.Is(err, ErrNotFound) {
+					t.Fatalf("a deleted channel came back: %+v, %v", got, err)
+				}
+				return
+			}
+			if err != nil || got.Followed != c.wantFollowed || got.Latest.Seq != c.wantSeq {
+				t.Fatalf("stored after the update: followed %v seq %d (%v); want followed %v seq %d", got.Followed, got.Latest.Seq, err, c.wantFollowed, c.wantSeq)
+			}
+		})
+	}
+}
