@@ -21,8 +21,10 @@ func IsPlaylistFile(name string) bool {
 }
 
 // ImportPlaylist reads an M3U8 or XSPF file into a new playlist named after
-// the file (or its own title). Entries that match nothing are skipped and
-// returned as warnings.
+// the file (or its own title). The torrents its magnet entries name are
+// added to the node, so those entries play from the swarm. Entries that
+// match nothing, or whose magnet is malformed, are skipped and returned as
+// warnings that name them.
 func (c *Core) ImportPlaylist(ctx context.Context, path string) (Playlist, []string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -31,6 +33,11 @@ func (c *Core) ImportPlaylist(ctx context.Context, path string) (Playlist, []str
 	defer f.Close()
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	opts := library.ImportOptions{Probe: probeAudio}
+	if c.node != nil { // a command without network only records the entries
+		torrents := newPlaylistTorrents(c)
+		defer torrents.recordWhenReady() // also after a failed import: they are in the node
+		opts.Magnet = torrents.add
+	}
 	var pl Playlist
 	var warnings []library.ImportWarning
 	switch strings.ToLower(filepath.Ext(path)) {

@@ -174,6 +174,11 @@ func FuzzParseM3U(f *testing.F) {
 		"\ufeff#EXTM3U\r\n#EXTINF:-1 tvg-id=\"x\",Only title\r\n/abs/b.flac\r\n",
 		"#EXTINF:12.5,A - B - C\n" + m3uMagnetTag + "magnet:?xt=urn:btih:" + strings.Repeat("ab", 20) + "&so=3\nfile:///x/y%20z.ogg\n",
 		"magnet:?xt=urn:btih:" + strings.Repeat("cd", 20) + "&dn=n&so=0\n#EXTINF:1e300,x\n",
+		// A shared playlist's magnet entries: one torrent, two files, a peer
+		// and a tracker; then a malformed one.
+		"#EXTM3U\n#EXTINF:3,A - T\nmagnet:?xt=urn:btih:" + strings.Repeat("ef", 20) + "&dn=Album%2F01.flac&x.pe=127.0.0.1:6881&so=0\n" +
+			"#EXTINF:3,A - U\nmagnet:?xt=urn:btih:" + strings.Repeat("ef", 20) + "&tr=udp%3A%2F%2F127.0.0.1%3A1&so=2-4,7\n" +
+			"#EXTINF:-1,Broken\nmagnet:?xt=urn:btih:nothex&so=0\n",
 		"plain.mp3",
 		"",
 	} {
@@ -213,6 +218,9 @@ func FuzzParseXSPF(f *testing.F) {
 <title>T</title><creator>C</creator><album>A</album><trackNum>3</trackNum><duration>215000</duration></track>
 <track><location>file:///x/y.flac</location><duration>-5</duration></track></trackList></playlist>`,
 		`<playlist xmlns="http://xspf.org/ns/0/"><trackList><track/></trackList></playlist>`,
+		`<playlist version="1" xmlns="http://xspf.org/ns/0/"><trackList><track><title>T</title><location>magnet:?xt=urn:btih:` +
+			strings.Repeat("ef", 20) + `&amp;dn=Album%2F01.flac&amp;x.pe=127.0.0.1:6881&amp;so=0</location></track>` +
+			`<track><title>Broken</title><location>magnet:?xt=urn:btih:nothex&amp;so=0</location></track></trackList></playlist>`,
 		`<playlist><trackList></trackList></playlist>`,
 		`<!DOCTYPE x [<!ENTITY a "aaaa">]><playlist xmlns="http://xspf.org/ns/0/"/>`,
 		"",
@@ -231,6 +239,43 @@ func FuzzParseXSPF(f *testing.F) {
 			if e.duration < 0 {
 				t.Fatalf("negative duration %v", e.duration)
 			}
+		}
+	})
+}
+
+// FuzzImportPlaylist: importing any M3U or XSPF text never panics; every
+// entry becomes a playlist item or a warning, and ImportOptions.Magnet only
+// sees links that select a file.
+func FuzzImportPlaylist(f *testing.F) {
+	l := fuzzLibrary(f)
+	ih := strings.Repeat("ef", 20)
+	f.Add("#EXTM3U\n#EXTINF:3,A - T\nmagnet:?xt=urn:btih:"+ih+"&dn=Album%2F01.flac&x.pe=127.0.0.1:6881&so=0\n"+
+		"#EXTINF:3,A - U\nmagnet:?xt=urn:btih:"+ih+"&so=2\n#EXTINF:-1,Broken\nmagnet:?xt=urn:btih:nothex&so=0\n", false)
+	f.Add(`<playlist version="1" xmlns="http://xspf.org/ns/0/"><trackList><track><title>T</title><location>magnet:?xt=urn:btih:`+
+		ih+`&amp;so=1</location></track><track><location>magnet:?xt=urn:btih:`+ih+`</location></track></trackList></playlist>`, true)
+	f.Fuzz(func(t *testing.T, text string, xspf bool) {
+		ctx := context.Background()
+		opts := ImportOptions{Magnet: func(_ context.Context, m magnet.Link) error {
+			if m.FileIndex < 0 {
+				t.Fatalf("Magnet called with a link that selects no file: %+v", m)
+			}
+			return nil
+		}}
+		parse, imp := parseM3U, l.ImportM3U8
+		if xspf {
+			parse, imp = parseXSPF, l.ImportXSPF
+		}
+		entries, _, perr := parse(strings.NewReader(text))
+		p, warns, err := imp(ctx, strings.NewReader(text), "", "fuzz", opts)
+		if (err == nil) != (perr == nil) {
+			t.Fatalf("import error %v, parse error %v", err, perr)
+		}
+		if err != nil {
+			return
+		}
+		defer l.DeletePlaylist(ctx, p.ID)
+		if len(p.Items)+len(warns) != len(entries) {
+			t.Fatalf("%d entries became %d items and %d warnings", len(entries), len(p.Items), len(warns))
 		}
 	})
 }

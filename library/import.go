@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/swarmtone/swarmtone/magnet"
 )
 
 // AudioInfo is what a probe learns from decoding a file's headers.
@@ -42,6 +44,13 @@ type ImportOptions struct {
 	// the file just handled, and once at the end. It runs on Import's
 	// goroutine: keep it quick (a UI should hand it to its own thread).
 	Progress func(done, total int, current string)
+	// Magnet, when set, is called for each playlist entry (ImportM3U8,
+	// ImportXSPF) that resolves to a swarm file, with its parsed link,
+	// before the track is recorded, in entry order on the import's
+	// goroutine; an error drops the entry with a warning. app passes a
+	// function that adds the torrent to its node, so the entry plays:
+	// library does not know the network.
+	Magnet func(ctx context.Context, link magnet.Link) error
 }
 
 // ImportResult counts what an Import did.

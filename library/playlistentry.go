@@ -40,12 +40,26 @@ func (l *Library) resolveEntries(ctx context.Context, entries []playlistEntry, d
 			if ctx.Err() != nil {
 				return ids, warns, ctx.Err()
 			}
-			warns = append(warns, ImportWarning{fmt.Sprintf("%s entry %d", source, i+1), err})
+			warns = append(warns, ImportWarning{entryLabel(source, i, e), err})
 			continue
 		}
 		ids = append(ids, id)
 	}
 	return ids, warns, nil
+}
+
+// entryLabel names an entry in a warning: its position, and its name when
+// the file gives one (quoted, so control characters show escaped).
+func entryLabel(source string, i int, e playlistEntry) string {
+	label := fmt.Sprintf("%s entry %d", source, i+1)
+	name := e.title
+	if e.artist != "" && name != "" {
+		name = e.artist + " - " + name
+	}
+	if name != "" {
+		label += fmt.Sprintf(" %q", name)
+	}
+	return label
 }
 
 func (l *Library) resolveEntry(ctx context.Context, e playlistEntry, dir string, opts ImportOptions) (TrackID, error) {
@@ -57,7 +71,7 @@ func (l *Library) resolveEntry(ctx context.Context, e playlistEntry, dir string,
 			continue
 		}
 		if strings.HasPrefix(strings.ToLower(loc), "magnet:") {
-			id, err := l.resolveMagnet(ctx, loc, e)
+			id, err := l.resolveMagnet(ctx, loc, e, opts)
 			if err == nil {
 				return id, nil
 			}
@@ -91,13 +105,18 @@ func (l *Library) resolveEntry(ctx context.Context, e playlistEntry, dir string,
 	return 0, errors.New(strings.Join(errs, "; "))
 }
 
-func (l *Library) resolveMagnet(ctx context.Context, link string, e playlistEntry) (TrackID, error) {
+func (l *Library) resolveMagnet(ctx context.Context, link string, e playlistEntry, opts ImportOptions) (TrackID, error) {
 	m, err := magnet.Parse(link)
 	if err != nil {
 		return 0, err
 	}
 	if m.FileIndex < 0 {
 		return 0, fmt.Errorf("magnet link %q selects no file (so=): a playlist entry must be one track", link)
+	}
+	if opts.Magnet != nil {
+		if err := opts.Magnet(ctx, m); err != nil {
+			return 0, err
+		}
 	}
 	if t, err := l.TrackBySwarm(ctx, m.InfoHash, m.FileIndex); err == nil {
 		return t.ID, nil

@@ -67,7 +67,7 @@ func (mw *MainWindow) importPlaylist(path string) {
 			}
 			mw.playlists.reload()
 			if len(warnings) > 0 {
-				dialog.ShowInformation("Playlist imported", fmt.Sprintf("%q: %d tracks; %d entries were not found:\n%s", pl.Name, len(pl.Items), len(warnings), strings.Join(warnings[:min(5, len(warnings))], "\n")), mw.win)
+				dialog.ShowInformation("Playlist imported", fmt.Sprintf("%q: %d tracks; %d entries were left out:\n%s", pl.Name, len(pl.Items), len(warnings), strings.Join(warnings[:min(5, len(warnings))], "\n")), mw.win)
 			}
 		})
 	}()
