@@ -122,27 +122,41 @@ func TestEngineNoClicks(t *testing.T) {
 	// 437.3 Hz: cuts do not land on zero crossings.
 	s := sineSpec{freq: 437.3, amp: 0.8, rate: 44100, seconds: 3}
 	path := sineFile(t, dir, "clicks", s, "wav")
-	r := newEngineRun(t, 8)
-	r.e.PlayList([]Track{fileTrack(path), fileTrack(path)}, 0)
-	past := func(d time.Duration) {
-		r.waitFor(10*time.Second, func(e Event) bool { return e.Kind == EventPosition && e.Position > d })
-	}
-	past(300 * time.Millisecond)
-	r.e.Seek(1234567 * time.Microsecond)
-	past(1500 * time.Millisecond)
-	r.e.Next()
-	r.waitFor(10*time.Second, isKind(EventTrackStarted))
-	past(400 * time.Millisecond)
-	r.e.Clear()
-	r.waitFor(10*time.Second, isKind(EventStopped))
-	time.Sleep(50 * time.Millisecond)
-	out := r.finish()
 	natural := 2 * math.Pi * s.freq / OutputRate * s.amp
-	if d, at := maxStep(out); d > natural*1.2 {
-		t.Errorf("click: step %.4f at frame %d (sine alone: %.4f)", d, at, natural)
-	}
-	if a := analyse(out, OutputRate); a.peak < 0.3 {
-		t.Errorf("hardly anything played (level %.3f)", a.peak)
+	// At 8× real time a busy machine can starve the decoder: the mixer
+	// then runs dry (EventBuffering) and cuts to silence, which is not a
+	// seek, skip or stop. Such a run says nothing here; another is made.
+	const runs = 3
+	for run := 1; ; run++ {
+		r := newEngineRun(t, 8)
+		r.e.PlayList([]Track{fileTrack(path), fileTrack(path)}, 0)
+		past := func(d time.Duration) {
+			r.waitFor(10*time.Second, func(e Event) bool { return e.Kind == EventPosition && e.Position > d })
+		}
+		past(300 * time.Millisecond)
+		r.e.Seek(1234567 * time.Microsecond)
+		past(1500 * time.Millisecond)
+		r.e.Next()
+		r.waitFor(10*time.Second, isKind(EventTrackStarted))
+		past(400 * time.Millisecond)
+		r.e.Clear()
+		r.waitFor(10*time.Second, isKind(EventStopped))
+		time.Sleep(50 * time.Millisecond)
+		out := r.finish()
+		if slices.ContainsFunc(r.events, isKind(EventBuffering)) {
+			if run == runs {
+				t.Fatalf("the decoder ran dry in all %d runs at 8x: the machine is too busy to judge clicks", runs)
+			}
+			t.Logf("run %d: the decoder ran dry (busy machine); again", run)
+			continue
+		}
+		if d, at := maxStep(out); d > natural*1.2 {
+			t.Errorf("click: step %.4f at frame %d (sine alone: %.4f)", d, at, natural)
+		}
+		if a := analyse(out, OutputRate); a.peak < 0.3 {
+			t.Errorf("hardly anything played (level %.3f)", a.peak)
+		}
+		return
 	}
 }
 
