@@ -43,13 +43,15 @@ type channelsView struct {
 
 func newChannelsView(mw *MainWindow) *channelsView {
 	v := &channelsView{mw: mw, announced: map[string]bool{}, seen: map[string]bool{}, notify: mw.notify}
-	v.status = &widget.Label{Text: "Paste a channel link (Ctrl+V) to open a creator's channel and follow it.", Importance: widget.LowImportance, Wrapping: fyne.TextWrapWord}
+	v.status = &widget.Label{Text: "Paste a channel link (Ctrl+V) to open a creator's channel and follow it.", Wrapping: fyne.TextWrapWord}
+	openLink := &widget.Button{Text: "Open a channel link…", Icon: theme.ContentPasteIcon(), OnTapped: mw.showAddLink}
+	mw.markFunc("button:Open a channel link…", func() (fyne.CanvasObject, bool) { return openLink, mw.shown(v.object) })
 	v.feedBox = container.NewVBox()
 	v.followed = container.NewVBox()
 	heading := func(s string) *widget.Label {
 		return &widget.Label{Text: s, SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}
 	}
-	v.home = container.NewBorder(v.status, nil, nil, nil, container.NewVScroll(container.NewVBox(
+	v.home = container.NewBorder(container.NewBorder(nil, nil, nil, openLink, v.status), nil, nil, nil, container.NewVScroll(container.NewVBox(
 		heading("New releases"), v.feedBox, widget.NewSeparator(), heading("Following"), v.followed)))
 	v.object = container.NewStack(v.home)
 	v.reload()
