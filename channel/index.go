@@ -74,7 +74,7 @@ type Profile struct {
 // Link is a page the creator points to.
 type Link struct {
 	Title string `json:"title"`
-	URL   string `json:"url"` // http or https
+	URL   string `json:"url"` // checked by CheckLink
 }
 
 // FileRef is one file of a torrent.
@@ -246,11 +246,6 @@ func (idx *Index) Validate() error {
 			return bad("%d %s (limit %d)", l.n, l.what, l.max)
 		}
 	}
-	for _, l := range idx.Profile.Links {
-		if !webURL(l.URL) {
-			return bad("profile link %q is not an http(s) URL", Text(l.URL, 80))
-		}
-	}
 	if a := idx.Profile.Avatar; a != nil && !a.valid() {
 		return bad("avatar %q file %d", Text(a.InfoHash, 80), a.File)
 	}
@@ -323,6 +318,9 @@ func webURL(s string) bool {
 // lower-cased, so one release has one spelling.
 func (idx *Index) sanitise() {
 	p := &idx.Profile
+	// A link CheckLink refuses is dropped, not the index: a newer
+	// Swarmtone may allow a scheme this one does not.
+	p.Links = SafeLinks(p.Links)
 	// An empty list and a missing one are the same index.
 	nilIfEmpty(&p.Links)
 	nilIfEmpty(&idx.Releases)

@@ -8,8 +8,8 @@ import (
 // CheckProfile checks a profile the user typed (their own channel), before
 // it is published: Validate checks what a peer sent and sanitising then
 // cuts what is too long, but the user is told instead. The name is needed;
-// the name, bio and link titles fit their caps, and every link is http or
-// https. Errors name the field.
+// the name, bio and link titles fit their caps, and CheckLink accepts every
+// link (Decode would drop the others). Errors name the field.
 func CheckProfile(p Profile) error {
 	name := strings.TrimSpace(p.Name)
 	switch {
@@ -26,8 +26,8 @@ func CheckProfile(p Profile) error {
 		if len(l.Title) > maxTitleBytes {
 			return fmt.Errorf("link %d: its title is %d bytes long (limit %d)", i+1, len(l.Title), maxTitleBytes)
 		}
-		if !webURL(l.URL) {
-			return fmt.Errorf("link %d: %q is not a web address (only http:// and https:// links are allowed)", i+1, Text(l.URL, 80))
+		if err := CheckLink(l.URL); err != nil {
+			return fmt.Errorf("link %d: %w", i+1, err)
 		}
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/swarmtone/swarmtone/app"
+	"github.com/swarmtone/swarmtone/channel"
 )
 
 // channelLookupTimeout bounds a channel page's lookup (the DHT, then the
@@ -50,6 +51,7 @@ type channelPage struct {
 	progress *widget.ProgressBarInfinite
 	retry    *widget.Button
 	follow   *widget.Button
+	support  *widget.Button // shown when the profile has a link to open
 	profile  *fyne.Container
 	releases *fyne.Container
 }
@@ -68,12 +70,14 @@ func newChannelPage(v *channelsView, link, name string) *channelPage {
 		v.mw.app.Clipboard().SetContent(link)
 		copyLink.SetText("Copied")
 	}
+	p.support = newSupportButton()
+	v.mw.markFunc("button:"+supportText, p.shownButton(p.support))
 	p.profile = container.NewVBox()
 	p.releases = container.NewVBox()
 	// The landmarks find these buttons by their labels as they change
 	// (button:Follow, then button:Unfollow); a release's Play is marked
 	// by its title (releaseRow).
-	header := container.NewVBox(container.NewHBox(back), p.name, container.NewHBox(p.follow, p.retry, copyLink), p.status, p.progress)
+	header := container.NewVBox(container.NewHBox(back), p.name, container.NewHBox(p.follow, p.retry, copyLink, p.support), p.status, p.progress)
 	body := container.NewVBox(p.profile, widget.NewSeparator(), p.releases)
 	p.object = container.NewBorder(header, nil, nil, nil, container.NewVScroll(body))
 	p.updateFollow()
@@ -237,13 +241,15 @@ func (p *channelPage) showIndex() {
 	p.releases.RemoveAll()
 	idx := p.view.Index
 	if idx == nil {
+		p.v.mw.showSupport(p.support, "", nil)
 		return
 	}
+	p.v.mw.showSupport(p.support, p.view.Name, idx.Profile.Links)
 	if bio := app.ChannelParagraphs(idx.Profile.Bio, 4000); bio != "" {
 		p.profile.Add(&widget.Label{Text: bio, Wrapping: fyne.TextWrapWord})
 	}
 	for _, l := range idx.Profile.Links {
-		p.profile.Add(profileLink(l))
+		p.profile.Add(profileLink(l, p.v.mw.openSupportLink))
 	}
 	p.profile.Add(&widget.Label{Text: releasesText(len(idx.Releases)) + updatedText(idx.Updated), Importance: widget.LowImportance})
 	for i, r := range idx.Releases {
@@ -277,15 +283,17 @@ func (p *channelPage) releaseRow(r app.ChannelRelease) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, nil, container.NewCenter(play), text)
 }
 
-// profileLink is a link the creator chose: a hyperlink only to an http or
-// https page; anything else stays text.
-func profileLink(l app.ChannelLinkRef) fyne.CanvasObject {
+// profileLink is a link the creator chose: a hyperlink, which open opens,
+// only when channel.CheckLink accepts it (a web page or a payment link,
+// exactly as signed); anything else stays text.
+func profileLink(l app.ChannelLinkRef, open func(link string)) fyne.CanvasObject {
 	title, raw := app.ChannelText(l.Title, 200), app.ChannelText(l.URL, 2000)
-	if u, err := url.Parse(raw); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+	if u, err := url.Parse(l.URL); err == nil && channel.SafeLink(l.URL) {
 		if title == "" {
-			title = raw
+			title = l.URL
 		}
-		return widget.NewHyperlink(title, u)
+		link := l.URL
+		return &widget.Hyperlink{Text: title, URL: u, OnTapped: func() { open(link) }}
 	}
 	if title != "" && raw != "" {
 		return &widget.Label{Text: title + ": " + raw, Truncation: fyne.TextTruncateEllipsis}

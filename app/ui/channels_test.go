@@ -374,31 +374,42 @@ func TestAddLinkDialogOpensChannel(t *testing.T) {
 	}
 }
 
-// TestProfileLinks: a creator's link is a hyperlink only to an http(s)
-// page; anything else stays text, cleaned of control characters.
+// TestProfileLinks: a creator's link is a hyperlink only when
+// channel.CheckLink accepts it, and a tap opens exactly the signed link;
+// anything else stays text, cleaned of control characters.
 func TestProfileLinks(t *testing.T) {
+	const tip = "bitcoin:bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq?amount=0.001"
 	tests := []struct {
 		title, url string
-		wantLink   string // the hyperlink's URL; "" for text
+		wantLink   bool
 		wantText   string
 	}{
-		{"Support me", "https://example.org/tip", "https://example.org/tip", "Support me"},
-		{"", "http://example.org/", "http://example.org/", "http://example.org/"},
-		{"Run me", "javascript:alert(1)", "", "Run me: javascript:alert(1)"},
-		{"Disk", "file:///etc/passwd", "", "Disk: file:///etc/passwd"},
-		{"No host", "https:///x", "", "No host: https:///x"},
-		{"Bell\a and \u202eoverride", "ftp://example.org/", "", "Bell and override: ftp://example.org/"},
+		{"Support me", "https://example.org/tip?a=1&b=2", true, "Support me"},
+		{"", "http://example.org/", true, "http://example.org/"},
+		{"Tip", tip, true, "Tip"},
+		{"Zap", "lightning:tips@example.org", true, "Zap"},
+		{"Run me", "javascript:alert(1)", false, "Run me: javascript:alert(1)"},
+		{"Run me too", "JavaScript:alert(1)", false, "Run me too: JavaScript:alert(1)"},
+		{"Disk", "file:///etc/passwd", false, "Disk: file:///etc/passwd"},
+		{"No host", "https:///x", false, "No host: https:///x"},
+		{"Spaced", "https://example.org/a b", false, "Spaced: https://example.org/a b"},
+		{"Bell\a and \u202eoverride", "ftp://example.org/", false, "Bell and override: ftp://example.org/"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
-			switch o := profileLink(app.ChannelLinkRef{Title: tt.title, URL: tt.url}).(type) {
+			var opened []string
+			switch o := profileLink(app.ChannelLinkRef{Title: tt.title, URL: tt.url}, func(l string) { opened = append(opened, l) }).(type) {
 			case *widget.Hyperlink:
-				if tt.wantLink == "" || o.URL.String() != tt.wantLink || o.Text != tt.wantText {
-					t.Fatalf("hyperlink %q to %s; want text %q, link %q", o.Text, o.URL, tt.wantText, tt.wantLink)
+				if !tt.wantLink || o.Text != tt.wantText {
+					t.Fatalf("hyperlink %q to %s; want text %q, a link %v", o.Text, o.URL, tt.wantText, tt.wantLink)
+				}
+				o.OnTapped()
+				if !slices.Equal(opened, []string{tt.url}) {
+					t.Fatalf("a tap opened %q, want exactly %q", opened, tt.url)
 				}
 			case *widget.Label:
-				if tt.wantLink != "" || o.Text != tt.wantText {
-					t.Fatalf("text %q; want %q, link %q", o.Text, tt.wantText, tt.wantLink)
+				if tt.wantLink || o.Text != tt.wantText {
+					t.Fatalf("text %q; want %q, a link %v", o.Text, tt.wantText, tt.wantLink)
 				}
 			default:
 				t.Fatalf("a %T", o)

@@ -67,7 +67,7 @@ func newMyChannelSection(mw *MainWindow) *myChannelSection {
 	profile := &widget.Form{Items: []*widget.FormItem{
 		{Text: "Name", Widget: s.name},
 		{Text: "Bio", Widget: s.bio},
-		{Text: "Links", Widget: s.links, HintText: "one per line: a title, then the http:// or https:// address"},
+		{Text: "Links", Widget: s.links, HintText: "one per line: a title, then the https://, bitcoin: or lightning: address"},
 	}}
 	s.releases = container.NewVBox()
 	s.exportBtn = &widget.Button{Icon: theme.DocumentSaveIcon(), Text: "Export key…", OnTapped: s.chooseExport}

@@ -48,6 +48,9 @@ type nowPlayingBar struct {
 	// tests count the calls); followEvery is how often while it plays.
 	downloaded  func(app.Track) [][2]float64
 	followEvery time.Duration
+	// support opens the links of the channel the playing track's release
+	// came from; hidden when there is none.
+	support *widget.Button
 }
 
 func newNowPlayingBar(mw *MainWindow) *nowPlayingBar {
@@ -58,6 +61,9 @@ func newNowPlayingBar(mw *MainWindow) *nowPlayingBar {
 	b.artist = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
 	b.state = &widget.Label{Importance: widget.WarningImportance}
 	b.notice = newNotice()
+	b.support = newSupportButton()
+	b.support.Icon = nil // the bar is narrow at 800 px
+	mw.markFunc("nowplaying:"+supportText, func() (fyne.CanvasObject, bool) { return b.support, b.support.Visible() })
 	b.playBtn = &widget.Button{Icon: theme.MediaPlayIcon(), OnTapped: mw.unfocusThen(b.togglePlay)}
 	prev := &widget.Button{Icon: theme.MediaSkipPreviousIcon(), OnTapped: mw.unfocusThen(b.previous)}
 	next := &widget.Button{Icon: theme.MediaSkipNextIcon(), OnTapped: mw.unfocusThen(b.next)}
@@ -96,7 +102,9 @@ func newNowPlayingBar(mw *MainWindow) *nowPlayingBar {
 	// artist take what the controls leave (and shorten with an ellipsis).
 	seekBar := container.NewBorder(nil, nil, b.elapsed, b.remain, container.NewStack(b.got, b.seek))
 	controls := container.NewHBox(prev, b.playBtn, next)
-	info := container.NewBorder(nil, nil, b.cover, nil, container.NewVBox(b.title, b.artist))
+	// "Support the artist", when shown, takes from the artist's line, not
+	// the title's.
+	info := container.NewBorder(nil, nil, b.cover, nil, container.NewVBox(b.title, container.NewBorder(nil, nil, nil, b.support, b.artist)))
 	right := container.NewHBox(b.state, b.shuffle, b.repeat, b.mute, container.NewGridWrap(fyne.NewSize(100, 36), b.volume))
 	top := container.NewBorder(nil, nil, container.NewCenter(controls), container.NewCenter(right), info)
 	// The notice, while shown, is a line under the controls.
@@ -183,15 +191,18 @@ func (b *nowPlayingBar) trackChanged() {
 // showNothing empties the track shown.
 func (b *nowPlayingBar) showNothing() {
 	b.track = app.Track{}
+	b.mw.showSupport(b.support, "", nil)
 	b.title.SetText("Nothing playing")
 	b.artist.SetText("")
 	b.cover.show(Icon, generatedCover{})
 }
 
 func (b *nowPlayingBar) showTrack(id string) {
+	was := b.track.ID
 	b.track = app.Track{} // until the new one is read: never follow the last one's download
 	n, err := strconv.ParseUint(id, 10, 64)
 	if err != nil {
+		b.mw.showSupport(b.support, "", nil)
 		b.title.SetText(id)
 		b.artist.SetText("")
 		return
@@ -199,11 +210,18 @@ func (b *nowPlayingBar) showTrack(id string) {
 	ts, err := b.mw.core.Tracks(b.mw.ctx, []app.TrackID{app.TrackID(n)})
 	if err != nil || len(ts) == 0 {
 		// Gone from the library while queued: still not the last track's title.
+		b.mw.showSupport(b.support, "", nil)
 		b.title.SetText("Track " + id)
 		b.artist.SetText("")
 		return
 	}
 	b.track = ts[0]
+	if b.track.ID != was {
+		// A new track (not the same one's tags arriving): its own
+		// channel, if any, once found.
+		b.mw.showSupport(b.support, "", nil)
+		b.findSupport(b.track)
+	}
 	slog.Info("playing", "title", b.track.DisplayTitle(), "artist", b.track.Artist)
 	b.title.SetText(b.track.DisplayTitle())
 	b.artist.SetText(b.track.Artist)
@@ -217,6 +235,28 @@ func (b *nowPlayingBar) showTrack(id string) {
 		artist = b.track.Artist
 	}
 	b.mw.albums.covers.set(b.cover, b.track.ArtID, b.track.Album, artist)
+}
+
+// findSupport shows "Support the artist" when t's release is listed by a
+// channel with links to open (read off the UI goroutine: it decodes the
+// channels' indexes).
+func (b *nowPlayingBar) findSupport(t app.Track) {
+	if t.Swarm == nil {
+		return
+	}
+	ih := t.Swarm.InfoHashHex()
+	go func() {
+		s, err := b.mw.core.SupportLinks(b.mw.ctx, ih)
+		if err != nil {
+			slog.Warn("support links", "release", ih, "err", err)
+			return
+		}
+		onUI(func() {
+			if b.track.ID == t.ID { // still the track playing
+				b.mw.showSupport(b.support, s.Channel, s.Links)
+			}
+		})
+	}()
 }
 
 func (b *nowPlayingBar) showPosition(pos time.Duration) {

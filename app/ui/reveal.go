@@ -24,5 +24,20 @@ func revealCommandFor(goos, path string) *exec.Cmd {
 	case "darwin":
 		return exec.Command("open", "-R", path)
 	}
-	return exec.Command("xdg-open", filepath.Dir(path))
+	return openerCommandFor(goos, filepath.Dir(path))
+}
+
+// openerCommandFor opens target (a folder, or a link openLink checked) with
+// what the desktop chose for it: xdg-open on Linux and the BSDs, open on
+// macOS, url.dll's FileProtocolHandler on Windows (not `cmd /c start`,
+// whose command line cmd parses: & and ^ in a link would be commands). No
+// shell runs, and target is one argument.
+func openerCommandFor(goos, target string) *exec.Cmd {
+	switch goos {
+	case "windows":
+		return exec.Command("rundll32", "url.dll,FileProtocolHandler", target)
+	case "darwin":
+		return exec.Command("open", target)
+	}
+	return exec.Command("xdg-open", target)
 }
