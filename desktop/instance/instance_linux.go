@@ -41,28 +41,17 @@ type Owner struct {
 // Claim makes this process the owner of dir for command, or returns an
 // *InUseError naming the process that owns it.
 func Claim(dir, command string) (*Owner, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("creating the data folder %q: %w", dir, err)
-	}
-	path := filepath.Join(dir, LockFileName)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", path, err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
+	f, err := claimLock(dir, command, func(f *os.File) error {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			st, _ := readState(dir)
-			return nil, &InUseError{Dir: dir, PID: st.pid, Command: st.command}
+			return errLocked
 		}
-		return nil, fmt.Errorf("locking %s: %w", path, err)
-	}
-	o := &Owner{dir: dir, command: command, lock: f}
-	if err := writeState(f, command, ""); err != nil {
-		o.Close()
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
-	return o, nil
+	return &Owner{dir: dir, command: command, lock: f}, nil
 }
 
 // SessionBus connects to the user's session bus when one exists, without

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -36,30 +35,19 @@ const lockOffsetHigh = 1
 // Claim makes this process the owner of dir for command, or returns an
 // *InUseError naming the process that owns it.
 func Claim(dir, command string) (*Owner, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("creating the data folder %q: %w", dir, err)
-	}
-	path := filepath.Join(dir, LockFileName)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", path, err)
-	}
-	at := &windows.Overlapped{OffsetHigh: lockOffsetHigh}
-	flags := uint32(windows.LOCKFILE_EXCLUSIVE_LOCK | windows.LOCKFILE_FAIL_IMMEDIATELY)
-	if err := windows.LockFileEx(windows.Handle(f.Fd()), flags, 0, 1, 0, at); err != nil {
-		f.Close()
+	f, err := claimLock(dir, command, func(f *os.File) error {
+		at := &windows.Overlapped{OffsetHigh: lockOffsetHigh}
+		flags := uint32(windows.LOCKFILE_EXCLUSIVE_LOCK | windows.LOCKFILE_FAIL_IMMEDIATELY)
+		err := windows.LockFileEx(windows.Handle(f.Fd()), flags, 0, 1, 0, at)
 		if errors.Is(err, windows.ERROR_LOCK_VIOLATION) {
-			st, _ := readState(dir)
-			return nil, &InUseError{Dir: dir, PID: st.pid, Command: st.command}
+			return errLocked
 		}
-		return nil, fmt.Errorf("locking %s: %w", path, err)
-	}
-	o := &Owner{dir: dir, command: command, lock: f}
-	if err := writeState(f, command, ""); err != nil {
-		o.Close()
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
-	return o, nil
+	return &Owner{dir: dir, command: command, lock: f}, nil
 }
 
 // pipePrefix starts the name of every hand-over pipe.

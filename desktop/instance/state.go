@@ -4,6 +4,7 @@ package instance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -70,4 +71,34 @@ func Forward(ctx context.Context, dir string, args []string) error {
 		case <-tick.C:
 		}
 	}
+}
+
+// errLocked is what a tryLock returns when another process holds the lock.
+var errLocked = errors.New("locked by another process")
+
+// claimLock opens dir's lock file, takes its lock with tryLock (the
+// system's own kind) and writes this process's state into it; a lock held
+// by another process is an *InUseError naming it.
+func claimLock(dir, command string, tryLock func(*os.File) error) (*os.File, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating the data folder %q: %w", dir, err)
+	}
+	path := filepath.Join(dir, LockFileName)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	if err := tryLock(f); err != nil {
+		f.Close()
+		if errors.Is(err, errLocked) {
+			st, _ := readState(dir)
+			return nil, &InUseError{Dir: dir, PID: st.pid, Command: st.command}
+		}
+		return nil, fmt.Errorf("locking %s: %w", path, err)
+	}
+	if err := writeState(f, command, ""); err != nil {
+		f.Close() // releases the lock
+		return nil, err
+	}
+	return f, nil
 }
