@@ -87,11 +87,7 @@ func TestEditProfile(t *testing.T) {
 func TestEditProfileSeenByOthers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	d := startLoopDHT(t, ctx, 20)
-	creator := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.2:0", d.Addrs()[:1] })
-	viewer := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.3:0", d.Addrs()[1:2] })
-	waitDHT(t, creator)
-	waitDHT(t, viewer)
+	creator, viewer := twoOnLoopDHT(t, ctx)
 	link, err := creator.CreateChannel(ctx, "Before")
 	if err != nil {
 		t.Fatal(err)

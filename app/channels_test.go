@@ -286,12 +286,8 @@ func TestNodeConfigBootstrap(t *testing.T) {
 func TestSeedKeepsChannelsFresh(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	d := startLoopDHT(t, ctx, 20)
 	root := t.TempDir()
-	creator := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.2:0", d.Addrs()[:1] })
-	follower := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.3:0", d.Addrs()[1:2] })
-	waitDHT(t, creator)
-	waitDHT(t, follower)
+	creator, follower := twoOnLoopDHT(t, ctx)
 	link, err := creator.CreateChannel(ctx, "C")
 	if err != nil {
 		t.Fatal(err)
@@ -371,11 +367,7 @@ func TestImportedKeyContinuesChannel(t *testing.T) {
 func TestLookAtChannel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	d := startLoopDHT(t, ctx, 20)
-	creator := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.2:0", d.Addrs()[:1] })
-	viewer := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.3:0", d.Addrs()[1:2] })
-	waitDHT(t, creator)
-	waitDHT(t, viewer)
+	creator, viewer := twoOnLoopDHT(t, ctx)
 	link, err := creator.CreateChannel(ctx, "Shown")
 	if err != nil {
 		t.Fatal(err)
@@ -405,6 +397,19 @@ func TestLookAtChannel(t *testing.T) {
 
 // startLoopDHT starts a loopback DHT of n nodes for the test; it closes
 // after the test's Cores (cleanups run last first).
+// twoOnLoopDHT starts a 20-node loopback DHT and two Cores on it (on
+// 127.0.0.2 and 127.0.0.3, each bootstrapped from a different node), and
+// returns once both know some of it.
+func twoOnLoopDHT(t *testing.T, ctx context.Context) (*Core, *Core) {
+	t.Helper()
+	d := startLoopDHT(t, ctx, 20)
+	a := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.2:0", d.Addrs()[:1] })
+	b := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.3:0", d.Addrs()[1:2] })
+	waitDHT(t, a)
+	waitDHT(t, b)
+	return a, b
+}
+
 func startLoopDHT(t *testing.T, ctx context.Context, n int) *loopdht.DHT {
 	t.Helper()
 	d, err := loopdht.Start(ctx, n)
