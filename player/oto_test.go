@@ -363,27 +363,38 @@ func TestOtoPauseResume(t *testing.T) {
 func TestOtoIdleSuspends(t *testing.T) {
 	t.Parallel()
 	s := sineSpec{freq: 437.3, amp: 0.8, rate: 44100, seconds: 1}
-	c := runOtoChild(t, "idle", []string{sineFile(t, t.TempDir(), "idle", s, "wav")}, "")
-	start := firstSound(c.audio)
-	if start < 0 {
-		t.Fatalf("nothing captured after the idle time\n%s", c.stderr)
-	}
-	idle := suspendAfter + 3*time.Second
-	if fed := time.Duration(start) * time.Second / OutputRate; fed > idle-time.Second {
-		t.Errorf("the device received %v of silence in %v idle: it was not suspended", fed, idle)
-	}
-	heard, end := 0, start
-	for j := start; j < len(c.audio)/2; j++ {
-		if c.audio[2*j] != 0 {
-			heard, end = heard+1, j
-		}
-	}
-	if want := int(s.seconds * OutputRate); heard < want-200 || heard > want {
-		t.Errorf("heard %d non-silent frames after resuming, want ≈ %d", heard, want)
-	}
 	natural := 2 * math.Pi * s.freq / OutputRate * s.amp
-	if d, at := maxStep(c.audio[2*start : 2*(end+1)]); d > natural*1.2 {
-		t.Errorf("click after resuming: step %.4f at frame %d", d, at)
+	// A machine too busy to decode in time makes the engine run dry
+	// (EventBuffering) and cut to silence: no fault of the resume, so
+	// such a run is made again.
+	const runs = 3
+	for run := 1; ; run++ {
+		c := runOtoChild(t, "idle", []string{sineFile(t, t.TempDir(), "idle", s, "wav")}, "")
+		start := firstSound(c.audio)
+		if start < 0 {
+			t.Fatalf("nothing captured after the idle time\n%s", c.stderr)
+		}
+		idle := suspendAfter + 3*time.Second
+		if fed := time.Duration(start) * time.Second / OutputRate; fed > idle-time.Second {
+			t.Errorf("the device received %v of silence in %v idle: it was not suspended", fed, idle)
+		}
+		if n := count(c.events, EventBuffering); n > 0 && run < runs {
+			t.Logf("run %d: the engine ran dry %d times (busy machine); again", run, n)
+			continue
+		}
+		heard, end := 0, start
+		for j := start; j < len(c.audio)/2; j++ {
+			if c.audio[2*j] != 0 {
+				heard, end = heard+1, j
+			}
+		}
+		if want := int(s.seconds * OutputRate); heard < want-200 || heard > want {
+			t.Errorf("heard %d non-silent frames after resuming, want ≈ %d (events %v)", heard, want, c.events)
+		}
+		if d, at := maxStep(c.audio[2*start : 2*(end+1)]); d > natural*1.2 {
+			t.Errorf("click after resuming: step %.4f at frame %d (events %v)", d, at, c.events)
+		}
+		return
 	}
 }
 
