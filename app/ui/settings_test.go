@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -89,4 +90,22 @@ func TestSettingsSavesLandInOrder(t *testing.T) {
 		t.Errorf("stored volume %v and port %d, want 0.3 and 7001 (the port saved before the last volume change)", s.Volume, s.ListenPort)
 	}
 	eventually(t, "the form's save reported", func() bool { return strings.HasPrefix(statusOf(v), "Saved.") })
+}
+
+// TestSettingsShowsTheListeningPort: the port the system picked (the
+// node listens on port 0 here) is shown beside the setting.
+func TestSettingsShowsTheListeningPort(t *testing.T) {
+	mw, core := openWindow(t)
+	port := core.ListenPort()
+	if port <= 0 {
+		t.Fatalf("the test node listens on port %d", port)
+	}
+	mw.settings.load()
+	want := fmt.Sprintf("listening on port %d now", port)
+	if hint := mw.settings.portItem.HintText; !strings.Contains(hint, want) {
+		t.Fatalf("port hint %q lacks %q", hint, want)
+	}
+	if !containsText(mw.settings.object, mw.settings.portItem.HintText) {
+		t.Fatalf("the Settings view does not show %q", mw.settings.portItem.HintText)
+	}
 }

@@ -1,0 +1,133 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/swarmtone/swarmtone/library"
+	"github.com/swarmtone/swarmtone/network"
+)
+
+// TestDefaultListenPortsAgree: the library's default port (which it may
+// not import from network) is the node's.
+func TestDefaultListenPortsAgree(t *testing.T) {
+	if library.DefaultListenPort != network.DefaultListenPort {
+		t.Fatalf("library.DefaultListenPort %d, network.DefaultListenPort %d", library.DefaultListenPort, network.DefaultListenPort)
+	}
+	if library.DefaultSettings().ListenPort != network.DefaultListenPort {
+		t.Fatalf("a new library listens on %d, not the default port", library.DefaultSettings().ListenPort)
+	}
+}
+
+// TestNodeConfigPortAndSeedLimits: the settings' port (0: a free one) and
+// seeding limits reach the node, and the command line's override them.
+func TestNodeConfigPortAndSeedLimits(t *testing.T) {
+	ratio2, hour := 2.0, time.Hour
+	zero, never := 0.0, time.Duration(0)
+	cases := []struct {
+		name      string
+		settings  func(*library.Settings)
+		opts      func(*Options)
+		port      int
+		ratio     float64
+		seedTime  time.Duration
+		wantError string
+	}{
+		{name: "defaults", port: network.DefaultListenPort},
+		{name: "port 0 is a free port", settings: func(s *library.Settings) { s.ListenPort = 0 }, port: network.AnyPort},
+		{name: "port chosen", settings: func(s *library.Settings) { s.ListenPort = 6881 }, port: 6881},
+		{name: "--listen port 0", opts: func(o *Options) { o.Listen = "127.0.0.1:0" }, port: network.AnyPort},
+		{name: "limits from the settings", settings: func(s *library.Settings) { s.SeedRatio, s.SeedHours = 1.5, 0.5 },
+			port: network.DefaultListenPort, ratio: 1.5, seedTime: 30 * time.Minute},
+		{name: "flags override", settings: func(s *library.Settings) { s.SeedRatio, s.SeedHours = 1.5, 3 },
+			opts: func(o *Options) { o.SeedRatio, o.SeedTime = &ratio2, &hour }, port: network.DefaultListenPort, ratio: 2, seedTime: time.Hour},
+		{name: "flags of 0 seed forever", settings: func(s *library.Settings) { s.SeedRatio, s.SeedHours = 1.5, 3 },
+			opts: func(o *Options) { o.SeedRatio, o.SeedTime = &zero, &never }, port: network.DefaultListenPort},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := library.DefaultSettings()
+			if tc.settings != nil {
+				tc.settings(&s)
+			}
+			opts := Options{DataDir: t.TempDir()}
+			if tc.opts != nil {
+				tc.opts(&opts)
+			}
+			cfg, err := nodeConfig(s, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.ListenPort != tc.port || cfg.SeedRatio != tc.ratio || cfg.SeedTime != tc.seedTime {
+				t.Fatalf("port %d, ratio %v, seed time %v; want %d, %v, %v", cfg.ListenPort, cfg.SeedRatio, cfg.SeedTime, tc.port, tc.ratio, tc.seedTime)
+			}
+		})
+	}
+}
+
+// TestSeedFlags: --seed-ratio and --seed-time reach the commands that seed,
+// and bad values are refused naming the flag.
+func TestSeedFlags(t *testing.T) {
+	cases := []struct {
+		args   []string
+		code   int
+		stderr string
+		ratio  float64
+		time   time.Duration
+	}{
+		{args: []string{"--seed-ratio", "1.5", "--seed-time", "90m"}, code: ExitOK, ratio: 1.5, time: 90 * time.Minute},
+		{args: []string{"run", "--seed-ratio", "0"}, code: ExitOK},
+		{args: []string{"--seed-ratio", "-1"}, code: ExitUsage, stderr: `--seed-ratio "-1"`},
+		{args: []string{"--seed-ratio", "lots"}, code: ExitUsage, stderr: `--seed-ratio "lots"`},
+		{args: []string{"--seed-ratio", "1e9"}, code: ExitUsage, stderr: `--seed-ratio "1e9"`},
+		{args: []string{"--seed-ratio", "NaN"}, code: ExitUsage, stderr: `--seed-ratio "NaN"`},
+		{args: []string{"--seed-time", "3"}, code: ExitUsage, stderr: `--seed-time "3"`},
+		{args: []string{"--seed-time", "-1h"}, code: ExitUsage, stderr: `--seed-time "-1h"`},
+		{args: []string{"--seed-time", "100000h"}, code: ExitUsage, stderr: `--seed-time "100000h"`},
+		{args: []string{"play", "--seed-ratio", "1", "x.flac"}, code: ExitUsage, stderr: "play does not take --seed-ratio"},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			var got *Options
+			cli := &CLI{
+				Stdout: &stdout, Stderr: &stderr, FyneAppTOML: []byte(testTOML),
+				GUI:    func(_ context.Context, o Options) error { got = &o; return nil },
+				Getenv: func(name string) string { return map[string]string{"DISPLAY": ":0"}[name] },
+			}
+			code := cli.Main(append([]string{"--data", t.TempDir()}, tc.args...))
+			if code != tc.code || !strings.Contains(stderr.String(), tc.stderr) {
+				t.Fatalf("exit %d, stderr %q; want exit %d naming %q", code, stderr.String(), tc.code, tc.stderr)
+			}
+			if tc.code != ExitOK {
+				return
+			}
+			cfg, err := nodeConfig(library.DefaultSettings(), *got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.SeedRatio != tc.ratio || cfg.SeedTime != tc.time {
+				t.Fatalf("the window's node gets ratio %v, seed time %v; want %v, %v", cfg.SeedRatio, cfg.SeedTime, tc.ratio, tc.time)
+			}
+		})
+	}
+}
+
+// TestCoreShowsTheChosenPort: with port 0 the node listens where the
+// system said, and the Core reports that port (what Settings shows).
+func TestCoreShowsTheChosenPort(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c := openCore(t, ctx, nil) // --listen 127.0.0.1:0
+	port := c.ListenPort()
+	if port <= 0 || port == network.DefaultListenPort {
+		t.Fatalf("listening on port %d, want a free one the system chose", port)
+	}
+	if want := c.Node().Addr(); !strings.HasSuffix(want, ":"+strconv.Itoa(port)) {
+		t.Fatalf("Core says port %d, the node listens on %s", port, want)
+	}
+}
