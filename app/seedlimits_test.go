@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -129,5 +130,62 @@ func TestCoreShowsTheChosenPort(t *testing.T) {
 	}
 	if want := c.Node().Addr(); !strings.HasSuffix(want, ":"+strconv.Itoa(port)) {
 		t.Fatalf("Core says port %d, the node listens on %s", port, want)
+	}
+}
+
+// TestSeedTimeFromSettingsStopsDownloads: a seed time saved in the settings
+// reaches the node at the next start: a complete download stops seeding
+// once it is up (shown in the transfer's state), while the listener's own
+// share seeds on.
+func TestSeedTimeFromSettingsStopsDownloads(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	root := t.TempDir()
+	a, sh := sharingCore(t, ctx, makeAlbum(t, filepath.Join(root, "a"), 2))
+
+	opts := loopbackOptions(t)
+	opts.Peers = []string{a.node.Addr()}
+	first, err := OpenCore(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := first.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SeedHours = 1.0 / 3600 // one second
+	if err := first.SaveSettings(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	b, err := OpenCore(ctx, opts) // the node starts with the saved limit
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	own, err := b.Share(ctx, []string{makeAlbum(t, filepath.Join(root, "b"), 1)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Add(ctx, sh.Magnet); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.DownloadAll(ctx, sh.InfoHash); err != nil {
+		t.Fatal(err)
+	}
+	state := func(c *Core, ih string) string {
+		st := c.TransferStatsOf([]string{ih})
+		if len(st) != 1 {
+			t.Fatalf("torrent %s gone from the transfers", ih)
+		}
+		return st[0].State
+	}
+	// Complete, one second, then the node's next look (every 10 s).
+	waitFor(t, ctx, "the download stopping at its seed time", func() bool { return state(b, sh.InfoHash) == network.StateStopped })
+	if got := state(b, own.InfoHash); got != network.StateSeeding {
+		t.Fatalf("the listener's own share is %q past the seed time, want %q", got, network.StateSeeding)
+	}
+	if got := state(a, sh.InfoHash); got != network.StateSeeding {
+		t.Fatalf("the sharer's share is %q, want %q", got, network.StateSeeding)
 	}
 }
