@@ -24,23 +24,26 @@ func TestDefaultListenPortsAgree(t *testing.T) {
 	}
 }
 
-// TestNodeConfigPortAndSeedLimits: the settings' port (0: a free one) and
-// seeding limits reach the node, and the command line's override them.
+// TestNodeConfigPortAndSeedLimits: the settings' port (0: a free one),
+// rate limits and seeding limits reach the node, and the command line's
+// override them.
 func TestNodeConfigPortAndSeedLimits(t *testing.T) {
 	ratio2, hour := 2.0, time.Hour
 	zero, never := 0.0, time.Duration(0)
 	cases := []struct {
-		name      string
-		settings  func(*library.Settings)
-		opts      func(*Options)
-		port      int
-		ratio     float64
-		seedTime  time.Duration
-		wantError string
+		name     string
+		settings func(*library.Settings)
+		opts     func(*Options)
+		port     int
+		ratio    float64
+		seedTime time.Duration
+		up, down int64
 	}{
 		{name: "defaults", port: network.DefaultListenPort},
 		{name: "port 0 is a free port", settings: func(s *library.Settings) { s.ListenPort = 0 }, port: network.AnyPort},
 		{name: "port chosen", settings: func(s *library.Settings) { s.ListenPort = 6881 }, port: 6881},
+		{name: "rate limits", settings: func(s *library.Settings) { s.UploadLimit, s.DownloadLimit = 100_000, 256<<10 },
+			port: network.DefaultListenPort, up: 100_000, down: 256 << 10},
 		{name: "--listen port 0", opts: func(o *Options) { o.Listen = "127.0.0.1:0" }, port: network.AnyPort},
 		{name: "limits from the settings", settings: func(s *library.Settings) { s.SeedRatio, s.SeedHours = 1.5, 0.5 },
 			port: network.DefaultListenPort, ratio: 1.5, seedTime: 30 * time.Minute},
@@ -63,8 +66,9 @@ func TestNodeConfigPortAndSeedLimits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if cfg.ListenPort != tc.port || cfg.SeedRatio != tc.ratio || cfg.SeedTime != tc.seedTime {
-				t.Fatalf("port %d, ratio %v, seed time %v; want %d, %v, %v", cfg.ListenPort, cfg.SeedRatio, cfg.SeedTime, tc.port, tc.ratio, tc.seedTime)
+			if cfg.ListenPort != tc.port || cfg.SeedRatio != tc.ratio || cfg.SeedTime != tc.seedTime || cfg.UploadLimit != tc.up || cfg.DownloadLimit != tc.down {
+				t.Fatalf("port %d, ratio %v, seed time %v, limits %d/%d B/s up/down; want %d, %v, %v, %d/%d",
+					cfg.ListenPort, cfg.SeedRatio, cfg.SeedTime, cfg.UploadLimit, cfg.DownloadLimit, tc.port, tc.ratio, tc.seedTime, tc.up, tc.down)
 			}
 		})
 	}
