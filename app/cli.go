@@ -387,6 +387,10 @@ func (cli *CLI) handOver(name string, opts Options, args []string, owner *instan
 	err := instance.Forward(ctx, opts.DataDir, absolute(args))
 	switch {
 	case err == nil:
+		if opts.SeedRatio != nil || opts.SeedTime != nil {
+			// The running node keeps the limits it started with.
+			fmt.Fprintln(cli.Stderr, "swarmtone: the running window keeps its seeding limits; --seed-ratio and --seed-time apply to a Swarmtone that starts with them")
+		}
 		return ExitOK
 	case errors.Is(err, instance.ErrNoEndpoint):
 		fmt.Fprintf(cli.Stderr, "swarmtone: Swarmtone is running without a window on this library (swarmtone %s, process %d); stop it, or use --data for another library\n", owner.Command, owner.PID)
