@@ -63,7 +63,7 @@ func newSettingsView(mw *MainWindow) *settingsView {
 	v.download = &widget.Entry{PlaceHolder: "0 = unlimited"}
 	v.seedRatio = &widget.Entry{PlaceHolder: "0 = never"}
 	v.seedHours = &widget.Entry{PlaceHolder: "0 = never"}
-	v.portItem = &widget.FormItem{Text: "Listening port", Widget: v.port, HintText: portHint(0)}
+	v.portItem = &widget.FormItem{Text: "Listening port", Widget: v.port, HintText: portHint(0, false)}
 	v.proxy = &widget.Entry{PlaceHolder: "socks5://127.0.0.1:9050 (turns the DHT off)"}
 	v.dht = newKeyCheck("DHT (find peers without trackers)", nil)
 	v.pex = newKeyCheck("Peer exchange", nil)
@@ -130,7 +130,7 @@ func (v *settingsView) load() {
 	v.downloadFolder.SetText(s.DownloadFolder)
 	v.downloadFolder.SetPlaceHolder(v.mw.core.DownloadFolder())
 	v.port.SetText(strconv.Itoa(s.ListenPort))
-	v.portItem.HintText = portHint(v.listenPort())
+	v.portItem.HintText = portHint(v.listenPort(), s.Proxy != "")
 	v.form.Refresh()
 	v.upload.SetText(strconv.FormatInt(s.UploadLimit/1000, 10))
 	v.download.SetText(strconv.FormatInt(s.DownloadLimit/1000, 10))
@@ -189,10 +189,13 @@ func parseNever(text string) (float64, error) {
 	return strconv.ParseFloat(text, 64)
 }
 
-// portHint says what port 0 does and, when the node listens, on which
-// port it listens now.
-func portHint(now int) string {
-	if now <= 0 {
+// portHint says what port 0 does and on which port the node listens now
+// (none through a proxy, which takes no incoming connections).
+func portHint(now int, proxy bool) string {
+	switch {
+	case now <= 0 && proxy:
+		return "0 picks a free port at each start; not listening now: peers cannot connect in through the proxy"
+	case now <= 0:
 		return "0 picks a free port at each start"
 	}
 	return fmt.Sprintf("0 picks a free port at each start; listening on port %d now", now)

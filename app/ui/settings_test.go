@@ -109,3 +109,20 @@ func TestSettingsShowsTheListeningPort(t *testing.T) {
 		t.Fatalf("the Settings view does not show %q", mw.settings.portItem.HintText)
 	}
 }
+
+func TestPortHint(t *testing.T) {
+	cases := []struct {
+		now   int
+		proxy bool
+		want  string
+	}{
+		{0, false, "0 picks a free port at each start"},
+		{43521, false, "0 picks a free port at each start; listening on port 43521 now"},
+		{0, true, "0 picks a free port at each start; not listening now: peers cannot connect in through the proxy"},
+	}
+	for _, tc := range cases {
+		if got := portHint(tc.now, tc.proxy); got != tc.want {
+			t.Errorf("portHint(%d, %v) = %q, want %q", tc.now, tc.proxy, got, tc.want)
+		}
+	}
+}
