@@ -181,6 +181,11 @@ func TestSecondLaunchHandsOver(t *testing.T) {
 			if want := "swarmtone: Swarmtone is running; use the window, or --data for another library\n"; code != 1 || text != want {
 				t.Errorf("ls on a library in use: exit %d, output %q; want 1 and %q", code, text, want)
 			}
+			// Limits given to a second launch cannot reach the running node: it says so.
+			code, text, _ = run(t, ctx, bin, env, append(common, "--seed-ratio", "2")...)
+			if code != 0 || !strings.Contains(text, "the running window keeps its seeding limits") {
+				t.Errorf("a second launch with --seed-ratio: exit %d, output %q; want 0 and a note that the limit does not apply", code, text)
+			}
 			another := streamSeeder(t, ctx, "Forwarded")
 			if code, text, _ = run(t, ctx, bin, env, append(common, "add", "--forward", another)...); code != 0 {
 				t.Errorf("add --forward: exit %d, output %q", code, text)

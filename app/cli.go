@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -47,6 +48,11 @@ type Options struct {
 	Timeout time.Duration // add: how long to wait for metadata
 
 	ChannelName string // channel create --name
+
+	// SeedRatio and SeedTime (--seed-ratio, --seed-time) override the
+	// settings' seeding limits for this run when set; 0 seeds forever.
+	SeedRatio *float64
+	SeedTime  *time.Duration
 
 	// Open is what the window opens at start: magnet links (a browser's
 	// magnet: handler), .torrent, audio or playlist files ("Open with").
@@ -95,6 +101,9 @@ type command struct {
 	data    bool // uses the data folder: one process at a time (desktop/instance)
 	run     func(ctx context.Context, cli *CLI, opts Options, args []string) error
 }
+
+// seedFlags limit the seeding of downloads by the commands that seed on.
+var seedFlags = []string{"seed-ratio", "seed-time"}
 
 // commonFlags are accepted by every command.
 var commonFlags = []string{"data", "listen", "no-dht", "peer", "stats", "bootstrap"}
@@ -196,12 +205,12 @@ func allStacks() []byte {
 
 func (cli *CLI) commands() []command {
 	return []command{
-		{name: "run", args: "[MAGNET|FILE...]", summary: "open the window (the default); magnets, .torrents and audio files given are played", maxArgs: -1, data: true, run: runGUI},
-		{name: "share", args: "PATH...", summary: "share files or an album folder: prints the magnet, then seeds until interrupted", flags: []string{"forward"}, minArgs: 1, maxArgs: -1, data: true, run: runShare},
+		{name: "run", args: "[MAGNET|FILE...]", summary: "open the window (the default); magnets, .torrents and audio files given are played", flags: seedFlags, maxArgs: -1, data: true, run: runGUI},
+		{name: "share", args: "PATH...", summary: "share files or an album folder: prints the magnet, then seeds until interrupted", flags: append([]string{"forward"}, seedFlags...), minArgs: 1, maxArgs: -1, data: true, run: runShare},
 		{name: "add", args: "MAGNET|FILE.torrent", summary: "add a torrent to the library, wait for its metadata and list its files", flags: []string{"timeout", "forward"}, minArgs: 1, maxArgs: 1, data: true, run: runAdd},
 		{name: "play", args: "MAGNET|FILE.torrent|AUDIO_FILE", summary: "play a track or a whole torrent (gapless) and exit at the end", flags: []string{"file", "out", "timeout", "forward"}, minArgs: 1, maxArgs: 1, data: true, run: runPlay},
 		{name: "ls", summary: "list the tracks of the library", data: true, run: runList},
-		{name: "seed", summary: "seed every share and download of the library until interrupted", data: true, run: runSeed},
+		{name: "seed", summary: "seed every share and download of the library until interrupted", flags: seedFlags, data: true, run: runSeed},
 		{name: "channel", args: "VERB [ARG]", summary: channelSummary, flags: []string{"name", "timeout"}, minArgs: 1, maxArgs: 2, data: true, run: runChannel},
 		{name: "register-handlers", summary: "Windows: make magnet: links open Swarmtone for this user", run: runRegisterHandlers},
 		{name: "unregister-handlers", summary: "Windows: undo register-handlers", run: runUnregisterHandlers},
@@ -227,6 +236,22 @@ func (cli *CLI) flagSet(opts *Options) *flag.FlagSet {
 	fs.StringVar(&opts.Out, "out", "", "")
 	fs.DurationVar(&opts.Timeout, "timeout", 60*time.Second, "")
 	fs.BoolVar(&opts.Forward, "forward", false, "")
+	fs.Func("seed-ratio", "", func(v string) error {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(r >= 0 && r <= library.MaxSeedRatio) {
+			return fmt.Errorf("--seed-ratio %q: want a ratio from 0 to %d, e.g. 2 (0 seeds forever)", v, library.MaxSeedRatio)
+		}
+		opts.SeedRatio = &r
+		return nil
+	})
+	fs.Func("seed-time", "", func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > library.MaxSeedHours*time.Hour {
+			return fmt.Errorf("--seed-time %q: want a duration up to %dh, e.g. 90m or 24h (0 seeds forever)", v, library.MaxSeedHours)
+		}
+		opts.SeedTime = &d
+		return nil
+	})
 	return fs
 }
 
@@ -362,6 +387,10 @@ func (cli *CLI) handOver(name string, opts Options, args []string, owner *instan
 	err := instance.Forward(ctx, opts.DataDir, absolute(args))
 	switch {
 	case err == nil:
+		if opts.SeedRatio != nil || opts.SeedTime != nil {
+			// The running node keeps the limits it started with.
+			fmt.Fprintln(cli.Stderr, "swarmtone: the running window keeps its seeding limits; --seed-ratio and --seed-time apply to a Swarmtone that starts with them")
+		}
 		return ExitOK
 	case errors.Is(err, instance.ErrNoEndpoint):
 		fmt.Fprintf(cli.Stderr, "swarmtone: Swarmtone is running without a window on this library (swarmtone %s, process %d); stop it, or use --data for another library\n", owner.Command, owner.PID)
@@ -443,6 +472,11 @@ Flags (before or after the command):
   --file N            play: only file N of the torrent, counted from 0
   --forward           add, play, share: hand over to the running window instead
   --out FILE.wav      play: write exactly what would be heard to a WAV file
+  --seed-ratio R      run, seed, share: stop seeding a complete download once it has
+                      uploaded R times its size (0: never; default: the setting)
+  --seed-time D       run, seed, share: stop seeding a complete download D after it
+                      completed, e.g. 24h (0: never; default: the setting); both limits
+                      count from this start, and your own shares always seed
 
 Exit codes: 0 done, 1 failure (with a one-line reason), 2 bad usage.
 `)

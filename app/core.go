@@ -179,11 +179,22 @@ func nodeConfig(s library.Settings, opts Options) (network.Config, error) {
 	}
 	cfg := network.DefaultConfig(downloads, filepath.Join(opts.DataDir, "torrent"))
 	cfg.ListenPort = s.ListenPort
+	if cfg.ListenPort == 0 {
+		cfg.ListenPort = network.AnyPort // the setting's 0 is a free port
+	}
 	cfg.DHT, cfg.PEX, cfg.LSD, cfg.UPnP = s.DHT, s.PEX, s.LSD, s.UPnP
 	cfg.Anonymous = s.Anonymous
 	cfg.SOCKS5Proxy = s.Proxy
 	cfg.UploadLimit, cfg.DownloadLimit = s.UploadLimit, s.DownloadLimit
 	cfg.NoKeepPlayed = !s.KeepWhatIPlay
+	cfg.SeedRatio = s.SeedRatio
+	cfg.SeedTime = time.Duration(s.SeedHours * float64(time.Hour))
+	if opts.SeedRatio != nil {
+		cfg.SeedRatio = *opts.SeedRatio
+	}
+	if opts.SeedTime != nil {
+		cfg.SeedTime = *opts.SeedTime
+	}
 	switch s.Encryption {
 	case "require":
 		cfg.Encryption = network.EncryptionRequire
@@ -221,6 +232,16 @@ func defaultDownloadFolder(dataDir string) string {
 		}
 	}
 	return filepath.Join(dataDir, "downloads")
+}
+
+// ListenPort is the port the node listens on in this run (the one the
+// system picked when the setting is 0); 0 when it does not listen (no
+// node, or a proxy: no incoming connections).
+func (c *Core) ListenPort() int {
+	if c.node == nil {
+		return 0
+	}
+	return c.node.Port()
 }
 
 // DownloadFolder is where fetched torrents are saved now.

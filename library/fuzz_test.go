@@ -398,6 +398,9 @@ func FuzzSettingsRecord(f *testing.F) {
 	f.Add([]byte(`{"music_folders":null,"volume":1e-320,"listen_port":65535,"encryption":"off","replaygain":"album","theme":"dark"}`))
 	f.Add([]byte(`{"volume":"loud"}`))
 	f.Add([]byte(`{"anonymous":true,"proxy":"socks5://127.0.0.1:9050","upload_limit":-1}`))
+	f.Add([]byte(`{"listen_port":0,"settings_version":1,"seed_ratio":1.5,"seed_hours":0.25}`))
+	f.Add([]byte(`{"seed_ratio":-1,"seed_hours":1e308}`))
+	f.Add([]byte(`{"settings_version":"x"}`))
 	f.Add([]byte(`[]`))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, raw []byte) {

@@ -19,7 +19,9 @@ type Settings struct {
 	// the app (~/Music/Swarmtone, or inside a data folder given by --data).
 	DownloadFolder string `json:"download_folder"`
 
-	ListenPort int    `json:"listen_port"` // 0 picks a free port
+	// ListenPort is where the node listens: DefaultListenPort unless the
+	// user chose another; 0 lets the system pick a free port at each start.
+	ListenPort int    `json:"listen_port"`
 	DHT        bool   `json:"dht"`
 	PEX        bool   `json:"pex"`
 	LSD        bool   `json:"lsd"`
@@ -32,6 +34,12 @@ type Settings struct {
 	// UploadLimit and DownloadLimit are bytes per second; 0 is unlimited.
 	UploadLimit   int64 `json:"upload_limit"`
 	DownloadLimit int64 `json:"download_limit"`
+	// SeedRatio stops seeding a completed download once it has uploaded
+	// SeedRatio times its size; SeedHours stops it that many hours after
+	// it completed. 0 seeds forever. Both count within one run of the node,
+	// and the user's own shares always seed.
+	SeedRatio float64 `json:"seed_ratio,omitempty"`
+	SeedHours float64 `json:"seed_hours,omitempty"`
 	// KeepWhatIPlay keeps swarm tracks that were played on disk (and seeds
 	// them) instead of dropping them from the cache.
 	KeepWhatIPlay bool `json:"keep_what_i_play"`
@@ -47,6 +55,29 @@ type Settings struct {
 
 var keySettings = []byte("settings")
 
+// DefaultListenPort is the fixed port a new library listens on, so a port
+// forwarded once keeps working (network.DefaultListenPort, which this
+// package may not import; app's tests check they agree).
+const DefaultListenPort = 51765
+
+// Upper bounds of the seeding limits: beyond them a limit is a typo, and
+// 0 already means "seed forever".
+const (
+	MaxSeedRatio = 1000
+	MaxSeedHours = 24 * 365
+)
+
+// settingsVersion is written with every save. Records before version 1
+// stored 0 as the listen port meaning DefaultListenPort; since version 1, 0
+// means a free port.
+const settingsVersion = 1
+
+// storedSettings is the record as stored: the settings and their version.
+type storedSettings struct {
+	Settings
+	Version int `json:"settings_version"`
+}
+
 // DefaultSettings are the settings of a new library.
 func DefaultSettings() Settings {
 	home, err := os.UserHomeDir()
@@ -56,7 +87,7 @@ func DefaultSettings() Settings {
 	music := filepath.Join(home, "Music")
 	return Settings{
 		MusicFolders:  []string{music},
-		ListenPort:    0,
+		ListenPort:    DefaultListenPort,
 		DHT:           true,
 		PEX:           true,
 		LSD:           true,
@@ -73,7 +104,7 @@ func DefaultSettings() Settings {
 func (s Settings) Validate() error {
 	switch {
 	case s.ListenPort < 0 || s.ListenPort > 65535:
-		return fmt.Errorf("listen port %d is not between 0 and 65535", s.ListenPort)
+		return fmt.Errorf("listen port %d is not between 0 and 65535 (0 picks a free port)", s.ListenPort)
 	case s.Encryption != "prefer" && s.Encryption != "require" && s.Encryption != "off":
 		return fmt.Errorf("encryption %q is not prefer, require or off", s.Encryption)
 	case s.ReplayGain != "off" && s.ReplayGain != "track" && s.ReplayGain != "album":
@@ -82,8 +113,14 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("theme %q is not system, light or dark", s.Theme)
 	case s.Volume < 0 || s.Volume > 1 || s.Volume != s.Volume:
 		return fmt.Errorf("volume %v is not between 0 and 1", s.Volume)
-	case s.UploadLimit < 0 || s.DownloadLimit < 0:
-		return fmt.Errorf("rate limits must not be negative (0 means unlimited)")
+	case s.UploadLimit < 0:
+		return fmt.Errorf("upload limit %d must not be negative (0 means unlimited)", s.UploadLimit)
+	case s.DownloadLimit < 0:
+		return fmt.Errorf("download limit %d must not be negative (0 means unlimited)", s.DownloadLimit)
+	case !(s.SeedRatio >= 0 && s.SeedRatio <= MaxSeedRatio): // NaN too
+		return fmt.Errorf("seed ratio %v is not between 0 and %d (0 seeds forever)", s.SeedRatio, MaxSeedRatio)
+	case !(s.SeedHours >= 0 && s.SeedHours <= MaxSeedHours):
+		return fmt.Errorf("seed time %v hours is not between 0 and %d (0 seeds forever)", s.SeedHours, MaxSeedHours)
 	case s.Anonymous && s.Proxy == "":
 		return fmt.Errorf("anonymous mode needs a proxy: set one, or turn anonymous mode off")
 	}
@@ -101,8 +138,13 @@ func (l *Library) Settings(ctx context.Context) (Settings, error) {
 		if v == nil {
 			return nil
 		}
-		if err := json.Unmarshal(v, &s); err != nil {
+		rec := storedSettings{Settings: s}
+		if err := json.Unmarshal(v, &rec); err != nil {
 			return fmt.Errorf("settings in %s are damaged (save settings again to replace them): %w", l.db.Path(), err)
+		}
+		s = rec.Settings
+		if rec.Version < 1 && s.ListenPort == 0 {
+			s.ListenPort = DefaultListenPort // what 0 meant then
 		}
 		return nil
 	})
@@ -117,7 +159,7 @@ func (l *Library) SaveSettings(ctx context.Context, s Settings) error {
 	if err := s.Validate(); err != nil {
 		return fmt.Errorf("not saving settings: %w", err)
 	}
-	v, err := json.Marshal(&s)
+	v, err := json.Marshal(&storedSettings{Settings: s, Version: settingsVersion})
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,8 @@ import (
 // otherwise, so a port forwarded once by the user keeps working.
 const DefaultListenPort = 51765
 
-// AnyPort as Config.ListenPort lets the system pick a free port (tests).
+// AnyPort as Config.ListenPort lets the system pick a free port (the
+// settings' port 0, --listen ADDR:0, tests).
 const AnyPort = -1
 
 // Encryption is the peer-connection encryption policy (BEP 8 / MSE).

@@ -75,6 +75,8 @@ func TestViewsRenderToGoldenMarkup(t *testing.T) {
 	}
 	mw := attachWindow(t, core, opts)
 	mw.Window().Resize(fyne.NewSize(1100, 700))
+	// The system picks the node's port: Settings shows a fixed one here.
+	mw.settings.listenPort = func() int { return library.DefaultListenPort }
 
 	// Each view is ready when the text it loads in the background is drawn.
 	cases := []struct {

@@ -33,10 +33,16 @@ type settingsView struct {
 	loading      bool // load fills the form: its changes are not the listener's
 
 	musicFolders, downloadFolder, port, upload, download, proxy *widget.Entry
+	seedRatio, seedHours                                        *widget.Entry
+	portItem                                                    *widget.FormItem
 	dht, pex, lsd, upnp, anonymous, keep                        *keyCheck
 	encryption, replayGain, themeSel                            *keySelect
 
 	channel *myChannelSection // "My channel", below the form
+
+	// listenPort is the port the node listens on now (Core.ListenPort; a
+	// fixed one in the golden test, where the system picks it).
+	listenPort func() int
 
 	// loaded is what the form started from, with every change asked
 	// since: the UI goroutine alone touches it, a save gets a copy.
@@ -49,12 +55,15 @@ type settingsView struct {
 }
 
 func newSettingsView(mw *MainWindow) *settingsView {
-	v := &settingsView{mw: mw, status: &widget.Label{Wrapping: fyne.TextWrapWord}}
+	v := &settingsView{mw: mw, status: &widget.Label{Wrapping: fyne.TextWrapWord}, listenPort: mw.core.ListenPort}
 	v.musicFolders = &widget.Entry{MultiLine: true, PlaceHolder: "one folder per line"}
 	v.downloadFolder = widget.NewEntry()
 	v.port = widget.NewEntry()
 	v.upload = &widget.Entry{PlaceHolder: "0 = unlimited"}
 	v.download = &widget.Entry{PlaceHolder: "0 = unlimited"}
+	v.seedRatio = &widget.Entry{PlaceHolder: "0 = never"}
+	v.seedHours = &widget.Entry{PlaceHolder: "0 = never"}
+	v.portItem = &widget.FormItem{Text: "Listening port", Widget: v.port, HintText: portHint(0, false)}
 	v.proxy = &widget.Entry{PlaceHolder: "socks5://127.0.0.1:9050 (turns the DHT off)"}
 	v.dht = newKeyCheck("DHT (find peers without trackers)", nil)
 	v.pex = newKeyCheck("Peer exchange", nil)
@@ -69,9 +78,13 @@ func newSettingsView(mw *MainWindow) *settingsView {
 	v.form = &widget.Form{
 		Items: []*widget.FormItem{
 			{Text: "Download folder", Widget: v.downloadFolder},
-			{Text: "Listening port", Widget: v.port, HintText: "0 picks a free port"},
+			v.portItem,
 			{Text: "Upload limit (KB/s)", Widget: v.upload},
 			{Text: "Download limit (KB/s)", Widget: v.download},
+			{Text: "Stop seeding at ratio", Widget: v.seedRatio,
+				HintText: "a complete download stops once it has uploaded this many times its size in one run, e.g. 2; 0 = never; your own shares always seed"},
+			{Text: "Stop seeding after (hours)", Widget: v.seedHours,
+				HintText: "counted from when a download completes, or from each start of Swarmtone; 0 = never; your own shares always seed"},
 			{Text: "Peers", Widget: container.NewVBox(v.dht, v.pex, v.lsd, v.upnp)},
 			{Text: "Encryption", Widget: v.encryption},
 			{Text: "Proxy", Widget: v.proxy},
@@ -117,8 +130,12 @@ func (v *settingsView) load() {
 	v.downloadFolder.SetText(s.DownloadFolder)
 	v.downloadFolder.SetPlaceHolder(v.mw.core.DownloadFolder())
 	v.port.SetText(strconv.Itoa(s.ListenPort))
+	v.portItem.HintText = portHint(v.listenPort(), s.Proxy != "")
+	v.form.Refresh()
 	v.upload.SetText(strconv.FormatInt(s.UploadLimit/1000, 10))
 	v.download.SetText(strconv.FormatInt(s.DownloadLimit/1000, 10))
+	v.seedRatio.SetText(strconv.FormatFloat(s.SeedRatio, 'f', -1, 64))
+	v.seedHours.SetText(strconv.FormatFloat(s.SeedHours, 'f', -1, 64))
 	v.proxy.SetText(s.Proxy)
 	v.dht.SetChecked(s.DHT)
 	v.pex.SetChecked(s.PEX)
@@ -150,11 +167,38 @@ func (v *settingsView) settings() (app.Settings, error) {
 		return s, fmt.Errorf("download limit %q: give KB/s, 0 for none", v.download.Text)
 	}
 	s.UploadLimit, s.DownloadLimit = up*1000, down*1000
+	if s.SeedRatio, err = parseNever(v.seedRatio.Text); err != nil {
+		return s, fmt.Errorf("seed ratio %q is not a number: give e.g. 2, or 0 to seed forever", v.seedRatio.Text)
+	}
+	if s.SeedHours, err = parseNever(v.seedHours.Text); err != nil {
+		return s, fmt.Errorf("seed time %q is not a number of hours: give e.g. 24 or 0.5, or 0 to seed forever", v.seedHours.Text)
+	}
 	s.Proxy = strings.TrimSpace(v.proxy.Text)
 	s.DHT, s.PEX, s.LSD, s.UPnP = v.dht.Checked, v.pex.Checked, v.lsd.Checked, v.upnp.Checked
 	s.Anonymous, s.KeepWhatIPlay = v.anonymous.Checked, v.keep.Checked
 	s.Encryption, s.ReplayGain, s.Theme = v.encryption.Selected, v.replayGain.Selected, v.themeSel.Selected
 	return s, s.Validate()
+}
+
+// parseNever reads a number where empty means 0 ("never").
+func parseNever(text string) (float64, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return 0, nil
+	}
+	return strconv.ParseFloat(text, 64)
+}
+
+// portHint says what port 0 does and on which port the node listens now
+// (none through a proxy, which takes no incoming connections).
+func portHint(now int, proxy bool) string {
+	switch {
+	case now <= 0 && proxy:
+		return "0 picks a free port at each start; not listening now: peers cannot connect in through the proxy"
+	case now <= 0:
+		return "0 picks a free port at each start"
+	}
+	return fmt.Sprintf("0 picks a free port at each start; listening on port %d now", now)
 }
 
 // save stores the form (the Save button). The form keeps what was typed

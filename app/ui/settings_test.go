@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -89,4 +90,39 @@ func TestSettingsSavesLandInOrder(t *testing.T) {
 		t.Errorf("stored volume %v and port %d, want 0.3 and 7001 (the port saved before the last volume change)", s.Volume, s.ListenPort)
 	}
 	eventually(t, "the form's save reported", func() bool { return strings.HasPrefix(statusOf(v), "Saved.") })
+}
+
+// TestSettingsShowsTheListeningPort: the port the system picked (the
+// node listens on port 0 here) is shown beside the setting.
+func TestSettingsShowsTheListeningPort(t *testing.T) {
+	mw, core := openWindow(t)
+	port := core.ListenPort()
+	if port <= 0 {
+		t.Fatalf("the test node listens on port %d", port)
+	}
+	mw.settings.load()
+	want := fmt.Sprintf("listening on port %d now", port)
+	if hint := mw.settings.portItem.HintText; !strings.Contains(hint, want) {
+		t.Fatalf("port hint %q lacks %q", hint, want)
+	}
+	if !containsText(mw.settings.object, mw.settings.portItem.HintText) {
+		t.Fatalf("the Settings view does not show %q", mw.settings.portItem.HintText)
+	}
+}
+
+func TestPortHint(t *testing.T) {
+	cases := []struct {
+		now   int
+		proxy bool
+		want  string
+	}{
+		{0, false, "0 picks a free port at each start"},
+		{43521, false, "0 picks a free port at each start; listening on port 43521 now"},
+		{0, true, "0 picks a free port at each start; not listening now: peers cannot connect in through the proxy"},
+	}
+	for _, tc := range cases {
+		if got := portHint(tc.now, tc.proxy); got != tc.want {
+			t.Errorf("portHint(%d, %v) = %q, want %q", tc.now, tc.proxy, got, tc.want)
+		}
+	}
 }

@@ -266,7 +266,24 @@ func TestSettingsRoundTrip(t *testing.T) {
 				strings.Join(s.MusicFolders, ",") == "/music/a,/music/b"
 		}},
 		{"bad port", func() { v.port.SetText("eighty") }, "listening port", nil},
+		{"port too big", func() { v.port.SetText("70000") }, "listen port 70000", nil},
 		{"negative limit", func() { v.port.SetText("1"); v.download.SetText("-5") }, "download limit", nil},
+		{"seed limits", func() {
+			v.port.SetText("0")
+			v.seedRatio.SetText(" 1.5 ")
+			v.seedHours.SetText("0.25")
+		}, "", func(s app.Settings) bool { return s.ListenPort == 0 && s.SeedRatio == 1.5 && s.SeedHours == 0.25 }},
+		{"seed limits left empty seed forever", func() {
+			v.seedRatio.SetText("")
+			v.seedHours.SetText("")
+		}, "", func(s app.Settings) bool { return s.SeedRatio == 0 && s.SeedHours == 0 }},
+		{"seed ratio not a number", func() { v.seedRatio.SetText("twice") }, `seed ratio "twice" is not a number`, nil},
+		{"seed ratio negative", func() { v.seedRatio.SetText("-1") }, "seed ratio -1", nil},
+		{"seed ratio huge", func() { v.seedRatio.SetText("1e12") }, "seed ratio 1e+12 is not between 0 and 1000", nil},
+		{"seed ratio NaN", func() { v.seedRatio.SetText("NaN") }, "seed ratio NaN", nil},
+		{"seed hours not a number", func() { v.seedHours.SetText("1,5") }, `seed time "1,5" is not a number of hours`, nil},
+		{"seed hours negative", func() { v.seedHours.SetText("-2") }, "seed time -2 hours", nil},
+		{"seed hours huge", func() { v.seedHours.SetText("100000") }, "seed time 100000 hours is not between 0 and 8760", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
