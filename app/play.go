@@ -28,6 +28,7 @@ func (c *Core) PlayerTrack(t library.Track) (player.Track, error) {
 	case t.Swarm != nil:
 		loc := *t.Swarm
 		bytesPerSecond := int64(t.Bitrate / 8)
+		c.ahead.noteSwarmTrack(pt.ID, swarmFile{loc.InfoHashHex(), loc.FileIndex}, bytesPerSecond)
 		pt.Open = func(ctx context.Context) (io.ReadSeekCloser, error) {
 			s, err := c.node.Stream(ctx, loc.InfoHashHex(), loc.FileIndex, bytesPerSecond)
 			if err != nil {
