@@ -42,10 +42,7 @@ func (c *Core) StartPlayer(ctx context.Context, out player.Output) error {
 	}
 	c.mu.Unlock()
 	go c.forwardPlayerEvents(e)
-	if c.node != nil {
-		c.bg.Add(1)
-		go c.prefetchLoop(e)
-	}
+	c.followQueue(e)
 	return nil
 }
 

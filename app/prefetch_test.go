@@ -119,3 +119,30 @@ func TestPrefetchAlongTheQueue(t *testing.T) {
 		t.Errorf("track 4 is %.0f%% there: prefetched whole, not its head and tail", 100*fs.Fraction)
 	}
 }
+
+// TestUnrecordedSwarmTracksAreToldApart: `swarmtone play MAGNET` queues
+// tracks the library does not hold yet (ID 0); each gets its own player ID
+// naming its torrent and file, so fetching ahead finds the right file.
+func TestUnrecordedSwarmTracksAreToldApart(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c := openCore(t, ctx, nil)
+	ih := [20]byte{1, 2, 3}
+	seen := map[string]bool{}
+	for i := range 3 {
+		pt, err := c.PlayerTrack(library.Track{Swarm: &library.SwarmLocation{InfoHash: ih, FileIndex: i, Path: "Album/same.flac"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[pt.ID] {
+			t.Fatalf("file %d has the ID %q of an earlier file", i, pt.ID)
+		}
+		seen[pt.ID] = true
+		c.ahead.mu.Lock()
+		f := c.ahead.files[pt.ID]
+		c.ahead.mu.Unlock()
+		if f.file != i || f.infoHash != hexOf(ih) {
+			t.Fatalf("track %q is fetched ahead as %+v, want file %d of %s", pt.ID, f, i, hexOf(ih))
+		}
+	}
+}
