@@ -59,11 +59,9 @@ func (c *Core) prefetchSoon() {
 // followQueue fetches ahead along e's queue until the Core closes; the
 // owner of e calls prefetchSoon when its current track changes.
 func (c *Core) followQueue(e *player.Engine) {
-	if c.node == nil || c.ctx.Err() != nil {
-		return
+	if c.node != nil && c.goBackground() {
+		go c.prefetchLoop(e)
 	}
-	c.bg.Add(1)
-	go c.prefetchLoop(e)
 }
 
 // prefetchLoop follows e's queue until the Core closes.
