@@ -51,6 +51,8 @@ type Core struct {
 
 	sess session // the listener's session, saved for the next start
 
+	ahead prefetcher // upcoming swarm tracks fetched ahead (prefetch.go)
+
 	// chanMu serialises changes to the user's channel (channels.go): each
 	// reads the saved identity, signs the next seq and saves it.
 	chanMu sync.Mutex
@@ -77,7 +79,7 @@ func openCoreWith(ctx context.Context, opts Options, withNode bool) (*Core, erro
 	if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating the data folder %q: %w", opts.DataDir, err)
 	}
-	c := &Core{opts: opts, log: slog.Default(), events: make(chan Event, 256), sess: newSession()}
+	c := &Core{opts: opts, log: slog.Default(), events: make(chan Event, 256), sess: newSession(), ahead: newPrefetcher()}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	db, opened, err := library.OpenFile(filepath.Join(opts.DataDir, LibraryFileName))
 	if err != nil {

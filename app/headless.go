@@ -193,7 +193,9 @@ func runPlay(ctx context.Context, cli *CLI, opts Options, args []string) error {
 		return err
 	}
 	played, failures := 0, []string{}
+	core.followQueue(engine)
 	engine.PlayList(tracks, 0)
+	core.prefetchSoon()
 	for done := false; !done; {
 		select {
 		case <-ctx.Done():
@@ -201,6 +203,7 @@ func runPlay(ctx context.Context, cli *CLI, opts Options, args []string) error {
 		case ev := <-engine.Events():
 			switch ev.Kind {
 			case player.EventTrackStarted:
+				core.prefetchSoon() // the upcoming tracks moved on
 				if played == 0 && opts.Stats {
 					cli.stat(opts, "first_sample_ms", time.Now())
 					if at := core.FirstStreamedByte(); !at.IsZero() {

@@ -28,6 +28,13 @@ func (c *Core) PlayerTrack(t library.Track) (player.Track, error) {
 	case t.Swarm != nil:
 		loc := *t.Swarm
 		bytesPerSecond := int64(t.Bitrate / 8)
+		if t.ID == 0 {
+			// Not in the library (yet): named by its torrent and file (not
+			// the peer's path: it is shown unsanitised in messages), so
+			// fetching ahead can tell the tracks apart.
+			pt.ID = loc.InfoHashHex() + "/" + strconv.Itoa(loc.FileIndex)
+		}
+		c.ahead.noteSwarmTrack(pt.ID, swarmFile{loc.InfoHashHex(), loc.FileIndex}, bytesPerSecond)
 		pt.Open = func(ctx context.Context) (io.ReadSeekCloser, error) {
 			s, err := c.node.Stream(ctx, loc.InfoHashHex(), loc.FileIndex, bytesPerSecond)
 			if err != nil {

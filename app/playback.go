@@ -42,6 +42,7 @@ func (c *Core) StartPlayer(ctx context.Context, out player.Output) error {
 	}
 	c.mu.Unlock()
 	go c.forwardPlayerEvents(e)
+	c.followQueue(e)
 	return nil
 }
 
@@ -68,6 +69,10 @@ func (c *Core) playerEngine() *player.Engine {
 // plays in the library.
 func (c *Core) forwardPlayerEvents(e *player.Engine) {
 	for ev := range e.Events() {
+		switch ev.Kind {
+		case player.EventTrackStarted, player.EventStopped:
+			c.prefetchSoon() // the upcoming tracks moved on
+		}
 		if ev.Kind == player.EventTrackStarted {
 			if id, err := strconv.ParseUint(ev.TrackID, 10, 64); err == nil {
 				if _, err := c.lib.RecordPlay(context.Background(), library.TrackID(id), time.Now()); err != nil {

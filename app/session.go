@@ -52,6 +52,7 @@ func newSession() session {
 
 // sessionChanged notes a change of the session; the saver writes it soon.
 func (c *Core) sessionChanged() {
+	c.prefetchSoon() // the queue may have changed
 	select {
 	case c.sess.dirty <- struct{}{}:
 	default:

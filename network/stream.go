@@ -117,35 +117,6 @@ func (n *Node) raiseEdges(t *torrent.Torrent, f *torrent.File) []int {
 	return raised
 }
 
-// Prefetch warms a file at normal priority (below a playing stream's): its
-// first head bytes and its last piece, e.g. for the next track in a queue.
-func (n *Node) Prefetch(ctx context.Context, infoHash string, fileIndex int, head int64) error {
-	e, ih, err := n.get(infoHash)
-	if err != nil {
-		return err
-	}
-	if err := n.waitInfo(ctx, e, ih); err != nil {
-		return err
-	}
-	fs := e.t.Files()
-	if fileIndex < 0 || fileIndex >= len(fs) {
-		return fmt.Errorf("prefetch %s file %d of %d: %w", ih.HexString(), fileIndex, len(fs), ErrBadFileIndex)
-	}
-	f := fs[fileIndex]
-	if f.Length() == 0 {
-		return nil
-	}
-	pl := e.t.Info().PieceLength
-	if head <= 0 {
-		head = defaultReadahead
-	}
-	begin := f.BeginPieceIndex()
-	end := int((f.Offset() + min(head, f.Length()) + pl - 1) / pl)
-	e.t.DownloadPieces(begin, end)
-	e.t.DownloadPieces(f.EndPieceIndex()-1, f.EndPieceIndex())
-	return nil
-}
-
 // stream wraps anacrolix's file reader with a context and a safe Close.
 type stream struct {
 	r       torrent.Reader

@@ -112,7 +112,7 @@ func TestSwarmStreamAndSeek(t *testing.T) {
 	// Prefetch warms its head (next track in a queue) without a reader.
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
-	if err := leechers[0].Prefetch(ctx, sh.InfoHash, 0, 128<<10); err != nil {
+	if _, err := leechers[0].Prefetch(ctx, sh.InfoHash, 0, 128<<10); err != nil {
 		t.Fatal(err)
 	}
 	waitUntil(t, "prefetch fetching the head of track 1", func() bool {

@@ -631,6 +631,21 @@ func (e *Engine) SetReplayGain(mode ReplayGainMode, preampDB float64) {
 	})
 }
 
+// Upcoming is the IDs of up to n tracks that play after the current one,
+// next first (for fetching them ahead); none when nothing plays.
+func (e *Engine) Upcoming(n int) []string {
+	var ids []string
+	e.call(func() {
+		if !e.playing {
+			return
+		}
+		for _, en := range e.q.upcoming(n) {
+			ids = append(ids, en.track.ID)
+		}
+	})
+	return ids
+}
+
 // State is a snapshot of the engine.
 type State struct {
 	Playing, Paused, Buffering, Shuffle bool

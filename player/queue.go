@@ -240,3 +240,32 @@ func (q *queue) setShuffle(on bool) {
 	q.shuffle = on
 	q.rebuild()
 }
+
+// upcoming is up to n entries that play after the current one, in play
+// order (repeat-one aside: the listener's Next goes there), wrapping into
+// the next pass with repeat-all. It changes nothing.
+func (q *queue) upcoming(n int) []entry {
+	if q.pos < 0 || q.pos >= len(q.order) || n <= 0 {
+		return nil
+	}
+	var out []entry
+	add := func(uids []int64) {
+		for _, uid := range uids {
+			if len(out) == n || uid == q.curUID() {
+				return
+			}
+			if e, ok := q.byUID(uid); ok {
+				out = append(out, e)
+			}
+		}
+	}
+	add(q.order[q.pos+1:])
+	if q.repeat == RepeatAll && len(out) < n {
+		if q.shuffle && q.wrapOrder != nil {
+			add(q.wrapOrder)
+		} else if !q.shuffle {
+			add(q.order[:q.pos])
+		}
+	}
+	return out
+}

@@ -173,3 +173,52 @@ func TestVolumeCurve(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueUpcoming: what upcoming names is what plays next, edits and
+// shuffle included.
+func TestQueueUpcoming(t *testing.T) {
+	ids := func(es []entry) []string {
+		var out []string
+		for _, e := range es {
+			out = append(out, e.track.ID)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		set  func(q *queue)
+		n    int
+		want []string
+	}{
+		{"in order", func(q *queue) { q.set(testTracks(5), 1) }, 2, []string{"2", "3"}},
+		{"near the end", func(q *queue) { q.set(testTracks(5), 4) }, 2, nil},
+		{"repeat-all wraps", func(q *queue) { q.set(testTracks(5), 4); q.repeat = RepeatAll }, 2, []string{"0", "1"}},
+		{"repeat-all, short queue", func(q *queue) { q.set(testTracks(2), 0); q.repeat = RepeatAll }, 3, []string{"1"}},
+		{"moved next", func(q *queue) { q.set(testTracks(5), 0); q.move(4, 1) }, 2, []string{"4", "1"}},
+		{"played next", func(q *queue) { q.set(testTracks(3), 0); q.playNext([]Track{{ID: "x"}}) }, 2, []string{"x", "1"}},
+		{"removed", func(q *queue) { q.set(testTracks(4), 0); q.remove(1) }, 2, []string{"2", "3"}},
+		{"nothing current", func(q *queue) { q.set(testTracks(3), -1) }, 2, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := newQueue()
+			tc.set(q)
+			if got := ids(q.upcoming(tc.n)); !slices.Equal(got, tc.want) {
+				t.Fatalf("upcoming(%d) = %v, want %v", tc.n, got, tc.want)
+			}
+		})
+	}
+
+	// Shuffled: upcoming is the order the tracks then play in.
+	q := newQueue()
+	q.set(testTracks(8), 2)
+	q.setShuffle(true)
+	want := ids(q.upcoming(3))
+	var played []string
+	for range 3 {
+		id, _ := advance(q)
+		played = append(played, id)
+	}
+	if !slices.Equal(want, played) {
+		t.Fatalf("shuffled: upcoming said %v, then %v played", want, played)
+	}
+}

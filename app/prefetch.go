@@ -1,0 +1,120 @@
+package app
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/swarmtone/swarmtone/player"
+)
+
+// Fetching ahead along the queue: while a track plays, the first seconds
+// and the tail (tags, seek tables) of the next prefetchDepth swarm tracks
+// download at normal priority, below the playing stream's readahead, so a
+// slow swarm does not stall the hand-over. A track that leaves those
+// places (a queue edit, shuffle) stops being fetched.
+const (
+	prefetchDepth   = 2
+	prefetchSeconds = 10
+	prefetchFloor   = 1 << 20 // bytes, also when the bitrate is unknown
+	// prefetchWait bounds waiting for a torrent's metadata, so one torrent
+	// without peers does not hold up the rest of the queue.
+	prefetchWait = 30 * time.Second
+)
+
+// swarmFile is where a swarm track streams from.
+type swarmFile struct {
+	infoHash string
+	file     int
+}
+
+// prefetcher remembers which player tracks are swarm files and which of
+// them are being fetched ahead.
+type prefetcher struct {
+	mu    sync.Mutex
+	files map[string]swarmFile // player track ID → its file
+	bps   map[string]int64     // player track ID → bytes per second, 0 unknown
+	kick  chan struct{}        // cap 1: the queue or the current track changed
+}
+
+func newPrefetcher() prefetcher {
+	return prefetcher{files: map[string]swarmFile{}, bps: map[string]int64{}, kick: make(chan struct{}, 1)}
+}
+
+// noteSwarmTrack records that player track id streams from f.
+func (p *prefetcher) noteSwarmTrack(id string, f swarmFile, bytesPerSecond int64) {
+	p.mu.Lock()
+	p.files[id], p.bps[id] = f, bytesPerSecond
+	p.mu.Unlock()
+}
+
+// prefetchSoon asks the prefetch loop to look at the queue again.
+func (c *Core) prefetchSoon() {
+	select {
+	case c.ahead.kick <- struct{}{}:
+	default:
+	}
+}
+
+// followQueue fetches ahead along e's queue until the Core closes; the
+// owner of e calls prefetchSoon when its current track changes.
+func (c *Core) followQueue(e *player.Engine) {
+	if c.node != nil && c.goBackground() {
+		go c.prefetchLoop(e)
+	}
+}
+
+// prefetchLoop follows e's queue until the Core closes.
+func (c *Core) prefetchLoop(e *player.Engine) {
+	defer c.bg.Done()
+	held := map[swarmFile]func(){}
+	defer func() {
+		for _, release := range held {
+			release()
+		}
+	}()
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case <-c.ahead.kick:
+		}
+		type want struct {
+			f    swarmFile
+			head int64
+		}
+		var wants []want
+		c.ahead.mu.Lock()
+		for _, id := range e.Upcoming(prefetchDepth) {
+			if f, ok := c.ahead.files[id]; ok {
+				wants = append(wants, want{f, max(c.ahead.bps[id]*prefetchSeconds, prefetchFloor)})
+			}
+		}
+		c.ahead.mu.Unlock()
+		keep := map[swarmFile]bool{}
+		for _, w := range wants {
+			keep[w.f] = true
+		}
+		for f, release := range held {
+			if !keep[f] {
+				release()
+				delete(held, f)
+			}
+		}
+		for _, w := range wants {
+			if _, ok := held[w.f]; ok {
+				continue
+			}
+			ctx, cancel := context.WithTimeout(c.ctx, prefetchWait)
+			release, err := c.node.Prefetch(ctx, w.f.infoHash, w.f.file, w.head)
+			cancel()
+			if err != nil {
+				if c.ctx.Err() == nil {
+					c.log.Info("fetching ahead", "infohash", w.f.infoHash, "file", w.f.file, "err", err)
+				}
+				continue
+			}
+			held[w.f] = release
+		}
+	}
+}

@@ -1,0 +1,148 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/swarmtone/swarmtone/internal/testtool"
+	"github.com/swarmtone/swarmtone/library"
+	"github.com/swarmtone/swarmtone/network"
+	"github.com/swarmtone/swarmtone/player"
+)
+
+// makeNoiseAlbum writes n tagged FLAC tracks of white noise (noise does not
+// compress, so a track is several times the prefetch's head).
+func makeNoiseAlbum(t *testing.T, dir string, n, seconds int) string {
+	t.Helper()
+	testtool.NeedOne(t, "ffmpeg")
+	album := filepath.Join(dir, "Noise")
+	if err := os.MkdirAll(album, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= n; i++ {
+		out := filepath.Join(album, fmt.Sprintf("%02d Noise %d.flac", i, i))
+		cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
+			fmt.Sprintf("anoisesrc=d=%d:a=0.8:c=white:seed=%d", seconds, i), "-ar", "44100", "-ac", "2",
+			"-sample_fmt", "s16", "-metadata", fmt.Sprintf("title=Noise %d", i), "-metadata", "album=Noise",
+			"-metadata", fmt.Sprintf("track=%d", i), out)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("ffmpeg: %v\n%s", err, b)
+		}
+	}
+	return album
+}
+
+// TestPrefetchAlongTheQueue: B plays track 1 of A's four-track album
+// (paused, so it cannot end): the first seconds and the tail of tracks 2
+// and 3 arrive, track 4 stays unfetched; a queue edit that makes track 4
+// the second upcoming track fetches its head. The engine itself opens only
+// track 2 (gapless), so tracks 3 and 4 arrive by prefetch alone.
+func TestPrefetchAlongTheQueue(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	album := makeNoiseAlbum(t, t.TempDir(), 4, 30)
+	a, sh := sharingCore(t, ctx, album)
+	b := openCore(t, ctx, peerOf(a, nil))
+	if _, _, err := b.addAndWait(ctx, sh.Magnet); err != nil {
+		t.Fatal(err)
+	}
+	tracks, _, err := b.lib.Search(ctx, "noise", 10)
+	if err != nil || len(tracks) != 4 {
+		t.Fatalf("B's library: %d tracks, %v; want 4", len(tracks), err)
+	}
+	slices.SortFunc(tracks, func(x, y library.Track) int { return x.Swarm.FileIndex - y.Swarm.FileIndex })
+	for i, tr := range tracks {
+		if tr.Local() || tr.Swarm.FileIndex != i {
+			t.Fatalf("B's track %d: %+v; want swarm file %d", i, tr, i)
+		}
+	}
+	if err := b.StartPlayer(ctx, player.NewNullSink()); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Play(tracks, 0); err != nil {
+		t.Fatal(err)
+	}
+	first := fmt.Sprint(tracks[0].ID)
+	waitFor(t, ctx, "track 1 to play", func() bool {
+		st, _ := b.PlayerState()
+		return st.Playing && st.TrackID == first
+	})
+	if err := b.PausePlayback(); err != nil {
+		t.Fatal(err)
+	}
+
+	stats := func(file int) network.FileStats {
+		fs, err := b.node.FileStats(sh.InfoHash, file, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fs
+	}
+	// head is what the prefetch asks for: ~10 s of the track, 1 MiB at least.
+	head := func(file int) int64 {
+		return max(int64(tracks[file].Bitrate/8)*prefetchSeconds, prefetchFloor)
+	}
+	// headAndTail: the head and the last byte are there.
+	headAndTail := func(file int) bool {
+		fs := stats(file)
+		n := len(fs.Ranges)
+		return n > 0 && fs.Ranges[0].Start == 0 && fs.Ranges[0].End >= min(head(file), fs.Length) && fs.Ranges[n-1].End == fs.Length
+	}
+	for _, file := range []int{2, 3} {
+		if fs := stats(file); fs.Length < 2*head(file) {
+			t.Fatalf("track %d is %d bytes, its head %d: too small to tell a prefetch from a download", file+1, fs.Length, head(file))
+		}
+	}
+	waitFor(t, ctx, "the heads and tails of tracks 2 and 3", func() bool { return headAndTail(1) && headAndTail(2) })
+	if fs := stats(2); fs.Fraction > 0.9 {
+		t.Errorf("track 3 is %.0f%% there: prefetched whole, not its head and tail", 100*fs.Fraction)
+	}
+	if fs := stats(3); fs.Fraction > 0.1 {
+		t.Errorf("track 4, not upcoming yet, is %.0f%% there", 100*fs.Fraction)
+	}
+	if st, _ := b.PlayerState(); st.TrackID != first {
+		t.Fatalf("the player moved on to %s before the check", st.TrackID)
+	}
+
+	// Track 4 becomes the second upcoming track (1, 2, 4, 3).
+	if err := b.MoveQueued(3, 2); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the head and tail of track 4 after it moved up", func() bool { return headAndTail(3) })
+	if fs := stats(3); fs.Fraction > 0.9 {
+		t.Errorf("track 4 is %.0f%% there: prefetched whole, not its head and tail", 100*fs.Fraction)
+	}
+}
+
+// TestUnrecordedSwarmTracksAreToldApart: `swarmtone play MAGNET` queues
+// tracks the library does not hold yet (ID 0); each gets its own player ID
+// naming its torrent and file, so fetching ahead finds the right file.
+func TestUnrecordedSwarmTracksAreToldApart(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c := openCore(t, ctx, nil)
+	ih := [20]byte{1, 2, 3}
+	seen := map[string]bool{}
+	for i := range 3 {
+		pt, err := c.PlayerTrack(library.Track{Swarm: &library.SwarmLocation{InfoHash: ih, FileIndex: i, Path: "Album/same.flac"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[pt.ID] {
+			t.Fatalf("file %d has the ID %q of an earlier file", i, pt.ID)
+		}
+		seen[pt.ID] = true
+		c.ahead.mu.Lock()
+		f := c.ahead.files[pt.ID]
+		c.ahead.mu.Unlock()
+		if f.file != i || f.infoHash != hexOf(ih) {
+			t.Fatalf("track %q is fetched ahead as %+v, want file %d of %s", pt.ID, f, i, hexOf(ih))
+		}
+	}
+}

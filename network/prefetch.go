@@ -1,0 +1,72 @@
+package network
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/anacrolix/torrent/types"
+)
+
+// Prefetch warms a file at normal priority, below a playing stream's
+// readahead: its first head bytes (defaultReadahead when head <= 0) and
+// its last piece (tags, seek tables), e.g. for the next tracks in a queue.
+// The returned release stops what is still missing from being fetched,
+// e.g. when the track leaves the upcoming places of a queue; it is safe to
+// call more than once.
+func (n *Node) Prefetch(ctx context.Context, infoHash string, fileIndex int, head int64) (release func(), err error) {
+	e, ih, err := n.get(infoHash)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.waitInfo(ctx, e, ih); err != nil {
+		return nil, err
+	}
+	fs := e.t.Files()
+	if fileIndex < 0 || fileIndex >= len(fs) {
+		return nil, fmt.Errorf("prefetch %s file %d of %d: %w", ih.HexString(), fileIndex, len(fs), ErrBadFileIndex)
+	}
+	f := fs[fileIndex]
+	if f.Length() == 0 {
+		return func() {}, nil
+	}
+	pl := e.t.Info().PieceLength
+	if head <= 0 {
+		head = defaultReadahead
+	}
+	begin, last := f.BeginPieceIndex(), f.EndPieceIndex()-1
+	end := int((f.Offset() + min(head, f.Length()) + pl - 1) / pl)
+	idx := make([]int, 0, end-begin+1)
+	for i := begin; i < end; i++ {
+		idx = append(idx, i)
+	}
+	if last >= end {
+		idx = append(idx, last)
+	}
+	var raised []int // the pieces nothing else wanted yet
+	for _, i := range idx {
+		st := e.t.PieceState(i)
+		if st.Complete || st.Priority >= types.PiecePriorityNormal {
+			continue
+		}
+		raised = append(raised, i)
+		e.t.DownloadPieces(i, i+1)
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			if n.ctx.Err() != nil || e.t.Info() == nil {
+				return
+			}
+			for _, i := range raised {
+				// Above normal, a stream reads or wants the piece (its
+				// edges): leave it. At normal with a kept file the file's
+				// own priority still holds it.
+				if st := e.t.PieceState(i); st.Complete || st.Priority > types.PiecePriorityNormal {
+					continue
+				}
+				e.t.Piece(i).SetPriority(types.PiecePriorityNone)
+			}
+		})
+	}, nil
+}
