@@ -26,15 +26,29 @@ const DefaultListenPort = 51765
 // settings' port 0, --listen ADDR:0, tests).
 const AnyPort = -1
 
-// Encryption is the peer-connection encryption policy (BEP 8 / MSE).
+// Encryption is the peer-connection encryption policy (MSE/PE, the
+// "message stream encryption" of Azureus, libtorrent and Transmission). An
+// MSE handshake always obfuscates the BitTorrent handshake; the two ends
+// then agree on RC4 for the rest of the stream or drop to plaintext.
+// "Encrypted" here means RC4, the meaning of "require encryption" in
+// Transmission and libtorrent: header obfuscation alone still sends every
+// piece in the clear.
 type Encryption int
 
 const (
-	// EncryptionPrefer encrypts when the peer can, plain otherwise (default).
+	// EncryptionPrefer dials with MSE offering RC4 and plaintext and picks
+	// RC4 when the peer offers it, whichever side dials; a plain BitTorrent
+	// handshake, in or out (as a retry), is accepted (default).
 	EncryptionPrefer Encryption = iota
-	// EncryptionRequire refuses plain connections.
+	// EncryptionRequire dials with MSE offering RC4 only and accepts only
+	// MSE connections that settle on RC4: a plain BitTorrent handshake and
+	// an MSE peer that offers only plaintext are refused both ways.
 	EncryptionRequire
-	// EncryptionOff never encrypts (fastest; some peers insist on it).
+	// EncryptionOff never uses RC4 (cheapest; some peers refuse MSE). It
+	// dials with a plain handshake and retries with MSE offering plaintext
+	// only; it accepts plain handshakes and MSE that settles on plaintext
+	// (the obfuscation costs one handshake), and refuses a peer that
+	// insists on RC4.
 	EncryptionOff
 )
 
@@ -181,17 +195,26 @@ func (cfg Config) clientConfig() (cc *torrent.ClientConfig, socks dialer.T, warn
 	cc.Seed = true
 	cc.DisableAcceptRateLimiting = true
 
+	// CryptoProvides is what we offer when we dial with MSE, CryptoSelector
+	// what we pick from a dialler's offer; a selector that returns 0 makes
+	// anacrolix refuse the connection ("chosen crypto method is not
+	// supported"). anacrolix's default selector picks plaintext whenever it
+	// is offered, so "prefer" needs its own to mean encryption.
 	switch cfg.Encryption {
 	case EncryptionPrefer:
 		cc.HeaderObfuscationPolicy = torrent.HeaderObfuscationPolicy{Preferred: true}
+		cc.CryptoProvides = mse.AllSupportedCrypto
+		cc.CryptoSelector = selectCrypto(mse.CryptoMethodRC4, mse.CryptoMethodPlaintext)
 	case EncryptionRequire:
+		// Obfuscated header required both ways: no plain handshake is
+		// read or sent.
 		cc.HeaderObfuscationPolicy = torrent.HeaderObfuscationPolicy{Preferred: true, RequirePreferred: true}
 		cc.CryptoProvides = mse.CryptoMethodRC4
-		cc.CryptoSelector = func(provided mse.CryptoMethod) mse.CryptoMethod { return mse.CryptoMethodRC4 }
+		cc.CryptoSelector = selectCrypto(mse.CryptoMethodRC4)
 	case EncryptionOff:
 		cc.HeaderObfuscationPolicy = torrent.HeaderObfuscationPolicy{Preferred: false}
 		cc.CryptoProvides = mse.CryptoMethodPlaintext
-		cc.CryptoSelector = func(mse.CryptoMethod) mse.CryptoMethod { return mse.CryptoMethodPlaintext }
+		cc.CryptoSelector = selectCrypto(mse.CryptoMethodPlaintext)
 	default:
 		return nil, nil, nil, fmt.Errorf("network config: unknown encryption policy %d", cfg.Encryption)
 	}
@@ -243,6 +266,19 @@ func (cfg Config) clientConfig() (cc *torrent.ClientConfig, socks dialer.T, warn
 		cc.HTTPDialContext = cc.TrackerDialContext
 	}
 	return cc, socks, warnings, nil
+}
+
+// selectCrypto picks the first of prefs the dialling peer offers, or 0
+// (refuse) if it offers none of them.
+func selectCrypto(prefs ...mse.CryptoMethod) mse.CryptoSelector {
+	return func(offered mse.CryptoMethod) mse.CryptoMethod {
+		for _, m := range prefs {
+			if offered&m != 0 {
+				return m
+			}
+		}
+		return 0
+	}
 }
 
 // socksContextDialer adapts the SOCKS5 dialer to a network-taking dial.

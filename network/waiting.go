@@ -254,11 +254,15 @@ func (n *Node) checkReads(now time.Time, timeout time.Duration) {
 			continue
 		}
 		waiting[w.e] = true
+		// With encryption required, peers that will not encrypt are
+		// refused in the handshake, where anacrolix says nothing: say it
+		// here, where the wait is shown.
+		encRequired := n.cfg.Encryption == EncryptionRequire
 		if first {
-			n.log.Info("stream waiting for peers", "infohash", w.e.t.InfoHash().HexString(), "file", w.path, "piece", w.piece)
+			n.log.Info("stream waiting for peers", "infohash", w.e.t.InfoHash().HexString(), "file", w.path, "piece", w.piece, "encryption_required", encRequired)
 		}
 		if timeout > 0 && quiet >= timeout {
-			w.cancel(&noPeerError{path: w.path, waited: quiet})
+			w.cancel(&noPeerError{path: w.path, waited: quiet, encryptionRequired: encRequired})
 		}
 	}
 	n.mu.Lock()
@@ -315,12 +319,17 @@ func (n *Node) redial(e *entry, now time.Time) {
 
 // noPeerError is the cause a waiting read is cancelled with.
 type noPeerError struct {
-	path   string
-	waited time.Duration
+	path               string
+	waited             time.Duration
+	encryptionRequired bool
 }
 
 func (e *noPeerError) Error() string {
-	return fmt.Sprintf("%q: waited %v for peers: %v", e.path, e.waited.Round(time.Second), ErrNoPeerHasPiece)
+	why := ""
+	if e.encryptionRequired {
+		why = " (encryption is required: peers that do not encrypt are refused)"
+	}
+	return fmt.Sprintf("%q: waited %v for peers%s: %v", e.path, e.waited.Round(time.Second), why, ErrNoPeerHasPiece)
 }
 
 func (e *noPeerError) Unwrap() error { return ErrNoPeerHasPiece }
