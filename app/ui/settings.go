@@ -109,7 +109,7 @@ func newSettingsView(mw *MainWindow) *settingsView {
 	}}}
 	top := container.NewVBox(music, v.importBar, v.importStatus, widget.NewSeparator())
 	v.channel = newMyChannelSection(mw)
-	form := container.NewVScroll(container.NewVBox(v.form, v.status, widget.NewSeparator(), v.channel.object))
+	form := newPageScroll(container.NewVBox(v.form, v.status, widget.NewSeparator(), v.channel.object))
 	mw.markFunc("settings.form", func() (fyne.CanvasObject, bool) { return form, mw.shown(v.object) })
 	v.object = container.NewBorder(top, nil, nil, nil, form)
 	v.load()
