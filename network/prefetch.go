@@ -2,7 +2,6 @@ package network
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	"github.com/anacrolix/torrent/types"
@@ -15,18 +14,10 @@ import (
 // e.g. when the track leaves the upcoming places of a queue; it is safe to
 // call more than once.
 func (n *Node) Prefetch(ctx context.Context, infoHash string, fileIndex int, head int64) (release func(), err error) {
-	e, ih, err := n.get(infoHash)
+	e, f, err := n.fileOf(ctx, "prefetch", infoHash, fileIndex)
 	if err != nil {
 		return nil, err
 	}
-	if err := n.waitInfo(ctx, e, ih); err != nil {
-		return nil, err
-	}
-	fs := e.t.Files()
-	if fileIndex < 0 || fileIndex >= len(fs) {
-		return nil, fmt.Errorf("prefetch %s file %d of %d: %w", ih.HexString(), fileIndex, len(fs), ErrBadFileIndex)
-	}
-	f := fs[fileIndex]
 	if f.Length() == 0 {
 		return func() {}, nil
 	}

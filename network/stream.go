@@ -46,18 +46,10 @@ func (n *Node) PeekStream(ctx context.Context, infoHash string, fileIndex int) (
 // stream opens a Stream; bytesPerSecond -1 reads ahead only one piece, and
 // keep makes the file go on downloading after Close (never for a share).
 func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytesPerSecond int64, keep bool) (Stream, error) {
-	e, ih, err := n.get(infoHash)
+	e, f, err := n.fileOf(ctx, "stream", infoHash, fileIndex)
 	if err != nil {
 		return nil, err
 	}
-	if err := n.waitInfo(ctx, e, ih); err != nil {
-		return nil, err
-	}
-	fs := e.t.Files()
-	if fileIndex < 0 || fileIndex >= len(fs) {
-		return nil, fmt.Errorf("stream %s file %d of %d: %w", ih.HexString(), fileIndex, len(fs), ErrBadFileIndex)
-	}
-	f := fs[fileIndex]
 	pl := e.t.Info().PieceLength
 	ra := int64(defaultReadahead)
 	switch {
@@ -212,4 +204,21 @@ func (s *stream) Close() error {
 	s.mu.Unlock()
 	s.release()
 	return s.r.Close()
+}
+
+// fileOf finds file fileIndex of a torrent of the node, once its metadata
+// is known (bounded by ctx); what names the caller in errors.
+func (n *Node) fileOf(ctx context.Context, what, infoHash string, fileIndex int) (*entry, *torrent.File, error) {
+	e, ih, err := n.get(infoHash)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := n.waitInfo(ctx, e, ih); err != nil {
+		return nil, nil, err
+	}
+	fs := e.t.Files()
+	if fileIndex < 0 || fileIndex >= len(fs) {
+		return nil, nil, fmt.Errorf("%s %s file %d of %d: %w", what, ih.HexString(), fileIndex, len(fs), ErrBadFileIndex)
+	}
+	return e, fs[fileIndex], nil
 }
