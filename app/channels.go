@@ -120,11 +120,7 @@ func (c *Core) EditProfile(ctx context.Context, p channel.Profile) (Published, e
 	}
 	c.chanMu.Lock()
 	defer c.chanMu.Unlock()
-	id, err := c.identity(ctx)
-	if err != nil {
-		return Published{}, err
-	}
-	idx, err := c.ownIndex(ctx, id)
+	id, idx, err := c.ownChannel(ctx)
 	if err != nil {
 		return Published{}, err
 	}
@@ -133,6 +129,17 @@ func (c *Core) EditProfile(ctx context.Context, p channel.Profile) (Published, e
 	idx.Profile.Bio = strings.TrimSpace(p.Bio)
 	idx.Profile.Links = slices.Clone(p.Links)
 	return c.publishIndex(ctx, id, idx)
+}
+
+// ownChannel reads the user's identity and the index of its latest
+// version, for a change to them; the caller holds chanMu.
+func (c *Core) ownChannel(ctx context.Context) (library.Identity, *channel.Index, error) {
+	id, err := c.identity(ctx)
+	if err != nil {
+		return id, nil, err
+	}
+	idx, err := c.ownIndex(ctx, id)
+	return id, idx, err
 }
 
 func (c *Core) identity(ctx context.Context) (library.Identity, error) {
@@ -176,11 +183,7 @@ func (c *Core) Publish(ctx context.Context, source string) (Published, error) {
 	}
 	c.chanMu.Lock()
 	defer c.chanMu.Unlock()
-	id, err := c.identity(ctx)
-	if err != nil {
-		return Published{}, err
-	}
-	idx, err := c.ownIndex(ctx, id)
+	id, idx, err := c.ownChannel(ctx)
 	if err != nil {
 		return Published{}, err
 	}

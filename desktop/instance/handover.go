@@ -2,6 +2,7 @@ package instance
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -66,6 +67,22 @@ func sendHandover(c io.ReadWriter, args []string) error {
 	}
 	if reply != "ok\n" {
 		return errors.New(strings.TrimSpace(reply))
+	}
+	return nil
+}
+
+// handOverOn sends args on c, a connection to the owner through where
+// (named in errors), bounded by ctx's deadline, and closes c.
+func handOverOn(ctx context.Context, c interface {
+	io.ReadWriteCloser
+	SetDeadline(time.Time) error
+}, where string, args []string) error {
+	defer c.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		c.SetDeadline(dl)
+	}
+	if err := sendHandover(c, args); err != nil {
+		return fmt.Errorf("handing over through %s: %w", where, err)
 	}
 	return nil
 }

@@ -231,12 +231,5 @@ func forwardSocket(ctx context.Context, path string, args []string) error {
 	if err != nil {
 		return fmt.Errorf("handing over through %s: %w", path, err)
 	}
-	defer c.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		c.SetDeadline(dl)
-	}
-	if err := sendHandover(c, args); err != nil {
-		return fmt.Errorf("handing over through %s: %w", path, err)
-	}
-	return nil
+	return handOverOn(ctx, c, path, args)
 }

@@ -272,14 +272,7 @@ func forwardTo(ctx context.Context, dir string, st state, args []string) error {
 	if err != nil {
 		return fmt.Errorf("handing over through %s: %w", name, err)
 	}
-	defer c.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		c.SetDeadline(dl)
-	}
-	if err := sendHandover(c, args); err != nil {
-		return fmt.Errorf("handing over through %s: %w", name, err)
-	}
-	return nil
+	return handOverOn(ctx, c, name, args)
 }
 
 // dialPipe connects to the pipe name, served by process pid (the lock
