@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/godbus/dbus/v5"
+
 	"github.com/swarmtone/swarmtone/app"
 	"github.com/swarmtone/swarmtone/internal/testtool"
 )
@@ -151,11 +153,22 @@ func TestMPRISWithPlayerctl(t *testing.T) {
 	playerctl("play-pause")
 	waitFor("playing again", []string{"status"}, is("Playing"))
 
+	seeked := watchSeeked(t, ctx, addr)
 	playerctl("position", "30")
 	waitFor("position 30", []string{"position"}, func(got string) bool {
 		pos, err := strconv.ParseFloat(got, 64)
 		return err == nil && pos >= 29.5 && pos < 40
 	})
+	// Applets move their slider on Seeked only: it must carry the new
+	// position, not the one before the jump.
+	select {
+	case us := <-seeked:
+		if us < 29_500_000 || us > 31_000_000 {
+			t.Errorf("Seeked after position 30 said %d µs, want about 30 s", us)
+		}
+	case <-ctx.Done():
+		t.Fatal("no Seeked signal after playerctl position 30")
+	}
 
 	// The volume is heard: the loudness of what the sound card played
 	// before and after (pink noise is equally loud throughout).
@@ -170,12 +183,50 @@ func TestMPRISWithPlayerctl(t *testing.T) {
 
 	playerctl("loop", "Track")
 	waitFor("repeat one", []string{"loop"}, is("Track"))
+	playerctl("loop", "Playlist")
+	waitFor("repeat all", []string{"loop"}, is("Playlist"))
 	playerctl("loop", "None")
 	waitFor("no repeat", []string{"loop"}, is("None"))
+
+	playerctl("shuffle", "On")
+	waitFor("shuffle on", []string{"shuffle"}, is("On"))
+	playerctl("shuffle", "Off")
+	waitFor("shuffle off", []string{"shuffle"}, is("Off"))
 
 	playerctl("next")
 	waitFor("the next track", []string{"metadata", "xesam:title"}, is("Bus Two"))
 
 	playerctl("open", other)
 	waitFor("the opened magnet to play", []string{"metadata", "xesam:title"}, func(got string) bool { return got == "Bus Three" || got == slug("Bus Three") })
+}
+
+// watchSeeked subscribes to the player's Seeked signal on the bus at addr
+// (before the seek is asked for, so it cannot be missed) and sends each
+// signal's position in µs.
+func watchSeeked(t *testing.T, ctx context.Context, addr string) <-chan int64 {
+	t.Helper()
+	conn, err := dbus.Connect(addr, dbus.WithContext(ctx))
+	if err != nil {
+		t.Fatalf("connect to the private bus %s: %v", addr, err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if err := conn.AddMatchSignal(dbus.WithMatchInterface("org.mpris.MediaPlayer2.Player"), dbus.WithMatchMember("Seeked")); err != nil {
+		t.Fatalf("match Seeked: %v", err)
+	}
+	signals := make(chan *dbus.Signal, 16)
+	conn.Signal(signals)
+	positions := make(chan int64, 16)
+	go func() {
+		for sig := range signals {
+			if len(sig.Body) == 1 {
+				if us, ok := sig.Body[0].(int64); ok {
+					select {
+					case positions <- us:
+					default: // the test reads one; never block the bus
+					}
+				}
+			}
+		}
+	}()
+	return positions
 }

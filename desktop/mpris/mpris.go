@@ -60,6 +60,7 @@ type Server struct {
 	volume  float64 // the last volume set
 	trackID string  // whose metadata is shown
 	length  time.Duration
+	jumps   jumpWatch // seeks made elsewhere (the window, the CLI) become Seeked
 }
 
 // Start exports the player on conn under BusName (or, when another
@@ -188,6 +189,14 @@ func (s *Server) follow() {
 			}
 			if ev.Kind != app.EventPlayer {
 				continue
+			}
+			if ev.Player.Kind == app.PlayerPosition {
+				s.mu.Lock()
+				jumped := s.jumps.observe(ev.Player.TrackID, ev.Player.Position, time.Now())
+				s.mu.Unlock()
+				if jumped {
+					s.conn.Emit(ObjectPath, PlayerInterface+".Seeked", ev.Player.Position.Microseconds())
+				}
 			}
 			if ev.Player.Duration > 0 {
 				s.mu.Lock()
@@ -496,6 +505,9 @@ func (p player) seekTo(pos time.Duration) *dbus.Error {
 		return dbusErr(err)
 	}
 	p.s.setProp(PlayerInterface, "Position", pos.Microseconds())
+	p.s.mu.Lock()
+	p.s.jumps.announced(pos, time.Now())
+	p.s.mu.Unlock()
 	p.s.conn.Emit(ObjectPath, PlayerInterface+".Seeked", pos.Microseconds())
 	return nil
 }
