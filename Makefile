@@ -21,7 +21,7 @@ export ALSA_CONFIG_PATH := $(CURDIR)/build/asound.conf
 # webtorrent-cli, installed by tools/deps.sh for interop tests.
 export PATH := $(CURDIR)/.tools/webtorrent/node_modules/.bin:$(PATH)
 
-.PHONY: all run build deps test-deps windows-deps test check unit fuzz fuzz-burst bench package install uninstall clean windows wine-test
+.PHONY: all run build deps test-deps windows-deps test check unit fuzz fuzz-burst bench package clean windows wine-test
 
 all: build
 
@@ -114,43 +114,17 @@ wine-test: windows-deps
 bench: deps test-deps windows-deps build/asound.conf
 	$(XVFB) $(GO) run ./bench -out bench/results.txt
 
+# make package: fyne's release build, repacked so that the archive's own
+# Makefile installs what make install does (handlers, icons, metainfo,
+# user service): Swarmtone.tar.xz; `make user-install` inside it.
 package: deps
 	$(GO) run $(FYNE_TOOL) package -os linux -release -tags $(TAGS)
+	./tools/repack.sh Swarmtone.tar.xz
 
-# make install registers the magnet: and .torrent handlers, the icons in
-# the hicolor sizes, the AppStream metainfo and the seeding user service
-# (systemctl --user enable --now swarmtone-seed); make uninstall removes them.
-BINDIR       = $(PREFIX)/bin
-DATADIR      = $(PREFIX)/share
-SYSTEMD_USER = $(DATADIR)/systemd/user
-ICON_SIZES   := 16 22 24 32 48 64 128 256
-install: build
-	install -Dm755 $(BIN) $(DESTDIR)$(BINDIR)/swarmtone
-	for s in $(ICON_SIZES); do install -Dm644 assets/icons/$$s.png $(DESTDIR)$(DATADIR)/icons/hicolor/$${s}x$$s/apps/swarmtone.png; done
-	install -Dm644 assets/icon.svg $(DESTDIR)$(DATADIR)/icons/hicolor/scalable/apps/swarmtone.svg
-	install -Dm644 assets/swarmtone.desktop $(DESTDIR)$(DATADIR)/applications/swarmtone.desktop
-	install -Dm644 assets/org.swarmtone.Swarmtone.metainfo.xml $(DESTDIR)$(DATADIR)/metainfo/org.swarmtone.Swarmtone.metainfo.xml
-	mkdir -p $(DESTDIR)$(SYSTEMD_USER)
-	sed 's|@BINDIR@|$(BINDIR)|' assets/swarmtone-seed.service > $(DESTDIR)$(SYSTEMD_USER)/swarmtone-seed.service
-	chmod 644 $(DESTDIR)$(SYSTEMD_USER)/swarmtone-seed.service
-	@# Caches and the default handlers: only for a real install (no DESTDIR), and only where the tools exist.
-	@if [[ -z "$(DESTDIR)" ]]; then \
-	  command -v update-desktop-database >/dev/null && update-desktop-database -q $(DATADIR)/applications || true; \
-	  command -v gtk-update-icon-cache >/dev/null && gtk-update-icon-cache -qtf $(DATADIR)/icons/hicolor || true; \
-	  if command -v xdg-mime >/dev/null; then xdg-mime default swarmtone.desktop x-scheme-handler/magnet application/x-bittorrent; \
-	  else echo "install: xdg-mime missing (xdg-utils): magnet links will not open Swarmtone until it is chosen for them"; fi; \
-	  command -v systemctl >/dev/null && systemctl --user daemon-reload 2>/dev/null || true; \
-	fi
-
-uninstall:
-	-command -v systemctl >/dev/null && systemctl --user disable --now swarmtone-seed.service 2>/dev/null
-	rm -f $(DESTDIR)$(BINDIR)/swarmtone
-	for s in $(ICON_SIZES); do rm -f $(DESTDIR)$(DATADIR)/icons/hicolor/$${s}x$$s/apps/swarmtone.png; done
-	rm -f $(DESTDIR)$(DATADIR)/icons/hicolor/scalable/apps/swarmtone.svg
-	rm -f $(DESTDIR)$(DATADIR)/applications/swarmtone.desktop
-	rm -f $(DESTDIR)$(DATADIR)/metainfo/org.swarmtone.Swarmtone.metainfo.xml
-	rm -f $(DESTDIR)$(SYSTEMD_USER)/swarmtone-seed.service
-	-command -v update-desktop-database >/dev/null && update-desktop-database -q $(DATADIR)/applications
+# make install and uninstall: install.mk, which the release archive of
+# make package carries too.
+INSTALL_DEPS := build
+include install.mk
 
 clean:
 	rm -rf build dist bench/screenshots $(WIN_SYSO)

@@ -81,19 +81,63 @@ func TestQuietStderr(t *testing.T) {
 func TestMakeInstall(t *testing.T) {
 	testtool.Need(t, "make", "desktop-file-validate", "appstreamcli", "xdg-mime")
 	prefix := t.TempDir()
-	env := append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(prefix, "config"), "XDG_DATA_HOME="+filepath.Join(prefix, "share"),
-		"XDG_DATA_DIRS="+filepath.Join(prefix, "share"), "GOTELEMETRY=off")
-	runTool := func(name string, args ...string) string {
+	run := installRunner(t, prefix, ".")
+	run("make", "install", "PREFIX="+prefix)
+	installed := checkInstalled(t, prefix, run)
+	run("make", "uninstall", "PREFIX="+prefix)
+	checkRemoved(t, installed)
+}
+
+// TestPackageArchiveInstalls repacks a release archive as `make package`
+// does and installs it as its Makefile says, `make user-install` with HOME
+// in tmp: the same files and handlers as `make install`, and `make
+// user-uninstall` removes them. The binary is a stand-in script: this is
+// about the archive's install rules, and fyne's release build takes
+// minutes (the binary itself is tested everywhere else).
+func TestPackageArchiveInstalls(t *testing.T) {
+	testtool.Need(t, "make", "tar", "xz", "desktop-file-validate", "appstreamcli", "xdg-mime")
+	dir := t.TempDir()
+	bin := filepath.Join(t.TempDir(), "swarmtone")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\necho swarmtone\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(dir, "Swarmtone.tar.xz")
+	if out, err := exec.Command("./tools/repack.sh", archive, bin).CombinedOutput(); err != nil {
+		t.Fatalf("repack.sh: %v\n%s", err, out)
+	}
+	if out, err := exec.Command("tar", "-xJf", archive, "-C", dir).CombinedOutput(); err != nil {
+		t.Fatalf("unpack %s: %v\n%s", archive, err, out)
+	}
+	home := t.TempDir()
+	prefix := filepath.Join(home, ".local")
+	run := installRunner(t, prefix, filepath.Join(dir, "swarmtone"), "HOME="+home, "MAKEFLAGS=", "GOFLAGS=")
+	run("make", "user-install")
+	installed := checkInstalled(t, prefix, run)
+	run("make", "user-uninstall")
+	checkRemoved(t, installed)
+}
+
+// installRunner runs commands in dir with the XDG folders under prefix,
+// failing the test with their output when they fail.
+func installRunner(t *testing.T, prefix, dir string, env ...string) func(name string, args ...string) string {
+	env = append(append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(prefix, "config"), "XDG_DATA_HOME="+filepath.Join(prefix, "share"),
+		"XDG_DATA_DIRS="+filepath.Join(prefix, "share"), "GOTELEMETRY=off"), env...)
+	return func(name string, args ...string) string {
 		t.Helper()
 		cmd := exec.Command(name, args...)
-		cmd.Env = env
+		cmd.Dir, cmd.Env = dir, env
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 		}
 		return string(out)
 	}
-	runTool("make", "install", "PREFIX="+prefix)
+}
+
+// checkInstalled checks what an install into prefix must leave, and
+// returns the files it checked.
+func checkInstalled(t *testing.T, prefix string, run func(name string, args ...string) string) []string {
+	t.Helper()
 	share := filepath.Join(prefix, "share")
 	installed := []string{
 		filepath.Join(prefix, "bin", "swarmtone"),
@@ -107,15 +151,15 @@ func TestMakeInstall(t *testing.T) {
 	}
 	for _, f := range installed {
 		if _, err := os.Stat(f); err != nil {
-			t.Errorf("make install left out %s", f)
+			t.Errorf("the install left out %s", f)
 		}
 	}
-	if out := runTool("desktop-file-validate", filepath.Join(share, "applications", "swarmtone.desktop")); strings.TrimSpace(out) != "" {
+	if out := run("desktop-file-validate", filepath.Join(share, "applications", "swarmtone.desktop")); strings.TrimSpace(out) != "" {
 		t.Errorf("desktop-file-validate: %s", out)
 	}
-	runTool("appstreamcli", "validate", "--no-net", filepath.Join(share, "metainfo", "org.swarmtone.Swarmtone.metainfo.xml"))
+	run("appstreamcli", "validate", "--no-net", filepath.Join(share, "metainfo", "org.swarmtone.Swarmtone.metainfo.xml"))
 	for _, mime := range []string{"x-scheme-handler/magnet", "application/x-bittorrent"} {
-		if got := strings.TrimSpace(runTool("xdg-mime", "query", "default", mime)); got != "swarmtone.desktop" {
+		if got := strings.TrimSpace(run("xdg-mime", "query", "default", mime)); got != "swarmtone.desktop" {
 			t.Errorf("xdg-mime query default %s = %q, want swarmtone.desktop", mime, got)
 		}
 	}
@@ -125,11 +169,15 @@ func TestMakeInstall(t *testing.T) {
 			t.Errorf("the user service lacks %q:\n%s", want, unit)
 		}
 	}
+	return installed
+}
 
-	runTool("make", "uninstall", "PREFIX="+prefix)
+// checkRemoved checks that an uninstall removed every installed file.
+func checkRemoved(t *testing.T, installed []string) {
+	t.Helper()
 	for _, f := range installed {
 		if _, err := os.Stat(f); err == nil {
-			t.Errorf("make uninstall left %s", f)
+			t.Errorf("the uninstall left %s", f)
 		}
 	}
 }

@@ -45,6 +45,7 @@ var installs = map[string]string{
 	"desktop-file-validate":   "apt-get install desktop-file-utils",
 	"appstreamcli":            "apt-get install appstream",
 	"xdg-mime":                "apt-get install xdg-utils",
+	"xz":                      "apt-get install xz-utils",
 	"xclip":                   "apt-get install xclip",
 	"xdg-user-dir":            "apt-get install xdg-user-dirs",
 	"node":                    "apt-get install nodejs",
