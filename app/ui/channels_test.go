@@ -97,15 +97,14 @@ func pageButton(t *testing.T, p *channelPage, text string) *widget.Button {
 }
 
 // tap taps o in its middle, as a click would (a hyperlink takes taps on
-// its text only).
+// its text only), as a user's input (asUser).
 func tap(o interface {
 	fyne.Tappable
 	fyne.CanvasObject
 }) {
-	onUIWait(func() {
-		s := o.Size()
-		o.Tapped(&fyne.PointEvent{Position: fyne.NewPos(s.Width/2, s.Height/2)})
-	})
+	defer asUser()()
+	s := o.Size()
+	o.Tapped(&fyne.PointEvent{Position: fyne.NewPos(s.Width/2, s.Height/2)})
 }
 
 // TestChannelPasteFollowFeedUnfollow: a creator publishes an album on a

@@ -129,9 +129,9 @@ func (mw *MainWindow) play(tracks []app.Track, index int) {
 	}
 }
 
-// addShortcuts: Space play/pause, M mute, Ctrl+F search, Ctrl+L add link,
-// Ctrl+V paste a magnet, arrows seek, Ctrl+arrows previous/next. Keys typed
-// into an entry (M in a search) go to the entry, not here.
+// addShortcuts: Ctrl+F search, Ctrl+L add link, Ctrl+V paste a magnet,
+// Ctrl+arrows previous/next. Plain keys (Space, M, arrows, Escape) are in
+// setUpKeys.
 func (mw *MainWindow) addShortcuts() {
 	c := mw.win.Canvas()
 	ctrl := fyne.KeyModifierShortcutDefault
@@ -143,22 +143,6 @@ func (mw *MainWindow) addShortcuts() {
 	c.AddShortcut(&fyne.ShortcutPaste{}, func(fyne.Shortcut) { mw.PasteMagnet() })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyRight, Modifier: ctrl}, func(fyne.Shortcut) { mw.nowPlaying.next() })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyLeft, Modifier: ctrl}, func(fyne.Shortcut) { mw.nowPlaying.previous() })
-	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		switch ev.Name {
-		case fyne.KeySpace:
-			mw.nowPlaying.togglePlay()
-		case fyne.KeyEscape:
-			if mw.shown(mw.albums.object) {
-				mw.albums.back()
-			}
-		case fyne.KeyM:
-			mw.nowPlaying.toggleMute()
-		case fyne.KeyRight:
-			mw.nowPlaying.seekBy(5e9)
-		case fyne.KeyLeft:
-			mw.nowPlaying.seekBy(-5e9)
-		}
-	})
 }
 
 // Open handles what the app was started with: channel links open the

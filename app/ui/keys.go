@@ -124,7 +124,8 @@ func (t *keyTable) TypedKey(ev *fyne.KeyEvent) {
 
 // setUpKeys makes the window's keys work from anywhere but a text entry
 // (see windowKey) and adds Ctrl+A and Enter for the library's selection.
-// It runs after addShortcuts and replaces its key handler.
+// Plain keys (no modifier) are handled here only; addShortcuts has the
+// shortcuts with a modifier.
 func (mw *MainWindow) setUpKeys() {
 	c := mw.win.Canvas()
 	c.AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) {

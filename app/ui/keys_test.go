@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/test"
 
 	"github.com/swarmtone/swarmtone/app"
 )
@@ -14,6 +13,7 @@ import (
 // pressShortcut sends a shortcut to c as the desktop driver does: to the
 // focused widget if it takes shortcuts, else to the canvas.
 func pressShortcut(c fyne.Canvas, s fyne.Shortcut) {
+	defer asUser()()
 	if f, ok := c.Focused().(fyne.Shortcutable); ok {
 		f.TypedShortcut(s)
 		return
@@ -44,13 +44,13 @@ func TestKeysAfterClicks(t *testing.T) {
 	}{
 		{"sidebar", func(t *testing.T) {
 			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(mw.sidebar).Add(fyne.NewPos(30, 15))
-			test.TapCanvas(c, pos)
+			tapCanvas(c, pos)
 			if !mw.shown(mw.library.object) {
 				t.Fatal("the click on the sidebar's first entry did not show the library")
 			}
 		}, func() bool { return mw.shown(mw.library.object) }},
 		{"sort menu and a choice in it", func(t *testing.T) {
-			test.Tap(mw.library.sortBy)
+			tap(mw.library.sortBy)
 			if c.Overlays().Top() == nil {
 				t.Fatal("the sort menu did not open")
 			}
@@ -60,44 +60,44 @@ func TestKeysAfterClicks(t *testing.T) {
 			}
 		}, func() bool { return mw.library.sortBy.Selected == sortTitle }},
 		{"shuffle box", func(t *testing.T) {
-			test.TapAt(mw.nowPlaying.shuffle, fyne.NewPos(10, mw.nowPlaying.shuffle.Size().Height/2))
+			tapAt(mw.nowPlaying.shuffle, fyne.NewPos(10, mw.nowPlaying.shuffle.Size().Height/2))
 			if !mw.nowPlaying.shuffle.Checked {
 				t.Fatal("the click did not tick Shuffle")
 			}
 		}, func() bool { return mw.nowPlaying.shuffle.Checked }},
 		{"seek bar", func(t *testing.T) {
-			test.TapAt(mw.nowPlaying.seek, fyne.NewPos(2, mw.nowPlaying.seek.Size().Height/2))
+			tapAt(mw.nowPlaying.seek, fyne.NewPos(2, mw.nowPlaying.seek.Size().Height/2))
 		}, func() bool { return true }},
 		{"repeat menu", func(t *testing.T) {
-			test.Tap(mw.nowPlaying.repeat)
+			tap(mw.nowPlaying.repeat)
 			chooseSecond()
 		}, func() bool { return mw.nowPlaying.repeat.Selected == "Repeat one" }},
 		{"search box, then the mute button", func(t *testing.T) {
-			c.Focus(mw.library.search) // an entry takes the focus on the mouse press
-			test.Tap(mw.nowPlaying.mute)
-			test.Tap(mw.nowPlaying.mute)
+			act(func() { c.Focus(mw.library.search) }) // an entry takes the focus on the mouse press
+			tap(mw.nowPlaying.mute)
+			tap(mw.nowPlaying.mute)
 		}, func() bool { return !core.Muted() }},
 		{"an album page's track list", func(t *testing.T) {
-			mw.sidebar.Select(1) // Albums
+			act(func() { mw.sidebar.Select(1) }) // Albums
 			eventually(t, "the album in the grid", func() bool {
 				var n int
 				onUIWait(func() { n = len(mw.albums.albums) })
 				return n == 1
 			})
 			page := openGridAlbum(t, mw, "Picks")
-			c.Focus(page.list) // as after a click on a track
+			act(func() { c.Focus(page.list) }) // as after a click on a track
 		}, func() bool { _, page := mw.albums.top().(*albumPage); return page && mw.shown(mw.albums.object) }},
 		{"a setting's box and menu", func(t *testing.T) {
-			mw.sidebar.Select(len(mw.views) - 1) // Settings
+			act(func() { mw.sidebar.Select(len(mw.views) - 1) }) // Settings
 			if !mw.shown(mw.settings.object) {
 				t.Fatal("the Settings view is not shown")
 			}
 			was := mw.settings.pex.Checked
-			test.TapAt(mw.settings.pex, fyne.NewPos(10, mw.settings.pex.Size().Height/2))
+			tapAt(mw.settings.pex, fyne.NewPos(10, mw.settings.pex.Size().Height/2))
 			if mw.settings.pex.Checked == was {
 				t.Fatal("the click did not toggle the box")
 			}
-			test.Tap(mw.settings.encryption)
+			tap(mw.settings.encryption)
 			chooseSecond()
 		}, func() bool { return mw.settings.encryption.Selected == "require" }},
 	}
@@ -136,8 +136,8 @@ func TestKeysAfterClicks(t *testing.T) {
 	}
 
 	t.Run("typing in the search box", func(t *testing.T) {
-		mw.sidebar.Select(0)
-		c.Focus(mw.library.search)
+		act(func() { mw.sidebar.Select(0) })
+		act(func() { c.Focus(mw.library.search) })
 		mw.library.search.SetText("")
 		pressKey(c, fyne.KeySpace)
 		if mw.library.search.Text != " " {

@@ -401,6 +401,7 @@ func TestFitColumns(t *testing.T) {
 // pressKey sends a key press to c as the desktop driver does: to the
 // focused widget (with its rune, for Space), else to the canvas.
 func pressKey(c fyne.Canvas, name fyne.KeyName) {
+	defer asUser()()
 	ev := &fyne.KeyEvent{Name: name}
 	if f := c.Focused(); f != nil {
 		f.TypedKey(ev)
@@ -446,4 +447,36 @@ func TestDoubleClickPlaysAtOnce(t *testing.T) {
 		st, _ := core.PlayerState()
 		return st.Playing && st.Index >= 0 && st.Index < len(st.Queue) && st.Queue[st.Index] == third
 	})
+}
+
+// asUser makes a test's input to the window take turns with the background
+// updates, as the UI goroutine does in the app: Fyne's test driver runs
+// input on the test's goroutine while onUI's functions run on theirs, and
+// two redraws of one table at once crash inside Fyne. Call it as
+// `defer asUser()()` around input only, never around a wait for an update.
+func asUser() (done func()) {
+	uiMu.Lock()
+	uiActor.Store(goroutineID())
+	return func() {
+		uiActor.Store(0)
+		uiMu.Unlock()
+	}
+}
+
+// act runs fn, a test's input to the window, as a user's (asUser).
+func act(fn func()) {
+	defer asUser()()
+	fn()
+}
+
+// tapAt and tapCanvas are test.TapAt and test.TapCanvas as a user's input
+// (asUser); tap is in channels_test.go.
+func tapAt(obj fyne.Tappable, pos fyne.Position) {
+	defer asUser()()
+	test.TapAt(obj, pos)
+}
+
+func tapCanvas(c fyne.Canvas, pos fyne.Position) {
+	defer asUser()()
+	test.TapCanvas(c, pos)
 }

@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"bytes"
 	"log/slog"
+	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,6 +18,34 @@ import (
 // the calling goroutine, so two background reloads could redraw one table
 // together (a fatal concurrent map write inside Fyne, seen in CI).
 var uiMu sync.Mutex
+
+// uiActor is the goroutine that holds uiMu while a test acts on the window
+// as a user would (asUser in the tests), 0 otherwise: Fyne's test driver
+// runs the fyne.Do of what that input starts inline on the same goroutine,
+// which must not wait for the lock it holds. Never set in the app.
+var uiActor atomic.Int64
+
+// lockUI takes uiMu unless this goroutine is the test's actor holding it.
+func lockUI() (unlock func()) {
+	if a := uiActor.Load(); a != 0 && a == goroutineID() {
+		return func() {}
+	}
+	uiMu.Lock()
+	return uiMu.Unlock
+}
+
+// goroutineID is the running goroutine's number, read from its stack
+// header ("goroutine 42 [running]:"); only asked while a test acts.
+func goroutineID() int64 {
+	var buf [64]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b = bytes.TrimPrefix(b, []byte("goroutine "))
+	if i := bytes.IndexByte(b, ' '); i > 0 {
+		b = b[:i]
+	}
+	id, _ := strconv.ParseInt(string(b), 10, 64)
+	return id
+}
 
 // uiStopped is set (on the UI goroutine) just before the app quits. Once
 // Fyne's loop has ended it runs fyne.Do's functions at once on the calling
@@ -61,8 +92,7 @@ func onUI(fn func()) {
 		if uiStopped.Load() {
 			return
 		}
-		uiMu.Lock()
-		defer uiMu.Unlock()
+		defer lockUI()()
 		fn()
 	})
 }
@@ -76,8 +106,7 @@ func onUIWait(fn func()) {
 		if uiStopped.Load() {
 			return
 		}
-		uiMu.Lock()
-		defer uiMu.Unlock()
+		defer lockUI()()
 		fn()
 	})
 }
