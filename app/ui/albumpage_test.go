@@ -177,7 +177,7 @@ func TestAlbumPage(t *testing.T) {
 		do    func()
 		index int
 	}{
-		{"Play", func() { test.Tap(p.play) }, 0},
+		{"Play", func() { tap(p.play) }, 0},
 		{"double-click the second track", func() {
 			for _, o := range test.LaidOutObjects(p.list) {
 				if r, ok := o.(*trackRow); ok && r.index == 1 {

@@ -454,14 +454,7 @@ func TestDoubleClickPlaysAtOnce(t *testing.T) {
 // input on the test's goroutine while onUI's functions run on theirs, and
 // two redraws of one table at once crash inside Fyne. Call it as
 // `defer asUser()()` around input only, never around a wait for an update.
-func asUser() (done func()) {
-	uiMu.Lock()
-	uiActor.Store(goroutineID())
-	return func() {
-		uiActor.Store(0)
-		uiMu.Unlock()
-	}
-}
+func asUser() (done func()) { return lockUI() }
 
 // act runs fn, a test's input to the window, as a user's (asUser).
 func act(fn func()) {

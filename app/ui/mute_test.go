@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 )
 
@@ -23,7 +22,7 @@ func TestMuteButtonAndKey(t *testing.T) {
 		do    func()
 		muted bool
 	}{
-		{"the button mutes", func() { test.Tap(b.mute) }, true},
+		{"the button mutes", func() { tap(b.mute) }, true},
 		{"M unmutes", pressM, false},
 		{"M mutes", pressM, true},
 		{"another control unmutes", func() { core.SetMute(false) }, false}, // the bar hears it as an event
