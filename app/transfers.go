@@ -123,13 +123,19 @@ func (c *Core) SetPaused(infoHash string, paused bool) error {
 }
 
 // TransferTitles names torrents as a listener knows them: by the album
-// their tracks' tags name ("Album — Artist"), else by the torrent's own
-// name; a torrent the library does not know is left out.
+// their tracks' tags name ("Album — Artist"), a channel's catalogue as
+// such, else by the torrent's own name; a torrent the library does not
+// know is left out.
 func (c *Core) TransferTitles(ctx context.Context, infoHashes []string) map[string]string {
 	out := make(map[string]string, len(infoHashes))
+	catalogues := c.catalogueTitles(ctx)
 	for _, ih := range infoHashes {
 		if ctx.Err() != nil {
 			break
+		}
+		if title, ok := catalogues[strings.ToLower(ih)]; ok {
+			out[ih] = title
+			continue
 		}
 		if title := c.transferTitle(ctx, ih); title != "" {
 			out[ih] = title
@@ -159,6 +165,27 @@ func (c *Core) transferTitle(ctx context.Context, infoHash string) string {
 		return st.Name
 	}
 	return ""
+}
+
+// catalogueTitles names the torrents that carry channel indexes (the
+// user's own channel's and each followed one's), by their infohash: they
+// are seeded so that others can read the channels, and would otherwise
+// show as an unnamed share.
+func (c *Core) catalogueTitles(ctx context.Context) map[string]string {
+	out := map[string]string{}
+	if id, err := c.lib.Identity(ctx); err == nil && id.Published.IndexHash != "" {
+		out[strings.ToLower(id.Published.IndexHash)] = "Your channel’s catalogue (" + id.Name + ")"
+	}
+	recs, err := c.lib.Channels(ctx)
+	if err != nil {
+		return out
+	}
+	for _, r := range recs {
+		if r.Latest.IndexHash != "" {
+			out[strings.ToLower(r.Latest.IndexHash)] = "Catalogue of the channel " + r.Name
+		}
+	}
+	return out
 }
 
 // oneAlbum reports the album (and its artist, if all agree) when every

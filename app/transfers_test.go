@@ -4,8 +4,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/swarmtone/swarmtone/library"
 )
 
 // TestRemoveTorrent: removing a share keeps the user's files and their
@@ -77,5 +80,36 @@ func TestRemoveTorrent(t *testing.T) {
 				t.Errorf("the user's shared album has %d files after removing the share, want 2", len(entries))
 			}
 		})
+	}
+}
+
+// TestTransferTitlesNameCatalogues: the torrents that carry the user's
+// own channel index and a followed channel's are named as catalogues in
+// Transfers, not by their bare torrent name; an album keeps its title.
+func TestTransferTitlesNameCatalogues(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := openCore(t, ctx, nil)
+	if _, err := c.CreateChannel(ctx, "Night Choir"); err != nil {
+		t.Fatal(err)
+	}
+	pub, err := c.Publish(ctx, "magnet:?xt=urn:btih:"+strings.Repeat("4", 40)+"&dn=Four")
+	if err != nil {
+		t.Fatal(err)
+	}
+	followed := strings.Repeat("ab", 20)
+	if err := c.lib.SaveChannel(ctx, library.ChannelRecord{PublicKey: [32]byte{7}, Name: "Dawn Radio", Followed: true,
+		Latest: library.ChannelState{Seq: 3, IndexHash: followed}}); err != nil {
+		t.Fatal(err)
+	}
+	got := c.TransferTitles(ctx, []string{strings.ToUpper(pub.IndexHash), followed})
+	want := map[string]string{
+		strings.ToUpper(pub.IndexHash): "Your channel’s catalogue (Night Choir)",
+		followed:                       "Catalogue of the channel Dawn Radio",
+	}
+	for ih, title := range want {
+		if got[ih] != title {
+			t.Errorf("TransferTitles[%s] = %q, want %q", ih, got[ih], title)
+		}
 	}
 }
