@@ -410,3 +410,47 @@ func TestOpusGapless(t *testing.T) {
 		}
 	}
 }
+
+// TestOpusChained plays the first link of a chained file (two opusenc
+// files one after the other, the second longer than the 64 KB read from
+// the end): its length is not at the file's end, so Length is unknown,
+// and the first link's last page still cuts its end to the sample; a seek
+// inside it still lands on the sample.
+func TestOpusChained(t *testing.T) {
+	a, want, chans := makeOpus(t, t.TempDir(), opusCases[0])
+	b, _, _ := makeOpus(t, t.TempDir(), opusCases[0])
+	ab, err := os.ReadFile(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bb, err := os.ReadFile(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := NewDecoder(bytes.NewReader(append(ab, bb...)), "chained.opus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Length() != -1 {
+		t.Errorf("Length %d, want -1 (unknown)", d.Length())
+	}
+	got := decodeRest(t, d)
+	if len(got)/2 != opusCases[0].frames {
+		t.Errorf("decoded %d frames, want the first link's %d", len(got)/2, opusCases[0].frames)
+	}
+	if s := snr(got, want, chans); s < 90 {
+		t.Errorf("SNR %.1f dB against opusdec, want ≥ 90", s)
+	}
+	const p = 100000
+	if err := d.SeekFrame(p); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]float32, 2*2048)
+	n, err := d.Read(buf)
+	if err != nil || n == 0 {
+		t.Fatalf("Read after seek: %d, %v", n, err)
+	}
+	if s := snr(buf[:2*n], want[p*chans:(p+n)*chans], chans); s < 90 {
+		t.Errorf("SNR %.1f dB after SeekFrame(%d), want ≥ 90", s, p)
+	}
+}
