@@ -17,6 +17,7 @@ require (
 	github.com/anacrolix/torrent v1.62.0
 	github.com/dhowden/tag v0.0.0-20240417053706-3d75831295e8
 	github.com/ebitengine/oto/v3 v3.4.0
+	github.com/pion/opus v0.1.0
 	go.etcd.io/bbolt v1.5.0
 	golang.org/x/image v0.24.0
 	golang.org/x/net v0.60.0

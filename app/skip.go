@@ -50,7 +50,7 @@ func skipReason(err error) string {
 	case errors.As(err, &de) && strings.Contains(de.Reason, "empty"),
 		strings.Contains(err.Error(), "empty file"):
 		return "file is empty"
-	case errors.Is(err, player.ErrUnsupported) && (strings.Contains(err.Error(), "Opus") || strings.Contains(err.Error(), "AAC")):
+	case errors.Is(err, player.ErrNotDecodedYet):
 		return "its format is not supported yet"
 	case strings.Contains(err.Error(), ": opening: "):
 		return "it could not be opened"

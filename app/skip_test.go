@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io/fs"
 	"os"
@@ -34,7 +35,7 @@ func TestSkipReason(t *testing.T) {
 		{"empty", decodeErr(nil), "file is empty"},
 		{"random bytes", decodeErr(bytes.Repeat([]byte{0x13, 0x37}, 500)), "file is damaged"},
 		{"FLAC header over nothing", decodeErr([]byte("fLaC")), "file is damaged"},
-		{"Opus", decodeErr(append([]byte("OggS\x00\x02"), append(make([]byte, 22), "OpusHead"...)...)), "its format is not supported yet"},
+		{"Opus 5.1", decodeErr(oggFirstPage([]byte("OpusHead\x01\x06\x38\x01\x80\xbb\x00\x00\x00\x00\x01\x04\x02\x00\x01\x02\x03\x04\x05"))), "its format is not supported yet"},
 		{"missing file", fmt.Errorf("16: opening: %w", openErr), "file is missing"},
 		{"permission", fmt.Errorf("16: opening: %w", fs.ErrPermission), "file cannot be read (permission denied)"},
 		{"swarm open", fmt.Errorf("16: opening: %w", fmt.Errorf("torrent dropped")), "it could not be opened"},
@@ -51,6 +52,26 @@ func TestSkipReason(t *testing.T) {
 	if got := (Skip{Title: "Song", Reason: "file is damaged"}).Notice(); got != "Skipped “Song”: file is damaged" {
 		t.Errorf("notice %q", got)
 	}
+}
+
+// oggFirstPage wraps packet in a first (BOS) Ogg page with its checksum
+// (RFC 3533: CRC-32, polynomial 0x04c11db7, MSB first).
+func oggFirstPage(packet []byte) []byte {
+	p := append([]byte("OggS\x00\x02"), make([]byte, 20)...)
+	p = append(append(p, 1, byte(len(packet))), packet...)
+	var crc uint32
+	for _, b := range p {
+		crc ^= uint32(b) << 24
+		for range 8 {
+			if crc&0x80000000 != 0 {
+				crc = crc<<1 ^ 0x04c11db7
+			} else {
+				crc <<= 1
+			}
+		}
+	}
+	binary.LittleEndian.PutUint32(p[22:], crc)
+	return p
 }
 
 // TestSkipEventNamesTrack plays an album through the real engine (into a

@@ -48,7 +48,7 @@ func writeBadFiles(t *testing.T, dir string) []string {
 }
 
 // TestImportReportsUnreadable imports an album of good tracks (real FLAC
-// and an Opus file, a format not played yet but catalogued) with three
+// and an Opus file) with three
 // files that cannot play among them, through the real probe and
 // decoders into a real library: exactly those three are reported by
 // name with a reason (among the warnings too, where a report of every

@@ -158,8 +158,10 @@ func makeAudioTree(t *testing.T, root string) (map[string]wantTags, map[string][
 	p = mk("Artist B/Album Y/02 Opus.opus")
 	run(t, "ffmpeg", "-v", "error", "-i", wav, "-c:a", "libopus", "-b:a", "64k", "-metadata", "title=Opus Track",
 		"-metadata", "artist=Artist B", "-metadata", "album=Album Y", "-metadata", "album_artist=Artist B",
-		"-metadata", "track=2/2", "-metadata", "date=1999", "-metadata", "genre=Jazz", p)
-	want[p] = wantTags{"Opus Track", "Artist B", "Album Y", "Artist B", "Jazz", 2, 2, 0, 0, 1999, "opus", nan, nan, "folder cover.png"}
+		"-metadata", "track=2/2", "-metadata", "date=1999", "-metadata", "genre=Jazz",
+		"-metadata", "R128_TRACK_GAIN=-512", "-metadata", "R128_ALBUM_GAIN=128", p)
+	// R128 gains are Q7.8 dB to -23 LUFS: ReplayGain (-18 LUFS) is 5 dB more.
+	want[p] = wantTags{"Opus Track", "Artist B", "Album Y", "Artist B", "Jazz", 2, 2, 0, 0, 1999, "opus", 3, 5.5, "folder cover.png"}
 
 	p = mk("Various/Album Z/01 Aac.m4a")
 	run(t, "ffmpeg", "-v", "error", "-i", wav, "-i", filepath.Join(tmp, "cover2.png"), "-map", "0:a", "-map", "1:v",

@@ -99,11 +99,29 @@ func clean(s string) string {
 
 // replayGainFrom finds REPLAYGAIN_* values among raw tags: Vorbis comments
 // (FLAC, Ogg, Opus) are plain keys, ID3v2 keeps them in TXXX frames whose
-// description is the name, MP4 in "----" atoms named after them.
+// description is the name, MP4 in "----" atoms named after them. Opus
+// files may carry R128_TRACK_GAIN and R128_ALBUM_GAIN instead (RFC 7845
+// §5.2.1: Q7.8 dB to -23 LUFS, on top of the header's output gain, which
+// the decoder applies): they count, 5 dB louder (ReplayGain's reference
+// is -18 LUFS), where no REPLAYGAIN_* gain is given.
 func replayGainFrom(raw map[string]any) ReplayGain {
 	var rg ReplayGain
+	var r128Track, r128Album *float64
 	set := func(name, value string) {
 		name = strings.ToLower(strings.TrimSpace(name))
+		if name == "r128_track_gain" || name == "r128_album_gain" {
+			q, err := strconv.Atoi(clean(value))
+			if err != nil || q < math.MinInt16 || q > math.MaxInt16 {
+				return
+			}
+			g := float64(q)/256 + 5
+			if name == "r128_track_gain" {
+				r128Track = &g
+			} else {
+				r128Album = &g
+			}
+			return
+		}
 		if !strings.HasPrefix(name, "replaygain_") {
 			return
 		}
@@ -133,6 +151,12 @@ func replayGainFrom(raw map[string]any) ReplayGain {
 		case *tag.Comm:
 			set(v.Description, v.Text)
 		}
+	}
+	if r128Track != nil && !rg.HasTrack {
+		rg.TrackGain, rg.HasTrack = *r128Track, true
+	}
+	if r128Album != nil && !rg.HasAlbum {
+		rg.AlbumGain, rg.HasAlbum = *r128Album, true
 	}
 	return rg
 }

@@ -13,7 +13,7 @@ import (
 
 // ErrDamaged is wrapped by Check's errors about a file the player cannot
 // play: empty, not audio at all, cut short or with undecodable audio. A
-// file in a format the player does not decode yet (Opus, AAC) is not
+// file in a format the player does not decode yet (AAC, multichannel Opus) is not
 // damaged: Check reports ErrUnsupported for it.
 var ErrDamaged = errors.New("file is damaged")
 
@@ -55,14 +55,14 @@ func Check(r io.ReadSeeker) (info Info, err error) {
 	info, err = Probe(r)
 	if err != nil {
 		switch {
-		case info.Format == FormatOpus || info.Format == FormatAAC:
+		case errors.Is(err, ErrNotDecodedYet):
 			return info, err // a real file the player cannot decode yet
 		case info.Format == "":
 			return info, damaged("it holds no audio Swarmtone recognises (" + Supported + ")")
 		}
 		return info, decodeErr(err)
 	}
-	if info.Format == FormatVorbis {
+	if info.Format == FormatVorbis || info.Format == FormatOpus {
 		if err := checkOggEnd(r, size); err != nil {
 			return info, damaged(err.Error())
 		}

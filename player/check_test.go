@@ -25,12 +25,19 @@ func TestCheck(t *testing.T) {
 		}
 		good[f] = b
 	}
-	opus := filepath.Join(dir, "foreign.opus")
-	run(t, "ffmpeg", "-v", "error", "-y", "-i", filepath.Join(dir, "ok-wav.wav"), "-c:a", "libopus", opus)
-	opusBytes, err := os.ReadFile(opus)
-	if err != nil {
-		t.Fatal(err)
+	// Opus as ffmpeg makes it: stereo plays, 5.1 (several Opus streams)
+	// is not decoded yet.
+	opusFile := func(name string, args ...string) []byte {
+		p := filepath.Join(dir, name+".opus")
+		run(t, "ffmpeg", append(append([]string{"-v", "error", "-y", "-i", filepath.Join(dir, "ok-wav.wav")}, args...), "-c:a", "libopus", p)...)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
 	}
+	opusBytes := opusFile("stereo")
+	opus51 := opusFile("surround", "-af", "pan=5.1|FL=c0|FR=c1|FC=c0|LFE=c1|BL=c0|BR=c1")
 	rng := rand.New(rand.NewPCG(12, 34))
 	random := make([]byte, 200<<10)
 	for i := range random {
@@ -71,7 +78,9 @@ func TestCheck(t *testing.T) {
 		{"flac header then garbage", garbageAfter(good["flac"], 8+34+4), ErrDamaged},
 		{"flac metadata then garbage audio", garbageAfter(good["flac"], flacAudio(good["flac"])), ErrDamaged},
 		{"mp3 cut inside its first frames", good["mp3"][:300], ErrDamaged},
-		{"opus", opusBytes, ErrUnsupported},
+		{"opus", opusBytes, nil},
+		{"opus cut at 60%", opusBytes[:len(opusBytes)*6/10], ErrDamaged},
+		{"opus 5.1", opus51, ErrUnsupported},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -97,6 +106,7 @@ func TestCheck(t *testing.T) {
 func FuzzCheck(f *testing.F) {
 	fuzzSeeds(f, "ogg")
 	fuzzSeeds(f, "mp3")
+	fuzzSeeds(f, "opus")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, err := Check(bytes.NewReader(data))
 		if err != nil && !errors.Is(err, ErrDamaged) && !errors.Is(err, ErrUnsupported) {

@@ -1,6 +1,7 @@
 package player
 
 import (
+	"errors"
 	"fmt"
 	"io"
 )
@@ -43,8 +44,13 @@ func NewDecoder(r io.ReadSeeker, name string) (d Decoder, err error) {
 		d, err = newVorbisDecoder(r)
 	case FormatMP3:
 		d, err = newMP3Decoder(r, start)
+	case FormatOpus:
+		d, err = newOpusDecoder(r)
 	default:
 		err = fmt.Errorf("unexpected format %q", f)
+	}
+	if errors.Is(err, ErrUnsupported) {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: invalid %s: %w", name, f, err)

@@ -16,9 +16,11 @@
 //     trimmed for gapless, exact seeks by a header-only frame index); FLAC
 //     uses our own decoder (internal/flac: any bit depth, more than two
 //     channels downmixed); Vorbis too (internal/vorbis: floor 0 and 1,
-//     sample-exact seeks by granule); WAV is read here. Opus and AAC/M4A
-//     are recognised and refused with ErrUnsupported. Decoder panics become
-//     errors.
+//     sample-exact seeks by granule); Ogg Opus through github.com/pion/opus
+//     (SILK, CELT and hybrid; mono and stereo; pre-skip and end trimming,
+//     seeks with 80 ms pre-roll); WAV is read here. AAC/M4A and Opus with
+//     more than two channels are recognised and refused with
+//     ErrUnsupported. Decoder panics become errors.
 //   - Resampler is a Kaiser-windowed polyphase sinc (≥ 120 dB SNR for a
 //     48 → 44.1 kHz sine). Everything plays as float32 stereo at
 //     OutputRate, 44.1 kHz, because most music is 44.1 kHz and then needs

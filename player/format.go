@@ -10,7 +10,7 @@ import (
 // Format is an audio container/codec recognised from a file's bytes.
 type Format string
 
-// The formats Probe recognises. Only the first four can be played.
+// The formats Probe recognises. All but AAC/M4A can be played.
 const (
 	FormatMP3    Format = "MP3"
 	FormatFLAC   Format = "FLAC"
@@ -21,11 +21,22 @@ const (
 )
 
 // Supported lists the formats the player decodes, for error messages.
-const Supported = "MP3, FLAC, Ogg Vorbis and WAV"
+const Supported = "MP3, FLAC, Ogg Vorbis, Ogg Opus and WAV"
 
 // ErrUnsupported is wrapped by every error about a format the player cannot
-// decode (unknown bytes, AAC/M4A, Opus).
+// decode (unknown bytes, AAC/M4A, Opus with more than two channels).
 var ErrUnsupported = errors.New("unsupported audio format")
+
+// ErrNotDecodedYet is wrapped by the errors about audio the player
+// recognises but does not decode (AAC/M4A, Opus with more than two
+// channels), as opposed to bytes that are no audio it knows. It is an
+// ErrUnsupported too and reads the same.
+var ErrNotDecodedYet error = notDecodedYet{}
+
+type notDecodedYet struct{}
+
+func (notDecodedYet) Error() string        { return ErrUnsupported.Error() }
+func (notDecodedYet) Is(target error) bool { return target == ErrUnsupported }
 
 // sniffLen is how many leading bytes detect looks at (after an ID3v2 tag).
 const sniffLen = 64
@@ -76,9 +87,7 @@ func detect(r io.ReadSeeker, name string) (Format, int64, error) {
 		}
 		return "", 0, fmt.Errorf("%s: not a recognised audio file: %w (supported: %s)", name, ErrUnsupported, Supported)
 	case FormatAAC:
-		return f, 0, fmt.Errorf("%s: AAC/M4A is not supported: %w (supported: %s)", name, ErrUnsupported, Supported)
-	case FormatOpus:
-		return f, 0, fmt.Errorf("%s: Opus is not supported yet: %w (supported: %s)", name, ErrUnsupported, Supported)
+		return f, 0, fmt.Errorf("%s: AAC/M4A is not supported: %w (supported: %s)", name, ErrNotDecodedYet, Supported)
 	}
 	return f, start, nil
 }

@@ -20,7 +20,7 @@ func fuzzSeeds(f *testing.F, format string) {
 		path = filepath.Join(dir, "seed.wav")
 		writeSineWAV(f, path, spec)
 	} else {
-		tool := map[string]string{"flac": "flac", "mp3": "lame", "ogg": "oggenc"}[format]
+		tool := map[string]string{"flac": "flac", "mp3": "lame", "ogg": "oggenc", "opus": "opusenc"}[format]
 		testtool.NeedOne(f, tool)
 		path = sineFile(f, dir, "seed", spec, format)
 	}
@@ -63,3 +63,4 @@ func FuzzDecodeWAV(f *testing.F)    { fuzzSeeds(f, "wav"); f.Fuzz(fuzzDecode) }
 func FuzzDecodeFLAC(f *testing.F)   { fuzzSeeds(f, "flac"); f.Fuzz(fuzzDecode) }
 func FuzzDecodeMP3(f *testing.F)    { fuzzSeeds(f, "mp3"); f.Fuzz(fuzzDecode) }
 func FuzzDecodeVorbis(f *testing.F) { fuzzSeeds(f, "ogg"); f.Fuzz(fuzzDecode) }
+func FuzzDecodeOpus(f *testing.F)   { fuzzSeeds(f, "opus"); f.Fuzz(fuzzDecode) }

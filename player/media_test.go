@@ -75,7 +75,7 @@ func writeWAVBytes(t testing.TB, path string, tag, chans, rate, bits int, data [
 	}
 }
 
-// encode turns the WAV src into format f ("wav", "flac", "mp3", "ogg")
+// encode turns the WAV src into format f ("wav", "flac", "mp3", "ogg", "opus")
 // with the real command-line encoders and returns the new file's path.
 func encode(t testing.TB, src, f string) string {
 	t.Helper()
@@ -106,6 +106,8 @@ func encode(t testing.TB, src, f string) string {
 		run(t, "lame", "--quiet", "-V", "2", src, dst)
 	case "ogg":
 		run(t, "oggenc", "-Q", "-q", "6", "-o", dst, src)
+	case "opus":
+		run(t, "opusenc", "--quiet", src, dst)
 	default:
 		t.Fatalf("unknown format %q", f)
 	}

@@ -3,6 +3,7 @@ package player
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -48,6 +49,11 @@ func Probe(r io.ReadSeeker) (info Info, err error) {
 		info, err = probeVorbis(r, size)
 	case FormatMP3:
 		info, err = probeMP3(r, start, size)
+	case FormatOpus:
+		info, err = probeOpus(r)
+	}
+	if errors.Is(err, ErrUnsupported) {
+		return Info{Format: f}, fmt.Errorf("%s: %w", name, err)
 	}
 	if err != nil {
 		return Info{Format: f}, fmt.Errorf("%s: invalid %s: %w", name, f, err)
@@ -179,4 +185,15 @@ func probeMP3(r io.ReadSeeker, start, size int64) (Info, error) {
 	info.Bitrate = h.bitrate
 	info.Frames = (end - m.audioOffset) * 8 * int64(h.sampleRate) / int64(h.bitrate)
 	return info, nil
+}
+
+// probeOpus reads OpusHead, dates the first page and reads the last one's
+// granule position, as opening the decoder does. The rate is the decoder's
+// 48 kHz, not the header's informative input rate.
+func probeOpus(r io.ReadSeeker) (Info, error) {
+	d, err := newOpusDecoder(r)
+	if err != nil {
+		return Info{}, err
+	}
+	return Info{SampleRate: 48000, Channels: d.head.channels, Frames: max(d.total, 0)}, nil
 }
