@@ -23,6 +23,7 @@ var installs = map[string]string{
 	"oggenc":                  "apt-get install vorbis-tools",
 	"oggdec":                  "apt-get install vorbis-tools",
 	"opusenc":                 "apt-get install opus-tools",
+	"opusdec":                 "apt-get install opus-tools",
 	"metaflac":                "apt-get install flac",
 	"transmission-daemon":     "apt-get install transmission-daemon",
 	"transmission-create":     "apt-get install transmission-cli",
