@@ -365,6 +365,8 @@ wait:
 		e.validErr = err
 		e.mu.Unlock()
 	}
+	// A magnet's web seeds could not be fitted before its files were known.
+	n.setWebSeeds(e, webSeedBases(e.webSeedList(), e.t.Info().IsDir()))
 }
 
 // AddPeers tells the torrent about peers ("host:port"), e.g. a friend's

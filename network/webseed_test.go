@@ -398,3 +398,52 @@ func TestValidateWebSeeds(t *testing.T) {
 		}
 	}
 }
+
+// TestWebSeedFromMagnet: a magnet names a web seed for an album without
+// the trailing slash BEP 19 wants for several files (as some tools write
+// it). Once the metadata came from the sharer, the node fits the URL; the
+// sharer then goes away and the web seed alone serves the files.
+func TestWebSeedFromMagnet(t *testing.T) {
+	dir := t.TempDir()
+	album, want := webSeedAlbum(t, dir)
+	srv := serveWebSeed(t, filepath.Join(dir, "music"), nil)
+	sharer, _ := startNode(t, filepath.Join(dir, "sharer"), nil)
+	sh, err := sharer.Share(context.Background(), []string{album}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listener, _ := startNode(t, filepath.Join(dir, "listener"), func(c *Config) { c.WebSeeds, c.NoPeerTimeout = true, -1 })
+	noSlash := strings.TrimSuffix(srv.URL, "/")
+	a, err := listener.Add(context.Background(), sh.Magnet+"&ws="+noSlash+"&x.pe="+sharer.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if err := listener.WaitInfo(ctx, a.InfoHash); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the web seed fitted with its slash", func() bool {
+		ws, _ := listener.WebSeeds(a.InfoHash)
+		return len(ws) == 1 && ws[0] == srv.URL
+	})
+	if err := sharer.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files, err := listener.Files(a.InfoHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := files[1]
+	s, err := listener.Stream(context.Background(), a.InfoHash, f.Index, 176400)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := readWhole(t, s, waitTimeout); !bytes.Equal(got, want[f.Path]) {
+		t.Fatalf("%s: read %d bytes that differ from the source", f.Path, len(got))
+	}
+	if srv.sent.Load() == 0 {
+		t.Fatal("the web seed sent nothing")
+	}
+}
