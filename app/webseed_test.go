@@ -130,3 +130,84 @@ func TestWebSeedSharePlayJourney(t *testing.T) {
 	}
 	assertSameAudio(t, readWAVFloat(t, wav), decodeFile(t, filepath.Join(album, "02 Tone 2.flac")))
 }
+
+// TestWebSeedTroublePlay: `swarmtone play ALBUM.torrent --out x.wav`
+// whose only source is a web seed that behaves badly. One that ignores
+// Range (whole file, 200) still plays a track straight through (anacrolix
+// asks from the file's start, and reads through a whole-file answer); the
+// WAV holds the track's samples. One that answers 404 or 500 ends the play
+// within seconds, not after its timeout and not with a bare "context
+// canceled": the one line names the web seed and its answer.
+func TestWebSeedTroublePlay(t *testing.T) {
+	music := t.TempDir()
+	album := makeAlbum(t, music, 1)
+	track := filepath.Join(album, "01 Tone 1.flac")
+	wholeFile := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := os.ReadFile(filepath.Join(music, filepath.FromSlash(strings.TrimPrefix(r.URL.Path, "/"))))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.WriteHeader(http.StatusOK) // Range ignored
+		w.Write(b)
+	})
+	status := func(code int) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", code) })
+	}
+	cases := []struct {
+		name    string
+		handler http.Handler
+		want    string // in the error line; "" wants the track played
+	}{
+		{"no ranges", wholeFile, ""},
+		{"not found", status(http.StatusNotFound), "answered 404 Not Found"},
+		{"server error", status(http.StatusInternalServerError), "answered 500 Internal Server Error"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := &http.Server{Handler: c.handler}
+			go srv.Serve(ln)
+			defer srv.Close()
+			seedURL := "http://" + ln.Addr().String() + "/"
+
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			sharer := openCore(t, ctx, nil)
+			sh, err := sharer.ShareWith(ctx, []string{album}, ShareOptions{WebSeeds: []string{seedURL}}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			torrentPath := filepath.Join(t.TempDir(), "Album.torrent")
+			if err := os.WriteFile(torrentPath, sh.Torrent, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := sharer.Close(); err != nil { // no peer: the web seed alone
+				t.Fatal(err)
+			}
+			wav := filepath.Join(t.TempDir(), "out.wav")
+			var pout, perr bytes.Buffer
+			player := &CLI{Stdout: &pout, Stderr: &perr, FyneAppTOML: []byte(testTOML)}
+			start := time.Now()
+			code := player.Main([]string{"--data", t.TempDir(), "--no-dht", "--listen", "127.0.0.1:0", "play", "--timeout", "50s", "--out", wav, torrentPath})
+			took := time.Since(start)
+			t.Logf("exit %d after %v: %s", code, took.Round(time.Millisecond), perr.String())
+			if c.want == "" {
+				if code != ExitOK {
+					t.Fatalf("play exited %d: %s", code, perr.String())
+				}
+				assertSameAudio(t, readWAVFloat(t, wav), decodeFile(t, track))
+				return
+			}
+			if code != ExitFailure || took > 30*time.Second {
+				t.Fatalf("play exited %d after %v; want a failure within 30 s", code, took)
+			}
+			if msg := perr.String(); !strings.Contains(msg, seedURL) || !strings.Contains(msg, c.want) || strings.Contains(msg, "context canceled") {
+				t.Fatalf("play said %q; want the web seed %s named with %q", msg, seedURL, c.want)
+			}
+		})
+	}
+}
