@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -237,12 +238,17 @@ func TestWebSeedAndPeer(t *testing.T) {
 // few seconds, although the node would wait for peers for ever, with an
 // error that names the web seed and what it did; with the sharer as a peer
 // the read falls back to it and gets every byte.
+//
+// The file's head comes from the sharer first (a peek); then, in the cases
+// without a peer, the sharer stops; then the web seed is set and the read
+// seeks to 80%: every request to the seed starts past the head, where a
+// server without range support cannot help (from the file's start its
+// whole-file answer does).
 func TestWebSeedFailures(t *testing.T) {
 	dir := t.TempDir()
 	album := filepath.Join(dir, "music", "Album")
 	src := makeTrack(t, filepath.Join(album, "01.flac"), 12)
 	music := filepath.Join(dir, "music")
-	sharer, _ := startNode(t, filepath.Join(dir, "sharer"), nil)
 	status := func(code int) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", code) })
 	}
@@ -261,40 +267,53 @@ func TestWebSeedFailures(t *testing.T) {
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			srv := serveWebSeed(t, music, c.handler)
-			// Each case is its own torrent (the web seed is part of the
-			// share only through its .torrent), so one node shares all.
-			sh, err := sharer.ShareWith(context.Background(), []string{album}, ShareOptions{WebSeeds: []string{srv.URL}}, nil)
+			sub := filepath.Join(dir, fmt.Sprint(i))
+			sharer, _ := startNode(t, filepath.Join(sub, "sharer"), nil)
+			sh, err := sharer.Share(context.Background(), []string{album}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			listener, _ := startNode(t, filepath.Join(dir, "listener", string(rune('a'+i))), func(c *Config) { c.WebSeeds, c.NoPeerTimeout = true, -1 })
+			listener, _ := startNode(t, filepath.Join(sub, "listener"), func(c *Config) { c.WebSeeds, c.NoPeerTimeout = true, -1 })
 			a, err := listener.AddBytes(context.Background(), sh.Torrent)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.peer {
-				if err := listener.AddPeers(a.InfoHash, sharer.Addr()); err != nil {
+			if err := listener.AddPeers(a.InfoHash, sharer.Addr()); err != nil {
+				t.Fatal(err)
+			}
+			peek, err := listener.PeekStream(context.Background(), a.InfoHash, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			equalAt(t, "the head", readAt(t, peek, 0, 4096, waitTimeout), src, 0)
+			peek.Close()
+			if !c.peer {
+				if err := sharer.Close(); err != nil {
 					t.Fatal(err)
 				}
+				e, _, _ := listener.get(a.InfoHash)
+				waitUntil(t, "the sharer's connection to close", func() bool { return len(e.t.PeerConns()) == 0 })
+			}
+			if err := listener.SetWebSeeds(a.InfoHash, []string{srv.URL}); err != nil {
+				t.Fatal(err)
 			}
 			s, err := listener.Stream(context.Background(), a.InfoHash, 0, 176400)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer s.Close()
+			off := int64(len(src)) * 4 / 5
+			if _, err := s.Seek(off, io.SeekStart); err != nil {
+				t.Fatal(err)
+			}
 			if c.want == "" {
-				if got := readWhole(t, s, waitTimeout); !bytes.Equal(got, src) {
-					t.Fatalf("read %d bytes that differ from the %d of the source", len(got), len(src))
+				if got := readAt(t, s, off, len(src), waitTimeout); !bytes.Equal(got, src[off:]) {
+					t.Fatalf("read %d bytes from 80%% that differ from the source", len(got))
 				}
 				if srv.reqs.Load() == 0 {
 					t.Fatal("the web seed was never asked: the case tests nothing")
 				}
 				return
-			}
-			// Far into the file: a whole-file answer cannot serve it.
-			off := int64(len(src)) * 4 / 5
-			if _, err := s.Seek(off, io.SeekStart); err != nil {
-				t.Fatal(err)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
