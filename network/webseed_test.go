@@ -236,8 +236,9 @@ func TestWebSeedAndPeer(t *testing.T) {
 // TestWebSeedFailures: web seeds that cannot serve a read (no range
 // support, not found, a server error). With no peer the read ends within a
 // few seconds, although the node would wait for peers for ever, with an
-// error that names the web seed and what it did; with the sharer as a peer
-// the read falls back to it and gets every byte.
+// error that names the web seed and what it did; a server that is down
+// is waited for (NoPeerTimeout), then named. With the sharer as a peer the
+// read falls back to it and gets every byte.
 //
 // The file's head comes from the sharer first (a peek); then, in the cases
 // without a peer, the sharer stops; then the web seed is set and the read
@@ -252,6 +253,8 @@ func TestWebSeedFailures(t *testing.T) {
 	status := func(code int) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", code) })
 	}
+	// gone stands for a server that is down: its port refuses.
+	gone := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 	cases := []struct {
 		name    string
 		handler http.Handler
@@ -261,19 +264,27 @@ func TestWebSeedFailures(t *testing.T) {
 		{"no ranges", wholeFileServer(music), false, "does not support HTTP ranges"},
 		{"not found", status(http.StatusNotFound), false, "answered 404 Not Found"},
 		{"server error", status(http.StatusInternalServerError), false, "answered 500 Internal Server Error"},
+		// It may come back: the read waits NoPeerTimeout (3 s here), then
+		// says why.
+		{"server down", gone, false, "cannot be reached"},
 		{"no ranges, peer", wholeFileServer(music), true, ""},
 		{"server error, peer", status(http.StatusInternalServerError), true, ""},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			srv := serveWebSeed(t, music, c.handler)
+			timeout := time.Duration(-1)
+			if c.name == "server down" {
+				srv.close()
+				timeout = 3 * time.Second
+			}
 			sub := filepath.Join(dir, fmt.Sprint(i))
 			sharer, _ := startNode(t, filepath.Join(sub, "sharer"), nil)
 			sh, err := sharer.Share(context.Background(), []string{album}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			listener, _ := startNode(t, filepath.Join(sub, "listener"), func(c *Config) { c.WebSeeds, c.NoPeerTimeout = true, -1 })
+			listener, _ := startNode(t, filepath.Join(sub, "listener"), func(c *Config) { c.WebSeeds, c.NoPeerTimeout = true, timeout })
 			a, err := listener.AddBytes(context.Background(), sh.Torrent)
 			if err != nil {
 				t.Fatal(err)
