@@ -477,3 +477,36 @@ func TestWebSeedFromMagnet(t *testing.T) {
 		t.Fatal("the web seed sent nothing")
 	}
 }
+
+// TestWebSeedSingleFile: a single track shared alone, its web seed the URL
+// of the folder that holds it (BEP 19 appends the file's name) or of the
+// file itself; a listener with no peer streams it whole from either.
+func TestWebSeedSingleFile(t *testing.T) {
+	dir := t.TempDir()
+	music := filepath.Join(dir, "music")
+	src := makeTrack(t, filepath.Join(music, "Lone Song.flac"), 3)
+	srv := serveWebSeed(t, music, nil)
+	sharer, _ := startNode(t, filepath.Join(dir, "sharer"), nil)
+	for i, seed := range []string{srv.URL, srv.URL + "Lone%20Song.flac"} {
+		sh, err := sharer.ShareWith(context.Background(), []string{filepath.Join(music, "Lone Song.flac")}, ShareOptions{WebSeeds: []string{seed}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mi, _, _ := loadTorrent(t, sh.Torrent); len(mi.UrlList) != 1 || mi.UrlList[0] != seed {
+			t.Fatalf("url-list %v, want [%s] as given", mi.UrlList, seed)
+		}
+		listener, _ := startNode(t, filepath.Join(dir, fmt.Sprint("listener", i)), func(c *Config) { c.WebSeeds, c.NoPeerTimeout = true, -1 })
+		a, err := listener.AddBytes(context.Background(), sh.Torrent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := listener.Stream(context.Background(), a.InfoHash, 0, 176400)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := readWhole(t, s, waitTimeout); !bytes.Equal(got, src) {
+			t.Fatalf("web seed %s: read %d bytes that differ from the %d of the source", seed, len(got), len(src))
+		}
+		s.Close()
+	}
+}
