@@ -85,7 +85,7 @@ func (c *Core) recordFetched(ctx context.Context, infoHash string) error {
 	}
 	stats, _ := c.node.Stats(infoHash)
 	return c.lib.PutTorrent(ctx, library.TorrentRecord{
-		InfoHash: ih, Name: stats.Name, Metainfo: rec.Metainfo, Magnet: rec.Magnet, Folder: rec.Folder, Origin: origin,
+		InfoHash: ih, Name: stats.Name, Metainfo: rec.Metainfo, Magnet: rec.Magnet, Folder: rec.Folder, Origin: origin, WebSeeds: rec.WebSeeds,
 	})
 }
 

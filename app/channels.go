@@ -286,6 +286,9 @@ func (c *Core) releaseFor(ctx context.Context, source string) (channel.Release, 
 		ih, name, files = added.InfoHash, added.Name, added.Files
 	}
 	rel := channel.Release{InfoHash: strings.ToLower(ih), Title: name, Published: time.Now().Unix(), Cover: -1}
+	if ws, err := c.node.WebSeeds(ih); err == nil && len(ws) <= channel.MaxWebSeeds {
+		rel.WebSeeds = ws // the share's web seeds reach the channel's followers too
+	}
 	raw, err := parseInfoHash(ih)
 	if err != nil {
 		return rel, err

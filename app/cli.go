@@ -49,6 +49,10 @@ type Options struct {
 
 	ChannelName string // channel create --name
 
+	// WebSeeds (share --web-seed, repeatable) are HTTP(S) servers that hold
+	// the shared files too (BEP 19).
+	WebSeeds []string
+
 	// SeedRatio and SeedTime (--seed-ratio, --seed-time) override the
 	// settings' seeding limits for this run when set; 0 seeds forever.
 	SeedRatio *float64
@@ -206,7 +210,7 @@ func allStacks() []byte {
 func (cli *CLI) commands() []command {
 	return []command{
 		{name: "run", args: "[MAGNET|FILE...]", summary: "open the window (the default); magnets, .torrents and audio files given are played", flags: seedFlags, maxArgs: -1, data: true, run: runGUI},
-		{name: "share", args: "PATH...", summary: "share files or an album folder: prints the magnet, then seeds until interrupted", flags: append([]string{"forward"}, seedFlags...), minArgs: 1, maxArgs: -1, data: true, run: runShare},
+		{name: "share", args: "PATH...", summary: "share files or an album folder: prints the magnet, then seeds until interrupted", flags: append([]string{"forward", "web-seed"}, seedFlags...), minArgs: 1, maxArgs: -1, data: true, run: runShare},
 		{name: "add", args: "MAGNET|FILE.torrent", summary: "add a torrent to the library, wait for its metadata and list its files", flags: []string{"timeout", "forward"}, minArgs: 1, maxArgs: 1, data: true, run: runAdd},
 		{name: "play", args: "MAGNET|FILE.torrent|AUDIO_FILE", summary: "play a track or a whole torrent (gapless) and exit at the end", flags: []string{"file", "out", "timeout", "forward"}, minArgs: 1, maxArgs: 1, data: true, run: runPlay},
 		{name: "ls", summary: "list the tracks of the library", data: true, run: runList},
@@ -236,6 +240,13 @@ func (cli *CLI) flagSet(opts *Options) *flag.FlagSet {
 	fs.StringVar(&opts.Out, "out", "", "")
 	fs.DurationVar(&opts.Timeout, "timeout", 60*time.Second, "")
 	fs.BoolVar(&opts.Forward, "forward", false, "")
+	fs.Func("web-seed", "", func(v string) error {
+		if _, err := network.ValidateWebSeeds([]string{v}); err != nil {
+			return fmt.Errorf("--web-seed: %w", err)
+		}
+		opts.WebSeeds = append(opts.WebSeeds, v)
+		return nil
+	})
 	fs.Func("seed-ratio", "", func(v string) error {
 		r, err := strconv.ParseFloat(v, 64)
 		if err != nil || !(r >= 0 && r <= library.MaxSeedRatio) {
@@ -317,6 +328,8 @@ func (cli *CLI) Main(args []string) int {
 	switch {
 	case len(stray) > 0:
 		return cli.badUsage(fmt.Sprintf("%s does not take %s", name, strings.Join(stray, ", ")))
+	case opts.Forward && len(opts.WebSeeds) > 0:
+		return cli.badUsage("--web-seed cannot be handed to the window: share without --forward (the window's share dialog takes web seeds too)")
 	case len(positional) < cmd.minArgs || (cmd.maxArgs >= 0 && len(positional) > cmd.maxArgs):
 		return cli.badUsage(fmt.Sprintf("usage: swarmtone %s %s", name, cmd.args))
 	}
@@ -471,6 +484,9 @@ Flags (before or after the command):
   --name N            channel create: the channel's name
   --file N            play: only file N of the torrent, counted from 0
   --forward           add, play, share: hand over to the running window instead
+  --web-seed URL      share: an http(s) server that holds the files too (BEP 19; repeatable):
+                      for an album folder, the URL of the folder that holds it (the album's
+                      folder name and file paths are appended); it goes into the magnet (ws=)
   --out FILE.wav      play: write exactly what would be heard to a WAV file
   --seed-ratio R      run, seed, share: stop seeding a complete download once it has
                       uploaded R times its size (0: never; default: the setting)

@@ -280,6 +280,7 @@ func (c *Core) restore(ctx context.Context) error {
 			Magnet:   r.Magnet,
 			Folder:   r.Folder,
 			Shared:   r.Origin == library.Shared,
+			WebSeeds: r.WebSeeds,
 		}
 	}
 	return c.node.Restore(ctx, nrecs)

@@ -25,7 +25,7 @@ func runShare(ctx context.Context, cli *CLI, opts Options, paths []string) error
 		return err
 	}
 	defer core.Close()
-	sh, err := core.Share(ctx, paths, nil)
+	sh, err := core.ShareWith(ctx, paths, ShareOptions{WebSeeds: opts.WebSeeds}, nil)
 	if err != nil {
 		return err
 	}

@@ -12,11 +12,21 @@ import (
 	"github.com/swarmtone/swarmtone/network"
 )
 
+// ShareOptions are what a share carries besides its files (see
+// network.ShareOptions): web seeds, HTTP(S) servers that hold the files.
+type ShareOptions = network.ShareOptions
+
 // Share hashes dropped files or an album folder into one torrent, seeds it
 // in place, records it in the library with its tracks, and returns the
 // share (its magnet above all). progress reports bytes hashed.
 func (c *Core) Share(ctx context.Context, paths []string, progress func(done, total int64)) (*network.Share, error) {
-	sh, err := c.node.Share(ctx, paths, progress)
+	return c.ShareWith(ctx, paths, ShareOptions{}, progress)
+}
+
+// ShareWith is Share with web seeds: they go into the magnet, the .torrent
+// and the library's record, so they are used again after a restart.
+func (c *Core) ShareWith(ctx context.Context, paths []string, opts ShareOptions, progress func(done, total int64)) (*network.Share, error) {
+	sh, err := c.node.ShareWith(ctx, paths, opts, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +47,7 @@ func (c *Core) Share(ctx context.Context, paths []string, progress func(done, to
 		local = append(local, p)
 		tracks = append(tracks, library.Track{Path: p, Swarm: &library.SwarmLocation{InfoHash: ih, FileIndex: f.Index, Path: f.Path}})
 	}
-	rec := library.TorrentRecord{InfoHash: ih, Name: sh.Name, Metainfo: sh.Torrent, Folder: sh.Record.Folder, Origin: library.Shared}
+	rec := library.TorrentRecord{InfoHash: ih, Name: sh.Name, Metainfo: sh.Torrent, Folder: sh.Record.Folder, Origin: library.Shared, WebSeeds: sh.Record.WebSeeds}
 	if _, err := c.lib.PutTorrentTracks(ctx, rec, tracks); err != nil {
 		return nil, fmt.Errorf("recording share %q in the library: %w", sh.Name, err)
 	}
@@ -114,3 +124,38 @@ func sameAlbum(a, b Track) bool {
 	}
 	return strings.EqualFold(a.Album, b.Album) && strings.EqualFold(artist(a), artist(b))
 }
+
+// SetWebSeeds replaces the web seeds of a share (or download): the node
+// uses them at once, its magnet and .torrent carry them, and the library's
+// record keeps them for the next start. It returns the new magnet.
+func (c *Core) SetWebSeeds(ctx context.Context, infoHash string, urls []string) (string, error) {
+	if err := c.node.SetWebSeeds(infoHash, urls); err != nil {
+		return "", err
+	}
+	ih, err := parseInfoHash(infoHash)
+	if err != nil {
+		return "", err
+	}
+	rec, err := c.lib.Torrent(ctx, ih)
+	if err != nil {
+		return "", fmt.Errorf("reading the library's record of %s: %w", infoHash, err)
+	}
+	nrec, err := c.node.Record(infoHash)
+	if err != nil {
+		return "", err
+	}
+	rec.WebSeeds = nrec.WebSeeds
+	if len(nrec.Metainfo) > 0 {
+		rec.Metainfo = nrec.Metainfo
+	}
+	if err := c.lib.PutTorrent(ctx, rec); err != nil {
+		return "", fmt.Errorf("saving the web seeds of %s: %w", infoHash, err)
+	}
+	c.emit(Event{Kind: EventLibraryChanged, InfoHash: infoHash})
+	return c.node.Magnet(infoHash)
+}
+
+// ValidateWebSeeds checks web seed URLs as a share does (http or https,
+// with a host) and returns them trimmed, without blanks or repeats; the
+// error names the bad URL.
+func ValidateWebSeeds(urls []string) ([]string, error) { return network.ValidateWebSeeds(urls) }

@@ -6,7 +6,8 @@ package main
 // bottleneck), share hashing against mktorrent, and 1,000 seeding torrents
 // (memory, idle CPU, restart time) in a fresh child process.
 //
-// SWARMTONE_BENCH_NETWORK_PARTS=bulk runs one part alone;
+// SWARMTONE_BENCH_NETWORK_PARTS=bulk runs one part alone (parts: seeds,
+// stream, webseed, bulk);
 // SWARMTONE_BENCH_NETWORK_PROFILE=FILE writes a CPU profile of our bulk
 // download.
 
@@ -44,7 +45,7 @@ import (
 // "restart DIR".
 const netChildEnv = "SWARMTONE_BENCH_NETWORK_CHILD"
 
-// netPartsEnv limits the suite to some of its parts ("seeds,stream,bulk");
+// netPartsEnv limits the suite to some of its parts ("seeds,stream,webseed,bulk");
 // unset runs them all.
 const netPartsEnv = "SWARMTONE_BENCH_NETWORK_PARTS"
 
@@ -95,6 +96,11 @@ func benchNetwork(ctx context.Context, r *report) error {
 	if netPart("stream") {
 		if err := netBenchFirstByte(ctx, r, filepath.Join(dir, "stream")); err != nil {
 			errs = append(errs, fmt.Errorf("first byte: %w", err))
+		}
+	}
+	if netPart("webseed") {
+		if err := netBenchWebSeed(ctx, r, filepath.Join(dir, "webseed")); err != nil {
+			errs = append(errs, fmt.Errorf("web seed: %w", err))
 		}
 	}
 	if netPart("bulk") {

@@ -34,6 +34,9 @@ type TorrentRecord struct {
 	Added  time.Time `json:"added"`
 	// Magnet is the link the torrent was added from, if any.
 	Magnet string `json:"magnet,omitempty"`
+	// WebSeeds are HTTP(S) servers that hold the torrent's files too (BEP
+	// 19), given when it was shared; they are also in Metainfo's url-list.
+	WebSeeds []string `json:"webseeds,omitempty"`
 }
 
 // PutTorrent stores or replaces a torrent record. A zero Added is set to now.

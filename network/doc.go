@@ -22,6 +22,13 @@
 // Restore, which trusts stored completion unless a file's size or mtime
 // changed, and marks torrents whose files vanished or shrank "missing".
 //
+// Web seeds (BEP 19): ShareWith takes HTTP(S) URLs that hold the files too;
+// they go into the magnet (ws=), the .torrent (url-list) and the Record,
+// with the trailing "/" a multi-file torrent needs. A read that only web
+// seeds could serve ends at once, naming the seed, when each of them failed
+// for good (no range support, 4xx, 5xx); one that cannot be reached is
+// named when NoPeerTimeout ends the wait.
+//
 // The DHT also carries BEP 44 mutable items (a channel's pointer, BEP 46):
 // PutItem and GetItem run their own lookups and check every reply (key,
 // seq, size, signature, no rollback) before anything acts on it; our DHT

@@ -36,6 +36,7 @@ type Node struct {
 	hooks  *hooks      // what anacrolix's callbacks tell us
 	logLim *logLimiter // of anacrolix's logs through cc.Slogger
 	w      waits       // reads in progress
+	seeds  *seedWatch  // what web seeds answered
 
 	mu       sync.Mutex
 	torrents map[metainfo.Hash]*entry
@@ -49,6 +50,9 @@ type entry struct {
 	folder string
 	shared bool
 	magnet string // for torrents added without metadata
+	// webSeeds are the torrent's web seed URLs (under mu): they go into its
+	// magnet, .torrent and record even when fetching from them is off.
+	webSeeds []string
 	// ready is closed once the metadata is known and validated (at once
 	// for torrents added with their metadata).
 	ready chan struct{}
@@ -107,6 +111,7 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 	limitGlobalLog()
 	h := &hooks{log: slog.New(limitedHandler{cfg.logger().With("component", "network").Handler(), logLim})}
 	h.install(cc)
+	seeds := installSeedWatch(cc)
 	tcpFirst := !cc.DisableTCP && !cc.DisableUTP
 	if tcpFirst {
 		cc.DialForPeerConns = false // preferTCP adds the dialers
@@ -135,6 +140,7 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 		hooks:      h,
 		logLim:     logLim,
 		w:          waits{reads: map[*readWait]struct{}{}, wake: make(chan struct{}, 1)},
+		seeds:      seeds,
 	}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	for _, w := range warnings {
@@ -278,7 +284,10 @@ func (n *Node) add(o addOpts) (*entry, error) {
 			return e, nil
 		}
 	}
-	e := &entry{t: t, folder: o.folder, shared: o.shared, magnet: o.magnet, seen: o.seen, ready: make(chan struct{}),
+	if info := t.Info(); info != nil {
+		o.webSeeds = webSeedBases(o.webSeeds, info.IsDir())
+	}
+	e := &entry{t: t, folder: o.folder, shared: o.shared, magnet: o.magnet, seen: o.seen, ready: make(chan struct{}), webSeeds: o.webSeeds,
 		pieceWaits: map[int]*pieceWait{}, known: map[string]*knownPeer{}}
 	e.meta.refusedFinal = make(chan struct{})
 	if o.infoBytes == nil {
@@ -356,6 +365,8 @@ wait:
 		e.validErr = err
 		e.mu.Unlock()
 	}
+	// A magnet's web seeds could not be fitted before its files were known.
+	n.setWebSeeds(e, webSeedBases(e.webSeedList(), e.t.Info().IsDir()))
 }
 
 // AddPeers tells the torrent about peers ("host:port"), e.g. a friend's

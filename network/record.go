@@ -18,6 +18,9 @@ type Record struct {
 	Magnet   string // how it was added, used when Metainfo is nil
 	Folder   string // folder the torrent's name is resolved in
 	Shared   bool   // the user's own files, seeded in place
+	// WebSeeds are the torrent's web seeds (also in Metainfo's url-list);
+	// Restore adds them to those of Metainfo or Magnet.
+	WebSeeds []string
 }
 
 // Records lists every torrent of the node, for the app to store.
@@ -50,9 +53,11 @@ func (e *entry) record() Record {
 		Folder:   e.folder,
 		Shared:   e.shared,
 		Magnet:   e.magnet,
+		WebSeeds: e.webSeedList(),
 	}
 	if e.t.Info() != nil {
 		mi := e.t.Metainfo()
+		mi.UrlList = r.WebSeeds
 		var buf bytes.Buffer
 		if err := mi.Write(&buf); err == nil {
 			r.Metainfo = buf.Bytes()
@@ -128,7 +133,7 @@ func (n *Node) Restore(ctx context.Context, recs []Record) error {
 			folder:   folder,
 			shared:   p.rec.Shared,
 			trackers: p.src.trackers,
-			webSeeds: p.src.webSeeds,
+			webSeeds: restoredWebSeeds(p.src.webSeeds, p.rec.WebSeeds),
 			name:     p.src.name,
 			magnet:   p.rec.Magnet,
 			seen:     now,
@@ -187,4 +192,17 @@ func (n *Node) reconcile(ih metainfo.Hash, info *metainfo.Info, folder string, s
 		}
 	}
 	return missing
+}
+
+// restoredWebSeeds are the web seeds of a record's metainfo or magnet and
+// of its own list; bad URLs in the list are dropped (a record is ours, but
+// a library file may be old or edited).
+func restoredWebSeeds(fromSource, fromRecord []string) []string {
+	var ok []string
+	for _, u := range fromRecord {
+		if v, err := ValidateWebSeeds([]string{u}); err == nil {
+			ok = append(ok, v...)
+		}
+	}
+	return mergeWebSeeds(fromSource, ok)
 }

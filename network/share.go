@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -184,18 +185,39 @@ func PieceLength(total int64) int64 {
 	return pl
 }
 
+// ShareOptions are what a share carries besides its files.
+type ShareOptions struct {
+	// WebSeeds are HTTP(S) servers that hold the files too (BEP 19): for an
+	// album folder, the URL of the folder that holds it (the album's folder
+	// name and the file's path are appended); for a single file, that of
+	// the folder that holds it, or of the file itself. Config.WebSeedURLs
+	// are added to them.
+	WebSeeds []string
+}
+
 // Share hashes the files and folders in paths (all from one folder) into one
 // torrent, seeds it in place and returns its magnet. progress, if not nil, is
 // called about ten times a second, from another goroutine, with the bytes
 // hashed so far; ctx cancels the hashing.
 func (n *Node) Share(ctx context.Context, paths []string, progress func(done, total int64)) (*Share, error) {
+	return n.ShareWith(ctx, paths, ShareOptions{}, progress)
+}
+
+// ShareWith is Share with options: web seeds are checked before anything
+// is hashed.
+func (n *Node) ShareWith(ctx context.Context, paths []string, opts ShareOptions, progress func(done, total int64)) (*Share, error) {
 	if n.ctx.Err() != nil {
 		return nil, ErrClosed
+	}
+	webSeeds, err := ValidateWebSeeds(mergeWebSeeds(opts.WebSeeds, n.cfg.WebSeedURLs))
+	if err != nil {
+		return nil, err
 	}
 	plan, err := planShare(paths)
 	if err != nil {
 		return nil, err
 	}
+	webSeeds = webSeedBases(webSeeds, !plan.single)
 	var total int64
 	for _, s := range plan.sizes {
 		total += s
@@ -227,7 +249,7 @@ func (n *Node) Share(ctx context.Context, paths []string, progress func(done, to
 		InfoBytes:    infoBytes,
 		CreatedBy:    "Swarmtone",
 		CreationDate: time.Now().Unix(),
-		UrlList:      n.cfg.WebSeedURLs,
+		UrlList:      webSeeds,
 	}
 	if len(n.cfg.Trackers) > 0 {
 		mi.Announce = n.cfg.Trackers[0]
@@ -250,10 +272,11 @@ func (n *Node) Share(ctx context.Context, paths []string, progress func(done, to
 	if err := saveStamps(n.db, []stampRecord{{ih, before}}); err != nil {
 		return nil, err
 	}
-	e, err := n.add(addOpts{ih: ih, infoBytes: infoBytes, folder: plan.base, shared: true, seen: before})
+	e, err := n.add(addOpts{ih: ih, infoBytes: infoBytes, folder: plan.base, shared: true, seen: before, webSeeds: webSeeds})
 	if err != nil {
 		return nil, fmt.Errorf("seeding %q: %w", plan.name, err)
 	}
+	n.setWebSeeds(e, webSeeds) // shared before: these web seeds replace its own
 	var tb bytes.Buffer
 	if err := mi.Write(&tb); err != nil {
 		return nil, fmt.Errorf("encoding .torrent of %q: %w", plan.name, err)
@@ -261,7 +284,7 @@ func (n *Node) Share(ctx context.Context, paths []string, progress func(done, to
 	sh := &Share{
 		InfoHash: ih.HexString(),
 		Name:     plan.name,
-		Magnet:   n.magnet(ih, plan.name),
+		Magnet:   n.magnet(ih, plan.name, webSeeds),
 		Skipped:  plan.skipped,
 		Torrent:  tb.Bytes(),
 		Record:   e.record(),
@@ -272,13 +295,17 @@ func (n *Node) Share(ctx context.Context, paths []string, progress func(done, to
 	if plan.single {
 		sh.Files[0].Path = plan.name
 	}
-	n.log.Info("sharing", "name", plan.name, "infohash", sh.InfoHash, "files", len(sh.Files), "bytes", total, "piece_length", pl, "skipped", len(plan.skipped))
+	n.log.Info("sharing", "name", plan.name, "infohash", sh.InfoHash, "files", len(sh.Files), "bytes", total, "piece_length", pl, "skipped", len(plan.skipped), "web_seeds", len(webSeeds))
 	return sh, nil
 }
 
-// magnet builds a magnet link with the name and configured trackers.
-func (n *Node) magnet(ih metainfo.Hash, name string) string {
+// magnet builds a magnet link with the name, configured trackers and web
+// seeds (ws=).
+func (n *Node) magnet(ih metainfo.Hash, name string, webSeeds []string) string {
 	m := metainfo.Magnet{InfoHash: ih, DisplayName: name, Trackers: slices.Clone(n.cfg.Trackers)}
+	if len(webSeeds) > 0 {
+		m.Params = url.Values{"ws": slices.Clone(webSeeds)}
+	}
 	return m.String()
 }
 
@@ -288,7 +315,7 @@ func (n *Node) Magnet(infoHash string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return n.magnet(ih, e.t.Name()), nil
+	return n.magnet(ih, e.t.Name(), e.webSeedList()), nil
 }
 
 // ExportTorrent writes the torrent's .torrent file to w.
@@ -301,6 +328,7 @@ func (n *Node) ExportTorrent(infoHash string, w io.Writer) error {
 		return fmt.Errorf("exporting %s: %w", ih.HexString(), ErrNoMetadata)
 	}
 	mi := e.t.Metainfo()
+	mi.UrlList = e.webSeedList() // anacrolix lists them only when fetching from them, in no order
 	if len(mi.AnnounceList) == 0 && len(n.cfg.Trackers) > 0 {
 		for _, tr := range n.cfg.Trackers {
 			mi.AnnounceList = append(mi.AnnounceList, []string{tr})

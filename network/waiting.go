@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -261,8 +262,14 @@ func (n *Node) checkReads(now time.Time, timeout time.Duration) {
 		if first {
 			n.log.Info("stream waiting for peers", "infohash", w.e.t.InfoHash().HexString(), "file", w.path, "piece", w.piece, "encryption_required", encRequired)
 		}
-		if timeout > 0 && quiet >= timeout {
-			w.cancel(&noPeerError{path: w.path, waited: quiet, encryptionRequired: encRequired})
+		// A read that only web seeds could serve ends at once when they
+		// all failed for good (no range support, not found): nobody else
+		// will send its bytes, and the user learns which seed and why.
+		seedTroubles, seedsFinal := n.webSeedTroubles(w.e, w.file)
+		if seedsFinal && len(w.e.t.PeerConns()) == 0 {
+			w.cancel(&noPeerError{path: w.path, waited: quiet, encryptionRequired: encRequired, webSeeds: seedTroubles})
+		} else if timeout > 0 && quiet >= timeout {
+			w.cancel(&noPeerError{path: w.path, waited: quiet, encryptionRequired: encRequired, webSeeds: seedTroubles})
 		}
 	}
 	n.mu.Lock()
@@ -322,12 +329,16 @@ type noPeerError struct {
 	path               string
 	waited             time.Duration
 	encryptionRequired bool
+	webSeeds           []string // what went wrong with the torrent's web seeds
 }
 
 func (e *noPeerError) Error() string {
 	why := ""
 	if e.encryptionRequired {
 		why = " (encryption is required: peers that do not encrypt are refused)"
+	}
+	if len(e.webSeeds) > 0 {
+		why += "; " + strings.Join(e.webSeeds, "; ")
 	}
 	return fmt.Sprintf("%q: waited %v for peers%s: %v", e.path, e.waited.Round(time.Second), why, ErrNoPeerHasPiece)
 }

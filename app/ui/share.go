@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -170,6 +171,13 @@ type shareDialog struct {
 	publish   *widget.Check
 	published *widget.Label
 	closed    bool // UI goroutine
+	// Web seeds (sharewebseeds.go): the field, its button and note, the
+	// magnet's entry they update, and the share they apply to once made.
+	seeds     *widget.Entry
+	seedsBtn  *widget.Button
+	seedsNote *widget.Label
+	link      *widget.Entry
+	infoHash  string
 }
 
 // sharePaths hashes paths (files from one folder, or one folder) into a
@@ -191,12 +199,13 @@ func (mw *MainWindow) sharePaths(paths []string) *shareDialog {
 	}
 	sd.box = container.NewVBox(sd.status, sd.bar)
 	sd.offerPublish()
+	sd.offerWebSeeds()
 	sd.d = dialog.NewCustom("Share", "Cancel", sd.box, mw.win)
 	sd.d.SetOnClosed(func() {
 		sd.closed = true
 		cancel() // stops a hashing still running; nothing once shared
 	})
-	sd.d.Resize(fyne.NewSize(580, 240))
+	sd.d.Resize(fyne.NewSize(580, 380))
 	sd.d.Show()
 	go func() {
 		sh, err := mw.core.Share(ctx, paths, func(done, total int64) {
@@ -241,6 +250,7 @@ func (sd *shareDialog) shared(sh *app.Share) {
 	}
 	link := &widget.Entry{Text: sh.Magnet, Wrapping: fyne.TextWrapBreak, MultiLine: true}
 	link.OnChanged = func(string) { link.SetText(sd.magnet) } // selectable, not editable
+	sd.link, sd.infoHash = link, sh.InfoHash
 	sd.copyBtn = &widget.Button{Icon: theme.ContentCopyIcon(), Text: "Copy magnet link", Importance: widget.HighImportance}
 	sd.copyBtn.OnTapped = func() {
 		sd.mw.app.Clipboard().SetContent(sd.magnet)
@@ -248,10 +258,20 @@ func (sd *shareDialog) shared(sh *app.Share) {
 		sd.copyBtn.SetText("Copied")
 	}
 	sd.box.Objects = []fyne.CanvasObject{&widget.Label{Text: msg, Wrapping: fyne.TextWrapWord}, link, container.NewHBox(sd.copyBtn)}
+	publish := func(string) {}
 	if sd.publish != nil && sd.publish.Checked {
 		sd.published = &widget.Label{Text: "Publishing it to your channel…", Wrapping: fyne.TextWrapWord}
 		sd.box.Objects = append(sd.box.Objects, sd.published)
-		sd.publishShare(sh.Magnet)
+		publish = sd.publishShare
+	}
+	sd.box.Objects = append(sd.box.Objects, sd.webSeedsBox())
+	sd.seedsBtn.Enable()
+	if strings.TrimSpace(sd.seeds.Text) != "" {
+		// Typed while the files hashed: set them first, so the release
+		// published names them too.
+		sd.setWebSeeds(publish)
+	} else {
+		publish(sh.Magnet)
 	}
 	sd.box.Refresh()
 	sd.d.SetDismissText("Close")
