@@ -17,6 +17,9 @@ const (
 	StatePaused       = "paused"  // the user paused it
 	StateMissing      = "missing" // files gone or truncated on disk
 	StateBadMetadata  = "bad metadata"
+	// StateDiskFull: pieces wait in memory for room in the download
+	// folder (or its writes fail otherwise).
+	StateDiskFull = "disk full"
 	// StateWaitingForPeers (waiting.go): a stream waits for data nobody sends.
 )
 
@@ -124,6 +127,8 @@ func (n *Node) Stats(infoHash string) (TorrentStats, error) {
 		ts.State = StatePaused
 	case waiting:
 		ts.State = StateWaitingForPeers
+	case n.trouble.has(t):
+		ts.State = StateDiskFull
 	default:
 		ts.State = n.stateFrom(e, st.ActivePeers, paused)
 	}

@@ -1,0 +1,142 @@
+package network
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/anacrolix/torrent/metainfo"
+
+	"github.com/swarmtone/swarmtone/internal/testtool"
+)
+
+// TestDiskFullPlaysOnAndCompletes: the download folder is a small tmpfs,
+// full when a track is streamed from a loopback seeder. The stream still
+// gets every byte (from memory), the node says so once (OnWriteTrouble) and
+// logs it once, not per piece; once space is freed, the track is written
+// and complete on disk with the seeder's bytes.
+func TestDiskFullPlaysOnAndCompletes(t *testing.T) {
+	old := writeRetry
+	writeRetry = 200 * time.Millisecond
+	defer func() { writeRetry = old }()
+
+	dir := t.TempDir()
+	// A 10 s track: ~1.7 MB, some 27 pieces of 64 KiB.
+	seeder, sh, track := sharedTrackSeconds(t, dir, 10)
+	leechDir := filepath.Join(dir, "leecher")
+	downloads := filepath.Join(leechDir, "downloads")
+	testtool.MountTmpfs(t, downloads, int64(len(track))+1<<20)
+	filler := testtool.FillDisk(t, downloads)
+
+	var mu sync.Mutex
+	var told []error
+	logs := &lineCounter{}
+	l, _ := startNode(t, leechDir, func(c *Config) {
+		c.Logger = slog.New(logs)
+		c.OnWriteTrouble = func(err error) {
+			mu.Lock()
+			told = append(told, err)
+			mu.Unlock()
+		}
+	})
+	toldNow := func() []error {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]error(nil), told...)
+	}
+	if _, err := l.Add(context.Background(), sh.Magnet); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.AddPeers(sh.InfoHash, seeder.Addr()); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	s, err := l.Stream(ctx, sh.InfoHash, 0, 176400)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(readerContext{ctx, s})
+	s.Close()
+	if err != nil {
+		t.Fatalf("streaming with the disk full: %v after %d bytes", err, len(got))
+	}
+	if !bytes.Equal(got, track) {
+		t.Fatalf("streamed %d bytes that differ from the seeder's %d", len(got), len(track))
+	}
+
+	if told := toldNow(); len(told) != 1 || !IsDiskFull(told[0]) {
+		t.Fatalf("told %v while the disk was full; want one disk-full error", told)
+	}
+	if st, err := l.Stats(sh.InfoHash); err != nil || st.State != StateDiskFull {
+		t.Fatalf("state %q (%v) with pieces only in memory; want %q", st.State, err, StateDiskFull)
+	}
+	if lines := logs.matching("no space left"); len(lines) != 1 {
+		t.Errorf("%d log lines about the full disk; want 1:\n%q", len(lines), lines)
+	}
+
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(downloads, sh.Name, "01.flac")
+	waitUntil(t, "the track written once space is back", func() bool {
+		b, err := os.ReadFile(path)
+		return err == nil && bytes.Equal(b, track) && len(toldNow()) == 2
+	})
+	if told := toldNow(); told[1] != nil {
+		t.Errorf("second notice %v; want nil (writing again)", told[1])
+	}
+	waitUntil(t, "the download complete", func() bool {
+		st, err := l.Stats(sh.InfoHash)
+		return err == nil && st.PiecesDone == st.PiecesTotal && st.State != StateDiskFull && l.WriteTrouble() == nil
+	})
+	// Completion reaches the database: a restart would not fetch again.
+	e, ih, err := l.get(sh.InfoHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "completion saved", func() bool {
+		n := 0
+		for i := range e.t.NumPieces() {
+			if c, err := l.pc.Get(metainfo.PieceKey{InfoHash: ih, Index: i}); err == nil && c.Ok && c.Complete {
+				n++
+			}
+		}
+		return n == e.t.NumPieces()
+	})
+}
+
+// sharedTrackSeconds is sharedTrack with a track of the given length.
+func sharedTrackSeconds(t *testing.T, dir string, seconds int) (*Node, *Share, []byte) {
+	t.Helper()
+	album := filepath.Join(dir, "music", "Album")
+	track := makeTrack(t, filepath.Join(album, "01.flac"), seconds)
+	seeder, _ := startNode(t, filepath.Join(dir, "seeder"), nil)
+	sh, err := seeder.Share(context.Background(), []string{album}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seeder, sh, track
+}
+
+// readerContext reads a Stream with a context.
+type readerContext struct {
+	ctx context.Context
+	s   Stream
+}
+
+func (r readerContext) Read(p []byte) (int, error) {
+	n, err := r.s.ReadContext(r.ctx, p)
+	if errors.Is(err, io.EOF) {
+		return n, io.EOF
+	}
+	return n, err
+}
