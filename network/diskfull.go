@@ -1,6 +1,7 @@
 package network
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -32,12 +33,14 @@ type writeTrouble struct {
 	err      error                         // the episode's first error; nil: writes work
 	torrents map[*bufferedTorrent]struct{} // with verified pieces only in memory
 	blocked  map[*torrent.Torrent]func()   // downloads stopped by a failed chunk write, and how to resume them
+	held     map[*torrent.Torrent]struct{} // stopped at some time in this episode
+	resumed  chan struct{}                 // closed (and replaced) when stopped downloads restart
 	timer    *time.Timer                   // the next retry, nil if none
 	closed   bool
 }
 
 func newWriteTrouble(log *slog.Logger, notify func(error)) *writeTrouble {
-	return &writeTrouble{log: log, notify: notify, torrents: map[*bufferedTorrent]struct{}{}, blocked: map[*torrent.Torrent]func(){}}
+	return &writeTrouble{log: log, notify: notify, torrents: map[*bufferedTorrent]struct{}{}, blocked: map[*torrent.Torrent]func(){}, held: map[*torrent.Torrent]struct{}{}, resumed: make(chan struct{})}
 }
 
 // IsDiskFull reports whether err says the disk (or the user's quota) is full.
@@ -60,7 +63,7 @@ func (w *writeTrouble) unwritten(t *bufferedTorrent, err error) {
 // through, past the memory budget): its download stops, so peers' blocks are
 // not fetched and dropped in a loop, and resume restarts it with the retry.
 func (w *writeTrouble) chunkFailed(t *torrent.Torrent, err error, resume func()) {
-	w.failed(err, func() { w.blocked[t] = resume })
+	w.failed(err, func() { w.blocked[t], w.held[t] = resume, struct{}{} })
 	t.DisallowDataDownload()
 }
 
@@ -142,12 +145,19 @@ func (w *writeTrouble) retry() {
 	ended := len(resume) == 0 && len(w.torrents) == 0 && len(w.blocked) == 0 && w.err != nil && !w.closed
 	if ended {
 		w.err = nil
+		clear(w.held)
 	} else if w.timer == nil && !w.closed {
 		w.timer = time.AfterFunc(writeRetry, w.retry)
 	}
 	w.mu.Unlock()
 	for _, r := range resume {
 		r()
+	}
+	if len(resume) > 0 {
+		w.mu.Lock()
+		close(w.resumed)
+		w.resumed = make(chan struct{})
+		w.mu.Unlock()
 	}
 	if ended {
 		w.log.Info("writing downloads again")
@@ -171,6 +181,37 @@ func (w *writeTrouble) has(t *torrent.Torrent) bool {
 		}
 	}
 	return false
+}
+
+// stopped reports whether t's download was stopped by a failed write in
+// this episode (a retry restarts it for a moment, to see if there is room).
+func (w *writeTrouble) stopped(t *torrent.Torrent) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_, ok := w.held[t]
+	return ok
+}
+
+// waitResumed waits until t's download, stopped by a failed write, is
+// started again (at a retry) or ctx ends.
+func (w *writeTrouble) waitResumed(ctx context.Context, t *torrent.Torrent) error {
+	for {
+		w.mu.Lock()
+		_, stopped := w.blocked[t]
+		ch, closed := w.resumed, w.closed
+		w.mu.Unlock()
+		if !stopped {
+			return nil
+		}
+		if closed {
+			return ErrClosed
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
 }
 
 // current is the episode's first error, nil if writes work.

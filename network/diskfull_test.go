@@ -140,3 +140,98 @@ func (r readerContext) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// TestDiskFullPastTheMemoryBudget: with the disk full and the memory for
+// unwritten pieces (a small budget here) spent, the download stops instead
+// of fetching and dropping blocks in a loop; the stream waits without
+// being failed as "no peer has the piece" (it is the disk, and the state
+// says so), and goes on to the end, right, once space is freed.
+func TestDiskFullPastTheMemoryBudget(t *testing.T) {
+	oldRetry, oldBudget := writeRetry, pieceBufferBudget
+	writeRetry, pieceBufferBudget = 200*time.Millisecond, 192<<10
+	defer func() { writeRetry, pieceBufferBudget = oldRetry, oldBudget }()
+
+	dir := t.TempDir()
+	seeder, sh, track := sharedTrackSeconds(t, dir, 10)
+	leechDir := filepath.Join(dir, "leecher")
+	downloads := filepath.Join(leechDir, "downloads")
+	testtool.MountTmpfs(t, downloads, int64(len(track))+1<<20)
+	filler := testtool.FillDisk(t, downloads)
+
+	var mu sync.Mutex
+	var told []error
+	logs := &lineCounter{}
+	const noPeerTimeout = time.Second
+	l, _ := startNode(t, leechDir, func(c *Config) {
+		c.Logger = slog.New(logs)
+		c.NoPeerTimeout = noPeerTimeout
+		c.OnWriteTrouble = func(err error) {
+			mu.Lock()
+			told = append(told, err)
+			mu.Unlock()
+		}
+	})
+	if _, err := l.Add(context.Background(), sh.Magnet); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.AddPeers(sh.InfoHash, seeder.Addr()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	s, err := l.Stream(ctx, sh.InfoHash, 0, 176400)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := io.ReadAll(readerContext{ctx, s})
+		done <- result{b, err}
+	}()
+	e, _, err := l.get(sh.InfoHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the download stopped by the full disk", func() bool { return l.trouble.stopped(e.t) })
+	if st, err := l.Stats(sh.InfoHash); err != nil || st.State != StateDiskFull {
+		t.Errorf("state %q (%v); want %q", st.State, err, StateDiskFull)
+	}
+	// Three times the no-peer timeout: a read taken for one waiting for
+	// peers would have failed by then.
+	select {
+	case r := <-done:
+		t.Fatalf("the stream ended while the disk was full: %d bytes, %v", len(r.b), r.err)
+	case <-time.After(3 * noPeerTimeout):
+	}
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-done:
+		if r.err != nil || !bytes.Equal(r.b, track) {
+			t.Fatalf("streamed %d bytes (%v) once space was back; want the seeder's %d", len(r.b), r.err, len(track))
+		}
+	case <-ctx.Done():
+		t.Fatal("the stream did not go on once space was back")
+	}
+	path := filepath.Join(downloads, sh.Name, "01.flac")
+	waitUntil(t, "the track on disk", func() bool {
+		b, err := os.ReadFile(path)
+		return err == nil && bytes.Equal(b, track) && l.WriteTrouble() == nil
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(told) != 2 || !IsDiskFull(told[0]) || told[1] != nil {
+		t.Errorf("told %v; want the disk-full error, then nil", told)
+	}
+	lines := logs.matching("no space left")
+	t.Logf("%d log lines about the full disk", len(lines))
+	if len(lines) > 5 {
+		t.Errorf("%d log lines about the full disk; want a handful at most:\n%q", len(lines), lines)
+	}
+}

@@ -125,10 +125,10 @@ func (n *Node) Stats(infoHash string) (TorrentStats, error) {
 		ts.State = StateMissing
 	case userPaused:
 		ts.State = StatePaused
-	case waiting:
-		ts.State = StateWaitingForPeers
 	case n.trouble.has(t):
 		ts.State = StateDiskFull
+	case waiting:
+		ts.State = StateWaitingForPeers
 	default:
 		ts.State = n.stateFrom(e, st.ActivePeers, paused)
 	}

@@ -23,7 +23,9 @@ import (
 // check, across every torrent of a node. It matches anacrolix's default
 // MaxUnverifiedBytes, which already keeps the client from starting more
 // pieces than that; past the cap, new pieces are written straight to disk.
-const pieceBufferBudget = 64 << 20
+// It also bounds the verified pieces kept in memory while the disk is full
+// (diskfull.go). A variable for tests.
+var pieceBufferBudget int64 = 64 << 20
 
 // checkpointInterval is how long a verified piece may wait before its file
 // is fsynced and its completion written to bbolt (one transaction for all

@@ -310,6 +310,14 @@ func (s *stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 		w = s.n.beginRead(s.e, s.file, s.path, int((s.off+pos)/s.pl), cancelRead)
 	}
 	n, err := s.r.ReadContext(rctx, p)
+	for n == 0 && err != nil && !errors.Is(err, io.EOF) && rctx.Err() == nil && s.n.trouble.stopped(s.e.t) {
+		// The full disk stopped the download, and anacrolix's reader
+		// fails while it is stopped: wait for the retry to start it again.
+		if werr := s.n.trouble.waitResumed(rctx, s.e.t); werr != nil {
+			break
+		}
+		n, err = s.r.ReadContext(rctx, p)
+	}
 	if w != nil {
 		s.n.endRead(w)
 	}
