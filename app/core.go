@@ -116,6 +116,7 @@ func openCoreWith(ctx context.Context, opts Options, withNode bool) (*Core, erro
 		return fail(err)
 	}
 	c.downloads = cfg.DownloadDir
+	cfg.OnWriteTrouble = c.writeTrouble
 	if withNode {
 		if c.node, err = network.Start(ctx, cfg, db); err != nil {
 			return fail(fmt.Errorf("starting the BitTorrent node: %w", err))

@@ -23,6 +23,11 @@ const (
 	// EventSessionRestored: RestoreSession loaded the last session
 	// (Session): the window shows its view, size and cued track.
 	EventSessionRestored
+	// EventNotice: something the listener should know that needs nothing
+	// from them (Notice says it; Err is the cause, if any), such as the
+	// download folder filling up while playing on: shown without a
+	// dialog, printed once by the headless commands.
+	EventNotice
 )
 
 // Event is what the Core reports on its Events channel.
@@ -33,5 +38,6 @@ type Event struct {
 	Muted    bool          // EventMuted
 	Skipped  *Skip         // EventTrackSkipped
 	Session  *Session      // EventSessionRestored
+	Notice   string        // EventNotice
 	Err      error
 }

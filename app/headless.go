@@ -155,6 +155,8 @@ func runPlay(ctx context.Context, cli *CLI, opts Options, args []string) error {
 	if opts.Stats {
 		cli.stat(opts, "open_ms", time.Now())
 	}
+	notices, unsubscribe := core.Subscribe(16) // a full disk, said once
+	defer unsubscribe()
 
 	var tracks []player.Track
 	record := func() {} // learns the tracks of a torrent, once
@@ -200,6 +202,10 @@ func runPlay(ctx context.Context, cli *CLI, opts Options, args []string) error {
 		select {
 		case <-ctx.Done():
 			done = true
+		case ev := <-notices:
+			if ev.Kind == EventNotice {
+				fmt.Fprintln(cli.Stderr, "swarmtone:", ev.Notice)
+			}
 		case ev := <-engine.Events():
 			switch ev.Kind {
 			case player.EventTrackStarted:

@@ -36,7 +36,11 @@ func (c *Core) PlayerTrack(t library.Track) (player.Track, error) {
 		}
 		c.ahead.noteSwarmTrack(pt.ID, swarmFile{loc.InfoHashHex(), loc.FileIndex}, bytesPerSecond)
 		pt.Open = func(ctx context.Context) (io.ReadSeekCloser, error) {
-			s, err := c.node.Stream(ctx, loc.InfoHashHex(), loc.FileIndex, bytesPerSecond)
+			open := c.node.Stream
+			if player.Preloading(ctx) { // the next track: below the one heard
+				open = c.node.StreamNext
+			}
+			s, err := open(ctx, loc.InfoHashHex(), loc.FileIndex, bytesPerSecond)
 			if err != nil {
 				return nil, err
 			}
@@ -56,6 +60,13 @@ func (c *Core) observeFirstByte(r io.ReadSeekCloser) io.ReadSeekCloser {
 type firstByteReader struct {
 	io.ReadSeekCloser
 	at *atomic.Int64 // Unix nanoseconds; 0 until the first byte
+}
+
+// Foreground passes the player's hand-over on (player.Foregrounder).
+func (r *firstByteReader) Foreground() {
+	if f, ok := r.ReadSeekCloser.(player.Foregrounder); ok {
+		f.Foreground()
+	}
 }
 
 func (r *firstByteReader) Read(p []byte) (int, error) {

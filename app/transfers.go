@@ -257,6 +257,8 @@ func TransferState(st TorrentStats) string {
 		return "files missing: " + strings.Join(st.Missing, ", ")
 	case network.StateBadMetadata:
 		return "bad metadata: remove it and add the link again"
+	case network.StateDiskFull:
+		return "disk full: free space to save the rest"
 	}
 	return st.State
 }

@@ -127,6 +127,12 @@ type Config struct {
 	// Logger receives the node's logs; nil uses slog.Default.
 	Logger *slog.Logger
 
+	// OnWriteTrouble, if set, is told once when downloads start failing to
+	// be written (see IsDiskFull: the pieces are kept in memory and
+	// streams play on), and with nil once they are written again. It must
+	// not block.
+	OnWriteTrouble func(err error)
+
 	// noDHTBootstrap starts the DHT with no bootstrap nodes (tests: a DHT
 	// on loopback that asks nobody).
 	noDHTBootstrap bool

@@ -10,9 +10,8 @@ import (
 )
 
 // TestDialPrefersTCP: a node that can reach a peer over TCP uses TCP (our
-// uTP is slow), and still reaches a peer that answers only on uTP. (A
-// plain anacrolix client that speaks only uTP is not reached by our nodes
-// at all, with or without this preference: see the closing note.)
+// uTP is slow), and still reaches a peer that answers only on uTP. (A plain
+// anacrolix client that speaks only uTP is reached too: TestDialUTPOnlyPeer.)
 func TestDialPrefersTCP(t *testing.T) {
 	dir := t.TempDir()
 	// A 15 s track (~2.5 MB) from seeders that upload 1 MB/s: the download

@@ -24,6 +24,7 @@ type Node struct {
 	pc       *completion
 	items    *itemStore    // BEP 44 items our DHT node keeps for others
 	bufs     *pieceBuffers // memory of pieces awaiting their hash check
+	trouble  *writeTrouble // pieces the disk had no room for (diskfull.go)
 	log      *slog.Logger
 	warnings []string
 	// noTrackers: announcing is off (no trackers configured, or a private
@@ -100,7 +101,8 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 		return nil, err
 	}
 	bufs := newPieceBuffers(pieceBufferBudget)
-	cc.DefaultStorage = newPieceStorage(cfg.DownloadDir, pc, bufs, cfg.logger())
+	trouble := newWriteTrouble(cfg.logger().With("component", "network"), cfg.OnWriteTrouble)
+	cc.DefaultStorage = newPieceStorage(cfg.DownloadDir, pc, bufs, trouble, cfg.logger())
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -133,6 +135,7 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 		pc:         pc,
 		items:      items,
 		bufs:       bufs,
+		trouble:    trouble,
 		log:        cfg.logger().With("component", "network"),
 		warnings:   warnings,
 		noTrackers: cc.DisableTrackers,
@@ -194,6 +197,7 @@ func (n *Node) Close() error {
 	}
 	n.mu.Unlock()
 	n.cancel()
+	n.trouble.stop()
 	n.wg.Wait()
 
 	var errs []error
@@ -270,7 +274,7 @@ func (n *Node) add(o addOpts) (*entry, error) {
 	}
 	n.mu.Unlock()
 
-	stor := newPieceStorage(o.folder, n.pc, n.bufs, n.log)
+	stor := newPieceStorage(o.folder, n.pc, n.bufs, n.trouble, n.log)
 	t, isNew := n.cl.AddTorrentOpt(torrent.AddTorrentOpts{
 		InfoHash:         o.ih,
 		Storage:          stor,
@@ -294,6 +298,7 @@ func (n *Node) add(o addOpts) (*entry, error) {
 		e.meta.conns = map[*torrent.PeerConn]*metaConn{}
 	}
 	n.hooks.byT.Store(t, e)
+	n.watchChunkWrites(e)
 	if o.infoBytes != nil {
 		close(e.ready)
 	}
@@ -466,12 +471,25 @@ func (n *Node) WaitComplete(ctx context.Context, infoHash string) error {
 	}
 	select {
 	case <-e.t.Complete().On():
-		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("waiting for %s to complete: %w", ih.HexString(), ctx.Err())
 	case <-n.ctx.Done():
 		return ErrClosed
 	}
+	// Pieces kept in memory for want of room count as complete for the
+	// client but are not on disk yet (diskfull.go).
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for n.trouble.has(e.t) {
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %s to be written (%v): %w", ih.HexString(), n.trouble.current(), ctx.Err())
+		case <-n.ctx.Done():
+			return ErrClosed
+		}
+	}
+	return nil
 }
 
 // seedPolicyInterval is how often seeding limits are checked.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/anacrolix/torrent"
 	"github.com/anacrolix/torrent/types"
 )
 
@@ -18,8 +19,13 @@ func (n *Node) Prefetch(ctx context.Context, infoHash string, fileIndex int, hea
 	if err != nil {
 		return nil, err
 	}
+	return n.prefetchFile(e, f, head), nil
+}
+
+// prefetchFile is Prefetch of a file found.
+func (n *Node) prefetchFile(e *entry, f *torrent.File, head int64) (release func()) {
 	if f.Length() == 0 {
-		return func() {}, nil
+		return func() {}
 	}
 	pl := e.t.Info().PieceLength
 	if head <= 0 {
@@ -45,19 +51,23 @@ func (n *Node) Prefetch(ctx context.Context, infoHash string, fileIndex int, hea
 	}
 	var once sync.Once
 	return func() {
-		once.Do(func() {
-			if n.ctx.Err() != nil || e.t.Info() == nil {
-				return
-			}
-			for _, i := range raised {
-				// Above normal, a stream reads or wants the piece (its
-				// edges): leave it. At normal with a kept file the file's
-				// own priority still holds it.
-				if st := e.t.PieceState(i); st.Complete || st.Priority > types.PiecePriorityNormal {
-					continue
-				}
-				e.t.Piece(i).SetPriority(types.PiecePriorityNone)
-			}
-		})
-	}, nil
+		once.Do(func() { n.unwant(e, raised) })
+	}
+}
+
+// unwant stops fetching the pieces a prefetch raised to normal, unless
+// something wants them more.
+func (n *Node) unwant(e *entry, raised []int) {
+	if n.ctx.Err() != nil || e.t.Info() == nil {
+		return
+	}
+	for _, i := range raised {
+		// Above normal, a stream reads or wants the piece (its edges):
+		// leave it. At normal with a kept file the file's own priority
+		// still holds it.
+		if st := e.t.PieceState(i); st.Complete || st.Priority > types.PiecePriorityNormal {
+			continue
+		}
+		e.t.Piece(i).SetPriority(types.PiecePriorityNone)
+	}
 }

@@ -17,6 +17,9 @@ const (
 	StatePaused       = "paused"  // the user paused it
 	StateMissing      = "missing" // files gone or truncated on disk
 	StateBadMetadata  = "bad metadata"
+	// StateDiskFull: pieces wait in memory for room in the download
+	// folder (or its writes fail otherwise).
+	StateDiskFull = "disk full"
 	// StateWaitingForPeers (waiting.go): a stream waits for data nobody sends.
 )
 
@@ -122,6 +125,8 @@ func (n *Node) Stats(infoHash string) (TorrentStats, error) {
 		ts.State = StateMissing
 	case userPaused:
 		ts.State = StatePaused
+	case n.trouble.has(t):
+		ts.State = StateDiskFull
 	case waiting:
 		ts.State = StateWaitingForPeers
 	default:

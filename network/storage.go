@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	g "github.com/anacrolix/generics"
@@ -22,7 +23,9 @@ import (
 // check, across every torrent of a node. It matches anacrolix's default
 // MaxUnverifiedBytes, which already keeps the client from starting more
 // pieces than that; past the cap, new pieces are written straight to disk.
-const pieceBufferBudget = 64 << 20
+// It also bounds the verified pieces kept in memory while the disk is full
+// (diskfull.go). A variable for tests.
+var pieceBufferBudget int64 = 64 << 20
 
 // checkpointInterval is how long a verified piece may wait before its file
 // is fsynced and its completion written to bbolt (one transaction for all
@@ -48,13 +51,15 @@ type pieceStorage struct {
 	pc     *completion
 	bufs   *pieceBuffers
 	log    *slog.Logger
+	// trouble holds verified pieces that could not be written (diskfull.go).
+	trouble *writeTrouble
 }
 
 var _ storage.ClientImpl = (*pieceStorage)(nil)
 
 // newPieceStorage stores torrents under folder, completion in pc, piece
 // buffers from bufs.
-func newPieceStorage(folder string, pc *completion, bufs *pieceBuffers, log *slog.Logger) *pieceStorage {
+func newPieceStorage(folder string, pc *completion, bufs *pieceBuffers, trouble *writeTrouble, log *slog.Logger) *pieceStorage {
 	return &pieceStorage{
 		folder: folder,
 		file: storage.NewFileOpts(storage.NewFileClientOpts{
@@ -65,9 +70,10 @@ func newPieceStorage(folder string, pc *completion, bufs *pieceBuffers, log *slo
 			DisableMmap:     true,
 			Logger:          log,
 		}),
-		pc:   pc,
-		bufs: bufs,
-		log:  log,
+		pc:      pc,
+		bufs:    bufs,
+		log:     log,
+		trouble: trouble,
 	}
 }
 
@@ -166,6 +172,9 @@ type bufferedTorrent struct {
 type pieceBuffer struct {
 	mu   sync.Mutex
 	data []byte
+	// unwritten: verified, but writing it failed (disk full); it is
+	// complete for the client and written by a retry (diskfull.go).
+	unwritten atomic.Bool
 }
 
 func (t *bufferedTorrent) piece(p metainfo.Piece) storage.PieceImpl {
@@ -214,6 +223,7 @@ func (t *bufferedTorrent) close() error {
 		pb.data = nil
 		pb.mu.Unlock()
 	}
+	t.s.trouble.forget(t)
 	t.wg.Wait()
 	return errors.Join(t.checkpoint(), t.inner.Close())
 }
@@ -400,9 +410,15 @@ func (bp *bufferedPiece) MarkComplete() error {
 		_, err := f.WriteAt(pb.data, 0)
 		bp.t.writing.RUnlock()
 		if err != nil {
-			// Keep the verified bytes for readers; the piece stays
-			// incomplete on disk, so a restart fetches it again.
-			return errors.Join(fmt.Errorf("writing verified piece %d of %s: %w", i, bp.t.ih.HexString(), err), f.MarkNotComplete())
+			// Keep the verified bytes for readers, complete for the
+			// client, and write them when a retry finds room; on disk the
+			// piece stays incomplete, so a restart fetches it again.
+			if merr := f.MarkNotComplete(); merr != nil {
+				return errors.Join(fmt.Errorf("writing verified piece %d of %s: %w", i, bp.t.ih.HexString(), err), merr)
+			}
+			pb.unwritten.Store(true)
+			bp.t.s.trouble.unwritten(bp.t, err)
+			return nil
 		}
 	}
 	err := f.MarkComplete()
@@ -417,11 +433,18 @@ func (bp *bufferedPiece) MarkComplete() error {
 // MarkNotComplete keeps the buffer: the client fetches the blocks again
 // into it.
 func (bp *bufferedPiece) MarkNotComplete() error {
+	if pb := bp.t.buffer(bp.p.Index(), 0, false); pb != nil {
+		pb.unwritten.Store(false)
+	}
 	return bp.file().MarkNotComplete()
 }
 
-// Completion is file storage's (our bbolt bucket, plus file sizes).
+// Completion is file storage's (our bbolt bucket, plus file sizes), except
+// for a verified piece held in memory because it could not be written.
 func (bp *bufferedPiece) Completion() storage.Completion {
+	if pb := bp.t.buffer(bp.p.Index(), 0, false); pb != nil && pb.unwritten.Load() {
+		return storage.Completion{Ok: true, Complete: true}
+	}
 	return bp.file().Completion()
 }
 

@@ -542,7 +542,7 @@ func TestPieceStorageNewTorrentNeedsNoCheck(t *testing.T) {
 			}
 			folder := filepath.Join(dir, "downloads")
 			tt.prepare(t, folder, pc)
-			s := newPieceStorage(folder, pc, newPieceBuffers(pieceBufferBudget), slog.Default())
+			s := newPieceStorage(folder, pc, newPieceBuffers(pieceBufferBudget), newWriteTrouble(slog.Default(), nil), slog.Default())
 			ts, err := s.OpenTorrent(context.Background(), &info, ih)
 			if err != nil {
 				t.Fatal(err)

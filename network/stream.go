@@ -19,6 +19,9 @@ type Stream interface {
 	ReadContext(ctx context.Context, p []byte) (int, error)
 	// Size is the file's length.
 	Size() int64
+	// Foreground makes a stream opened by StreamNext a playing stream (its
+	// track is now the one heard); it does nothing to other streams.
+	Foreground()
 }
 
 // readahead seconds of audio the node fetches ahead of the read position.
@@ -33,19 +36,31 @@ const defaultReadahead = 2 << 20
 // is the track's bitrate hint (0 if unknown) and sizes the readahead.
 // The file's first and last pieces (tags, seek tables) are fetched first.
 func (n *Node) Stream(ctx context.Context, infoHash string, fileIndex int, bytesPerSecond int64) (Stream, error) {
-	return n.stream(ctx, infoHash, fileIndex, bytesPerSecond, !n.cfg.NoKeepPlayed)
+	return n.stream(ctx, infoHash, fileIndex, bytesPerSecond, !n.cfg.NoKeepPlayed, false)
+}
+
+// StreamNext is Stream for the track that plays after the one heard (a
+// gapless preload). Until Foreground, which the player calls when the track
+// becomes the one heard, it asks for nothing above prefetch priority (normal,
+// below every playing stream's readahead): the file's head and last piece
+// (as Prefetch does), and the piece a read waits for; a read returns only
+// bytes of complete pieces and never raises a piece to the readahead's
+// priorities. Foreground gives it what Stream gives.
+func (n *Node) StreamNext(ctx context.Context, infoHash string, fileIndex int, bytesPerSecond int64) (Stream, error) {
+	return n.stream(ctx, infoHash, fileIndex, bytesPerSecond, !n.cfg.NoKeepPlayed, true)
 }
 
 // PeekStream is Stream for reading a little of a file, such as its tags:
 // it fetches the first and last pieces and one piece ahead of the reader,
 // and never keeps the file downloading after Close.
 func (n *Node) PeekStream(ctx context.Context, infoHash string, fileIndex int) (Stream, error) {
-	return n.stream(ctx, infoHash, fileIndex, -1, false)
+	return n.stream(ctx, infoHash, fileIndex, -1, false, false)
 }
 
-// stream opens a Stream; bytesPerSecond -1 reads ahead only one piece, and
-// keep makes the file go on downloading after Close (never for a share).
-func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytesPerSecond int64, keep bool) (Stream, error) {
+// stream opens a Stream; bytesPerSecond -1 reads ahead only one piece,
+// keep makes the file go on downloading after Close (never for a share),
+// and next opens it as StreamNext does.
+func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytesPerSecond int64, keep, next bool) (Stream, error) {
 	e, f, err := n.fileOf(ctx, "stream", infoHash, fileIndex)
 	if err != nil {
 		return nil, err
@@ -64,26 +79,155 @@ func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytes
 	sctx, cancel := context.WithCancelCause(ctx)
 	stopOnNodeClose := context.AfterFunc(n.ctx, func() { cancel(ErrClosed) })
 	r := f.NewReader()
-	r.SetReadahead(ra)
 	r.SetContext(sctx)
 
 	keep = keep && !e.shared
-	edges := n.raiseEdges(e.t, f)
-	if keep {
-		f.SetPriority(types.PiecePriorityNormal)
-	}
 	s := &stream{r: r, ctx: sctx, node: n.ctx, size: f.Length(), ra: ra,
-		n: n, e: e, file: fileIndex, path: files(e.t.Info())[fileIndex].Path, off: f.Offset(), pl: pl}
+		n: n, e: e, f: f, keep: keep, file: fileIndex, path: files(e.t.Info())[fileIndex].Path, off: f.Offset(), pl: pl}
+	var unprefetch func()
+	if next {
+		// A reader wants pieces only while it reads, and then from its
+		// position to its readahead: one byte keeps that to the piece
+		// read, which is complete (see waitNext).
+		r.SetReadahead(1)
+		s.next = make(chan struct{})
+		unprefetch = n.prefetchFile(e, f, ra)
+	} else {
+		r.SetReadahead(ra)
+		s.play()
+	}
 	s.release = func() {
 		stopOnNodeClose()
 		cancel(ErrClosed)
-		if !keep && e.t.Info() != nil {
+		if unprefetch != nil {
+			unprefetch()
+		}
+		s.mu.Lock()
+		edges, waited, played := s.edges, s.waited, s.played
+		s.mu.Unlock()
+		if e.t.Info() == nil {
+			return
+		}
+		if !keep {
 			for _, i := range edges {
 				e.t.Piece(i).SetPriority(types.PiecePriorityNone)
 			}
 		}
+		if !keep || !played {
+			n.unwant(e, waited)
+		}
 	}
 	return s, nil
+}
+
+// play asks for what a playing stream wants beyond its reader's window:
+// the file's edges first, and the whole file when it is kept.
+func (s *stream) play() {
+	edges := s.n.raiseEdges(s.e.t, s.f)
+	if s.keep {
+		s.f.SetPriority(types.PiecePriorityNormal)
+	}
+	s.mu.Lock()
+	s.edges, s.played = edges, true
+	s.mu.Unlock()
+}
+
+// Foreground makes a StreamNext stream a playing one: full readahead, its
+// edges and (kept) file wanted, and a read waiting in waitNext goes on as
+// a playing stream's read.
+func (s *stream) Foreground() {
+	s.mu.Lock()
+	if s.next == nil || s.closed || s.played {
+		s.mu.Unlock()
+		return
+	}
+	s.played = true // play sets it again; no second Foreground gets here
+	close(s.next)
+	s.r.SetReadahead(s.ra)
+	s.mu.Unlock()
+	s.play()
+}
+
+// background reports whether s is a StreamNext stream not yet foregrounded.
+func (s *stream) background() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.next != nil && !s.played
+}
+
+// readNext is a background stream's read at pos: it waits for the piece
+// there, wanted at normal priority (no more), and reads it from storage, not
+// through the reader, which would want the next piece at the top priority
+// the moment its position crossed into it. done is false when the stream
+// was foregrounded meanwhile: the caller reads as a playing stream.
+func (s *stream) readNext(ctx context.Context, pos int64, p []byte) (n int, done bool, err error) {
+	i := int((s.off + pos) / s.pl)
+	if err := s.waitNext(ctx, i); err != nil {
+		if s.ctx.Err() != nil {
+			err = fmt.Errorf("stream read: %w", context.Cause(s.ctx))
+		}
+		return 0, true, err
+	}
+	if !s.background() {
+		return 0, false, nil
+	}
+	in := s.off + pos - int64(i)*s.pl // offset in the piece
+	if room := s.e.t.Info().Piece(i).Length() - in; int64(len(p)) > room {
+		p = p[:room]
+	}
+	if room := s.size - pos; int64(len(p)) > room {
+		p = p[:room]
+	}
+	n, err = s.e.t.Piece(i).Storage().ReadAt(p, in)
+	if n == len(p) {
+		err = nil // io.EOF at the piece's end is not the file's
+	}
+	s.mu.Lock()
+	if s.pos == pos && !s.closed {
+		s.pos += int64(n)
+		s.r.Seek(s.pos, io.SeekStart) // not reading: wants nothing
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return n, true, fmt.Errorf("stream read of piece %d: %w", i, err)
+	}
+	return n, true, nil
+}
+
+// waitNext waits until piece i is complete, wanting it at normal priority
+// meanwhile, or until the stream is foregrounded.
+func (s *stream) waitNext(ctx context.Context, i int) error {
+	var sub interface{ Close() }
+	var changed <-chan torrent.PieceStateChange
+	for {
+		select {
+		case <-s.next:
+			return nil
+		default:
+		}
+		st := s.e.t.PieceState(i)
+		if st.Complete {
+			return nil
+		}
+		if st.Priority < types.PiecePriorityNormal {
+			s.e.t.DownloadPieces(i, i+1)
+			s.mu.Lock()
+			s.waited = append(s.waited, i)
+			s.mu.Unlock()
+		}
+		if sub == nil { // subscribe, then look again: no change is missed
+			ps := s.e.t.SubscribePieceStateChanges()
+			defer ps.Close()
+			sub, changed = ps, ps.Values
+			continue
+		}
+		select {
+		case <-changed:
+		case <-s.next:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // raiseEdges fetches a file's first and last pieces early; it returns the
@@ -121,14 +265,22 @@ type stream struct {
 	// For the node's watch on waiting reads: which torrent, file and piece.
 	n    *Node
 	e    *entry
+	f    *torrent.File
+	keep bool // the file goes on downloading after Close
 	file int
 	path string
 	off  int64 // the file's offset in the torrent
 	pl   int64 // piece length
 
+	// next is closed by Foreground; nil for a stream opened playing.
+	next chan struct{}
+
 	mu     sync.Mutex
 	closed bool
 	pos    int64 // read position in the file
+	played bool  // opened playing, or foregrounded
+	edges  []int // pieces play raised to high
+	waited []int // pieces waitNext raised to normal
 }
 
 func (s *stream) Size() int64 { return s.size }
@@ -147,11 +299,25 @@ func (s *stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 	if ctx != s.ctx {
 		defer context.AfterFunc(s.ctx, func() { cancelRead(context.Cause(s.ctx)) })()
 	}
+	if pos < s.size && len(p) > 0 && s.background() {
+		n, done, err := s.readNext(rctx, pos, p)
+		if done {
+			return n, err
+		}
+	}
 	var w *readWait
 	if pos < s.size && len(p) > 0 {
 		w = s.n.beginRead(s.e, s.file, s.path, int((s.off+pos)/s.pl), cancelRead)
 	}
 	n, err := s.r.ReadContext(rctx, p)
+	for n == 0 && err != nil && !errors.Is(err, io.EOF) && rctx.Err() == nil && s.n.trouble.stopped(s.e.t) {
+		// The full disk stopped the download, and anacrolix's reader
+		// fails while it is stopped: wait for the retry to start it again.
+		if werr := s.n.trouble.waitResumed(rctx, s.e.t); werr != nil {
+			break
+		}
+		n, err = s.r.ReadContext(rctx, p)
+	}
 	if w != nil {
 		s.n.endRead(w)
 	}
@@ -190,7 +356,9 @@ func (s *stream) Seek(off int64, whence int) (int64, error) {
 		s.pos = pos
 	}
 	// Re-assert the window so priorities follow the new position at once.
-	s.r.SetReadahead(s.ra)
+	if s.next == nil || s.played {
+		s.r.SetReadahead(s.ra)
+	}
 	return pos, err
 }
 

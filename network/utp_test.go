@@ -5,11 +5,14 @@ import (
 	"context"
 	"crypto/rand"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
+	"github.com/anacrolix/dht/v2"
 	"github.com/anacrolix/torrent"
 	"github.com/anacrolix/torrent/bencode"
 	"github.com/anacrolix/torrent/metainfo"
@@ -119,3 +122,85 @@ type readerWithContext struct {
 }
 
 func (r readerWithContext) Read(p []byte) (int, error) { return r.r.ReadContext(r.ctx, p) }
+
+// TestDialUTPOnlyPeer: a plain anacrolix client with TCP disabled (on all
+// interfaces, its DHT on with no other node) seeds a file; our node, given
+// only its address, reaches it over uTP and streams the file, whatever our
+// listen address, encryption policy and DHT.
+func TestDialUTPOnlyPeer(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "seed", "01.flac")
+	content := makeTrack(t, src, 3)
+	info := metainfo.Info{PieceLength: 64 << 10}
+	if err := info.BuildFromFilePath(src); err != nil {
+		t.Fatalf("hashing %s: %v", src, err)
+	}
+	infoBytes, err := bencode.Marshal(info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ih := metainfo.HashBytes(infoBytes)
+
+	cfg := utpOnlyConfig(t)
+	cfg.Seed = true
+	cfg.ListenHost = func(string) string { return "" }
+	cfg.DisableIPv6 = false
+	cfg.NoDHT = false // shares the uTP socket
+	cfg.DhtStartingNodes = func(string) dht.StartingNodesGetter {
+		return func() ([]dht.Addr, error) { return nil, nil }
+	}
+	seeder, err := torrent.NewClient(cfg)
+	if err != nil {
+		t.Fatalf("seeder: %v", err)
+	}
+	defer seeder.Close()
+	seedStore := storage.NewFileOpts(storage.NewFileClientOpts{ClientBaseDir: filepath.Join(dir, "seed"), PieceCompletion: storage.NewMapPieceCompletion()})
+	st, _ := seeder.AddTorrentOpt(torrent.AddTorrentOpts{InfoHash: ih, InfoBytes: infoBytes, Storage: seedStore})
+	if err := st.VerifyDataContext(context.Background()); err != nil {
+		t.Fatalf("seeder verifying %s: %v", src, err)
+	}
+	port := 0
+	for _, a := range seeder.ListenAddrs() {
+		if a.Network() != "udp" {
+			t.Fatalf("seeder listens on %s %s; want uTP only", a.Network(), a)
+		}
+		port = a.(*net.UDPAddr).Port
+	}
+
+	cases := []struct {
+		name string
+		peer string
+		mod  func(*Config)
+	}{
+		{"loopback node", "127.0.0.1", nil},
+		{"node on all interfaces", "127.0.0.1", func(c *Config) { c.ListenHost = "" }},
+		{"node on all interfaces, IPv6 peer address", "::1", func(c *Config) { c.ListenHost = "" }},
+		{"encryption required", "127.0.0.1", func(c *Config) { c.Encryption = EncryptionRequire }},
+		{"encryption off", "127.0.0.1", func(c *Config) { c.Encryption = EncryptionOff }},
+		{"our DHT on (sharing the uTP socket)", "127.0.0.1", func(c *Config) { c.DHT, c.noDHTBootstrap = true, true }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			n, _ := startNode(t, filepath.Join(t.TempDir(), "leecher"), tc.mod)
+			if _, err := n.Add(context.Background(), "magnet:?xt=urn:btih:"+ih.HexString()); err != nil {
+				t.Fatal(err)
+			}
+			addr := net.JoinHostPort(tc.peer, strconv.Itoa(port))
+			if err := n.AddPeers(ih.HexString(), addr); err != nil {
+				t.Fatal(err)
+			}
+			if err := streamAll(n, ih.HexString(), 0, content); err != nil {
+				t.Fatalf("streaming from the uTP-only peer at %s: %v", addr, err)
+			}
+			e, _, err := n.get(ih.HexString())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, pc := range e.t.PeerConns() {
+				if pc.Network != "udp" {
+					t.Errorf("connected over %q; the peer speaks only uTP", pc.Network)
+				}
+			}
+		})
+	}
+}

@@ -245,6 +245,16 @@ func (n *Node) checkReads(now time.Time, timeout time.Duration) {
 			last = pw.dataAt
 		}
 		w.e.mu.Unlock()
+		if n.trouble.stopped(w.e.t) {
+			// Held up by the full disk, not by peers: said as such
+			// (StateDiskFull), and waited out, since freeing space is
+			// the user's to do; the wait for peers counts from when
+			// there is room again.
+			w.e.mu.Lock()
+			w.start = now
+			w.e.mu.Unlock()
+			continue
+		}
 		quiet := now.Sub(last)
 		stalled := quiet >= waitingAfter
 		n.w.mu.Lock()

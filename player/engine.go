@@ -3,6 +3,7 @@ package player
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -311,6 +312,9 @@ func (e *Engine) handleMix() {
 		switch me.kind {
 		case mixStarted:
 			e.failures = 0
+			if s.handover != nil { // heard: no longer a preload
+				s.handover.turn()
+			}
 			if !s.seeked {
 				e.q.moveTo(s.uid)
 				e.send(e.event(EventTrackStarted, s))
@@ -337,7 +341,12 @@ func (e *Engine) handleMix() {
 				e.send(e.event(EventTrackEnded, s))
 			}
 			if me.then != nil {
-				break // the mixer went straight on to the preloaded track
+				// The mixer went straight on to the preloaded track: it is
+				// heard now, so it fetches as the playing track.
+				if h := me.then.handover; h != nil {
+					h.turn()
+				}
+				break
 			}
 			if cur, _, _, _ := e.mix.state(); cur != nil {
 				break // a command already started something else
@@ -409,7 +418,82 @@ func (e *Engine) preloadNext() {
 	if next != nil && next.uid == cur.uid && en.uid == cur.uid && next != cur {
 		return // repeat-one: already preloaded
 	}
-	e.mix.setNext(e.newStream(en, 0))
+	e.mix.setNext(e.newPreload(en))
+}
+
+// preloadKey marks the context a preloaded track is opened with.
+type preloadKey struct{}
+
+// Preloading reports whether Track.Open's ctx opens the track ahead of its
+// turn (the gapless preload, while another track is heard): a swarm stream
+// then fetches below the playing track's priority until the player calls
+// its Foreground (see Foregrounder).
+func Preloading(ctx context.Context) bool {
+	v, _ := ctx.Value(preloadKey{}).(bool)
+	return v
+}
+
+// Foregrounder is a reader from Track.Open that fetches less urgently while
+// preloaded: Foreground is called once, when its track becomes the one
+// heard (the hand-over), even if that happens before Open returns.
+type Foregrounder interface{ Foreground() }
+
+// handover tells a preloaded track's reader when its turn comes.
+type handover struct {
+	mu sync.Mutex
+	rc io.ReadSeekCloser // nil until opened
+	fg bool              // its turn came
+}
+
+// opened notes the reader; it is foregrounded at once if its turn came.
+func (h *handover) opened(rc io.ReadSeekCloser) {
+	h.mu.Lock()
+	h.rc = rc
+	fg := h.fg
+	h.mu.Unlock()
+	if fg {
+		foreground(rc)
+	}
+}
+
+// turn notes that the track is now heard.
+func (h *handover) turn() {
+	h.mu.Lock()
+	if h.fg {
+		h.mu.Unlock()
+		return
+	}
+	h.fg = true
+	rc := h.rc
+	h.mu.Unlock()
+	if rc != nil {
+		foreground(rc)
+	}
+}
+
+func foreground(rc io.ReadSeekCloser) {
+	if f, ok := rc.(Foregrounder); ok {
+		f.Foreground()
+	}
+}
+
+// newPreload is newStream for the entry after the one heard: its track is
+// opened with Preloading set, and foregrounded at the hand-over.
+func (e *Engine) newPreload(en entry) *stream {
+	h := &handover{}
+	open := en.track.Open
+	if open != nil {
+		en.track.Open = func(ctx context.Context) (io.ReadSeekCloser, error) {
+			rc, err := open(context.WithValue(ctx, preloadKey{}, true))
+			if err == nil {
+				h.opened(rc)
+			}
+			return rc, err
+		}
+	}
+	s := e.newStream(en, 0)
+	s.handover = h
+	return s
 }
 
 // PlayList replaces the queue with tracks and plays tracks[index].

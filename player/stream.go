@@ -38,6 +38,9 @@ type stream struct {
 	length atomic.Int64  // track length in output frames, -1 unknown
 	err    error         // read after chunks is closed
 	cancel context.CancelFunc
+	// handover is set on a preloaded stream (engine.go): it tells the
+	// track's reader when the stream becomes the one heard.
+	handover *handover
 }
 
 func newStream(parent context.Context, t Track, uid int64, start time.Duration) *stream {

@@ -202,6 +202,8 @@ func (mw *MainWindow) onEvent(ev app.Event) {
 		}
 	case app.EventTrackSkipped: // the queue went on: a notice, never a dialog
 		mw.nowPlaying.skipped(*ev.Skipped)
+	case app.EventNotice: // e.g. the disk filled up: playback goes on
+		mw.nowPlaying.notice.show(ev.Notice)
 	case app.EventSessionRestored:
 		mw.restoreSession(*ev.Session)
 	case app.EventMuted:
