@@ -27,11 +27,11 @@ const maxDiscoverDocs = 2_000_000
 
 // discovery is the Core's discovery state.
 type discovery struct {
-	gen     atomic.Uint64                     // bumped by every change to channels, hops or blocks
+	gen     atomic.Uint64                    // bumped by every change to channels, hops or blocks
 	snap    atomic.Pointer[discoverSnapshot] // the newest snapshot built
-	buildMu sync.Mutex                        // one build at a time
-	pending atomic.Bool                       // a background build is queued
-	hopMu   sync.Mutex                        // one one-hop refresh at a time
+	buildMu sync.Mutex                       // one build at a time
+	pending atomic.Bool                      // a background build is queued
+	hopMu   sync.Mutex                       // one one-hop refresh at a time
 }
 
 // discoverChannel is a channel whose catalogue is searched.
