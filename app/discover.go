@@ -96,7 +96,7 @@ func (r DiscoverResult) Source() string {
 // background: a change to channels, one-hop records or blocks.
 func (c *Core) discoverChanged() {
 	c.disc.gen.Add(1)
-	if !c.disc.pending.CompareAndSwap(false, true) {
+	if c.ctx.Err() != nil || !c.disc.pending.CompareAndSwap(false, true) {
 		return // a queued build will read this change
 	}
 	c.bg.Go(func() {

@@ -34,6 +34,9 @@ type hopCandidate struct {
 
 // refreshHopsLater runs RefreshHops in the background (after a follow).
 func (c *Core) refreshHopsLater() {
+	if c.ctx.Err() != nil {
+		return // closing: bg is being waited for
+	}
 	c.bg.Go(func() { c.RefreshHops(c.ctx) })
 }
 

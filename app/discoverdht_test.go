@@ -1,0 +1,134 @@
+package app
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/swarmtone/swarmtone/channel"
+	"github.com/swarmtone/swarmtone/magnet"
+)
+
+// addFollows publishes the next version of c's channel with follows added
+// (the writers of follows are another branch's: the index is built here).
+func addFollows(t *testing.T, ctx context.Context, c *Core, links ...string) {
+	t.Helper()
+	c.chanMu.Lock()
+	defer c.chanMu.Unlock()
+	id, idx, err := c.ownChannel(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range links {
+		idx.Follows = append(idx.Follows, channel.Follow{Channel: l})
+	}
+	if pub, err := c.publishIndex(ctx, id, idx); err != nil || pub.Announced == 0 {
+		t.Fatalf("publishing follows: %+v, %v", pub, err)
+	}
+}
+
+// TestDiscoverOneHopOverLoopbackDHT: on a private loopback DHT, a listener
+// follows Middle, whose index follows Far (and itself, and a channel that
+// follows Middle back); Far's release, two hops from the listener, is
+// fetched in the background and found by search "via Middle", with a
+// playable magnet; swarm-health labels say what the node knows; blocking
+// Far hides it and it is never fetched again.
+func TestDiscoverOneHopOverLoopbackDHT(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	d := startLoopDHT(t, ctx, 20)
+	on := func(host string, boot int) *Core {
+		c := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = host+":0", d.Addrs()[boot:boot+1] })
+		waitDHT(t, c)
+		return c
+	}
+	listener, middle, far := on("127.0.0.2", 0), on("127.0.0.3", 1), on("127.0.0.4", 2)
+
+	farLink, err := far.CreateChannel(ctx, "Far Creator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	farIH := strings.Repeat("7", 40)
+	if _, err := far.Publish(ctx, "magnet:?xt=urn:btih:"+farIH+"&dn=Two+Hops+Away"); err != nil {
+		t.Fatal(err)
+	}
+	middleLink, err := middle.CreateChannel(ctx, "Middle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addFollows(t, ctx, far, middleLink)                       // a loop back to Middle
+	addFollows(t, ctx, middle, farLink, middleLink, farLink) // itself, and a repeat
+
+	if _, err := listener.Follow(ctx, middleLink, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Following starts the one-hop fetch in the background; wait for it
+	// (or run it, if it already ran before the index was read).
+	fcl, _ := magnet.ParseChannel(farLink)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if h, err := listener.lib.Hop(ctx, fcl.PublicKey, fcl.Salt); err == nil && len(h.Latest.Index) > 0 {
+			if len(h.Via) != 1 || h.Via[0].Name != "Middle" || h.Name != "Far Creator" {
+				t.Fatalf("one-hop record of Far: via %+v, name %q", h.Via, h.Name)
+			}
+			break
+		}
+		listener.RefreshHops(ctx)
+		select {
+		case <-ctx.Done():
+			t.Fatal("Far's index was never fetched one hop away")
+		case <-tick.C:
+		}
+	}
+	hops, _ := listener.lib.Hops(ctx)
+	if len(hops) != 1 {
+		t.Fatalf("%d one-hop records, want only Far's (Middle is followed, loops and repeats count once)", len(hops))
+	}
+	if err := listener.RefreshDiscovery(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, _, err := listener.DiscoverSearch(ctx, "two hops", 10)
+	if err != nil || len(res) != 1 {
+		t.Fatalf("search for the release two hops away = %+v, %v", res, err)
+	}
+	if r := res[0]; r.InfoHash != farIH || r.Hop != 1 || r.Source() != "Far Creator · via Middle" || !SameChannel(r.Link, farLink) {
+		t.Fatalf("result %+v (%s)", r, r.Source())
+	}
+	if _, err := magnet.Parse(res[0].Magnet); err != nil {
+		t.Fatalf("the result's magnet %q: %v", res[0].Magnet, err)
+	}
+
+	// Swarm health: what the node knows, without fetching anything.
+	album := makeAlbum(t, filepath.Join(t.TempDir(), "a"), 1)
+	sh, err := listener.Share(ctx, []string{album}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unknown := strings.Repeat("8", 40)
+	health := listener.SwarmHealth(ctx, []string{farIH, sh.InfoHash, unknown})
+	if health[farIH] != "" || health[sh.InfoHash] != "on this computer" || health[unknown] != "" {
+		t.Fatalf("health before adding = %q", health)
+	}
+	if _, err := listener.Add(ctx, res[0].Magnet); err != nil {
+		t.Fatal(err)
+	}
+	if h := listener.SwarmHealth(ctx, []string{farIH})[farIH]; h != "no one is sharing this now" {
+		t.Fatalf("health of a release added that nobody has = %q", h)
+	}
+
+	if err := listener.BlockChannel(ctx, farLink); err != nil {
+		t.Fatal(err)
+	}
+	if res, _, _ := listener.DiscoverSearch(ctx, "two hops", 10); len(res) != 0 {
+		t.Fatalf("a blocked channel's release is still found: %+v", res)
+	}
+	if n := listener.RefreshHops(ctx); n != 0 {
+		t.Fatalf("RefreshHops fetched %d channels after the only one was blocked", n)
+	}
+	if _, err := listener.lib.Hop(ctx, fcl.PublicKey, fcl.Salt); err == nil {
+		t.Fatal("a blocked channel was fetched one hop away again")
+	}
+}
