@@ -58,7 +58,7 @@ func TestDiscoverOneHopOverLoopbackDHT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	addFollows(t, ctx, far, middleLink)                       // a loop back to Middle
+	addFollows(t, ctx, far, middleLink)                      // a loop back to Middle
 	addFollows(t, ctx, middle, farLink, middleLink, farLink) // itself, and a repeat
 
 	if _, err := listener.Follow(ctx, middleLink, nil); err != nil {
