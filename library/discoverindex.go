@@ -33,6 +33,11 @@ type DiscoverIndex struct {
 type discoverWord struct {
 	word string
 	post []uint32 // doc<<1 | 1 if the word is in the doc's title
+	// trackOther are the tracks with the word only outside their title:
+	// a one-word query never lists them (a track needs a title word), so
+	// it skips them, and they are most postings (every track carries its
+	// release's words).
+	trackOther []uint32
 }
 
 // BuildDiscoverIndex indexes docs; doc i of the results is docs[i].
@@ -61,10 +66,14 @@ func BuildDiscoverIndex(docs []DiscoverDoc) *DiscoverIndex {
 					x.words = append(x.words, discoverWord{word: s})
 				}
 				p := uint32(i) << 1
-				if f == 0 {
-					p |= 1
+				switch {
+				case f == 0:
+					x.words[n].post = append(x.words[n].post, p|1)
+				case d.Track:
+					x.words[n].trackOther = append(x.words[n].trackOther, p)
+				default:
+					x.words[n].post = append(x.words[n].post, p)
 				}
-				x.words[n].post = append(x.words[n].post, p)
 			})
 		}
 	}
@@ -113,44 +122,87 @@ func (x *DiscoverIndex) Search(query string, limit int) (docs []int, total int) 
 			if e.word == term {
 				base = scoreExact
 			}
-			for _, p := range e.post {
-				h := &s.hits[p>>1]
-				if h.terms != uint8(ti) {
-					continue // missed an earlier term, or scored for this one
-				}
-				if ti == 0 {
-					s.touched = append(s.touched, p>>1)
-				}
-				h.terms++
-				h.score += base
-				if p&1 != 0 {
-					h.score += 5
-					h.title = true
+			posts := [2][]uint32{e.post, e.trackOther}
+			if len(terms) == 1 {
+				posts[1] = nil
+			}
+			for _, list := range posts {
+				for _, p := range list {
+					h := &s.hits[p>>1]
+					if h.terms != uint8(ti) {
+						continue // missed an earlier term, or scored for this one
+					}
+					if ti == 0 {
+						s.touched = append(s.touched, p>>1)
+					}
+					h.terms++
+					h.score += base
+					if p&1 != 0 {
+						h.score += 5
+						h.title = true
+					}
 				}
 			}
 		}
 	}
 	want := uint8(len(terms))
-	for _, doc := range s.touched {
-		h := s.hits[doc]
-		if h.terms != want || x.track[doc] && !h.title {
-			continue
+	// Matches in doc order: sorting the touched docs costs n·log n, a
+	// scan of every doc's hit one cheap step each (see scanForMatches).
+	if scanForMatches(len(s.touched), x.docs) {
+		for d := range s.hits {
+			if s.hits[d].terms == want {
+				s.ms = append(s.ms, uint32(d))
+			}
 		}
-		sc := 2 * h.score
-		if !x.track[doc] {
+	} else {
+		for _, d := range s.touched {
+			if s.hits[d].terms == want {
+				s.ms = append(s.ms, d)
+			}
+		}
+		slices.Sort(s.ms)
+	}
+	// A counting sort on the score (a few thousand values at most), taken
+	// in doc order, fills the first limit places: linear in the matches.
+	score := func(d uint32) int {
+		h := s.hits[d]
+		sc := 2 * int(h.score)
+		if !x.track[d] {
 			sc++ // a release before its tracks at the same score
 		}
-		s.ms = append(s.ms, discoverMatch{doc, sc})
+		return sc
 	}
-	slices.SortFunc(s.ms, func(a, b discoverMatch) int {
-		if a.score != b.score {
-			return int(b.score) - int(a.score)
+	top := 0
+	n := 0
+	for _, d := range s.ms {
+		if x.track[d] && !s.hits[d].title {
+			continue
 		}
-		return int(a.doc) - int(b.doc)
-	})
+		s.ms[n] = d
+		n++
+		top = max(top, score(d))
+	}
+	s.ms = s.ms[:n]
+	next := slices.Grow(s.next[:0], top+1)[:top+1]
+	clear(next)
+	for _, d := range s.ms {
+		next[score(d)]++
+	}
+	at := int32(0)
+	for sc := top; sc >= 0; sc-- {
+		c := next[sc]
+		next[sc] = at
+		at += c
+	}
+	s.next = next
 	total = len(s.ms)
-	for _, m := range s.ms[:min(limit, len(s.ms))] {
-		docs = append(docs, int(m.doc))
+	docs = make([]int, min(limit, total))
+	for _, d := range s.ms {
+		sc := score(d)
+		if p := next[sc]; int(p) < len(docs) {
+			docs[p] = int(d)
+		}
+		next[sc]++
 	}
 	return docs, total
 }
@@ -161,15 +213,11 @@ type discoverHit struct {
 	score uint16
 }
 
-type discoverMatch struct {
-	doc   uint32
-	score uint16
-}
-
 // discoverScratch is one search's working memory, reused: a hit per doc
 // (cleared through touched), so a keystroke allocates almost nothing.
 type discoverScratch struct {
 	hits    []discoverHit
 	touched []uint32
-	ms      []discoverMatch
+	ms      []uint32 // matches, in doc order
+	next    []int32  // the counting sort's places by score
 }
