@@ -25,6 +25,11 @@ import (
 // channel searched (1,000 channels × 100 releases × 10 tracks fit).
 const maxDiscoverDocs = 2_000_000
 
+// EventDiscoveryChanged: the channel search was rebuilt after a change
+// (a channel fetched, followed, unfollowed, one hop refreshed); views that
+// show suggestions read them again.
+const EventDiscoveryChanged EventKind = 66
+
 // discovery is the Core's discovery state.
 type discovery struct {
 	gen     atomic.Uint64                    // bumped by every change to channels, hops or blocks
@@ -101,9 +106,13 @@ func (c *Core) discoverChanged() {
 	}
 	c.bg.Go(func() {
 		c.disc.pending.Store(false)
-		if _, err := c.discoverSnapshot(c.ctx, true); err != nil && c.ctx.Err() == nil {
-			c.log.Warn("discovery: rebuilding the channel search", "err", err)
+		if _, err := c.discoverSnapshot(c.ctx, true); err != nil {
+			if c.ctx.Err() == nil {
+				c.log.Warn("discovery: rebuilding the channel search", "err", err)
+			}
+			return
 		}
+		c.emit(Event{Kind: EventDiscoveryChanged})
 	})
 }
 

@@ -30,6 +30,11 @@ func (c *Core) BlockChannel(ctx context.Context, link string) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
+	if id, err := c.lib.Identity(ctx); err == nil {
+		if pk, _ := id.PublicKey(); pk == cl.PublicKey && string(id.Salt) == string(cl.Salt) {
+			return errors.New("that is your own channel: it cannot be blocked")
+		}
+	}
 	key := append(cl.PublicKey[:], cl.Salt...)
 	name := channel.Text(cl.Name, 200)
 	if rec, err := c.lib.Channel(ctx, cl.PublicKey, cl.Salt); err == nil {
