@@ -29,8 +29,8 @@ type channelsView struct {
 	feedBox  *fyne.Container
 	followed *fyne.Container
 	suggest  *suggestionsBox // "Suggested" (discoversuggest.go)
-	page     *channelPage // nil on home
-	reloads  int          // counts reloads, so only the newest one is shown
+	page     *channelPage    // nil on home
+	reloads  int             // counts reloads, so only the newest one is shown
 
 	feed     []app.FeedEntry
 	channels []app.ChannelView
