@@ -318,3 +318,56 @@ func TestSuggestions(t *testing.T) {
 		t.Fatalf("Suggestions after blocking the channel = %q, want none", got)
 	}
 }
+
+// TestDiscoverSearchThousandChannels: 1,000 followed channels × 100
+// releases stored in a real library, no network (no DHT, no peer): the
+// snapshot builds once, then each keystroke's search answers from memory.
+// The figures are logged; the bound asserted is loose (shared machine).
+func TestDiscoverSearchThousandChannels(t *testing.T) {
+	if testing.Short() {
+		t.Skip("stores 1,000 channel indexes")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	c := openCore(t, ctx, nil)
+	words := []string{"night", "day", "song", "blue", "river", "fire", "glass", "north", "echo", "dust", "moon", "stone"}
+	for ch := range 1000 {
+		f := newFakeChannel(t, fmt.Sprint("Channel ", ch))
+		idx := &channel.Index{Schema: channel.Schema}
+		for r := range 100 {
+			var ih [20]byte
+			ih[0], ih[1], ih[2] = byte(ch>>8), byte(ch), byte(r)
+			idx.Releases = append(idx.Releases, channel.Release{InfoHash: hex.EncodeToString(ih[:]), Cover: -1,
+				Title:  fmt.Sprintf("%s %s %d", words[(ch+r)%len(words)], words[(ch*7+r*3)%len(words)], r),
+				Artist: fmt.Sprint("Artist ", ch%97)})
+		}
+		r := library.ChannelRecord{PublicKey: f.pk, Link: f.link(), Name: f.name, Followed: true, Latest: f.state(t, idx)}
+		if err := c.lib.SaveChannel(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	if err := c.RefreshDiscovery(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("snapshot of 1,000 channels × 100 releases built in %v", time.Since(start))
+	var took []time.Duration
+	for range 10 {
+		q := ""
+		for _, ch := range "night river" { // the corpus has both words in some titles
+			q += string(ch)
+			s := time.Now()
+			res, total, err := c.DiscoverSearch(ctx, q, 6)
+			took = append(took, time.Since(s))
+			if err != nil || (strings.TrimSpace(q) != "" && (len(res) == 0 || total == 0)) {
+				t.Fatalf("DiscoverSearch(%q) = %d results of %d, %v", q, len(res), total, err)
+			}
+		}
+	}
+	slices.Sort(took)
+	p99 := took[len(took)*99/100]
+	t.Logf("discovery_search_ms_p99 %.2f, p50 %.2f over %d keystrokes (Core, 6 results)", float64(p99.Microseconds())/1000, float64(took[len(took)/2].Microseconds())/1000, len(took))
+	if p99 > 50*time.Millisecond {
+		t.Fatalf("p99 %v over 50 ms", p99)
+	}
+}

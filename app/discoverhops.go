@@ -123,7 +123,9 @@ func (c *Core) RefreshHops(ctx context.Context) int {
 // its index, as for a channel looked at; it saves the record (with the
 // error, if any) and says whether a new index came.
 func (c *Core) fetchHop(ctx context.Context, h *library.HopRecord) bool {
-	lctx, cancel := context.WithTimeout(ctx, 2*channelLookupTimeout)
+	// One lookup bound for both the DHT and the index (a followed
+	// channel gets twice this): 200 of them must not hold a refresh round.
+	lctx, cancel := context.WithTimeout(ctx, channelLookupTimeout)
 	defer cancel()
 	rec := library.ChannelRecord{PublicKey: h.PublicKey, Salt: h.Salt, Link: h.Link, Name: h.Name, Latest: h.Latest}
 	was := h.Latest.IndexHash
