@@ -130,6 +130,9 @@ func buildSuggestions(chans []*discoverChannel, bs blockSets) []Suggestion {
 		out = append(out, s)
 		byIH[ih] = len(out)
 	}
+	for i := range out {
+		slices.Sort(out[i].By) // one order whatever the keys' order
+	}
 	slices.SortStableFunc(out, func(a, b Suggestion) int {
 		if d := len(b.By) - len(a.By); d != 0 {
 			return d
