@@ -121,3 +121,21 @@ func (c *Core) blockChanged(ctx context.Context) error {
 // EventBlocksChanged: the user blocked or unblocked a channel or a
 // release; views that show channel content read it again.
 const EventBlocksChanged EventKind = 65
+
+// VisibleReposts is reposts without those of a blocked channel or
+// release, for a channel page.
+func (c *Core) VisibleReposts(ctx context.Context, reposts []channel.Repost) ([]channel.Repost, error) {
+	bs, err := c.blockSets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []channel.Repost
+	for _, rp := range reposts {
+		cl, err := magnet.ParseChannel(rp.Channel)
+		if err != nil || bs.releases[strings.ToLower(rp.InfoHash)] || bs.channels[string(append(cl.PublicKey[:], cl.Salt...))] {
+			continue
+		}
+		out = append(out, rp)
+	}
+	return out, nil
+}

@@ -262,6 +262,7 @@ func (p *channelPage) showIndex() {
 		}
 		p.releases.Add(p.releaseRow(r))
 	}
+	p.showReposts(idx) // discoverreposts.go
 	p.health.fill(p.ctx, p.v.mw)
 }
 

@@ -163,3 +163,46 @@ func TestDiscoverInWindow(t *testing.T) {
 		t.Fatal("the blocked channel's one-hop record survived the block")
 	}
 }
+
+// TestChannelPageRepostsAndHealth: a followed channel's page (its saved
+// version; there is no DHT) labels a release this computer shares "on this
+// computer" and one nobody has told the node about not at all, and lists
+// its reposts with the channel each comes from, leaving out a blocked
+// channel's.
+func TestChannelPageRepostsAndHealth(t *testing.T) {
+	shortChannelLookups(t, 2*time.Second)
+	core, opts := openCore(t)
+	ctx := context.Background()
+	album := t.TempDir()
+	makeTracks(t, album, 1)
+	sh, err := core.Share(ctx, []string{album}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, d, bad := newStoredChannel(t, "Alpha"), newStoredChannel(t, "Delta"), newStoredChannel(t, "Spam")
+	unknown := strings.Repeat("9", 40)
+	a.follow(t, core, channel.Index{
+		Releases: []channel.Release{{InfoHash: sh.InfoHash, Title: "Shared Here", Cover: -1}, {InfoHash: unknown, Title: "Nobody Known", Cover: -1}},
+		Reposts:  []channel.Repost{{Channel: d.link(), InfoHash: strings.Repeat("d", 40), Title: "Delta's Tune"}, {Channel: bad.link(), InfoHash: strings.Repeat("e", 40), Title: "Spam Tune"}},
+	})
+	if err := core.BlockChannel(ctx, bad.link()); err != nil {
+		t.Fatal(err)
+	}
+	mw := attachWindow(t, core, opts)
+	mw.Window().Resize(fyne.NewSize(1100, 700))
+	eventually(t, "the followed channel listed", func() bool { return len(mw.channels.channels) == 1 })
+	onUIWait(func() { mw.openChannel(a.link()) })
+	var page fyne.CanvasObject
+	onUIWait(func() { page = mw.channels.page.object })
+	eventually(t, "the page's labels and reposts", func() bool {
+		return shows(page, "Shared Here") && shows(page, "on this computer") && shows(page, "Reposts") &&
+			shows(page, "Delta's Tune") && shows(page, "from Delta")
+	})
+	if shows(page, "Spam Tune") {
+		t.Error("a blocked channel's repost is listed")
+	}
+	// The unknown release's label stays empty: nothing is fetched to learn it.
+	if _, err := core.TorrentMagnet(unknown); err == nil {
+		t.Error("labelling a release added it to the node")
+	}
+}
