@@ -255,6 +255,23 @@ func TestHopCandidatesHostile(t *testing.T) {
 	if s := cands[string(shared.pk[:])]; s == nil || len(s.via) != 5 {
 		t.Fatalf("the channel every followed channel follows: %+v, want 5 vias (repeats counted once)", s)
 	}
+	// Damaged indexes stored (a disk fault, an older bug) are skipped by
+	// the candidates and the search alike, never a panic.
+	junk := newFakeChannel(t, "Junk")
+	for _, data := range [][]byte{[]byte("{"), []byte(`{"schema":"swarmtone.channel/1","follows":[{"channel":"magnet:?xs=nope"}]}`), make([]byte, 64)} {
+		if err := c.lib.SaveChannel(ctx, library.ChannelRecord{PublicKey: junk.pk, Link: junk.link(), Followed: true, Latest: library.ChannelState{Index: data}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.lib.SaveHop(ctx, library.HopRecord{PublicKey: newFakeChannel(t, "j").pk, Latest: library.ChannelState{Index: data}}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := c.hopCandidates(ctx); err != nil || len(got) != len(cands) {
+			t.Fatalf("candidates with a damaged index stored: %d, %v; want %d", len(got), err, len(cands))
+		}
+		if err := c.RefreshDiscovery(ctx); err != nil {
+			t.Fatalf("the search with a damaged index stored: %v", err)
+		}
+	}
 	// A follows list past the cap is refused whole by the decoder.
 	idx := &channel.Index{Schema: channel.Schema}
 	for range channel.MaxFollows + 1 {
