@@ -384,7 +384,7 @@ func TestDiscoverSearchThousandChannels(t *testing.T) {
 	slices.Sort(took)
 	p99 := took[len(took)*99/100]
 	t.Logf("discovery_search_ms_p99 %.2f, p50 %.2f over %d keystrokes (Core, 6 results)", float64(p99.Microseconds())/1000, float64(took[len(took)/2].Microseconds())/1000, len(took))
-	if p99 > 50*time.Millisecond {
+	if !raceOn && p99 > 50*time.Millisecond {
 		t.Fatalf("p99 %v over 50 ms", p99)
 	}
 }

@@ -78,7 +78,7 @@ func TestDiscoverSearchLatency(t *testing.T) {
 		p99 := took[len(took)*99/100]
 		t.Logf("%d docs (%d tracks per release): discovery_search_ms_p99 %.2f (p50 %.2f, %d searches)", x.Len(), tc.tracks,
 			float64(p99.Microseconds())/1000, float64(took[len(took)/2].Microseconds())/1000, len(took))
-		if p99 > tc.limit {
+		if !raceOn && p99 > tc.limit {
 			t.Errorf("p99 %v over %v", p99, tc.limit)
 		}
 	}
