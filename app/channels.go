@@ -441,6 +441,9 @@ func (c *Core) openChannel(ctx context.Context, link string, follow bool, resolv
 	} else if err != nil {
 		return ChannelView{}, err
 	}
+	if follow {
+		c.unblockToFollow(ctx, cl) // discoverblock.go
+	}
 	newlyFollowed := follow && !rec.Followed
 	rec.Followed = rec.Followed || follow
 	rec.Link = channelLink(cl.PublicKey, cl.Salt, "")

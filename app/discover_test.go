@@ -186,6 +186,12 @@ func TestDiscoverSearch(t *testing.T) {
 	if n := search("day"); n != 1 {
 		t.Errorf("an unblocked release is not found again (%d results)", n)
 	}
+	// Following a blocked channel lifts its block (no DHT here: the
+	// follow itself fails to look it up, the block is gone all the same).
+	c.Follow(ctx, a.link(), nil)
+	if list, _ := c.BlockedList(ctx); len(list) != 1 || list[0].Name != "Gamma" {
+		t.Errorf("after following Alpha the blocked list is %+v, want only Gamma", list)
+	}
 	if err := c.Unblock(ctx, Blocked{Key: "zz"}); err == nil {
 		t.Error("Unblock of a key that is not hex succeeded")
 	}

@@ -139,3 +139,20 @@ func (c *Core) VisibleReposts(ctx context.Context, reposts []channel.Repost) ([]
 	}
 	return out, nil
 }
+
+// unblockToFollow lifts the block of a channel the user chose to follow:
+// following says they want it, and a followed channel hidden from the
+// search and feed would look broken.
+func (c *Core) unblockToFollow(ctx context.Context, cl magnet.ChannelLink) {
+	key := append(cl.PublicKey[:], cl.Salt...)
+	bs, err := c.blockSets(ctx)
+	if err != nil || !bs.channels[string(key)] {
+		return
+	}
+	if err := c.lib.Unblock(ctx, library.BlockChannel, key); err != nil {
+		c.log.Warn("unblocking a channel followed", "channel", cl.String(), "err", err)
+		return
+	}
+	c.disc.gen.Add(1)
+	c.emit(Event{Kind: EventBlocksChanged})
+}
