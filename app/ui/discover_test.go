@@ -66,6 +66,15 @@ func (s storedChannel) hop(t *testing.T, core *app.Core, idx channel.Index, via 
 	}
 }
 
+// onUIBool runs cond with the window's updates (onUI) held off: the test
+// driver runs them on background goroutines, so the test reads widgets
+// under the same lock.
+func onUIBool(cond func() bool) bool {
+	var ok bool
+	onUIWait(func() { ok = cond() })
+	return ok
+}
+
 // shows reports whether o shows s in a label, a text or a hyperlink.
 func shows(o fyne.CanvasObject, s string) bool {
 	if containsText(o, s) {
@@ -116,47 +125,59 @@ func TestDiscoverInWindow(t *testing.T) {
 		{"nothing like it", nil},
 	}
 	for _, tc := range tests {
-		mw.library.search.SetText(tc.query)
+		onUIWait(func() { mw.library.search.SetText(tc.query) })
 		eventually(t, "channel results for "+tc.query, func() bool {
-			if len(tc.shows) == 0 {
-				return !panel.Visible()
-			}
-			for _, s := range tc.shows {
-				if !panel.Visible() || !shows(panel, s) {
-					return false
+			return onUIBool(func() bool {
+				if len(tc.shows) == 0 {
+					return !panel.Visible()
 				}
-			}
-			return true
+				for _, s := range tc.shows {
+					if !panel.Visible() || !shows(panel, s) {
+						return false
+					}
+				}
+				return true
+			})
 		})
 	}
 
 	// Suggested: Gamma's release, which both followed channels point at.
-	mw.channels.reload()
+	onUIWait(mw.channels.reload)
 	eventually(t, "the suggestion", func() bool {
-		return mw.channels.suggest.object.Visible() && shows(mw.channels.suggest.object, "Far Away Songs") &&
-			shows(mw.channels.suggest.object, "followed by Alpha and Beta")
+		return onUIBool(func() bool {
+			return mw.channels.suggest.object.Visible() && shows(mw.channels.suggest.object, "Far Away Songs") &&
+				shows(mw.channels.suggest.object, "followed by Alpha and Beta")
+		})
 	})
 
 	// Block Gamma (as its page's Block does once confirmed).
 	blocked := make(chan struct{})
 	onUI(func() { mw.blockChannel(far.link(), "Gamma", func() { close(blocked) }) })
 	<-blocked
-	mw.library.search.SetText("far away")
-	eventually(t, "the blocked channel's release hidden from search", func() bool { return !panel.Visible() })
-	eventually(t, "the blocked channel's release hidden from suggestions", func() bool { return !mw.channels.suggest.object.Visible() })
-	eventually(t, "Gamma in Settings' blocked list", func() bool { return shows(mw.settings.blocked.object, "Channel: Gamma") })
+	onUIWait(func() { mw.library.search.SetText("far away") })
+	eventually(t, "the blocked channel's release hidden from search", func() bool { return onUIBool(func() bool { return !panel.Visible() }) })
+	eventually(t, "the blocked channel's release hidden from suggestions", func() bool {
+		return onUIBool(func() bool { return !mw.channels.suggest.object.Visible() })
+	})
+	eventually(t, "Gamma in Settings' blocked list", func() bool {
+		return onUIBool(func() bool { return shows(mw.settings.blocked.object, "Channel: Gamma") })
+	})
 
 	var unblock *widget.Button
-	for _, o := range test.LaidOutObjects(mw.settings.blocked.object) {
-		if btn, ok := o.(*widget.Button); ok && btn.Text == "Unblock" {
-			unblock = btn
+	onUIWait(func() {
+		for _, o := range test.LaidOutObjects(mw.settings.blocked.object) {
+			if btn, ok := o.(*widget.Button); ok && btn.Text == "Unblock" {
+				unblock = btn
+			}
 		}
-	}
+	})
 	if unblock == nil {
 		t.Fatal("no Unblock button in the blocked list")
 	}
-	test.Tap(unblock)
-	eventually(t, "the blocked list emptied", func() bool { return shows(mw.settings.blocked.object, "Nothing blocked.") })
+	onUIWait(func() { test.Tap(unblock) })
+	eventually(t, "the blocked list emptied", func() bool {
+		return onUIBool(func() bool { return shows(mw.settings.blocked.object, "Nothing blocked.") })
+	})
 	// Unblocking does not bring back what blocking forgot (its one-hop
 	// record): the next one-hop refresh fetches it again.
 	if _, err := core.Library().Hop(ctx, far.pk, nil); err == nil {
@@ -190,15 +211,17 @@ func TestChannelPageRepostsAndHealth(t *testing.T) {
 	}
 	mw := attachWindow(t, core, opts)
 	mw.Window().Resize(fyne.NewSize(1100, 700))
-	eventually(t, "the followed channel listed", func() bool { return len(mw.channels.channels) == 1 })
+	eventually(t, "the followed channel listed", func() bool { return onUIBool(func() bool { return len(mw.channels.channels) == 1 }) })
 	onUIWait(func() { mw.openChannel(a.link()) })
 	var page fyne.CanvasObject
 	onUIWait(func() { page = mw.channels.page.object })
 	eventually(t, "the page's labels and reposts", func() bool {
-		return shows(page, "Shared Here") && shows(page, "on this computer") && shows(page, "Reposts") &&
-			shows(page, "Delta's Tune") && shows(page, "from Delta")
+		return onUIBool(func() bool {
+			return shows(page, "Shared Here") && shows(page, "on this computer") && shows(page, "Reposts") &&
+				shows(page, "Delta's Tune") && shows(page, "from Delta")
+		})
 	})
-	if shows(page, "Spam Tune") {
+	if onUIBool(func() bool { return shows(page, "Spam Tune") }) {
 		t.Error("a blocked channel's repost is listed")
 	}
 	// The unknown release's label stays empty: nothing is fetched to learn it.
