@@ -110,6 +110,19 @@ func (mw *MainWindow) blockChannel(link, name string, done func()) {
 	}()
 }
 
+// blockRelease hides a release (the hide button of a channel result) in
+// the background; Settings' Blocked list undoes it.
+func (mw *MainWindow) blockRelease(infoHash, title string) {
+	go func() {
+		err := mw.core.BlockRelease(mw.ctx, infoHash, title)
+		onUI(func() {
+			if err != nil {
+				mw.showError("Could not hide "+title, err)
+			}
+		})
+	}()
+}
+
 // blocksChanged is app.EventBlocksChanged: what shows channel content
 // reads it again.
 func (mw *MainWindow) blocksChanged() {

@@ -144,7 +144,12 @@ func (p *discoverPanel) row(r app.DiscoverResult) fyne.CanvasObject {
 	source := &widget.Hyperlink{Text: app.ChannelText(r.Source(), 300), OnTapped: func() { p.mw.openChannel(link) }}
 	health := &widget.Label{Importance: widget.LowImportance}
 	p.health[r.InfoHash] = append(p.health[r.InfoHash], health)
-	line := container.NewHBox(source, health)
+	ih, name := r.InfoHash, app.ChannelText(r.Title, 300)
+	hide := &widget.Button{Icon: theme.VisibilityOffIcon(), Importance: widget.LowImportance, OnTapped: func() { p.mw.blockRelease(ih, name) }}
+	p.mw.markFunc("hide:"+title, func() (fyne.CanvasObject, bool) {
+		return hide, p.object.Visible() && p.mw.shown(p.mw.library.object)
+	})
+	line := container.NewHBox(source, health, hide)
 	text := container.NewBorder(nil, nil, nil, line, &widget.Label{Text: title, Truncation: fyne.TextTruncateEllipsis})
 	return container.NewBorder(nil, nil, play, nil, text)
 }

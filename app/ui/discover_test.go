@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/swarmtone/swarmtone/app"
@@ -139,6 +140,30 @@ func TestDiscoverInWindow(t *testing.T) {
 				return true
 			})
 		})
+	}
+
+	// Hide a release from its row: it goes from the results, and into the
+	// blocked list (unblocked at once: the rest of the test wants it).
+	onUIWait(func() { mw.library.search.SetText("moonrise") })
+	var hide *widget.Button
+	eventually(t, "the hide button of Moonrise", func() bool {
+		return onUIBool(func() bool {
+			for _, o := range test.LaidOutObjects(panel) {
+				if btn, ok := o.(*widget.Button); ok && btn.Icon != nil && btn.Icon.Name() == theme.VisibilityOffIcon().Name() && panel.Visible() {
+					hide = btn
+				}
+			}
+			return hide != nil
+		})
+	})
+	onUIWait(func() { test.Tap(hide) })
+	eventually(t, "the hidden release gone from the results", func() bool { return onUIBool(func() bool { return !panel.Visible() }) })
+	list, err := core.BlockedList(ctx)
+	if err != nil || len(list) != 1 || list[0].Channel || list[0].Name != "Night Songs" {
+		t.Fatalf("blocked list after hiding a release: %+v, %v", list, err)
+	}
+	if err := core.Unblock(ctx, list[0]); err != nil {
+		t.Fatal(err)
 	}
 
 	// Suggested: Gamma's release, which both followed channels point at.
