@@ -186,7 +186,7 @@ func (s *discoverSnapshot) result(ref discoverRef) DiscoverResult {
 	ch := s.channels[ref.ch]
 	res := DiscoverResult{Channel: ch.name, Link: ch.link, Hop: ch.hop, File: -1}
 	for _, v := range ch.via {
-		res.Via = append(res.Via, channelName(v.Name))
+		res.Via = append(res.Via, discoverName(v.Name))
 	}
 	if ref.track == -2 {
 		rp := ch.idx.Reposts[ref.rel]
@@ -208,7 +208,9 @@ func (s *discoverSnapshot) result(ref discoverRef) DiscoverResult {
 	return res
 }
 
-func channelName(name string) string {
+// discoverName is a channel's name for display; "Unnamed channel" when it
+// has none.
+func discoverName(name string) string {
 	if name = channel.Text(name, 200); name == "" {
 		return "Unnamed channel"
 	}
@@ -278,7 +280,7 @@ func (c *Core) buildDiscovery(ctx context.Context) (*discoverSnapshot, error) {
 			}
 		}
 		if r.Followed && !bs.channels[key] {
-			s.channels = append(s.channels, &discoverChannel{name: channelName(r.Name), link: link, key: key, idx: idx})
+			s.channels = append(s.channels, &discoverChannel{name: discoverName(r.Name), link: link, key: key, idx: idx})
 		}
 	}
 	for _, h := range hops {
@@ -290,7 +292,7 @@ func (c *Core) buildDiscovery(ctx context.Context) (*discoverSnapshot, error) {
 		if err != nil {
 			continue
 		}
-		s.channels = append(s.channels, &discoverChannel{name: channelName(h.Name), link: channelLink(h.PublicKey, h.Salt, h.Name), key: key, hop: 1, via: h.Via, idx: idx})
+		s.channels = append(s.channels, &discoverChannel{name: discoverName(h.Name), link: channelLink(h.PublicKey, h.Salt, h.Name), key: key, hop: 1, via: h.Via, idx: idx})
 	}
 	var docs []library.DiscoverDoc
 	for ci, ch := range s.channels {

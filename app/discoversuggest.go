@@ -58,7 +58,7 @@ func buildSuggestions(chans []*discoverChannel, bs blockSets) []Suggestion {
 	names := func(ch *discoverChannel) []string {
 		var by []string
 		for _, v := range ch.via {
-			by = append(by, channelName(v.Name))
+			by = append(by, discoverName(v.Name))
 		}
 		return by
 	}

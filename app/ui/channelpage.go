@@ -262,7 +262,7 @@ func (p *channelPage) showIndex() {
 		}
 		p.releases.Add(p.releaseRow(r))
 	}
-	p.showReposts(idx) // discoverreposts.go
+	p.showVisibleReposts(idx) // discoverreposts.go
 	p.health.fill(p.ctx, p.v.mw)
 }
 

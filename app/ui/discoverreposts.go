@@ -13,11 +13,11 @@ import (
 // maxShownReposts bounds the repost rows a channel page draws.
 const maxShownReposts = 100
 
-// showReposts adds the channel's reposts under its releases: each with the
+// showVisibleReposts adds the channel's reposts under its releases: each with the
 // channel it comes from (tap for its page) and Play. Blocked channels and
 // releases are left out, which takes a read of the library: the rows are
 // filled in the background, into a box placed at once.
-func (p *channelPage) showReposts(idx *channel.Index) {
+func (p *channelPage) showVisibleReposts(idx *channel.Index) {
 	if len(idx.Reposts) == 0 {
 		return
 	}
@@ -35,15 +35,15 @@ func (p *channelPage) showReposts(idx *channel.Index) {
 			box.Add(&widget.Label{Text: "Reposts", SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}})
 			health := newHealthLabels() // the page's were filled already
 			for _, rp := range shown {
-				box.Add(p.repostRow(rp, health))
+				box.Add(p.visibleRepostRow(rp, health))
 			}
 			health.fill(ctx, mw)
 		})
 	}()
 }
 
-// repostRow is a release of another channel this one reposts.
-func (p *channelPage) repostRow(rp channel.Repost, health *healthLabels) fyne.CanvasObject {
+// visibleRepostRow is a release of another channel this one reposts.
+func (p *channelPage) visibleRepostRow(rp channel.Repost, health *healthLabels) fyne.CanvasObject {
 	title := app.ChannelText(rp.Title, 300)
 	if title == "" {
 		title = rp.InfoHash
