@@ -25,6 +25,11 @@ import (
 // channel searched (1,000 channels × 100 releases × 10 tracks fit).
 const maxDiscoverDocs = 2_000_000
 
+// discoverDebounce is how long a background rebuild waits for more
+// changes; whoever needs a change seen at once (SupportLinks, a block)
+// builds it themselves.
+const discoverDebounce = 300 * time.Millisecond
+
 // EventDiscoveryChanged: the channel search was rebuilt after a change
 // (a channel fetched, followed, unfollowed, one hop refreshed); views that
 // show suggestions read them again.
@@ -105,6 +110,16 @@ func (c *Core) discoverChanged() {
 		return // a queued build will read this change
 	}
 	c.bg.Go(func() {
+		// Changes come in bursts (a refresh round saves channel after
+		// channel): one build after a short quiet reads them all.
+		t := time.NewTimer(discoverDebounce)
+		defer t.Stop()
+		select {
+		case <-c.ctx.Done():
+			c.disc.pending.Store(false)
+			return
+		case <-t.C:
+		}
 		c.disc.pending.Store(false)
 		if _, err := c.discoverSnapshot(c.ctx, true); err != nil {
 			if c.ctx.Err() == nil {
