@@ -29,6 +29,44 @@ func addFollows(t *testing.T, ctx context.Context, c *Core, links ...string) {
 	}
 }
 
+// setFollows publishes c's channel with exactly these follows.
+func setFollows(t *testing.T, ctx context.Context, c *Core, links ...string) {
+	t.Helper()
+	c.chanMu.Lock()
+	defer c.chanMu.Unlock()
+	id, idx, err := c.ownChannel(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx.Follows = nil
+	for _, l := range links {
+		idx.Follows = append(idx.Follows, channel.Follow{Channel: l})
+	}
+	if pub, err := c.publishIndex(ctx, id, idx); err != nil || pub.Announced == 0 {
+		t.Fatalf("publishing follows: %+v, %v", pub, err)
+	}
+}
+
+// waitHop refreshes c's followed channels and one-hop records until the
+// channel cl is held one hop away with its index (want) or not at all.
+func waitHop(t *testing.T, ctx context.Context, c *Core, cl magnet.ChannelLink, want bool) {
+	t.Helper()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		h, err := c.lib.Hop(ctx, cl.PublicKey, cl.Salt)
+		if held := err == nil && len(h.Latest.Index) > 0; held == want && (want || err != nil) {
+			return
+		}
+		c.RefreshChannels(ctx) // the followed channels' new versions, then one hop
+		select {
+		case <-ctx.Done():
+			t.Fatalf("channel %x never became held=%v one hop away", cl.PublicKey[:4], want)
+		case <-tick.C:
+		}
+	}
+}
+
 // TestDiscoverOneHopOverLoopbackDHT: on a private loopback DHT, a listener
 // follows Middle, whose index follows Far (and itself, and a channel that
 // follows Middle back); Far's release, two hops from the listener, is
@@ -67,21 +105,9 @@ func TestDiscoverOneHopOverLoopbackDHT(t *testing.T) {
 	// Following starts the one-hop fetch in the background; wait for it
 	// (or run it, if it already ran before the index was read).
 	fcl, _ := magnet.ParseChannel(farLink)
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if h, err := listener.lib.Hop(ctx, fcl.PublicKey, fcl.Salt); err == nil && len(h.Latest.Index) > 0 {
-			if len(h.Via) != 1 || h.Via[0].Name != "Middle" || h.Name != "Far Creator" {
-				t.Fatalf("one-hop record of Far: via %+v, name %q", h.Via, h.Name)
-			}
-			break
-		}
-		listener.RefreshHops(ctx)
-		select {
-		case <-ctx.Done():
-			t.Fatal("Far's index was never fetched one hop away")
-		case <-tick.C:
-		}
+	waitHop(t, ctx, listener, fcl, true)
+	if h, _ := listener.lib.Hop(ctx, fcl.PublicKey, fcl.Salt); len(h.Via) != 1 || h.Via[0].Name != "Middle" || h.Name != "Far Creator" {
+		t.Fatalf("one-hop record of Far: via %+v, name %q", h.Via, h.Name)
 	}
 	hops, _ := listener.lib.Hops(ctx)
 	if len(hops) != 1 {
@@ -119,6 +145,21 @@ func TestDiscoverOneHopOverLoopbackDHT(t *testing.T) {
 		t.Fatalf("health of a release added that nobody has = %q", h)
 	}
 
+	// Middle stops following Far: the next refresh forgets Far's record,
+	// and its release leaves the search.
+	setFollows(t, ctx, middle)
+	waitHop(t, ctx, listener, fcl, false)
+	if res, _, _ := listener.DiscoverSearch(ctx, "two hops", 10); len(res) != 0 {
+		if err := listener.RefreshDiscovery(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if res, _, _ := listener.DiscoverSearch(ctx, "two hops", 10); len(res) != 0 {
+			t.Fatalf("a channel no longer followed by anyone followed is still searched: %+v", res)
+		}
+	}
+	// Followed again, then blocked: never fetched again.
+	setFollows(t, ctx, middle, farLink)
+	waitHop(t, ctx, listener, fcl, true)
 	if err := listener.BlockChannel(ctx, farLink); err != nil {
 		t.Fatal(err)
 	}
