@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -171,5 +173,112 @@ func TestDiscoverOneHopOverLoopbackDHT(t *testing.T) {
 	}
 	if _, err := listener.lib.Hop(ctx, fcl.PublicKey, fcl.Salt); err == nil {
 		t.Fatal("a blocked channel was fetched one hop away again")
+	}
+}
+
+// TestDiscoverGraphOverLoopbackDHT: a small follow graph on a loopback DHT
+// (one listener, four channels it follows, three one hop away): the
+// suggestions rank the one-hop channels by how many followed channels
+// follow them (three, then two; one is not enough), a release reposted by
+// two followed channels is suggested and found "reposted by", and a
+// channel's release is found "via" the channel that follows it.
+func TestDiscoverGraphOverLoopbackDHT(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	d := startLoopDHT(t, ctx, 20)
+	host := 2
+	on := func() *Core {
+		c := openCore(t, ctx, func(o *Options) {
+			o.Listen, o.Bootstrap = fmt.Sprintf("127.0.0.%d:0", host), d.Addrs()[host%20:host%20+1]
+		})
+		host++
+		waitDHT(t, c)
+		return c
+	}
+	listener := on()
+	type hop struct {
+		name, release string
+		link          string
+	}
+	hops := []*hop{{name: "Three", release: "Three Fans"}, {name: "Two", release: "Two Fans"}, {name: "One", release: "One Fan"}}
+	for i, h := range hops {
+		c := on()
+		var err error
+		if h.link, err = c.CreateChannel(ctx, h.name); err != nil {
+			t.Fatal(err)
+		}
+		ih := strings.Repeat(fmt.Sprint(i+1), 40)
+		if _, err := c.Publish(ctx, "magnet:?xt=urn:btih:"+ih+"&dn="+strings.ReplaceAll(h.release, " ", "+")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reposted := strings.Repeat("e", 40)
+	// Followed channel i follows hops[j] for j in follows[i]; the first two
+	// repost the same release of Three.
+	follows := [][]int{{0, 1, 2}, {0, 1}, {0}, {}}
+	var followed []string
+	for i, fs := range follows {
+		c := on()
+		link, err := c.CreateChannel(ctx, fmt.Sprint("Followed ", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.chanMu.Lock()
+		id, idx, err := c.ownChannel(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, j := range fs {
+			idx.Follows = append(idx.Follows, channel.Follow{Channel: hops[j].link})
+		}
+		if i < 2 {
+			idx.Reposts = append(idx.Reposts, channel.Repost{Channel: hops[0].link, InfoHash: reposted, Title: "Shared Gem"})
+		}
+		if pub, err := c.publishIndex(ctx, id, idx); err != nil || pub.Announced == 0 {
+			t.Fatalf("publishing Followed %d: %+v, %v", i, pub, err)
+		}
+		c.chanMu.Unlock()
+		followed = append(followed, link)
+	}
+	for _, l := range followed {
+		if _, err := listener.Follow(ctx, l, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, h := range hops {
+		cl, _ := magnet.ParseChannel(h.link)
+		waitHop(t, ctx, listener, cl, true)
+	}
+	if err := listener.RefreshDiscovery(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sg, err := listener.Suggestions(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range sg {
+		got = append(got, fmt.Sprintf("%s (%d)", s.Title, len(s.By)))
+	}
+	want := []string{"Three Fans (3)", "Two Fans (2)", "Shared Gem (2)"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Fatalf("suggestions = %q, want %q", got, want)
+	}
+	for _, tc := range []struct{ query, source string }{
+		{"gem", "reposted by Followed "}, // 0 or 1: shown once, from either
+		{"one fan", "One · via Followed 0"},
+		{"two fans", "Two · followed by 2 people you follow"},
+	} {
+		res, _, err := listener.DiscoverSearch(ctx, tc.query, 10)
+		if err != nil || len(res) == 0 {
+			t.Fatalf("search %q: %+v, %v", tc.query, res, err)
+		}
+		var sources []string
+		for _, r := range res {
+			sources = append(sources, r.Source())
+		}
+		if !slices.ContainsFunc(sources, func(s string) bool { return strings.HasPrefix(s, tc.source) }) {
+			t.Errorf("search %q: sources %q, want %q among them", tc.query, sources, tc.source)
+		}
 	}
 }
