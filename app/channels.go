@@ -444,11 +444,18 @@ func (c *Core) openChannel(ctx context.Context, link string, follow bool, resolv
 	} else if err != nil {
 		return ChannelView{}, err
 	}
+	if follow {
+		c.unblockToFollow(ctx, cl) // discoverblock.go
+	}
 	newlyFollowed := follow && !rec.Followed
 	rec.Followed = rec.Followed || follow
 	rec.Link = channelLink(cl.PublicKey, cl.Salt, "")
 	if err := c.lib.SaveChannel(ctx, rec); err != nil {
 		return ChannelView{}, err
+	}
+	c.discoverChanged()
+	if newlyFollowed {
+		defer c.refreshHopsLater()
 	}
 	err = c.refreshChannel(ctx, &rec, resolved)
 	if newlyFollowed && len(rec.Latest.Index) > 0 {
@@ -474,6 +481,7 @@ func (c *Core) Unfollow(ctx context.Context, link string) error {
 		return fmt.Errorf("you do not follow %s: %w", link, err)
 	}
 	c.dropIndex(rec.Latest, "")
+	defer c.discoverChanged()
 	return c.lib.DeleteChannel(ctx, cl.PublicKey, cl.Salt)
 }
 
@@ -509,6 +517,12 @@ func (c *Core) Feed(ctx context.Context, limit int) ([]library.FeedEntry, error)
 // has and, if there is one, fetches, checks and records it. What fails is
 // kept in rec.LastError; the last good version stays.
 func (c *Core) refreshChannel(ctx context.Context, rec *library.ChannelRecord, resolved func(int64, string)) error {
+	was := rec.Latest.IndexHash
+	defer func() {
+		if rec.Latest.IndexHash != was {
+			c.discoverChanged()
+		}
+	}()
 	added, err := c.fetchChannel(ctx, rec, resolved)
 	rec.Checked = time.Now()
 	rec.LastError = ""
@@ -684,6 +698,9 @@ func (c *Core) RefreshChannels(ctx context.Context) {
 		}
 		cancel()
 	}
+	// One hop further last: it may take long, and the user's own
+	// channel must not wait for it.
+	defer c.RefreshHops(ctx)
 	if id, err := c.lib.Identity(ctx); err == nil && id.Published.Seq > 0 && time.Since(id.Announced) >= ChannelRepublish {
 		pk, _ := id.PublicKey()
 		lctx, cancel := context.WithTimeout(ctx, channelLookupTimeout)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"net/url"
 	"strings"
@@ -114,12 +115,16 @@ func (c *Core) FollowedFeed(ctx context.Context, limit int) ([]FeedEntry, error)
 	if err != nil {
 		return nil, err
 	}
+	bs, err := c.blockSets(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []FeedEntry
 	for _, e := range all {
 		if len(out) == limit {
 			break
 		}
-		if followed[string(append(e.ChannelKey[:], e.ChannelSalt...))] {
+		if followed[string(append(e.ChannelKey[:], e.ChannelSalt...))] && !bs.releases[hex.EncodeToString(e.InfoHash[:])] {
 			out = append(out, e)
 		}
 	}

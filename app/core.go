@@ -56,6 +56,8 @@ type Core struct {
 	// chanMu serialises changes to the user's channel (channels.go): each
 	// reads the saved identity, signs the next seq and saves it.
 	chanMu sync.Mutex
+	// disc is the search over channels' catalogues (discover.go).
+	disc discovery
 
 	events         chan Event
 	subMu          sync.Mutex

@@ -24,42 +24,18 @@ type Support struct {
 // channel has one. Any channel can list any infohash as its release: a
 // followed channel is preferred to one only looked at, so a stranger's
 // page cannot take over the button for a followed artist's track.
+//
+// It reads the discovery snapshot (a map by infohash), rebuilt only when
+// the channels changed since: a track start no longer decodes every
+// stored index.
 func (c *Core) SupportLinks(ctx context.Context, infoHash string) (Support, error) {
 	ih, err := parseInfoHash(infoHash)
 	if err != nil {
 		return Support{}, fmt.Errorf("support links for %q: %w", infoHash, err)
 	}
-	want := hex.EncodeToString(ih[:])
-	recs, err := c.lib.Channels(ctx)
+	s, err := c.discoverSnapshot(ctx, true)
 	if err != nil {
 		return Support{}, err
 	}
-	var found Support
-	for _, r := range recs {
-		if len(r.Latest.Index) == 0 || found.Links != nil && !r.Followed {
-			continue
-		}
-		idx, err := channel.Decode(r.Latest.Index) // checked when fetched; drops unsafe links
-		if err != nil {
-			continue
-		}
-		links := channel.SafeLinks(idx.Profile.Links)
-		if len(links) == 0 || !listsRelease(idx, want) {
-			continue
-		}
-		found = Support{Channel: channel.Text(r.Name, 200), Link: channelLink(r.PublicKey, r.Salt, r.Name), Links: links}
-		if r.Followed {
-			break
-		}
-	}
-	return found, nil
-}
-
-func listsRelease(idx *channel.Index, ih string) bool {
-	for _, r := range idx.Releases {
-		if r.InfoHash == ih {
-			return true
-		}
-	}
-	return false
+	return s.support[hex.EncodeToString(ih[:])], nil
 }

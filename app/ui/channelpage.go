@@ -54,6 +54,7 @@ type channelPage struct {
 	support  *widget.Button // shown when the profile has a link to open
 	profile  *fyne.Container
 	releases *fyne.Container
+	health   *healthLabels // the releases' swarm labels (discoverhealth.go)
 }
 
 func newChannelPage(v *channelsView, link, name string) *channelPage {
@@ -77,7 +78,8 @@ func newChannelPage(v *channelsView, link, name string) *channelPage {
 	// The landmarks find these buttons by their labels as they change
 	// (button:Follow, then button:Unfollow); a release's Play is marked
 	// by its title (releaseRow).
-	header := container.NewVBox(container.NewHBox(back), p.name, container.NewHBox(p.follow, p.retry, copyLink, p.support), p.status, p.progress)
+	block := newBlockButton(v, func() (string, string) { return link, p.view.Name }) // blocked.go
+	header := container.NewVBox(container.NewHBox(back), p.name, container.NewHBox(p.follow, p.retry, copyLink, p.support, block), p.status, p.progress)
 	body := container.NewVBox(p.profile, widget.NewSeparator(), p.releases)
 	p.object = container.NewBorder(header, nil, nil, nil, container.NewVScroll(body))
 	p.updateFollow()
@@ -252,6 +254,7 @@ func (p *channelPage) showIndex() {
 		p.profile.Add(profileLink(l, p.v.mw.openSupportLink))
 	}
 	p.profile.Add(&widget.Label{Text: releasesText(len(idx.Releases)) + updatedText(idx.Updated), Importance: widget.LowImportance})
+	p.health = newHealthLabels()
 	for i, r := range idx.Releases {
 		if i == maxShownReleases {
 			p.releases.Add(&widget.Label{Text: fmt.Sprintf("and %d more releases", len(idx.Releases)-i), Importance: widget.LowImportance})
@@ -259,6 +262,8 @@ func (p *channelPage) showIndex() {
 		}
 		p.releases.Add(p.releaseRow(r))
 	}
+	p.showVisibleReposts(idx) // discoverreposts.go
+	p.health.fill(p.ctx, p.v.mw)
 }
 
 // releaseRow is a release's title, its artist, year and track count, and
@@ -280,7 +285,7 @@ func (p *channelPage) releaseRow(r app.ChannelRelease) fyne.CanvasObject {
 	text := container.NewVBox(
 		&widget.Label{Text: title, TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis},
 		&widget.Label{Text: strings.Join(meta, " · "), Importance: widget.LowImportance, Truncation: fyne.TextTruncateEllipsis})
-	return container.NewBorder(nil, nil, nil, container.NewCenter(play), text)
+	return container.NewBorder(nil, nil, nil, container.NewHBox(p.health.label(r.InfoHash), container.NewCenter(play)), text)
 }
 
 // profileLink is a link the creator chose: a hyperlink, which open opens,

@@ -28,8 +28,9 @@ type channelsView struct {
 	status   *widget.Label
 	feedBox  *fyne.Container
 	followed *fyne.Container
-	page     *channelPage // nil on home
-	reloads  int          // counts reloads, so only the newest one is shown
+	suggest  *suggestionsBox // "Suggested" (discoversuggest.go)
+	page     *channelPage    // nil on home
+	reloads  int             // counts reloads, so only the newest one is shown
 
 	feed     []app.FeedEntry
 	channels []app.ChannelView
@@ -51,8 +52,9 @@ func newChannelsView(mw *MainWindow) *channelsView {
 	heading := func(s string) *widget.Label {
 		return &widget.Label{Text: s, SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}
 	}
+	v.suggest = newSuggestionsBox(v)
 	v.home = container.NewBorder(container.NewBorder(nil, nil, nil, openLink, v.status), nil, nil, nil, container.NewVScroll(container.NewVBox(
-		heading("New releases"), v.feedBox, widget.NewSeparator(), heading("Following"), v.followed)))
+		heading("New releases"), v.feedBox, widget.NewSeparator(), v.suggest.object, heading("Following"), v.followed)))
 	v.object = container.NewStack(v.home)
 	v.reload()
 	return v
@@ -122,6 +124,7 @@ func (v *channelsView) newRelease(infoHash string) {
 
 // reload reads the feed and the followed channels in the background.
 func (v *channelsView) reload() {
+	v.suggest.reload()
 	v.reloads++
 	gen := v.reloads
 	mw := v.mw

@@ -52,6 +52,7 @@ type libraryView struct {
 	area      *fyne.Container // the header over the table
 	header    *columnHeader
 	search    *widget.Entry
+	disc      *discoverPanel // what the search finds in channels (discover.go)
 	sortBy    *keySelect
 	sortDesc  bool
 	status    *widget.Label
@@ -72,7 +73,11 @@ type libraryView struct {
 func newLibraryView(mw *MainWindow) *libraryView {
 	v := &libraryView{mw: mw, cache: map[app.TrackID]app.Track{}, selected: map[app.TrackID]bool{}, weights: defaultWeights}
 	v.search = &widget.Entry{PlaceHolder: "Search title, artist, album, genre (Ctrl+F)"}
-	v.search.OnChanged = func(string) { v.reload() }
+	v.search.OnChanged = func(q string) {
+		v.reload()
+		v.disc.search(q)
+	}
+	v.disc = newDiscoverPanel(mw)
 	v.sortBy = newKeySelect(sortOrders, func(string) {
 		v.sortDesc = false
 		v.reload()
@@ -102,7 +107,7 @@ func newLibraryView(mw *MainWindow) *libraryView {
 	sortBox := container.NewGridWrap(fyne.NewSize(180, v.sortBy.MinSize().Height), v.sortBy)
 	top := container.NewBorder(nil, actions, nil, sortBox, v.search)
 	v.area = container.New(tableLayout{v}, v.header, v.table)
-	v.object = container.NewBorder(top, v.status, nil, nil, v.area)
+	v.object = container.NewBorder(top, container.NewVBox(v.disc.object, v.status), nil, nil, v.area)
 	v.reload()
 	return v
 }

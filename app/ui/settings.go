@@ -39,6 +39,7 @@ type settingsView struct {
 	encryption, replayGain, themeSel                            *keySelect
 
 	channel *myChannelSection // "My channel", below the form
+	blocked *blockedSection   // "Blocked", below it (blocked.go)
 
 	// listenPort is the port the node listens on now (Core.ListenPort; a
 	// fixed one in the golden test, where the system picks it).
@@ -109,7 +110,8 @@ func newSettingsView(mw *MainWindow) *settingsView {
 	}}}
 	top := container.NewVBox(music, v.importBar, v.importStatus, widget.NewSeparator())
 	v.channel = newMyChannelSection(mw)
-	form := newPageScroll(container.NewVBox(v.form, v.status, widget.NewSeparator(), v.channel.object))
+	v.blocked = newBlockedSection(mw)
+	form := newPageScroll(container.NewVBox(v.form, v.status, widget.NewSeparator(), v.channel.object, widget.NewSeparator(), v.blocked.object))
 	mw.markFunc("settings.form", func() (fyne.CanvasObject, bool) { return form, mw.shown(v.object) })
 	v.object = container.NewBorder(top, nil, nil, nil, form)
 	v.load()

@@ -210,6 +210,10 @@ func (mw *MainWindow) onEvent(ev app.Event) {
 		mw.nowPlaying.showMuted(ev.Muted)
 	case app.EventChannelUpdated: // a release new to the feed
 		mw.channels.newRelease(ev.InfoHash)
+	case app.EventBlocksChanged:
+		mw.blocksChanged()
+	case app.EventDiscoveryChanged: // one hop fetched, a channel followed
+		mw.channels.suggest.reload()
 	case app.EventWarning:
 		mw.showError("Swarmtone", ev.Err)
 	}

@@ -1,0 +1,59 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/swarmtone/swarmtone/network"
+)
+
+// SwarmHealth labels releases (infohashes, 40 hex) with what this node
+// knows of their swarms, without starting a download or asking the DHT:
+// "on this computer" (complete here, or in the library as local files),
+// "N peers" (connected now), "no one is sharing this now" (the node has
+// the torrent and no peer), or "" when the node knows nothing of it. It
+// reads counters only, so it is quick, but it takes the node's locks:
+// call it off the UI goroutine.
+func (c *Core) SwarmHealth(ctx context.Context, infoHashes []string) map[string]string {
+	out := make(map[string]string, len(infoHashes))
+	for _, ih := range infoHashes {
+		if ctx.Err() != nil {
+			break
+		}
+		ih = strings.ToLower(ih)
+		if _, done := out[ih]; done {
+			continue
+		}
+		out[ih] = c.swarmHealth(ctx, ih)
+	}
+	return out
+}
+
+func (c *Core) swarmHealth(ctx context.Context, ih string) string {
+	raw, err := parseInfoHash(ih)
+	if err != nil {
+		return ""
+	}
+	if c.node != nil {
+		if st, err := c.node.Stats(ih); err == nil {
+			switch {
+			case st.Length > 0 && st.BytesDone == st.Length, st.Shared && st.State != network.StateMissing:
+				return "on this computer"
+			case st.Peers == 1:
+				return "1 peer"
+			case st.Peers > 1:
+				return fmt.Sprintf("%d peers", st.Peers)
+			}
+			return "no one is sharing this now"
+		}
+	}
+	if ts, err := c.lib.TracksInTorrent(ctx, raw); err == nil {
+		for _, t := range ts {
+			if t.Local() {
+				return "on this computer"
+			}
+		}
+	}
+	return ""
+}
