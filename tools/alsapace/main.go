@@ -13,6 +13,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -48,7 +49,12 @@ func main() {
 	// holds 64 KiB (190 ms here), which a player fills with silence while
 	// idle and its next sound then waits behind. Shrink it to one page
 	// (where stdin is a pipe) so sound starts here when a card would.
-	shrinkPipe(os.Stdin)
+	pre, err := shrinkPipe(os.Stdin)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "alsapace:", err)
+		os.Exit(1)
+	}
+	in := io.MultiReader(bytes.NewReader(pre), os.Stdin)
 	// maxLate is how far behind real time the writer may fall before the
 	// sink counts it as stopped.
 	const maxLate = 100 * time.Millisecond
@@ -58,7 +64,7 @@ func main() {
 	const silenceEnds = 100 * time.Millisecond
 	lastSound := time.Time{} // zero: silent since the device opened
 	for {
-		n, err := io.ReadAtLeast(os.Stdin, buf, 1)
+		n, err := io.ReadAtLeast(in, buf, 1)
 		if n > 0 {
 			if starts != nil && !allZero(buf[:n]) {
 				now := time.Now()
