@@ -36,6 +36,9 @@ const (
 	// decoder slowed by a busy machine does not run dry right away.
 	// Local files get there in a millisecond or two.
 	startChunks = 4
+	// silentRead is how long a silent read of a padded output takes.
+	silentRead       = 5 * time.Millisecond
+	silentReadFrames = OutputRate * 5 / 1000
 )
 
 // mixer is the io.Reader an Output pulls from. It plays the current
@@ -59,9 +62,12 @@ type mixer struct {
 	vol       float32 // current volume amplitude
 	volTarget float32
 	offline   bool
-	events    []mixEvent
-	poke      chan struct{} // cap 1: events are waiting
-	mix       []float32
+	// padded: the output plays silence itself when a read returns
+	// nothing, so a silent read sleeps silentRead and returns no frames.
+	padded bool
+	events []mixEvent
+	poke   chan struct{} // cap 1: events are waiting
+	mix    []float32
 }
 
 func newMixer(offline bool) *mixer {
@@ -219,6 +225,10 @@ func (m *mixer) Read(p []byte) (int, error) {
 	}
 	out := m.mix[:2*frames]
 	n := m.fill(out)
+	if n == 0 && m.padded {
+		time.Sleep(silentRead) // as long as the silence this read stands for
+		return 0, nil
+	}
 	for i, v := range out[:2*n] {
 		binary.LittleEndian.PutUint32(p[4*i:], math.Float32bits(v))
 	}
@@ -243,7 +253,7 @@ func (m *mixer) fill(out []float32) int {
 					m.buffering = true
 					m.emit(mixBuffering, s, nil)
 				} else {
-					m.waited += frames - n
+					m.waited += m.silentFrames(frames, n)
 				}
 				break
 			}
@@ -275,7 +285,7 @@ func (m *mixer) fill(out []float32) int {
 					m.buffering = true
 					m.emit(mixBuffering, s, nil)
 				} else {
-					m.waited += frames - n
+					m.waited += m.silentFrames(frames, n)
 				}
 			}
 			if len(m.pend) == 0 {
@@ -345,6 +355,19 @@ func (m *mixer) fill(out []float32) int {
 		}
 		return n
 	}
+	if n == 0 && m.padded {
+		return 0
+	}
 	clear(out[2*n:])
 	return frames
+}
+
+// silentFrames is how many frames of time a read that stopped at frame n
+// of frames stands for while waiting for a stream: the silence it returns,
+// or silentRead when it returns nothing (padded).
+func (m *mixer) silentFrames(frames, n int) int {
+	if n == 0 && m.padded {
+		return silentReadFrames
+	}
+	return frames - n
 }
