@@ -12,7 +12,7 @@ import (
 // shrinkPipe makes the pipe f reads from hold one page, as little as Linux
 // allows. Linux refuses while the pipe holds more, and ALSA has usually
 // filled it with silence before this process runs: it is emptied first, and
-// what was read is returned (to be handled first). Anything but a pipe is
+// what was read is returned (to be written first). Anything but a pipe is
 // left alone.
 func shrinkPipe(f *os.File) ([]byte, error) {
 	var got []byte
