@@ -1,35 +1,35 @@
 package player
 
 import (
-	"errors"
-	"fmt"
-	"io"
 	"os"
 
 	"golang.org/x/sys/unix"
 )
 
-// shrinkPipe makes the pipe f reads from hold one page, about what a sound
-// card holds ahead of what it plays. Linux refuses while the pipe holds
-// more, and ALSA has usually filled it with silence before this process
-// runs: it is emptied first, and what was read is returned (to be played
-// first). Anything but a pipe is left alone.
-func shrinkPipe(f *os.File) ([]byte, error) {
-	var got []byte
-	buf := make([]byte, 1<<16)
-	for range 100 {
-		_, err := unix.FcntlInt(f.Fd(), unix.F_SETPIPE_SZ, os.Getpagesize())
-		if !errors.Is(err, unix.EBUSY) {
-			return got, nil
-		}
-		n, err := f.Read(buf)
-		got = append(got, buf[:n]...)
-		if err == io.EOF {
-			return got, nil
-		}
-		if err != nil {
-			return got, err
-		}
+// openSink makes the FIFO ALSA's file plugin will write to and opens it to
+// read, its pipe shrunk to one page before any writer opens it: about what
+// a sound card holds ahead of what it plays (a pipe's default 64 KiB,
+// ~190 ms here, is taken at once by an output resuming after a suspend,
+// which then empties oto's 100 ms player buffer faster than oto refills
+// it; no card makes oto write silence into the sound that way). hold is a
+// writer end that keeps the pipe from reading as ended until ALSA opens
+// it: close it after the first read.
+func openSink(path string) (r, hold *os.File, err error) {
+	if err := unix.Mkfifo(path, 0o600); err != nil {
+		return nil, nil, &os.PathError{Op: "mkfifo", Path: path, Err: err}
 	}
-	return got, fmt.Errorf("the pipe from ALSA stays fuller than a page")
+	// O_RDWR does not wait for a writer, so the pipe exists (empty) and
+	// can be shrunk; the reader then opens at once.
+	if hold, err = os.OpenFile(path, os.O_RDWR, 0); err != nil {
+		return nil, nil, err
+	}
+	if _, err := unix.FcntlInt(hold.Fd(), unix.F_SETPIPE_SZ, os.Getpagesize()); err != nil {
+		hold.Close()
+		return nil, nil, &os.PathError{Op: "shrinking the pipe", Path: path, Err: err}
+	}
+	if r, err = os.Open(path); err != nil {
+		hold.Close()
+		return nil, nil, err
+	}
+	return r, hold, nil
 }
