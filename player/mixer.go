@@ -39,6 +39,10 @@ const (
 	// silentRead is how long a silent read of a padded output takes.
 	silentRead       = 5 * time.Millisecond
 	silentReadFrames = OutputRate * 5 / 1000
+	// idleRead bounds a padded output's silent read while the mixer is
+	// idle (nothing loaded, or paused): it waits for a change instead of
+	// being polled every silentRead.
+	idleRead = 250 * time.Millisecond
 )
 
 // mixer is the io.Reader an Output pulls from. It plays the current
@@ -63,15 +67,26 @@ type mixer struct {
 	volTarget float32
 	offline   bool
 	// padded: the output plays silence itself when a read returns
-	// nothing, so a silent read sleeps silentRead and returns no frames.
+	// nothing, so a silent read sleeps silentRead and returns no frames
+	// (an idle one waits for a change, up to idleRead).
 	padded bool
+	idle   bool          // the last fill had nothing loaded or was paused
+	wake   chan struct{} // cap 1: what idle depends on changed
 	events []mixEvent
 	poke   chan struct{} // cap 1: events are waiting
 	mix    []float32
 }
 
 func newMixer(offline bool) *mixer {
-	return &mixer{fade: 1, vol: 1, volTarget: 1, offline: offline, poke: make(chan struct{}, 1)}
+	return &mixer{fade: 1, vol: 1, volTarget: 1, offline: offline, poke: make(chan struct{}, 1), wake: make(chan struct{}, 1)}
+}
+
+// changed ends an idle silent read early (see idleRead).
+func (m *mixer) changed() {
+	select {
+	case m.wake <- struct{}{}:
+	default:
+	}
 }
 
 // emit queues an event for the engine; called with mu held.
@@ -129,6 +144,7 @@ func (m *mixer) setCurrentLocked(s *stream) {
 	if s != nil {
 		m.pos = s.start
 	}
+	m.changed()
 }
 
 // dropOld ends the fade-out of a replaced stream; called with mu held.
@@ -198,6 +214,7 @@ func (m *mixer) setPaused(p bool) {
 	m.mu.Lock()
 	m.paused = p
 	m.mu.Unlock()
+	m.changed()
 }
 
 func (m *mixer) setVolume(a float32) {
@@ -226,7 +243,19 @@ func (m *mixer) Read(p []byte) (int, error) {
 	out := m.mix[:2*frames]
 	n := m.fill(out)
 	if n == 0 && m.padded {
-		time.Sleep(silentRead) // as long as the silence this read stands for
+		m.mu.Lock()
+		idle := m.idle
+		m.mu.Unlock()
+		if !idle {
+			time.Sleep(silentRead) // as long as the silence this read stands for
+			return 0, nil
+		}
+		t := time.NewTimer(idleRead)
+		defer t.Stop()
+		select {
+		case <-m.wake:
+		case <-t.C:
+		}
 		return 0, nil
 	}
 	for i, v := range out[:2*n] {
@@ -327,6 +356,7 @@ func (m *mixer) fill(out []float32) int {
 		m.pos += int64(k)
 		n += k
 	}
+	m.idle = m.cur == nil || (m.paused && m.fade == 0)
 	m.mu.Unlock()
 	if m.offline {
 		if wait != nil && n == 0 {
