@@ -57,13 +57,18 @@ const restartAfter = 3 * time.Second
 
 // New starts an engine playing into out. Close it to stop.
 func New(out Output) (*Engine, error) {
-	off := false
+	off, pads := false, false
 	if o, ok := out.(offline); ok {
 		off = o.Offline()
 	}
+	if o, ok := out.(silencePadder); ok {
+		pads = o.PadsSilence()
+	}
+	mix := newMixer(off)
+	mix.padded = pads && !off
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &Engine{
-		out: out, mix: newMixer(off), events: make(chan Event, 1024),
+		out: out, mix: mix, events: make(chan Event, 1024),
 		ctx: ctx, stop: cancel, done: make(chan struct{}), q: newQueue(), volume: 1,
 		wake: make(chan struct{}, 1), room: make(chan struct{}),
 	}

@@ -10,14 +10,15 @@ import (
 )
 
 // pacerFlag makes the test binary act as ALSA's real-time sink: ALSA's
-// file plugin pipes the device's output to `player.test -player.pacer OUT
-// BYTES_PER_SECOND`, which copies it to OUT no faster than real time, like
-// a sound card would consume it.
+// file plugin writes the device's output into a FIFO which `player.test
+// -player.pacer FIFO OUT BYTES_PER_SECOND` (started by the test before
+// the player) copies to OUT no faster than real time, like a sound card
+// would consume it. It prints a line once the FIFO is ready.
 const pacerFlag = "-player.pacer"
 
 func TestMain(m *testing.M) {
-	if len(os.Args) == 4 && os.Args[1] == pacerFlag {
-		if err := pace(os.Stdin, os.Args[2], os.Args[3]); err != nil {
+	if len(os.Args) == 5 && os.Args[1] == pacerFlag {
+		if err := runPacer(os.Args[2], os.Args[3], os.Args[4]); err != nil {
 			fmt.Fprintln(os.Stderr, "pacer:", err)
 			os.Exit(1)
 		}
@@ -26,8 +27,21 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// pace copies in to the file out at no more than bps bytes a second.
-func pace(in io.Reader, out, bps string) error {
+// runPacer opens the FIFO, says it is ready, and paces what ALSA writes
+// into it until ALSA closes it.
+func runPacer(fifo, out, bps string) error {
+	r, hold, err := openSink(fifo)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	fmt.Println("ready")
+	return pace(r, hold, out, bps)
+}
+
+// pace copies in to the file out at no more than bps bytes a second; it
+// closes hold after the first read.
+func pace(in io.Reader, hold io.Closer, out, bps string) error {
 	rate, err := strconv.ParseFloat(bps, 64)
 	if err != nil || rate <= 0 {
 		return fmt.Errorf("bad bytes per second %q", bps)
@@ -42,6 +56,10 @@ func pace(in io.Reader, out, bps string) error {
 	var total float64
 	for {
 		n, err := in.Read(buf)
+		if hold != nil {
+			hold.Close() // ALSA has the FIFO open: its close ends the stream
+			hold = nil
+		}
 		if n > 0 {
 			if _, werr := f.Write(buf[:n]); werr != nil {
 				return werr

@@ -36,6 +36,13 @@ const (
 	// decoder slowed by a busy machine does not run dry right away.
 	// Local files get there in a millisecond or two.
 	startChunks = 4
+	// silentRead is how long a silent read of a padded output takes.
+	silentRead       = 5 * time.Millisecond
+	silentReadFrames = OutputRate * 5 / 1000
+	// idleRead bounds a padded output's silent read while the mixer is
+	// idle (nothing loaded, or paused): it waits for a change instead of
+	// being polled every silentRead.
+	idleRead = 250 * time.Millisecond
 )
 
 // mixer is the io.Reader an Output pulls from. It plays the current
@@ -59,13 +66,27 @@ type mixer struct {
 	vol       float32 // current volume amplitude
 	volTarget float32
 	offline   bool
-	events    []mixEvent
-	poke      chan struct{} // cap 1: events are waiting
-	mix       []float32
+	// padded: the output plays silence itself when a read returns
+	// nothing, so a silent read sleeps silentRead and returns no frames
+	// (an idle one waits for a change, up to idleRead).
+	padded bool
+	idle   bool          // the last fill had nothing loaded or was paused
+	wake   chan struct{} // cap 1: what idle depends on changed
+	events []mixEvent
+	poke   chan struct{} // cap 1: events are waiting
+	mix    []float32
 }
 
 func newMixer(offline bool) *mixer {
-	return &mixer{fade: 1, vol: 1, volTarget: 1, offline: offline, poke: make(chan struct{}, 1)}
+	return &mixer{fade: 1, vol: 1, volTarget: 1, offline: offline, poke: make(chan struct{}, 1), wake: make(chan struct{}, 1)}
+}
+
+// changed ends an idle silent read early (see idleRead).
+func (m *mixer) changed() {
+	select {
+	case m.wake <- struct{}{}:
+	default:
+	}
 }
 
 // emit queues an event for the engine; called with mu held.
@@ -123,6 +144,7 @@ func (m *mixer) setCurrentLocked(s *stream) {
 	if s != nil {
 		m.pos = s.start
 	}
+	m.changed()
 }
 
 // dropOld ends the fade-out of a replaced stream; called with mu held.
@@ -192,6 +214,7 @@ func (m *mixer) setPaused(p bool) {
 	m.mu.Lock()
 	m.paused = p
 	m.mu.Unlock()
+	m.changed()
 }
 
 func (m *mixer) setVolume(a float32) {
@@ -219,6 +242,22 @@ func (m *mixer) Read(p []byte) (int, error) {
 	}
 	out := m.mix[:2*frames]
 	n := m.fill(out)
+	if n == 0 && m.padded {
+		m.mu.Lock()
+		idle := m.idle
+		m.mu.Unlock()
+		if !idle {
+			time.Sleep(silentRead) // as long as the silence this read stands for
+			return 0, nil
+		}
+		t := time.NewTimer(idleRead)
+		defer t.Stop()
+		select {
+		case <-m.wake:
+		case <-t.C:
+		}
+		return 0, nil
+	}
 	for i, v := range out[:2*n] {
 		binary.LittleEndian.PutUint32(p[4*i:], math.Float32bits(v))
 	}
@@ -243,7 +282,7 @@ func (m *mixer) fill(out []float32) int {
 					m.buffering = true
 					m.emit(mixBuffering, s, nil)
 				} else {
-					m.waited += frames - n
+					m.waited += m.silentFrames(frames, n)
 				}
 				break
 			}
@@ -275,7 +314,7 @@ func (m *mixer) fill(out []float32) int {
 					m.buffering = true
 					m.emit(mixBuffering, s, nil)
 				} else {
-					m.waited += frames - n
+					m.waited += m.silentFrames(frames, n)
 				}
 			}
 			if len(m.pend) == 0 {
@@ -317,6 +356,7 @@ func (m *mixer) fill(out []float32) int {
 		m.pos += int64(k)
 		n += k
 	}
+	m.idle = m.cur == nil || (m.paused && m.fade == 0)
 	m.mu.Unlock()
 	if m.offline {
 		if wait != nil && n == 0 {
@@ -345,6 +385,19 @@ func (m *mixer) fill(out []float32) int {
 		}
 		return n
 	}
+	if n == 0 && m.padded {
+		return 0
+	}
 	clear(out[2*n:])
 	return frames
+}
+
+// silentFrames is how many frames of time a read that stopped at frame n
+// of frames stands for while waiting for a stream: the silence it returns,
+// or silentRead when it returns nothing (padded).
+func (m *mixer) silentFrames(frames, n int) int {
+	if n == 0 && m.padded {
+		return silentReadFrames
+	}
+	return frames - n
 }

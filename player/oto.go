@@ -72,6 +72,9 @@ func (o *OtoOutput) Start(src io.Reader) error {
 	return o.ctx.Err()
 }
 
+// PadsSilence: oto's mixer plays silence for a player that has nothing.
+func (o *OtoOutput) PadsSilence() bool { return true }
+
 // Buffered is the audio in the player's buffer, not yet handed to the device.
 func (o *OtoOutput) Buffered() time.Duration {
 	if o.p == nil {

@@ -1,6 +1,7 @@
 package player
 
 import (
+	"bufio"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -40,11 +42,11 @@ type otoCapture struct {
 // capture file and returns what was captured.
 func runOtoChild(t *testing.T, scenario string, files []string, alsaConf string) otoCapture {
 	t.Helper()
-	if runtime.GOOS == "windows" {
+	if runtime.GOOS != "linux" {
 		// Under Wine, oto plays through WASAPI into Wine's ALSA driver,
 		// which cannot run this Windows binary as the ALSA file plugin's
 		// pacer, nor honour "no device" the way Linux ALSA does.
-		t.Skip("captures sound through Linux ALSA's file plugin; a Windows build (under Wine) plays through WASAPI")
+		t.Skip("captures sound through Linux ALSA's file plugin (a Windows build under Wine plays through WASAPI)")
 	}
 	dir := t.TempDir()
 	capture := filepath.Join(dir, "capture.raw")
@@ -52,23 +54,32 @@ func runOtoChild(t *testing.T, scenario string, files []string, alsaConf string)
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var pacer *exec.Cmd
 	if alsaConf == "" {
+		fifo := filepath.Join(dir, "alsa.fifo")
+		pacer = startPacer(ctx, t, self, fifo, capture)
+		defer func() {
+			if pacer.ProcessState == nil { // the test failed before its end
+				pacer.Process.Kill()
+				pacer.Wait()
+			}
+		}()
 		alsaConf = fmt.Sprintf(`pcm.!default {
 	type file
 	slave.pcm "nullsink"
-	file "|exec %s %s %s %d"
+	file "%s"
 	format "raw"
 }
 pcm.nullsink { type null }
-`, self, pacerFlag, capture, OutputRate*frameBytes)
+`, fifo)
 	}
 	conf := filepath.Join(dir, "asound.conf")
 	if err := os.WriteFile(conf, []byte(alsaConf), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	events := filepath.Join(dir, "events.txt")
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
 	cmd := exec.CommandContext(ctx, self, "-test.run=^TestOtoChild$", "-test.v")
 	cmd.Env = append(os.Environ(), "ALSA_CONFIG_PATH="+conf, envChild+"="+scenario,
 		envFiles+"="+strings.Join(files, ","), envEvents+"="+events)
@@ -81,13 +92,15 @@ pcm.nullsink { type null }
 	if b, err := os.ReadFile(events); err == nil {
 		c.events = strings.Split(strings.TrimSpace(string(b)), "\n")
 	}
-	// The pacer may still be flushing: wait (bounded) for the size to settle.
 	var raw []byte
-	for range 50 {
-		raw, _ = os.ReadFile(capture)
-		time.Sleep(50 * time.Millisecond)
-		if again, _ := os.ReadFile(capture); len(again) == len(raw) {
-			break
+	if pacer != nil {
+		// ALSA closed the FIFO with the child: the pacer writes the rest
+		// and ends.
+		if err := pacer.Wait(); err != nil {
+			t.Fatalf("pacer: %v\n%s", err, pacer.Stderr)
+		}
+		if raw, err = os.ReadFile(capture); err != nil {
+			t.Fatal(err)
 		}
 	}
 	c.audio = make([]float32, len(raw)/4)
@@ -95,6 +108,28 @@ pcm.nullsink { type null }
 		c.audio[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
 	}
 	return c
+}
+
+// startPacer starts the test binary as the real-time sink reading fifo
+// into capture, and waits (bounded by ctx) until the FIFO is ready for
+// ALSA.
+func startPacer(ctx context.Context, t *testing.T, self, fifo, capture string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, self, pacerFlag, fifo, capture, strconv.Itoa(OutputRate*frameBytes))
+	cmd.Stderr = new(strings.Builder)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := bufio.NewReader(out).ReadString('\n'); line != "ready\n" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("pacer did not start (%q, %v): %s", line, err, cmd.Stderr)
+	}
+	return cmd
 }
 
 // firstSound is the frame index of the first non-zero sample.

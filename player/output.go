@@ -24,6 +24,15 @@ type offline interface {
 	Offline() bool
 }
 
+// silencePadder is implemented by outputs that play silence themselves
+// when src has nothing (oto's mixer does): the engine then returns short
+// reads while silent instead of silence, so no silence queues in the
+// output's buffer ahead of the next sound (oto's 100 ms: a click on Play
+// was heard that much later).
+type silencePadder interface {
+	PadsSilence() bool
+}
+
 // suspender is implemented by outputs that keep a device busy even when
 // the engine has nothing to play (oto writes silence to ALSA forever).
 // Suspend stops pulling; Resume starts again.

@@ -48,7 +48,18 @@ func main() {
 	// holds 64 KiB (190 ms here), which a player fills with silence while
 	// idle and its next sound then waits behind. Shrink it to one page
 	// (where stdin is a pipe) so sound starts here when a card would.
-	shrinkPipe(os.Stdin)
+	// What was read to empty the pipe is kept but not paced: reading it
+	// at real time would hold the writer that long (seconds) once the
+	// pipe is small.
+	pre, err := shrinkPipe(os.Stdin)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "alsapace:", err)
+		os.Exit(1)
+	}
+	if _, err := out.Write(pre); err != nil {
+		fmt.Fprintln(os.Stderr, "alsapace:", err)
+		os.Exit(1)
+	}
 	// maxLate is how far behind real time the writer may fall before the
 	// sink counts it as stopped.
 	const maxLate = 100 * time.Millisecond
@@ -57,6 +68,10 @@ func main() {
 	buf := make([]byte, max(rate/50, 64)) // 20 ms a read, like a sound card period
 	const silenceEnds = 100 * time.Millisecond
 	lastSound := time.Time{} // zero: silent since the device opened
+	if starts != nil && !allZero(pre) {
+		lastSound = time.Now()
+		fmt.Fprintln(starts, lastSound.UnixNano())
+	}
 	for {
 		n, err := io.ReadAtLeast(os.Stdin, buf, 1)
 		if n > 0 {
