@@ -39,11 +39,12 @@ const (
 	// silentRead is how long a silent read of a padded output takes.
 	silentRead       = 5 * time.Millisecond
 	silentReadFrames = OutputRate * 5 / 1000
-	// idleRead bounds a padded output's silent read while the mixer is
-	// idle (nothing loaded, or paused): it waits for a change instead of
-	// being polled every silentRead.
-	idleRead = 250 * time.Millisecond
 )
+
+// idleRead bounds a padded output's silent read while the mixer is idle
+// (nothing loaded, or paused): it waits for a change instead of being
+// polled every silentRead. A variable for its test only.
+var idleRead = 250 * time.Millisecond
 
 // mixer is the io.Reader an Output pulls from. It plays the current
 // stream, switches to the preloaded next one on the very next sample
