@@ -21,7 +21,7 @@ export ALSA_CONFIG_PATH := $(CURDIR)/build/asound.conf
 # webtorrent-cli, installed by tools/deps.sh for interop tests.
 export PATH := $(CURDIR)/.tools/webtorrent/node_modules/.bin:$(PATH)
 
-.PHONY: all run build deps test-deps windows-deps test check unit fuzz fuzz-burst bench package clean windows wine-test
+.PHONY: all run build deps test-deps windows-deps test check unit fuzz fuzz-burst bench swarmlab package clean windows wine-test
 
 all: build
 
@@ -113,6 +113,14 @@ wine-test: windows-deps
 
 bench: deps test-deps windows-deps build/asound.conf
 	$(XVFB) $(GO) run ./bench -out bench/results.txt
+
+# The swarm lab alone (issue 17; also a suite of make bench): 30 peers in
+# network namespaces on an internet-like wire, a listener's session and
+# webtorrent-cli's beside it. Needs root; at most 10 minutes. Its figures go
+# to bench/lab-results.txt, the plot to bench/lab_ttfa.png, every play and
+# peer to bench/lab_details.json.
+swarmlab: deps test-deps build/asound.conf
+	$(GO) run ./bench -out bench/lab-results.txt lab
 
 # make package: fyne's release build, repacked so that the archive's own
 # Makefile installs what make install does (handlers, icons, metainfo,
