@@ -60,8 +60,9 @@ check:
 # macOS cannot be linked here (no SDK), but every package that does not need
 # cgo there is type-checked and vetted for it: all but those that import Fyne
 # (its go-gl driver needs cgo on macOS: main, app/ui, bench/hellowindow) and
-# bench (a Linux measuring tool: /proc, fadvise). About 2 min cold, 1 s warm.
-DARWIN_PKGS = $$(GOOS=darwin CGO_ENABLED=0 $(GO) list -e -f '{{.ImportPath}} {{join .Deps " "}}' ./... | grep -v ' fyne.io/fyne/v2' | cut -d' ' -f1 | grep -vx '$(MODULE)/bench')
+# bench and its swarm lab (Linux measuring tools: /proc, fadvise, network
+# namespaces, TUN devices). About 2 min cold, 1 s warm.
+DARWIN_PKGS = $$(GOOS=darwin CGO_ENABLED=0 $(GO) list -e -f '{{.ImportPath}} {{join .Deps " "}}' ./... | grep -v ' fyne.io/fyne/v2' | cut -d' ' -f1 | grep -vx -e '$(MODULE)/bench' -e '$(MODULE)/bench/swarmlab')
 
 # The packages that own goroutines run under the race detector; the rest
 # (decoders, bench, tools) without it, where it would only slow them down.

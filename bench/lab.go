@@ -61,11 +61,11 @@ type labShape struct {
 
 func defaultLabShape() labShape {
 	return labShape{
-		creators: 6, fans: 24, albums: 30, tracks: 4, trackSecs: 20,
+		creators: 6, fans: 24, albums: 30, tracks: 3, trackSecs: 45,
 		plays: envInt(labPlaysEnv, 60), wtPlays: envInt(labWTPlaysEnv, 30), churn: true,
 		timeout: 10 * time.Minute, seed: uint64(envInt(labSeedEnv, 17)), startLimit: 20 * time.Second,
 		peerPort: 6881, listenerRTT: 10 * time.Millisecond, natShare: 0.25,
-		holdScale: 1, budget: 5 * time.Minute, wtBudget: 2 * time.Minute,
+		holdScale: 1, budget: 6 * time.Minute, wtBudget: 90 * time.Second,
 	}
 }
 
@@ -232,7 +232,19 @@ func runLab(ctx context.Context, shape labShape) (*labRun, error) {
 	}
 	slog.Info("lab: peers seeding", "peers", seeders, "albums", len(cat), "took", time.Since(start).Round(time.Millisecond))
 
-	plan := labPlan{Listen: fmt.Sprintf("%s:%d", lab.Peers[0].Addr, shape.peerPort), Data: filepath.Join(dir, "listener"), Budget: shape.budget}
+	// The session and webtorrent's get what the run's time limit leaves
+	// (a slow machine's setup takes from them), up to their budgets, and
+	// 30 s for the figures and the clean-up.
+	left := func() time.Duration { dl, _ := ctx.Deadline(); return time.Until(dl) - 30*time.Second }
+	budget := min(shape.budget, left()-shape.wtBudget)
+	if shape.wtPlays == 0 {
+		budget = min(shape.budget, left())
+	}
+	if budget < time.Minute/2 {
+		return nil, fmt.Errorf("setting the lab up left %v of the %v limit for the session", left(), shape.timeout)
+	}
+	plan := labPlan{Listen: fmt.Sprintf("%s:%d", lab.Peers[0].Addr, shape.peerPort), Data: filepath.Join(dir, "listener"), Budget: budget,
+		TrackLen: time.Duration(shape.trackSecs * float64(time.Second))}
 	for k, a := range cat {
 		m := magnets[k]
 		for _, h := range a.Holders {
@@ -333,7 +345,7 @@ func (p *labPeerProc) stop() {
 	}
 }
 
-// labChurn makes fans leave and come back while ctx lasts: every 5 s one
+// labChurn makes fans leave and come back while ctx lasts: every 10 s one
 // fan that is up leaves (at most a fifth of them away at once), and comes
 // back 8 to 16 s later. It returns how many left.
 func labChurn(ctx context.Context, rng *rand.Rand, lab *swarmlab.Lab, self string, fans []*labPeerProc) int {
@@ -342,7 +354,7 @@ func labChurn(ctx context.Context, rng *rand.Rand, lab *swarmlab.Lab, self strin
 	left := 0
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	tick := time.NewTicker(5 * time.Second)
+	tick := time.NewTicker(10 * time.Second)
 	defer tick.Stop()
 	for {
 		select {
@@ -467,7 +479,8 @@ func labWebtorrent(ctx context.Context, lab *swarmlab.Lab, plan labPlan, run *la
 		loads = append(loads, ms(time.Since(t0)))
 	}
 	run.wtLoad = appPercentile(loads, 50)
-	end := time.Now().Add(run.shape.wtBudget)
+	dl, _ := ctx.Deadline()
+	end := time.Now().Add(min(run.shape.wtBudget, time.Until(dl)-30*time.Second))
 	for i, pl := range plan.Plays {
 		if i >= run.shape.wtPlays || ctx.Err() != nil || time.Now().After(end) {
 			break

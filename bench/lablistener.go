@@ -33,6 +33,10 @@ type labPlan struct {
 	// Budget bounds the session: no play starts after it (the run must
 	// end in time on a slow machine, with the plays it managed).
 	Budget time.Duration
+	// TrackLen is the catalogue's track length, for a track whose length
+	// the player does not know yet when it starts (a stream's header
+	// without the sample count).
+	TrackLen time.Duration
 }
 
 type labPlanAlbum struct {
@@ -142,6 +146,9 @@ func labPlayOne(ctx context.Context, core *app.Core, rec *labRecorder, plan labP
 		return fail(err)
 	}
 	r.TTFA = ms(started.Sub(click))
+	if dur <= 0 {
+		dur = plan.TrackLen
+	}
 	hold := time.Duration(pl.Hold * float64(time.Second))
 	switch pl.Kind {
 	case "through":

@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -15,6 +16,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 
 	"github.com/swarmtone/swarmtone/network"
@@ -81,6 +83,7 @@ type labAlbum struct {
 // Copies are hard links: the same files, the same torrent.
 func labCatalogue(ctx context.Context, dir string, rng *rand.Rand, albums, tracks int, trackSecs float64, creators, fans int) ([]labAlbum, error) {
 	var cat []labAlbum
+	var jobs []*exec.Cmd
 	for k := range albums {
 		a := labAlbum{Name: fmt.Sprintf("Lab Album %02d", k+1), Creator: k % creators, Weight: 1 / math.Pow(float64(k+1), 1.0)}
 		a.Dir = filepath.Join(dir, "albums", a.Name)
@@ -91,11 +94,8 @@ func labCatalogue(ctx context.Context, dir string, rng *rand.Rand, albums, track
 			out := filepath.Join(a.Dir, fmt.Sprintf("%02d Track %d.flac", t+1, t+1))
 			// A different seed per track: no two files share pieces.
 			src := fmt.Sprintf("anoisesrc=d=%g:c=pink:r=44100:a=0.08:seed=%d,aformat=channel_layouts=stereo", trackSecs, k*100+t+1)
-			cmd := exec.CommandContext(ctx, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", src,
-				"-metadata", fmt.Sprintf("title=Track %d", t+1), "-metadata", "album="+a.Name, "-metadata", "artist=Lab Artist "+fmt.Sprint(a.Creator+1), out)
-			if b, err := cmd.CombinedOutput(); err != nil {
-				return nil, fmt.Errorf("ffmpeg: %v\n%s", err, b)
-			}
+			jobs = append(jobs, exec.CommandContext(ctx, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", src,
+				"-metadata", fmt.Sprintf("title=Track %d", t+1), "-metadata", "album="+a.Name, "-metadata", "artist=Lab Artist "+fmt.Sprint(a.Creator+1), out))
 		}
 		a.Holders = []int{a.Creator}
 		for f := range fans {
@@ -105,7 +105,22 @@ func labCatalogue(ctx context.Context, dir string, rng *rand.Rand, albums, track
 		}
 		cat = append(cat, a)
 	}
-	return cat, nil
+	// Four encoders at a time: each is short, and mostly waits for its
+	// turn on a busy machine.
+	sem := make(chan struct{}, 4)
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	for i, cmd := range jobs {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if b, err := cmd.CombinedOutput(); err != nil {
+				errs[i] = fmt.Errorf("ffmpeg: %v\n%s", err, b)
+			}
+		})
+	}
+	wg.Wait()
+	return cat, errors.Join(errs...)
 }
 
 // labPeerAlbums links the albums peer i holds into its own music folder and

@@ -44,7 +44,7 @@ func TestLabPlumbing(t *testing.T) {
 		{RTT: 140 * time.Millisecond, UpMbit: 1},            // 4
 		{RTT: 30 * time.Millisecond, UpMbit: 20},            // 5
 	}
-	lab, err := New(ctx, Config{Peers: specs, Prefix: "stlabtest"})
+	lab, err := New(ctx, Config{Peers: specs})
 	if err != nil {
 		t.Fatal(err)
 	}
