@@ -39,6 +39,9 @@ const (
 	labPlaysEnv   = "SWARMTONE_BENCH_LAB_PLAYS"
 	labWTPlaysEnv = "SWARMTONE_BENCH_LAB_WT_PLAYS"
 	labSeedEnv    = "SWARMTONE_BENCH_LAB_SEED"
+	// labReplotEnv names a lab_details.json: the suite then only draws
+	// its plot again, without a run.
+	labReplotEnv = "SWARMTONE_BENCH_LAB_REPLOT"
 )
 
 // labShape is the size of a lab run.
@@ -92,6 +95,9 @@ func init() {
 		os.Exit(0)
 	}
 	register("lab", func(ctx context.Context, r *report) error {
+		if details := os.Getenv(labReplotEnv); details != "" {
+			return labReplot(details, filepath.Join(benchOutDir, "lab_ttfa.png"))
+		}
 		res, err := runLab(ctx, defaultLabShape())
 		if err != nil {
 			return err
@@ -451,6 +457,9 @@ func labListen(ctx context.Context, lab *swarmlab.Lab, self string, plan labPlan
 	cmd.Env = append(os.Environ(), labListenerEnv+"="+planPath)
 	cmd.Stderr = logf
 	out, err := cmd.Output()
+	if err != nil && ctx.Err() != nil {
+		return nil, fmt.Errorf("listener stopped: %w", context.Cause(ctx))
+	}
 	if err != nil {
 		tail, _ := os.ReadFile(logPath)
 		if len(tail) > 4000 {
@@ -581,4 +590,22 @@ func (run *labRun) writeDetails(path string) error {
 		return err
 	}
 	return os.WriteFile(path, b, 0o644)
+}
+
+// labReplot draws the plot of an earlier run from its details.
+func labReplot(details, png string) error {
+	b, err := os.ReadFile(details)
+	if err != nil {
+		return err
+	}
+	var d struct {
+		Plays  []labResult `json:"plays"`
+		WT     []float64   `json:"webtorrent_first_byte_ms"`
+		WTLoad float64     `json:"webtorrent_load_ms"`
+	}
+	if err := json.Unmarshal(b, &d); err != nil {
+		return fmt.Errorf("%s: %w", details, err)
+	}
+	run := &labRun{shape: defaultLabShape(), plays: d.Plays, wtFirstByte: d.WT, wtLoad: d.WTLoad}
+	return run.plot(png)
 }

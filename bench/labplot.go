@@ -36,14 +36,19 @@ func (run *labRun) plot(path string) error {
 	}
 	series := []labSeries{{"Swarmtone: first audio", color.RGBA{0x1f, 0x77, 0xb4, 0xff}, ours}}
 	if len(run.wtFirstByte) > 0 {
-		var wt []float64
+		// Its first byte as measured (from its process start) and less
+		// its median load time; a sample less the median can fall below
+		// zero on a busy machine (it is then drawn at 0).
+		var raw, net []float64
 		for _, v := range run.wtFirstByte {
-			wt = append(wt, v-run.wtLoad)
+			raw, net = append(raw, v), append(net, v-run.wtLoad)
 		}
 		for range run.wtFailed {
-			wt = append(wt, ms(run.shape.startLimit))
+			raw, net = append(raw, ms(run.shape.startLimit)+run.wtLoad), append(net, ms(run.shape.startLimit))
 		}
-		series = append(series, labSeries{"webtorrent-cli: first byte - median load", color.RGBA{0xff, 0x7f, 0x0e, 0xff}, wt})
+		series = append(series,
+			labSeries{"webtorrent-cli: first byte - median load", color.RGBA{0xff, 0x7f, 0x0e, 0xff}, net},
+			labSeries{"webtorrent-cli: first byte from its start", color.RGBA{0xd6, 0x27, 0x28, 0xff}, raw})
 	}
 	return labPlotCDF(path, fmt.Sprintf("Time to first audio in the swarm lab (%d peers, CDF)", run.shape.creators+run.shape.fans), series)
 }
@@ -93,9 +98,10 @@ func labPlotCDF(path, title string, series []labSeries) error {
 			x0, y0 = x1, py(f)
 		}
 		labLine(img, x0, y0, left+int(pw), y0, s.c)
-		ly := top + 20 + 18*i
-		labLine(img, left+int(pw)-250, ly-4, left+int(pw)-225, ly-4, s.c)
-		labText(img, left+int(pw)-220, ly, fmt.Sprintf("%s (n=%d)", s.name, len(s.ms)), black)
+		// The legend sits bottom right, where the curves have risen.
+		lx, ly := left+int(pw)-345, top+int(ph)-12-18*(len(series)-1-i)
+		labLine(img, lx, ly-4, lx+25, ly-4, s.c)
+		labText(img, lx+30, ly, fmt.Sprintf("%s (n=%d)", s.name, len(s.ms)), black)
 	}
 	f, err := os.Create(path)
 	if err != nil {
