@@ -523,7 +523,7 @@ func labWebtorrent(ctx context.Context, lab *swarmlab.Lab, plan labPlan, run *la
 // report prints the figures.
 func (run *labRun) report(r *report) {
 	var ttfa, cold, seeks, stalls []float64
-	failed, stuttered, started := 0, 0, 0
+	failed, stuttered, started, failedSeeks := 0, 0, 0, 0
 	limit := ms(run.shape.startLimit)
 	for _, p := range run.plays {
 		if p.TTFA < 0 {
@@ -536,8 +536,12 @@ func (run *labRun) report(r *report) {
 		if p.Cold {
 			cold = append(cold, p.TTFA)
 		}
-		if p.Seek >= 0 {
+		switch {
+		case p.Seek >= 0:
 			seeks = append(seeks, p.Seek)
+		case p.Kind == "seek":
+			failedSeeks++
+			seeks = append(seeks, limit) // no audio after the seek: counts as the limit
 		}
 		if len(p.Stalls) > 0 {
 			stuttered++
@@ -572,6 +576,7 @@ func (run *labRun) report(r *report) {
 	r.figure("lab_stall_ms_p99", stallP99, "ms")
 	if len(seeks) > 0 {
 		r.figure("lab_seek_ms_p50", appPercentile(seeks, 50), "ms")
+		r.figure("lab_failed_seeks", float64(failedSeeks), "seeks")
 	}
 	if run.peerB > 0 {
 		r.figure("lab_bytes_from_creator_pct", 100*float64(run.creatorB)/float64(run.peerB), "%")
