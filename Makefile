@@ -21,7 +21,7 @@ export ALSA_CONFIG_PATH := $(CURDIR)/build/asound.conf
 # webtorrent-cli, installed by tools/deps.sh for interop tests.
 export PATH := $(CURDIR)/.tools/webtorrent/node_modules/.bin:$(PATH)
 
-.PHONY: all run build deps test-deps windows-deps test check unit fuzz fuzz-burst bench package clean windows wine-test
+.PHONY: all run build deps test-deps windows-deps test check unit fuzz fuzz-burst bench swarmlab package clean windows wine-test
 
 all: build
 
@@ -60,8 +60,9 @@ check:
 # macOS cannot be linked here (no SDK), but every package that does not need
 # cgo there is type-checked and vetted for it: all but those that import Fyne
 # (its go-gl driver needs cgo on macOS: main, app/ui, bench/hellowindow) and
-# bench (a Linux measuring tool: /proc, fadvise). About 2 min cold, 1 s warm.
-DARWIN_PKGS = $$(GOOS=darwin CGO_ENABLED=0 $(GO) list -e -f '{{.ImportPath}} {{join .Deps " "}}' ./... | grep -v ' fyne.io/fyne/v2' | cut -d' ' -f1 | grep -vx '$(MODULE)/bench')
+# bench and its swarm lab (Linux measuring tools: /proc, fadvise, network
+# namespaces, TUN devices). About 2 min cold, 1 s warm.
+DARWIN_PKGS = $$(GOOS=darwin CGO_ENABLED=0 $(GO) list -e -f '{{.ImportPath}} {{join .Deps " "}}' ./... | grep -v ' fyne.io/fyne/v2' | cut -d' ' -f1 | grep -vx -e '$(MODULE)/bench' -e '$(MODULE)/bench/swarmlab')
 
 # The packages that own goroutines run under the race detector; the rest
 # (decoders, bench, tools) without it, where it would only slow them down.
@@ -113,6 +114,14 @@ wine-test: windows-deps
 
 bench: deps test-deps windows-deps build/asound.conf
 	$(XVFB) $(GO) run ./bench -out bench/results.txt
+
+# The swarm lab alone (issue 17; also a suite of make bench): 30 peers in
+# network namespaces on an internet-like wire, a listener's session and
+# webtorrent-cli's beside it. Needs root; at most 10 minutes. Its figures go
+# to bench/lab-results.txt, the plot to bench/lab_ttfa.png, every play and
+# peer to bench/lab_details.json.
+swarmlab: deps test-deps build/asound.conf
+	$(GO) run ./bench -out bench/lab-results.txt lab
 
 # make package: fyne's release build, repacked so that the archive's own
 # Makefile installs what make install does (handlers, icons, metainfo,

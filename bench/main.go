@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +30,9 @@ type suite struct {
 }
 
 var suites []suite
+
+// benchOutDir is the folder of the results file: suites write their plots there.
+var benchOutDir = "bench"
 
 // register adds a suite; called from init functions.
 func register(name string, run func(ctx context.Context, r *report) error) {
@@ -82,6 +86,7 @@ func main() {
 	outPath := flag.String("out", "bench/results.txt", "file the figures are written to")
 	timeout := flag.Duration("timeout", 25*time.Minute, "limit for the whole run")
 	flag.Parse()
+	benchOutDir = filepath.Dir(*outPath)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)

@@ -10,7 +10,7 @@ build_pkgs=(gcc g++ pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxran
   libxinerama-dev libxi-dev libxxf86vm-dev libasound2-dev)
 # Optional: tests that need one of these skip, saying so, when it is missing.
 test_pkgs=(xvfb xauth x11-utils xdotool imagemagick ffmpeg flac lame vorbis-tools opus-tools
-  transmission-cli transmission-daemon aria2 mktorrent mpd mpc nodejs npm util-linux iproute2
+  transmission-cli transmission-daemon aria2 mktorrent mpd mpc nodejs npm util-linux iproute2 nftables iputils-ping
   procps time dbus-daemon dbus-bin openbox wmctrl xclip xdg-user-dirs playerctl appstream
   desktop-file-utils xdg-utils haskell-status-notifier-item-utils strace xz-utils)
 

@@ -1,0 +1,616 @@
+package main
+
+// The lab suite (issue 17) measures Swarmtone on an internet-like swarm
+// built on this machine by bench/swarmlab: 30 seeding peers, each a real
+// process in its own network namespace with a round trip, loss and uplink of
+// its own, a quarter of the fans behind NAT, an album catalogue with a
+// popularity skew, and churn. A listener plays a scripted session (starts,
+// skips, seeks, plays to the end) and reports per play the time to first
+// audio, every stall and the seek time; webtorrent-cli then fetches the
+// same tracks, for comparison, and bytes per peer come from the wire.
+//
+// SWARMTONE_BENCH_LAB_PLAYS and SWARMTONE_BENCH_LAB_WT_PLAYS set the
+// session's length (defaults below: sized to end within 10 minutes on two
+// cores); SWARMTONE_BENCH_LAB_SEED the random seed of the swarm and script.
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/swarmtone/swarmtone/bench/swarmlab"
+)
+
+const (
+	labPlaysEnv   = "SWARMTONE_BENCH_LAB_PLAYS"
+	labWTPlaysEnv = "SWARMTONE_BENCH_LAB_WT_PLAYS"
+	labSeedEnv    = "SWARMTONE_BENCH_LAB_SEED"
+	// labReplotEnv names a lab_details.json: the suite then only draws
+	// its plot again, without a run.
+	labReplotEnv = "SWARMTONE_BENCH_LAB_REPLOT"
+)
+
+// labShape is the size of a lab run.
+type labShape struct {
+	creators, fans int // seeding peers: creators hold only their own albums
+	albums, tracks int
+	trackSecs      float64
+	plays, wtPlays int
+	churn          bool
+	timeout        time.Duration
+	seed           uint64
+	startLimit     time.Duration // a play that has not started by then failed
+	peerPort       int
+	listenerRTT    time.Duration
+	natShare       float64       // of fans
+	holdScale      float64       // scales how long each play listens
+	budget         time.Duration // the listener's session ends by then
+	wtBudget       time.Duration // webtorrent-cli's plays end by then
+}
+
+func defaultLabShape() labShape {
+	return labShape{
+		creators: 6, fans: 24, albums: 30, tracks: 3, trackSecs: 45,
+		plays: envInt(labPlaysEnv, 60), wtPlays: envInt(labWTPlaysEnv, 30), churn: true,
+		timeout: 10 * time.Minute, seed: uint64(envInt(labSeedEnv, 17)), startLimit: 20 * time.Second,
+		peerPort: 6881, listenerRTT: 10 * time.Millisecond, natShare: 0.25,
+		holdScale: 1, budget: 6 * time.Minute, wtBudget: 90 * time.Second,
+	}
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+func init() {
+	if c := os.Getenv(labPeerEnv); c != "" {
+		if err := labPeerChild(c); err != nil {
+			fmt.Fprintln(os.Stderr, "lab peer:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	if p := os.Getenv(labListenerEnv); p != "" {
+		if err := labListenerChild(p); err != nil {
+			fmt.Fprintln(os.Stderr, "lab listener:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	register("lab", func(ctx context.Context, r *report) error {
+		if details := os.Getenv(labReplotEnv); details != "" {
+			return labReplot(details, filepath.Join(benchOutDir, "lab_ttfa.png"))
+		}
+		res, err := runLab(ctx, defaultLabShape())
+		if err != nil {
+			return err
+		}
+		res.report(r)
+		if err := res.writeDetails(filepath.Join(benchOutDir, "lab_details.json")); err != nil {
+			return err
+		}
+		if err := res.plot(filepath.Join(benchOutDir, "lab_ttfa.png")); err != nil {
+			return fmt.Errorf("plotting: %w", err)
+		}
+		return nil
+	})
+}
+
+// labRun is what a lab run measured.
+type labRun struct {
+	shape       labShape
+	plays       []labResult
+	wtFirstByte []float64 // ms, webtorrent-cli's first byte of each play, from its start
+	wtLoad      float64   // ms, webtorrent --version
+	wtFailed    int
+	creatorB    int64 // bytes the wire carried from creators to the listener
+	peerB       int64 // ... from every seeding peer
+	churned     int   // peers that left (and came back)
+	took        time.Duration
+	rtts        []time.Duration // listener-to-peer round trips set
+	peers       []labPeerSummary
+}
+
+// labPeerSummary is one seeding peer as set, and what it sent the listener.
+type labPeerSummary struct {
+	Index           int
+	Creator, NAT    bool
+	RTTms, UpMbit   float64 // round trip to the listener; uplink
+	LossPct         float64
+	BytesToListener int64
+}
+
+// labPeerProc is one seeding peer's process.
+type labPeerProc struct {
+	peer *swarmlab.Peer
+	conf string
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{} // closed when cmd has been waited for
+}
+
+// runLab builds the lab, runs the session and webtorrent's, and removes it
+// all. The lab removes its namespaces on every return (and on SIGTERM,
+// through ctx; SIGINT cancels ctx in main).
+func runLab(ctx context.Context, shape labShape) (*labRun, error) {
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, shape.timeout)
+	defer cancel()
+	if err := swarmlab.Available(); err != nil {
+		return nil, fmt.Errorf("the swarm lab cannot run here, and measures nothing instead: %w", err)
+	}
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		return nil, errors.New("ffmpeg not installed (make bench installs it): it makes the lab's albums")
+	}
+	start := time.Now()
+	dir, err := os.MkdirTemp("", "swarmtone-bench-lab-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	rng := rand.New(rand.NewPCG(shape.seed, 0x5eed))
+	cat, err := labCatalogue(ctx, dir, rng, shape.albums, shape.tracks, shape.trackSecs, shape.creators, shape.fans)
+	if err != nil {
+		return nil, err
+	}
+	slog.Info("lab: catalogue made", "albums", len(cat), "took", time.Since(start).Round(time.Millisecond))
+
+	// Lab peer 0 is the listener; seeding peer i is lab peer i+1.
+	seeders := shape.creators + shape.fans
+	specs := []swarmlab.PeerSpec{{RTT: shape.listenerRTT}}
+	run := &labRun{shape: shape}
+	for i := range seeders {
+		s := swarmlab.PeerSpec{
+			RTT:    time.Duration(10+rng.Float64()*230) * time.Millisecond, // 20–250 ms to the listener
+			Loss:   rng.Float64() * 0.01,
+			UpMbit: math.Exp(rng.Float64() * math.Log(50)), // 1–50 Mbit/s, log-uniform
+			NAT:    i >= shape.creators && rng.Float64() < shape.natShare,
+		}
+		specs = append(specs, s)
+		run.rtts = append(run.rtts, shape.listenerRTT+s.RTT)
+	}
+	lab, err := swarmlab.New(ctx, swarmlab.Config{Peers: specs})
+	if err != nil {
+		return nil, err
+	}
+	defer lab.Close()
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+
+	// Seeding peers, started together; each says when its shares are up.
+	procs := make([]*labPeerProc, seeders)
+	magnets := make([]string, len(cat))
+	var mu sync.Mutex
+	var errs []error
+	var wg sync.WaitGroup
+	for i := range seeders {
+		p := lab.Peers[i+1]
+		albums, err := labPeerAlbums(cat, i, filepath.Join(dir, "peers", strconv.Itoa(i), "music"))
+		if err != nil {
+			return nil, err
+		}
+		conf, _ := json.Marshal(labPeerConf{Host: p.Addr.String(), Port: shape.peerPort, Data: filepath.Join(dir, "peers", strconv.Itoa(i), "data"), Albums: albums})
+		procs[i] = &labPeerProc{peer: p, conf: string(conf)}
+		wg.Go(func() {
+			shares, err := procs[i].start(ctx, lab, self, filepath.Join(dir, fmt.Sprintf("peer%d.log", i)))
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("seeding peer %d: %w", i, err))
+			}
+			for _, s := range shares {
+				for k, a := range cat {
+					if a.Name == s.Album && a.Creator == i {
+						magnets[k] = s.Magnet
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	defer func() {
+		for _, p := range procs {
+			p.stop()
+		}
+	}()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	slog.Info("lab: peers seeding", "peers", seeders, "albums", len(cat), "took", time.Since(start).Round(time.Millisecond))
+
+	// The session and webtorrent's get what the run's time limit leaves
+	// (a slow machine's setup takes from them), up to their budgets, and
+	// 30 s for the figures and the clean-up.
+	left := func() time.Duration { dl, _ := ctx.Deadline(); return time.Until(dl) - 30*time.Second }
+	budget := min(shape.budget, left()-shape.wtBudget)
+	if shape.wtPlays == 0 {
+		budget = min(shape.budget, left())
+	}
+	if budget < time.Minute/2 {
+		return nil, fmt.Errorf("setting the lab up left %v of the %v limit for the session", left(), shape.timeout)
+	}
+	plan := labPlan{Listen: fmt.Sprintf("%s:%d", lab.Peers[0].Addr, shape.peerPort), Data: filepath.Join(dir, "listener"), Budget: budget,
+		TrackLen: time.Duration(shape.trackSecs * float64(time.Second))}
+	for k, a := range cat {
+		m := magnets[k]
+		for _, h := range a.Holders {
+			m += fmt.Sprintf("&x.pe=%s:%d", lab.Peers[h+1].Public, shape.peerPort)
+		}
+		plan.Albums = append(plan.Albums, labPlanAlbum{Name: a.Name, Magnet: m})
+	}
+	plan.Plays = labScript(rng, cat, shape)
+
+	// Churn while the listener plays.
+	cctx, stopChurn := context.WithCancel(ctx)
+	churnDone := make(chan int, 1)
+	if shape.churn {
+		go func() { churnDone <- labChurn(cctx, rng, lab, self, procs[shape.creators:]) }()
+	} else {
+		churnDone <- 0
+	}
+	run.plays, err = labListen(ctx, lab, self, plan, dir)
+	stopChurn()
+	run.churned = <-churnDone
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range procs {
+		b := lab.BytesTo(p.peer, lab.Peers[0])
+		run.peerB += b
+		if i < shape.creators {
+			run.creatorB += b
+		}
+		sp := p.peer.Spec
+		run.peers = append(run.peers, labPeerSummary{Index: i, Creator: i < shape.creators, NAT: sp.NAT,
+			RTTms: ms(run.rtts[i]), UpMbit: sp.UpMbit, LossPct: 100 * sp.Loss, BytesToListener: b})
+	}
+	slog.Info("lab: session done", "plays", len(run.plays), "took", time.Since(start).Round(time.Millisecond))
+	if shape.wtPlays > 0 {
+		if err := labWebtorrent(ctx, lab, plan, run, dir); err != nil {
+			slog.Warn("lab: no webtorrent figures", "err", err)
+		}
+	}
+	run.took = time.Since(start)
+	return run, nil
+}
+
+// start runs the peer and waits for its shares.
+func (p *labPeerProc) start(ctx context.Context, lab *swarmlab.Lab, self, logPath string) ([]labShared, error) {
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	cmd := lab.Command(ctx, p.peer, self)
+	cmd.Env = append(os.Environ(), labPeerEnv+"="+p.conf)
+	cmd.Stderr = logf
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		logf.Close()
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, err
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); logf.Close(); close(done) }()
+	p.mu.Lock()
+	p.cmd, p.done = cmd, done
+	p.mu.Unlock()
+	var shares []labShared
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if sc.Text() == "ready" {
+			go io.Copy(io.Discard, out)
+			return shares, nil
+		}
+		var s labShared
+		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
+			return shares, fmt.Errorf("unexpected line %q", sc.Text())
+		}
+		shares = append(shares, s)
+	}
+	return shares, fmt.Errorf("ended before its shares were up (see %s)", logPath)
+}
+
+// stop ends the peer (SIGTERM: it leaves as a user's client would).
+func (p *labPeerProc) stop() {
+	p.mu.Lock()
+	cmd, done := p.cmd, p.done
+	p.cmd = nil
+	p.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second): // bounded: a peer that hangs is killed
+		cmd.Process.Kill()
+		<-done
+	}
+}
+
+// labChurn makes fans leave and come back while ctx lasts: every 10 s one
+// fan that is up leaves (at most a fifth of them away at once), and comes
+// back 8 to 16 s later. It returns how many left.
+func labChurn(ctx context.Context, rng *rand.Rand, lab *swarmlab.Lab, self string, fans []*labPeerProc) int {
+	var mu sync.Mutex
+	away := map[int]bool{}
+	left := 0
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	tick := time.NewTicker(10 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return left
+		case <-tick.C:
+		}
+		mu.Lock()
+		if len(away) >= len(fans)/5 {
+			mu.Unlock()
+			continue
+		}
+		i := rng.IntN(len(fans))
+		if away[i] {
+			mu.Unlock()
+			continue
+		}
+		away[i] = true
+		left++
+		back := time.Duration(8+rng.IntN(9)) * time.Second
+		mu.Unlock()
+		fans[i].stop()
+		wg.Go(func() {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(back):
+			}
+			if _, err := fans[i].start(ctx, lab, self, os.DevNull); err != nil && ctx.Err() == nil {
+				slog.Warn("lab: a fan did not come back", "peer", fans[i].peer.Index, "err", err)
+			}
+			mu.Lock()
+			delete(away, i)
+			mu.Unlock()
+		})
+	}
+}
+
+// labScript draws the session: albums by popularity; half of the plays go
+// on with the album's next track (the player's Next); kinds: 45 % listen
+// 5 s, 25 % skip after 2 s, 18 % seek after 2 s to 40–85 % and listen 2 s
+// more, 12 % play to the end.
+func labScript(rng *rand.Rand, cat []labAlbum, shape labShape) []labPlay {
+	var total float64
+	for _, a := range cat {
+		total += a.Weight
+	}
+	var plays []labPlay
+	for len(plays) < shape.plays {
+		var p labPlay
+		if n := len(plays); n > 0 && plays[n-1].Kind != "through" && plays[n-1].Track+1 < shape.tracks && rng.Float64() < 0.5 {
+			p.Album, p.Track, p.Next = plays[n-1].Album, plays[n-1].Track+1, true
+		} else {
+			x := rng.Float64() * total
+			for k, a := range cat {
+				if x -= a.Weight; x <= 0 || k == len(cat)-1 {
+					p.Album = k
+					break
+				}
+			}
+			if rng.Float64() >= 0.5 {
+				p.Track = rng.IntN(shape.tracks)
+			}
+		}
+		switch x := rng.Float64(); {
+		case x < 0.45:
+			p.Kind, p.Hold = "listen", 5*shape.holdScale
+		case x < 0.70:
+			p.Kind, p.Hold = "skip", 2*shape.holdScale
+		case x < 0.88:
+			p.Kind, p.Hold, p.SeekFrac = "seek", 2*shape.holdScale, 0.4+0.45*rng.Float64()
+		default:
+			p.Kind = "through"
+		}
+		plays = append(plays, p)
+	}
+	return plays
+}
+
+// labListen runs the listener's session in its namespace.
+func labListen(ctx context.Context, lab *swarmlab.Lab, self string, plan labPlan, dir string) ([]labResult, error) {
+	planPath := filepath.Join(dir, "plan.json")
+	b, _ := json.Marshal(plan)
+	if err := os.WriteFile(planPath, b, 0o644); err != nil {
+		return nil, err
+	}
+	logPath := filepath.Join(dir, "listener.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	cmd := lab.Command(ctx, lab.Peers[0], self)
+	cmd.Env = append(os.Environ(), labListenerEnv+"="+planPath)
+	cmd.Stderr = logf
+	out, err := cmd.Output()
+	if err != nil && ctx.Err() != nil {
+		return nil, fmt.Errorf("listener stopped: %w", context.Cause(ctx))
+	}
+	if err != nil {
+		tail, _ := os.ReadFile(logPath)
+		if len(tail) > 4000 {
+			tail = tail[len(tail)-4000:]
+		}
+		return nil, fmt.Errorf("listener: %v\n%s", err, tail)
+	}
+	return labReadResults(out)
+}
+
+// labWebtorrent fetches the session's first wtPlays tracks with
+// webtorrent-cli in the listener's namespace, each from a fresh start (as
+// a click in it would be), timing its first byte of the file on stdout:
+// its stand-in for first audio. Its load time (webtorrent --version) is
+// measured beside, to set against ours, which runs in an open app.
+func labWebtorrent(ctx context.Context, lab *swarmlab.Lab, plan labPlan, run *labRun, dir string) error {
+	if _, err := exec.LookPath("webtorrent"); err != nil {
+		return errors.New("webtorrent not installed (make bench installs it with tools/deps.sh test)")
+	}
+	var loads []float64
+	for range 3 {
+		t0 := time.Now()
+		if out, err := lab.Command(ctx, lab.Peers[0], "webtorrent", "--version").CombinedOutput(); err != nil {
+			return fmt.Errorf("webtorrent --version: %v: %s", err, out)
+		}
+		loads = append(loads, ms(time.Since(t0)))
+	}
+	run.wtLoad = appPercentile(loads, 50)
+	dl, _ := ctx.Deadline()
+	end := time.Now().Add(min(run.shape.wtBudget, time.Until(dl)-30*time.Second))
+	for i, pl := range plan.Plays {
+		if i >= run.shape.wtPlays || ctx.Err() != nil || time.Now().After(end) {
+			break
+		}
+		out := filepath.Join(dir, "wt", strconv.Itoa(i))
+		rctx, cancel := context.WithTimeout(ctx, run.shape.startLimit+5*time.Second) // its load, then our limit
+		cmd := lab.Command(rctx, lab.Peers[0], "webtorrent", "download", plan.Albums[pl.Album].Magnet,
+			"--select", strconv.Itoa(pl.Track%run.shape.tracks), "--stdout", "--out", out)
+		stdout, _ := cmd.StdoutPipe()
+		t0 := time.Now()
+		if err := cmd.Start(); err != nil {
+			cancel()
+			return err
+		}
+		one := make([]byte, 1)
+		_, rerr := io.ReadFull(stdout, one)
+		took := ms(time.Since(t0))
+		cmd.Process.Kill()
+		cmd.Wait()
+		cancel()
+		os.RemoveAll(out)
+		if rerr != nil {
+			run.wtFailed++
+			continue
+		}
+		run.wtFirstByte = append(run.wtFirstByte, took)
+	}
+	return nil
+}
+
+// report prints the figures.
+func (run *labRun) report(r *report) {
+	var ttfa, cold, seeks, stalls []float64
+	failed, stuttered, started, failedSeeks := 0, 0, 0, 0
+	limit := ms(run.shape.startLimit)
+	for _, p := range run.plays {
+		if p.TTFA < 0 {
+			failed++
+			ttfa = append(ttfa, limit) // a play that never started counts as the limit
+			continue
+		}
+		started++
+		ttfa = append(ttfa, p.TTFA)
+		if p.Cold {
+			cold = append(cold, p.TTFA)
+		}
+		switch {
+		case p.Seek >= 0:
+			seeks = append(seeks, p.Seek)
+		case p.Kind == "seek":
+			failedSeeks++
+			seeks = append(seeks, limit) // no audio after the seek: counts as the limit
+		}
+		if len(p.Stalls) > 0 {
+			stuttered++
+		}
+		stalls = append(stalls, p.Stalls...)
+	}
+	r.figure("lab_plays", float64(len(run.plays)), "plays")
+	r.figure("lab_failed_plays", float64(failed), "plays")
+	r.figure("lab_ttfa_ms_p50", appPercentile(ttfa, 50), "ms")
+	r.figure("lab_ttfa_ms_p95", appPercentile(ttfa, 95), "ms")
+	if len(cold) > 0 {
+		r.figure("lab_ttfa_cold_ms_p50", appPercentile(cold, 50), "ms")
+	}
+	if len(run.wtFirstByte) > 0 {
+		wt := run.wtFirstByte
+		for range run.wtFailed {
+			wt = append(wt, limit+run.wtLoad)
+		}
+		raw := appPercentile(wt, 50)
+		r.figure("webtorrent_lab_first_byte_ms_p50", raw, "ms")
+		r.figure("webtorrent_lab_cli_load_ms_p50", run.wtLoad, "ms")
+		r.figure("webtorrent_lab_ttfa_ms_p50", raw-run.wtLoad, "ms")
+		r.figure("webtorrent_lab_failed_plays", float64(run.wtFailed), "plays")
+	}
+	if started > 0 {
+		r.figure("lab_stutter_pct", 100*float64(stuttered)/float64(started), "%")
+	}
+	stallP99 := 0.0
+	if len(stalls) > 0 {
+		stallP99 = appPercentile(stalls, 99)
+	}
+	r.figure("lab_stall_ms_p99", stallP99, "ms")
+	if len(seeks) > 0 {
+		r.figure("lab_seek_ms_p50", appPercentile(seeks, 50), "ms")
+		r.figure("lab_failed_seeks", float64(failedSeeks), "seeks")
+	}
+	if run.peerB > 0 {
+		r.figure("lab_bytes_from_creator_pct", 100*float64(run.creatorB)/float64(run.peerB), "%")
+	}
+	r.figure("lab_listener_mb", float64(run.peerB)/1e6, "MB")
+	r.figure("lab_churn_leaves", float64(run.churned), "peers")
+	r.figure("lab_run_s", run.took.Seconds(), "s")
+}
+
+// writeDetails writes every play and peer of the run as JSON, to read
+// beside the figures.
+func (run *labRun) writeDetails(path string) error {
+	b, err := json.MarshalIndent(map[string]any{"plays": run.plays, "peers": run.peers,
+		"webtorrent_first_byte_ms": run.wtFirstByte, "webtorrent_load_ms": run.wtLoad}, "", " ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+// labReplot draws the plot of an earlier run from its details.
+func labReplot(details, png string) error {
+	b, err := os.ReadFile(details)
+	if err != nil {
+		return err
+	}
+	var d struct {
+		Plays  []labResult `json:"plays"`
+		WT     []float64   `json:"webtorrent_first_byte_ms"`
+		WTLoad float64     `json:"webtorrent_load_ms"`
+	}
+	if err := json.Unmarshal(b, &d); err != nil {
+		return fmt.Errorf("%s: %w", details, err)
+	}
+	run := &labRun{shape: defaultLabShape(), plays: d.Plays, wtFirstByte: d.WT, wtLoad: d.WTLoad}
+	return run.plot(png)
+}

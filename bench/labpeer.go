@@ -1,0 +1,154 @@
+package main
+
+// The lab's seeding peers: each is this bench binary run again inside its
+// namespace (labPeerEnv), a Swarmtone node (the network package the app
+// uses, discovery off as with --no-dht) sharing the albums it holds. It
+// prints one JSON line per share, then "ready", and seeds until killed.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"syscall"
+
+	"github.com/swarmtone/swarmtone/network"
+)
+
+// labPeerEnv holds a labPeerConf as JSON: the bench binary is then a peer.
+const labPeerEnv = "SWARMTONE_BENCH_LAB_PEER"
+
+type labPeerConf struct {
+	Host   string   // the address to listen on (inside the namespace)
+	Port   int      // fixed, so a peer that leaves comes back where it was
+	Data   string   // its own folder
+	Albums []string // album folders to share
+}
+
+type labShared struct {
+	Album    string
+	InfoHash string
+	Magnet   string
+}
+
+// labPeerChild is the peer's main.
+func labPeerChild(conf string) error {
+	var c labPeerConf
+	if err := json.Unmarshal([]byte(conf), &c); err != nil {
+		return fmt.Errorf("%s: %w", labPeerEnv, err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	n, closeNode, err := netNode(ctx, c.Data, func(cfg *network.Config) {
+		cfg.ListenHost, cfg.ListenPort = c.Host, c.Port
+	})
+	if err != nil {
+		return err
+	}
+	defer closeNode()
+	enc := json.NewEncoder(os.Stdout)
+	for _, a := range c.Albums {
+		sh, err := n.Share(ctx, []string{a}, nil)
+		if err != nil {
+			return fmt.Errorf("sharing %s: %w", a, err)
+		}
+		enc.Encode(labShared{Album: filepath.Base(a), InfoHash: sh.InfoHash, Magnet: sh.Magnet})
+	}
+	fmt.Println("ready")
+	<-ctx.Done()
+	return nil
+}
+
+// labAlbum is one album of the catalogue.
+type labAlbum struct {
+	Name    string
+	Dir     string // the creator's folder
+	Creator int    // index into the lab's seeding peers
+	Holders []int  // every seeding peer that holds it, the creator first
+	Weight  float64
+}
+
+// labCatalogue writes albums tracks-long FLAC albums (pink noise at a level
+// that encodes to about 900 kbit/s, like music) into dir and decides who
+// holds them: creator c of creators made albums c, c+creators, …; fans copy
+// album k (rank k+1 by popularity) with probability 0.7/(k+1)^0.8, so a few
+// albums are on many peers and most on their creator and perhaps one fan.
+// Copies are hard links: the same files, the same torrent.
+func labCatalogue(ctx context.Context, dir string, rng *rand.Rand, albums, tracks int, trackSecs float64, creators, fans int) ([]labAlbum, error) {
+	var cat []labAlbum
+	var jobs []*exec.Cmd
+	for k := range albums {
+		a := labAlbum{Name: fmt.Sprintf("Lab Album %02d", k+1), Creator: k % creators, Weight: 1 / math.Pow(float64(k+1), 1.0)}
+		a.Dir = filepath.Join(dir, "albums", a.Name)
+		if err := os.MkdirAll(a.Dir, 0o755); err != nil {
+			return nil, err
+		}
+		for t := range tracks {
+			out := filepath.Join(a.Dir, fmt.Sprintf("%02d Track %d.flac", t+1, t+1))
+			// A different seed per track: no two files share pieces.
+			src := fmt.Sprintf("anoisesrc=d=%g:c=pink:r=44100:a=0.08:seed=%d,aformat=channel_layouts=stereo", trackSecs, k*100+t+1)
+			jobs = append(jobs, exec.CommandContext(ctx, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", src,
+				"-metadata", fmt.Sprintf("title=Track %d", t+1), "-metadata", "album="+a.Name, "-metadata", "artist=Lab Artist "+fmt.Sprint(a.Creator+1), out))
+		}
+		a.Holders = []int{a.Creator}
+		for f := range fans {
+			if rng.Float64() < 0.7/math.Pow(float64(k+1), 0.8) {
+				a.Holders = append(a.Holders, creators+f)
+			}
+		}
+		cat = append(cat, a)
+	}
+	// Four encoders at a time: each is short, and mostly waits for its
+	// turn on a busy machine.
+	sem := make(chan struct{}, 4)
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	for i, cmd := range jobs {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if b, err := cmd.CombinedOutput(); err != nil {
+				errs[i] = fmt.Errorf("ffmpeg: %v\n%s", err, b)
+			}
+		})
+	}
+	wg.Wait()
+	return cat, errors.Join(errs...)
+}
+
+// labPeerAlbums links the albums peer i holds into its own music folder and
+// returns their folders.
+func labPeerAlbums(cat []labAlbum, i int, music string) ([]string, error) {
+	var dirs []string
+	for _, a := range cat {
+		holds := false
+		for _, h := range a.Holders {
+			holds = holds || h == i
+		}
+		if !holds {
+			continue
+		}
+		d := filepath.Join(music, a.Name)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, err
+		}
+		files, err := os.ReadDir(a.Dir)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			if err := os.Link(filepath.Join(a.Dir, f.Name()), filepath.Join(d, f.Name())); err != nil && !os.IsExist(err) {
+				return nil, err
+			}
+		}
+		dirs = append(dirs, d)
+	}
+	return dirs, nil
+}
