@@ -54,6 +54,9 @@ type ChannelView struct {
 	IndexHash string // 40 hex; "" before the first version
 	Index     *channel.Index
 	Followed  bool
+	// Pending: followed, but no version was found yet (nobody served it
+	// when it was followed); KeepChannelsFresh keeps looking.
+	Pending   bool
 	Mine      bool
 	LastError string
 }
@@ -347,6 +350,9 @@ func (c *Core) publishIndex(ctx context.Context, id library.Identity, idx *chann
 	idx.Schema = channel.Schema
 	idx.Updated = time.Now().Unix()
 	idx.Profile.Name = id.Name
+	if idx.Follows, err = c.followsToPublish(ctx, id); err != nil {
+		return Published{}, err
+	}
 	data, err := idx.Encode()
 	if err != nil {
 		return Published{}, err
@@ -491,6 +497,7 @@ func (c *Core) FollowedChannels(ctx context.Context) ([]ChannelView, error) {
 
 func channelView(r library.ChannelRecord) ChannelView {
 	v := ChannelView{Link: channelLink(r.PublicKey, r.Salt, r.Name), Name: r.Name, Seq: r.Latest.Seq, IndexHash: r.Latest.IndexHash, Followed: r.Followed, LastError: r.LastError}
+	v.Pending = r.Followed && len(r.Latest.Index) == 0
 	if len(r.Latest.Index) > 0 {
 		v.Index, _ = channel.Decode(r.Latest.Index) // checked when fetched
 	}
@@ -681,6 +688,7 @@ func (c *Core) RefreshChannels(ctx context.Context) {
 		}
 		cancel()
 	}
+	c.publishFollowsIfChanged(ctx)
 	if id, err := c.lib.Identity(ctx); err == nil && id.Published.Seq > 0 && time.Since(id.Announced) >= ChannelRepublish {
 		pk, _ := id.PublicKey()
 		lctx, cancel := context.WithTimeout(ctx, channelLookupTimeout)

@@ -43,6 +43,9 @@ type Identity struct {
 	Published ChannelState `json:"published"`
 	// Announced is when Published was last put on the DHT.
 	Announced time.Time `json:"announced"`
+	// PublishFollows puts the channels the user follows in the channel's
+	// index. Off unless the user turns it on: whom one follows is private.
+	PublishFollows bool `json:"publish_follows,omitempty"`
 }
 
 // PrivateKey is the identity's signing key.
