@@ -1,0 +1,98 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/swarmtone/swarmtone/app"
+)
+
+// repostButton is a release row's "Repost" (to the user's channel), on
+// the page of a channel the user follows, when the user has a channel;
+// nil otherwise. A release reposted already says so.
+func (p *channelPage) repostButton(r app.ChannelRelease) *widget.Button {
+	mw := p.v.mw
+	if p.mine || !p.view.Followed || mw.settings == nil || !mw.settings.channel.has() {
+		return nil
+	}
+	link, ih, title := p.link, r.InfoHash, app.ChannelText(r.Title, 300)
+	b := &widget.Button{Text: "Repost", Icon: theme.MailForwardIcon()}
+	if mw.core.Reposted(mw.ctx, link, ih) { // a local read
+		b.SetText("Reposted")
+		b.Disable()
+		return b
+	}
+	b.OnTapped = func() {
+		b.Disable()
+		b.SetText("Reposting…")
+		go func() {
+			ctx, cancel := context.WithTimeout(p.ctx, channelLookupTimeout)
+			defer cancel()
+			pub, err := mw.core.Repost(ctx, link, ih)
+			onUI(func() {
+				if mw.settings != nil {
+					mw.settings.channel.releasesChanged()
+				}
+				if err != nil {
+					b.SetText("Repost")
+					b.Enable()
+					mw.showError("Not reposted", fmt.Errorf("%s was not reposted to your channel: %w", title, err))
+					return
+				}
+				b.SetText("Reposted")
+				if pub.AnnounceErr != nil {
+					mw.showError("Reposted, not announced yet", fmt.Errorf("%s", publishedText(pub, nil)))
+				}
+			})
+		}()
+	}
+	p.v.mw.markFunc("repost:"+title, p.shownButton(b))
+	return b
+}
+
+// showReposts lists the releases of other channels this one reposts: the
+// title, "reposted from" the other channel (a tap opens its page), and
+// Play.
+func (p *channelPage) showReposts(reposts []app.ChannelRepost) {
+	if len(reposts) == 0 {
+		return
+	}
+	p.releases.Add(&widget.Label{Text: "Reposts", TextStyle: fyne.TextStyle{Bold: true}})
+	for i, r := range reposts {
+		if i == maxShownReleases {
+			p.releases.Add(&widget.Label{Text: fmt.Sprintf("and %d more reposts", len(reposts)-i), Importance: widget.LowImportance})
+			break
+		}
+		p.releases.Add(p.repostRow(r))
+	}
+}
+
+func (p *channelPage) repostRow(r app.ChannelRepost) fyne.CanvasObject {
+	title := app.ChannelText(r.Title, 300)
+	if title == "" {
+		title = r.InfoHash
+	}
+	play := &widget.Button{Text: "Play", Icon: theme.MediaPlayIcon(), OnTapped: func() {
+		p.v.mw.addAndPlay(app.ReleaseMagnet(app.ChannelRelease{InfoHash: r.InfoHash, Title: r.Title}))
+	}}
+	p.v.mw.markFunc("repost-play:"+title, p.shownButton(play))
+	name, err := app.ChannelLinkName(r.Channel)
+	if err != nil { // Decode checked it: never here
+		name = ""
+	}
+	from := channelName(name)
+	link := r.Channel
+	open := &widget.Hyperlink{Text: from, OnTapped: func() { p.v.openPage(link, name) }}
+	p.v.mw.markFunc("reposted-from:"+from, func() (fyne.CanvasObject, bool) {
+		return open, p.v.page == p && p.v.mw.shown(p.v.object)
+	})
+	text := container.NewVBox(
+		&widget.Label{Text: title, TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis},
+		container.NewHBox(&widget.Label{Text: "reposted from", Importance: widget.LowImportance}, open))
+	return container.NewBorder(nil, nil, nil, container.NewCenter(play), text)
+}
