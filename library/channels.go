@@ -92,7 +92,9 @@ type ChannelRecord struct {
 	// Latest is the newest version whose index was fetched and passed its
 	// checks: what the channel page shows.
 	Latest ChannelState `json:"latest"`
-	// Checked is when the DHT was last asked; LastError why that failed.
+	// Checked is when a refresh last saved the record (one that found
+	// nothing new and put nothing saves nothing); LastError why the last
+	// refresh failed.
 	// Announced is when Latest was last re-put on the DHT.
 	Checked   time.Time `json:"checked"`
 	Announced time.Time `json:"announced"`

@@ -191,11 +191,17 @@ func checkReply(log *slog.Logger, from string, r *krpc.Return, pub [32]byte, sal
 // goes to onReply (from several goroutines). Nodes that answer with a
 // token are kept as the closest, for a put.
 func startItemLookup(s *dht.Server, target [20]byte, onReply func(from string, r *krpc.Return)) *traversal.Operation {
+	return startItemLookupFrom(s, target, nil, onReply)
+}
+
+// startItemLookupFrom is startItemLookup sending seq with each get: nodes
+// holding that version or an older one answer with their seq alone.
+func startItemLookupFrom(s *dht.Server, target [20]byte, seq *int64, onReply func(from string, r *krpc.Return)) *traversal.Operation {
 	op := traversal.Start(traversal.OperationInput{
 		Alpha:  8,
 		Target: target,
 		DoQuery: func(ctx context.Context, addr krpc.NodeAddr) traversal.QueryResult {
-			res := s.Get(ctx, dht.NewAddr(addr.UDP()), target, nil, dht.QueryRateLimiting{})
+			res := s.Get(ctx, dht.NewAddr(addr.UDP()), target, seq, dht.QueryRateLimiting{})
 			onReply(addr.String(), res.Reply.R)
 			tqr := res.TraversalQueryResult(addr)
 			// A put needs the node's token, a string (BEP 5).
@@ -237,6 +243,13 @@ func (n *Node) PutItem(ctx context.Context, it MutableItem) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("putting %x on the DHT: %w", target, err)
 	}
+	return n.putClosest(ctx, s, op, it)
+}
+
+// putClosest puts a checked item on the closest nodes a finished lookup
+// found (with their tokens), and returns how many took it.
+func (n *Node) putClosest(ctx context.Context, s *dht.Server, op *traversal.Operation, it MutableItem) (int, error) {
+	target := it.Target()
 	pk := it.PublicKey
 	put := bep44.Put{V: bencode.Bytes(it.Value), K: &pk, Salt: it.Salt, Sig: it.Sig, Seq: it.Seq}
 	var stored atomic.Int32
