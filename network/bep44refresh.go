@@ -13,9 +13,10 @@ type ItemRefresh struct {
 	// Newer is the valid version with the highest seq above the one held,
 	// if some node has one.
 	Newer *MutableItem
-	// Held is how many nodes said they hold the version held (or an
-	// older one): their word, unsigned, only ever used to say "nothing new".
-	Held int
+	// Held is how many nodes said they hold the version held; Stale how
+	// many an older one. Their word, unsigned: only ever used to say
+	// "nothing new" and to decide to put.
+	Held, Stale int
 	// Announced is how many nodes took the version held when it was put
 	// again (0 when not asked to, or when a newer version was found).
 	Announced int
@@ -24,7 +25,7 @@ type ItemRefresh struct {
 // RefreshItem is a follower's (or the creator's) periodic round for an
 // item it holds: one lookup asks the closest nodes for a version above
 // have.Seq, and, when none is newer and republish is set (or no node holds
-// any version: it expired), puts have unchanged on the closest nodes of
+// this version: it expired), puts have unchanged on the closest nodes of
 // that same lookup. The lookup sends
 // have.Seq with each get (BEP 44), so a node holding that version (or an
 // older one) answers with its seq alone: nothing to verify, nothing to
@@ -49,7 +50,11 @@ func (n *Node) RefreshItem(ctx context.Context, have MutableItem, republish bool
 		if r != nil && r.V == nil && r.Seq != nil && r.K == [32]byte{} {
 			// Its seq only: it holds have's version or an older one.
 			mu.Lock()
-			res.Held++
+			if *r.Seq == have.Seq {
+				res.Held++
+			} else {
+				res.Stale++
+			}
 			mu.Unlock()
 			return
 		}
@@ -75,8 +80,8 @@ func (n *Node) RefreshItem(ctx context.Context, have MutableItem, republish bool
 	newer := res.Newer
 	mu.Unlock()
 	if newer == nil && (republish || res.Held == 0) {
-		// Due, or no node holds any version any more (expired): ours may
-		// be the last copy.
+		// Due, or no node holds this version (expired, or only older
+		// ones): ours may be the last copy.
 		res.Announced, err = n.putClosest(ctx, s, op, have)
 	}
 	return res, err

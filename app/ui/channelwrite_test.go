@@ -114,6 +114,28 @@ func TestChannelRepostFollowsPlaylistWindow(t *testing.T) {
 	if v, _ := core.MyChannel(ctx); len(v.Index.Playlists) != 1 || v.Index.Playlists[0].Entries[0].Title != "Borrowed" {
 		t.Fatalf("playlists published: %+v", v.Index.Playlists)
 	}
+	// My channel lists both, each with Remove.
+	eventually(t, "the repost and the playlist in My channel", func() bool {
+		rows := strings.Join(releaseRows(s), "|")
+		return strings.Contains(rows, "Repost: Seventh — from Source Choir") && strings.Contains(rows, "Playlist: Night Mix (1 track)")
+	})
+	var rms []*widget.Button
+	onUIWait(func() {
+		for _, o := range test.LaidOutObjects(s.releases) {
+			if b, ok := o.(*widget.Button); ok && b.Text == "Remove" {
+				rms = append(rms, b)
+			}
+		}
+	})
+	if len(rms) != 2 {
+		t.Fatalf("%d Remove buttons in My channel, want 2 (repost, playlist)", len(rms))
+	}
+	test.Tap(rms[1])
+	tapOverlayButton(t, mw, "Yes")
+	eventually(t, "the playlist removed", func() bool {
+		v, _ := core.MyChannel(ctx)
+		return v.Index.Playlists == nil && len(v.Index.Reposts) == 1
+	})
 
 	// The listener's own page shows the repost; its channel name opens
 	// the creator's page.

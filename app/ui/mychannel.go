@@ -132,6 +132,7 @@ func (s *myChannelSection) reload() {
 		s.links.SetText("")
 	}
 	s.showReleases(rels)
+	s.showExtras(v.Index)
 }
 
 // releasesChanged shows the channel's link and releases again after a
@@ -151,6 +152,7 @@ func (s *myChannelSection) releasesChanged() {
 	s.showLink()
 	if v.Index != nil {
 		s.showReleases(v.Index.Releases)
+		s.showExtras(v.Index)
 	}
 }
 
