@@ -88,24 +88,6 @@ func (c *Core) Unrepost(ctx context.Context, link, release string) (Published, e
 	return c.publishIndex(ctx, id, idx)
 }
 
-// Reposted says whether the user's channel, as last published, reposts
-// release of the channel link (a local read, for the window's buttons).
-func (c *Core) Reposted(ctx context.Context, link, release string) bool {
-	cl, err := magnet.ParseChannel(link)
-	if err != nil {
-		return false
-	}
-	ih, err := sourceInfoHash(release)
-	if err != nil {
-		return false
-	}
-	v, err := c.MyChannel(ctx)
-	if err != nil || v.Index == nil {
-		return false
-	}
-	return slices.ContainsFunc(v.Index.Reposts, func(r channel.Repost) bool { return sameRepost(r, cl, ih) })
-}
-
 func sameRepost(r channel.Repost, cl magnet.ChannelLink, ih string) bool {
 	other, err := magnet.ParseChannel(r.Channel)
 	return err == nil && r.InfoHash == ih && other.PublicKey == cl.PublicKey && string(other.Salt) == string(cl.Salt)

@@ -51,9 +51,6 @@ func TestRepostFollowsPlaylist(t *testing.T) {
 	if err != nil || pub.Seq != 1 || pub.Announced == 0 {
 		t.Fatalf("repost: %+v, %v", pub, err)
 	}
-	if !fan.Reposted(ctx, source, ih) || fan.Reposted(ctx, source, strings.Repeat("4", 40)) {
-		t.Fatal("Reposted does not tell the reposted release from another")
-	}
 	if _, err := fan.Repost(ctx, source, ih); err != nil { // again: moved to the top, not doubled
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -22,7 +23,7 @@ func (p *channelPage) repostButton(r app.ChannelRelease) *widget.Button {
 	}
 	link, ih, title := p.link, r.InfoHash, app.ChannelText(r.Title, 300)
 	b := &widget.Button{Text: "Repost", Icon: theme.MailForwardIcon()}
-	if mw.core.Reposted(mw.ctx, link, ih) { // a local read
+	if reposted(mw.settings.channel.mine, link, ih) {
 		b.SetText("Reposted")
 		b.Disable()
 		return b
@@ -53,6 +54,20 @@ func (p *channelPage) repostButton(r app.ChannelRelease) *widget.Button {
 	}
 	p.v.mw.markFunc("repost:"+title, p.shownButton(b))
 	return b
+}
+
+// reposted says whether the user's channel, as last read by My channel,
+// reposts release ih of the channel link.
+func reposted(mine *app.ChannelView, link, ih string) bool {
+	if mine == nil || mine.Index == nil {
+		return false
+	}
+	for _, r := range mine.Index.Reposts {
+		if strings.EqualFold(r.InfoHash, ih) && app.SameChannel(r.Channel, link) {
+			return true
+		}
+	}
+	return false
 }
 
 // showReposts lists the releases of other channels this one reposts: the
