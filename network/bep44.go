@@ -254,10 +254,24 @@ func (n *Node) putClosest(ctx context.Context, s *dht.Server, op *traversal.Oper
 	put := bep44.Put{V: bencode.Bytes(it.Value), K: &pk, Salt: it.Salt, Sig: it.Sig, Seq: it.Seq}
 	var stored atomic.Int32
 	var wg sync.WaitGroup
+	first := true
 	op.Closest().Range(func(elem k_nearest_nodes.Elem) {
 		token, _ := elem.Data.(string)
+		// Server.Put stores the item in our own node (verifying its
+		// signature) before it sends the query: once is enough, the other
+		// nodes get the same query without it.
+		send := func() dht.QueryResult {
+			return s.Query(ctx, dht.NewAddr(elem.Addr.UDP()), "put", dht.QueryInput{MsgArgs: krpc.MsgArgs{
+				ID: s.ID(), K: pk, Salt: put.Salt, Seq: &put.Seq, Sig: put.Sig, Token: token, V: put.V}})
+		}
+		if first {
+			send = func() dht.QueryResult {
+				return s.Put(ctx, dht.NewAddr(elem.Addr.UDP()), put, token, dht.QueryRateLimiting{})
+			}
+			first = false
+		}
 		wg.Go(func() {
-			res := s.Put(ctx, dht.NewAddr(elem.Addr.UDP()), put, token, dht.QueryRateLimiting{})
+			res := send()
 			if err := res.ToError(); err != nil {
 				n.cfg.dhtLog().Debug("DHT put refused", "node", elem.Addr.String(), "target", fmt.Sprintf("%x", target), "err", err)
 				return
