@@ -720,13 +720,15 @@ func (c *Core) refreshFollowed(ctx context.Context, r *library.ChannelRecord) {
 		}
 		return
 	}
-	res, err := c.node.RefreshItem(ctx, have, time.Since(r.Announced) >= ChannelRepublish)
+	due := time.Since(r.Announced) >= ChannelRepublish
+	res, err := c.node.RefreshItem(ctx, have, due)
 	announced := r.Announced
 	var added []library.FeedEntry
 	switch {
 	case res.Newer != nil:
+		// The new version once its index checks; else the one held, if due.
 		added, err = c.fetchVersion(ctx, r, *res.Newer, nil)
-		if err == nil && c.republish(ctx, r.PublicKey, r.Salt, r.Latest) {
+		if (err == nil || due) && c.republish(ctx, r.PublicKey, r.Salt, r.Latest) {
 			r.Announced = time.Now()
 		}
 	case err != nil:
