@@ -37,8 +37,9 @@ const (
 	MinChannelRefresh = time.Second
 	// ChannelRepublish is how often a channel's latest item is re-put (and
 	// at once when a new version is seen): BEP 44 asks for about hourly,
-	// and nodes drop items after 2 h.
-	ChannelRepublish = 30 * time.Minute
+	// and nodes drop items after 2 h, so a re-put at the first refresh
+	// round an hour on (at most 75 min) leaves a round to spare.
+	ChannelRepublish = time.Hour
 	// channelLookupTimeout bounds one DHT lookup or put.
 	channelLookupTimeout = 30 * time.Second
 )
@@ -54,6 +55,9 @@ type ChannelView struct {
 	IndexHash string // 40 hex; "" before the first version
 	Index     *channel.Index
 	Followed  bool
+	// Pending: followed, but no version was found yet (nobody served it
+	// when it was followed); KeepChannelsFresh keeps looking.
+	Pending   bool
 	Mine      bool
 	LastError string
 }
@@ -350,6 +354,9 @@ func (c *Core) publishIndex(ctx context.Context, id library.Identity, idx *chann
 	idx.Schema = channel.Schema
 	idx.Updated = time.Now().Unix()
 	idx.Profile.Name = id.Name
+	if idx.Follows, err = c.followsToPublish(ctx, id); err != nil {
+		return Published{}, err
+	}
 	data, err := idx.Encode()
 	if err != nil {
 		return Published{}, err
@@ -502,6 +509,7 @@ func (c *Core) FollowedChannels(ctx context.Context) ([]ChannelView, error) {
 
 func channelView(r library.ChannelRecord) ChannelView {
 	v := ChannelView{Link: channelLink(r.PublicKey, r.Salt, r.Name), Name: r.Name, Seq: r.Latest.Seq, IndexHash: r.Latest.IndexHash, Followed: r.Followed, LastError: r.LastError}
+	v.Pending = r.Followed && len(r.Latest.Index) == 0
 	if len(r.Latest.Index) > 0 {
 		v.Index, _ = channel.Decode(r.Latest.Index) // checked when fetched
 	}
@@ -524,6 +532,12 @@ func (c *Core) refreshChannel(ctx context.Context, rec *library.ChannelRecord, r
 		}
 	}()
 	added, err := c.fetchChannel(ctx, rec, resolved)
+	return c.saveRefreshed(ctx, rec, added, err)
+}
+
+// saveRefreshed saves rec after a refresh that added feed entries or
+// failed with err, and tells the window about the entries.
+func (c *Core) saveRefreshed(ctx context.Context, rec *library.ChannelRecord, added []library.FeedEntry, err error) error {
 	rec.Checked = time.Now()
 	rec.LastError = ""
 	if err != nil {
@@ -573,6 +587,12 @@ func (c *Core) fetchChannel(ctx context.Context, rec *library.ChannelRecord, res
 	if err != nil {
 		return nil, fmt.Errorf("looking the channel up in the DHT: %w", err)
 	}
+	return c.fetchVersion(ctx, rec, it, resolved)
+}
+
+// fetchVersion fetches and checks the index a channel's item it points at
+// and, if it is new and good, makes it rec's latest version.
+func (c *Core) fetchVersion(ctx context.Context, rec *library.ChannelRecord, it network.MutableItem, resolved func(int64, string)) ([]library.FeedEntry, error) {
 	raw, err := network.ParseBep46Value(it.Value)
 	if err != nil {
 		return nil, fmt.Errorf("channel version %d: %w", it.Seq, err)
@@ -688,16 +708,10 @@ func (c *Core) RefreshChannels(ctx context.Context) {
 			continue
 		}
 		lctx, cancel := context.WithTimeout(ctx, 2*channelLookupTimeout)
-		seen := r.Latest.Seq
-		c.refreshChannel(lctx, &r, nil)
-		if r.Latest.Seq != seen || time.Since(r.Announced) >= ChannelRepublish {
-			if c.republish(lctx, r.PublicKey, r.Salt, r.Latest) {
-				r.Announced = time.Now()
-				c.lib.UpdateChannel(ctx, r) // gone if unfollowed meanwhile: stays gone
-			}
-		}
+		c.refreshFollowed(lctx, &r)
 		cancel()
 	}
+	c.publishFollowsIfChanged(ctx)
 	// One hop further last: it may take long, and the user's own
 	// channel must not wait for it.
 	defer c.RefreshHops(ctx)
@@ -709,6 +723,63 @@ func (c *Core) RefreshChannels(ctx context.Context) {
 		}
 		cancel()
 	}
+}
+
+// refreshFollowed is one followed channel's part of a refresh round. A
+// channel with a version held takes one DHT lookup, which also re-puts the
+// version when it is due (network.RefreshItem) and one library write; one
+// never found yet (pending) is looked up in full.
+func (c *Core) refreshFollowed(ctx context.Context, r *library.ChannelRecord) {
+	was := r.Latest.IndexHash
+	defer func() {
+		if r.Latest.IndexHash != was {
+			c.discoverChanged() // search and suggestions read the new index
+		}
+	}()
+	have, ok := heldItem(r)
+	if !ok {
+		seen := r.Latest.Seq
+		c.refreshChannel(ctx, r, nil)
+		if r.Latest.Seq != seen && c.republish(ctx, r.PublicKey, r.Salt, r.Latest) {
+			r.Announced = time.Now()
+			c.lib.UpdateChannel(ctx, *r) // gone if unfollowed meanwhile: stays gone
+		}
+		return
+	}
+	due := time.Since(r.Announced) >= ChannelRepublish
+	res, err := c.node.RefreshItem(ctx, have, due)
+	announced := r.Announced
+	var added []library.FeedEntry
+	switch {
+	case res.Newer != nil:
+		// The new version once its index checks; else the one held, if due.
+		added, err = c.fetchVersion(ctx, r, *res.Newer, nil)
+		if (err == nil || due) && c.republish(ctx, r.PublicKey, r.Salt, r.Latest) {
+			r.Announced = time.Now()
+		}
+	case err != nil:
+		err = fmt.Errorf("looking the channel up in the DHT: %w", err)
+	case res.Announced > 0:
+		r.Announced = time.Now()
+	case res.Held == 0:
+		err = fmt.Errorf("looking the channel up in the DHT: %w", network.ErrItemNotFound)
+	}
+	if res.Newer == nil && r.Announced == announced && err == nil && r.LastError == "" {
+		return // nothing new, nothing put: no write (1,000 channels, every round)
+	}
+	c.saveRefreshed(ctx, r, added, err)
+}
+
+// heldItem is the signed item of the version rec holds, to re-put
+// unchanged; false when it holds none.
+func heldItem(rec *library.ChannelRecord) (network.MutableItem, bool) {
+	s := rec.Latest
+	if s.Seq == 0 || len(s.Sig) != 64 || len(s.Index) == 0 {
+		return network.MutableItem{}, false
+	}
+	it := network.MutableItem{PublicKey: rec.PublicKey, Salt: rec.Salt, Seq: s.Seq, Value: s.Value}
+	copy(it.Sig[:], s.Sig)
+	return it, true // checked when it was fetched; RefreshItem checks again
 }
 
 // markAnnounced notes that the user's channel version seq was announced,

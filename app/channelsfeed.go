@@ -135,5 +135,6 @@ func (c *Core) FollowedFeed(ctx context.Context, limit int) ([]FeedEntry, error)
 type (
 	FeedEntry      = library.FeedEntry
 	ChannelRelease = channel.Release
+	ChannelRepost  = channel.Repost
 	ChannelLinkRef = channel.Link
 )

@@ -117,8 +117,17 @@ type Follow struct {
 
 // Playlist is a creator's list of tracks from any releases.
 type Playlist struct {
-	Title   string    `json:"title"`
-	Entries []FileRef `json:"entries"`
+	Title   string          `json:"title"`
+	Entries []PlaylistEntry `json:"entries"`
+}
+
+// PlaylistEntry is one track of a playlist: a file of a torrent, with the
+// title and length to show before the torrent's metadata is fetched.
+type PlaylistEntry struct {
+	InfoHash string `json:"ih"` // 40 hex
+	File     int    `json:"file"`
+	Title    string `json:"title,omitempty"`
+	Duration int64  `json:"ms,omitempty"` // milliseconds
 }
 
 // Decode reads an index a peer sent: at most MaxIndexBytes, a JSON object
@@ -288,7 +297,7 @@ func (idx *Index) Validate() error {
 			return bad("playlist %d: %d entries (limit %d)", i, len(p.Entries), MaxEntries)
 		}
 		for j, e := range p.Entries {
-			if !e.valid() {
+			if !(FileRef{InfoHash: e.InfoHash, File: e.File}).valid() || e.Duration < 0 || e.Duration > maxTrackDuration {
 				return bad("playlist %d entry %d: %q file %d", i, j, Text(e.InfoHash, 80), e.File)
 			}
 		}
@@ -363,6 +372,7 @@ func (idx *Index) sanitise() {
 		pl.Title = Text(pl.Title, maxTitleBytes)
 		for j := range pl.Entries {
 			pl.Entries[j].InfoHash = strings.ToLower(pl.Entries[j].InfoHash)
+			pl.Entries[j].Title = Text(pl.Entries[j].Title, maxTitleBytes)
 		}
 	}
 }

@@ -22,7 +22,7 @@ func sample() *Index {
 			Tracks: []Track{{File: 0, Title: "Dawn", Duration: 183000}, {File: 1, Title: "Dusk", Duration: 201000}},
 		}},
 		Follows:   []Follow{{Channel: "magnet:?xs=urn:btpk:" + strings.Repeat("ab", 32), Name: "Friend"}},
-		Playlists: []Playlist{{Title: "Best of", Entries: []FileRef{{InfoHash: ih, File: 1}}}},
+		Playlists: []Playlist{{Title: "Best of", Entries: []PlaylistEntry{{InfoHash: ih, File: 1, Title: "One"}}}},
 	}
 }
 

@@ -43,6 +43,9 @@ type Identity struct {
 	Published ChannelState `json:"published"`
 	// Announced is when Published was last put on the DHT.
 	Announced time.Time `json:"announced"`
+	// PublishFollows puts the channels the user follows in the channel's
+	// index. Off unless the user turns it on: whom one follows is private.
+	PublishFollows bool `json:"publish_follows,omitempty"`
 }
 
 // PrivateKey is the identity's signing key.
@@ -89,7 +92,9 @@ type ChannelRecord struct {
 	// Latest is the newest version whose index was fetched and passed its
 	// checks: what the channel page shows.
 	Latest ChannelState `json:"latest"`
-	// Checked is when the DHT was last asked; LastError why that failed.
+	// Checked is when a refresh last saved the record (one that found
+	// nothing new and put nothing saves nothing); LastError why the last
+	// refresh failed.
 	// Announced is when Latest was last re-put on the DHT.
 	Checked   time.Time `json:"checked"`
 	Announced time.Time `json:"announced"`

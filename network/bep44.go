@@ -191,11 +191,17 @@ func checkReply(log *slog.Logger, from string, r *krpc.Return, pub [32]byte, sal
 // goes to onReply (from several goroutines). Nodes that answer with a
 // token are kept as the closest, for a put.
 func startItemLookup(s *dht.Server, target [20]byte, onReply func(from string, r *krpc.Return)) *traversal.Operation {
+	return startItemLookupFrom(s, target, nil, onReply)
+}
+
+// startItemLookupFrom is startItemLookup sending seq with each get: nodes
+// holding that version or an older one answer with their seq alone.
+func startItemLookupFrom(s *dht.Server, target [20]byte, seq *int64, onReply func(from string, r *krpc.Return)) *traversal.Operation {
 	op := traversal.Start(traversal.OperationInput{
 		Alpha:  8,
 		Target: target,
 		DoQuery: func(ctx context.Context, addr krpc.NodeAddr) traversal.QueryResult {
-			res := s.Get(ctx, dht.NewAddr(addr.UDP()), target, nil, dht.QueryRateLimiting{})
+			res := s.Get(ctx, dht.NewAddr(addr.UDP()), target, seq, dht.QueryRateLimiting{})
 			onReply(addr.String(), res.Reply.R)
 			tqr := res.TraversalQueryResult(addr)
 			// A put needs the node's token, a string (BEP 5).
@@ -237,14 +243,35 @@ func (n *Node) PutItem(ctx context.Context, it MutableItem) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("putting %x on the DHT: %w", target, err)
 	}
+	return n.putClosest(ctx, s, op, it)
+}
+
+// putClosest puts a checked item on the closest nodes a finished lookup
+// found (with their tokens), and returns how many took it.
+func (n *Node) putClosest(ctx context.Context, s *dht.Server, op *traversal.Operation, it MutableItem) (int, error) {
+	target := it.Target()
 	pk := it.PublicKey
 	put := bep44.Put{V: bencode.Bytes(it.Value), K: &pk, Salt: it.Salt, Sig: it.Sig, Seq: it.Seq}
 	var stored atomic.Int32
 	var wg sync.WaitGroup
+	first := true
 	op.Closest().Range(func(elem k_nearest_nodes.Elem) {
 		token, _ := elem.Data.(string)
+		// Server.Put stores the item in our own node (verifying its
+		// signature) before it sends the query: once is enough, the other
+		// nodes get the same query without it.
+		send := func() dht.QueryResult {
+			return s.Query(ctx, dht.NewAddr(elem.Addr.UDP()), "put", dht.QueryInput{MsgArgs: krpc.MsgArgs{
+				ID: s.ID(), K: pk, Salt: put.Salt, Seq: &put.Seq, Sig: put.Sig, Token: token, V: put.V}})
+		}
+		if first {
+			send = func() dht.QueryResult {
+				return s.Put(ctx, dht.NewAddr(elem.Addr.UDP()), put, token, dht.QueryRateLimiting{})
+			}
+			first = false
+		}
 		wg.Go(func() {
-			res := s.Put(ctx, dht.NewAddr(elem.Addr.UDP()), put, token, dht.QueryRateLimiting{})
+			res := send()
 			if err := res.ToError(); err != nil {
 				n.cfg.dhtLog().Debug("DHT put refused", "node", elem.Addr.String(), "target", fmt.Sprintf("%x", target), "err", err)
 				return

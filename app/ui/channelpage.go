@@ -155,6 +155,12 @@ func (p *channelPage) show(view app.ChannelView, err error) {
 		p.name.SetText(channelName(p.view.Name))
 	}
 	switch {
+	case err != nil && p.view.Followed && p.view.Index == nil:
+		// Followed while nobody serves it: the Core keeps looking.
+		p.status.SetText(pendingText)
+		p.status.Importance = widget.MediumImportance
+		p.status.Refresh()
+		p.retry.Show()
 	case err != nil:
 		p.status.SetText(app.ChannelProblem(err))
 		p.status.Importance = widget.DangerImportance
@@ -171,8 +177,11 @@ func (p *channelPage) show(view app.ChannelView, err error) {
 	p.showIndex()
 }
 
-// updateFollow makes the button say what a tap does. A channel is
-// followed once it was found (or was followed before).
+// pendingText is what a followed channel not found yet says.
+const pendingText = "Followed. Nobody serves this channel right now: Swarmtone will keep looking and show its releases here when it is found."
+
+// updateFollow makes the button say what a tap does. A channel can be
+// followed before it is found: the follow waits (pendingText).
 func (p *channelPage) updateFollow() {
 	if p.mine {
 		p.follow.Hide()
@@ -188,11 +197,7 @@ func (p *channelPage) updateFollow() {
 		p.follow.SetIcon(theme.ContentAddIcon())
 		p.follow.Importance = widget.HighImportance
 	}
-	if p.view.Followed || p.view.Index != nil {
-		p.follow.Enable()
-	} else {
-		p.follow.Disable()
-	}
+	p.follow.Enable()
 	p.follow.Refresh()
 }
 
@@ -285,7 +290,11 @@ func (p *channelPage) releaseRow(r app.ChannelRelease) fyne.CanvasObject {
 	text := container.NewVBox(
 		&widget.Label{Text: title, TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis},
 		&widget.Label{Text: strings.Join(meta, " · "), Importance: widget.LowImportance, Truncation: fyne.TextTruncateEllipsis})
-	return container.NewBorder(nil, nil, nil, container.NewHBox(p.health.label(r.InfoHash), container.NewCenter(play)), text)
+	buttons := container.NewHBox(play)
+	if repost := p.repostButton(r); repost != nil {
+		buttons.Add(repost)
+	}
+	return container.NewBorder(nil, nil, nil, container.NewHBox(p.health.label(r.InfoHash), container.NewCenter(buttons)), text)
 }
 
 // profileLink is a link the creator chose: a hyperlink, which open opens,

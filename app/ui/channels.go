@@ -167,10 +167,13 @@ func (v *channelsView) draw() {
 		open := &widget.Hyperlink{Text: name, OnTapped: func() { v.openPage(link, name) }}
 		v.mw.markFunc("channel:"+name, v.shownHome(open))
 		info := "not fetched yet"
+		if c.Pending {
+			info = "not found yet — will keep looking"
+		}
 		if c.Index != nil {
 			info = releasesText(len(c.Index.Releases))
 		}
-		if c.LastError != "" {
+		if c.LastError != "" && !c.Pending {
 			info += " · last check failed"
 		}
 		v.followed.Add(container.NewHBox(open, &widget.Label{Text: info, Importance: widget.LowImportance}))

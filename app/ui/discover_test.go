@@ -243,7 +243,7 @@ func TestChannelPageRepostsAndHealth(t *testing.T) {
 	eventually(t, "the page's labels and reposts", func() bool {
 		return onUIBool(func() bool {
 			return shows(page, "Shared Here") && shows(page, "on this computer") && shows(page, "Reposts") &&
-				shows(page, "Delta's Tune") && shows(page, "from Delta")
+				shows(page, "Delta's Tune") && shows(page, "reposted from") && shows(page, "Delta")
 		})
 	})
 	if onUIBool(func() bool { return shows(page, "Spam Tune") }) {

@@ -42,7 +42,8 @@ func (p *channelPage) showVisibleReposts(idx *channel.Index) {
 	}()
 }
 
-// visibleRepostRow is a release of another channel this one reposts.
+// visibleRepostRow is a release of another channel this one reposts:
+// "reposted from" its channel, whose name opens that channel's page.
 func (p *channelPage) visibleRepostRow(rp channel.Repost, health *healthLabels) fyne.CanvasObject {
 	title := app.ChannelText(rp.Title, 300)
 	if title == "" {
@@ -50,11 +51,16 @@ func (p *channelPage) visibleRepostRow(rp channel.Repost, health *healthLabels) 
 	}
 	magnet := app.ReleaseMagnet(app.ChannelRelease{InfoHash: rp.InfoHash, Title: rp.Title})
 	play := &widget.Button{Text: "Play", Icon: theme.MediaPlayIcon(), OnTapped: func() { p.v.mw.addAndPlay(magnet) }}
-	p.v.mw.markFunc("repost:"+title, p.shownButton(play))
+	p.v.mw.markFunc("repost-play:"+title, p.shownButton(play))
 	name, _ := app.ChannelLinkName(rp.Channel)
-	name = channelName(name)
+	from := channelName(name)
 	link := rp.Channel
-	from := &widget.Hyperlink{Text: "from " + name, OnTapped: func() { p.v.openPage(link, name) }}
-	text := container.NewVBox(&widget.Label{Text: title, TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}, from)
+	open := &widget.Hyperlink{Text: from, OnTapped: func() { p.v.openPage(link, name) }}
+	p.v.mw.markFunc("reposted-from:"+from, func() (fyne.CanvasObject, bool) {
+		return open, p.v.page == p && p.v.mw.shown(p.v.object)
+	})
+	text := container.NewVBox(
+		&widget.Label{Text: title, TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis},
+		container.NewHBox(&widget.Label{Text: "reposted from", Importance: widget.LowImportance}, open))
 	return container.NewBorder(nil, nil, nil, container.NewHBox(health.label(rp.InfoHash), container.NewCenter(play)), text)
 }

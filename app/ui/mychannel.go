@@ -36,6 +36,7 @@ type myChannelSection struct {
 	copyBtn          *widget.Button
 	name, bio, links *widget.Entry
 	saveBtn          *widget.Button
+	follows          *widget.Check // followsText
 	releases         *fyne.Container
 	exportBtn        *widget.Button
 	importBtn        *widget.Button
@@ -76,6 +77,7 @@ func newMyChannelSection(mw *MainWindow) *myChannelSection {
 		container.NewBorder(nil, nil, widget.NewLabel("Link"), s.copyBtn, s.link),
 		profile,
 		container.NewHBox(s.saveBtn),
+		s.newFollowsCheck(),
 		&widget.Label{Text: "Releases", TextStyle: fyne.TextStyle{Bold: true}},
 		s.releases,
 	)
@@ -118,6 +120,7 @@ func (s *myChannelSection) reload() {
 	s.create.Hide()
 	s.own.Show()
 	s.showLink()
+	s.showFollows()
 	s.name.SetText(v.Name)
 	var rels []channel.Release
 	if v.Index != nil {
@@ -129,6 +132,7 @@ func (s *myChannelSection) reload() {
 		s.links.SetText("")
 	}
 	s.showReleases(rels)
+	s.showExtras(v.Index)
 }
 
 // releasesChanged shows the channel's link and releases again after a
@@ -148,6 +152,7 @@ func (s *myChannelSection) releasesChanged() {
 	s.showLink()
 	if v.Index != nil {
 		s.showReleases(v.Index.Releases)
+		s.showExtras(v.Index)
 	}
 }
 

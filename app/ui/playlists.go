@@ -78,6 +78,7 @@ func newPlaylistsView(mw *MainWindow) *playlistsView {
 		&widget.Button{Icon: theme.FolderOpenIcon(), Text: "Import…", OnTapped: v.importFile},
 		&widget.Button{Icon: theme.DocumentSaveIcon(), Text: "Export…", OnTapped: v.exportFile},
 		&widget.Button{Icon: theme.MediaPlayIcon(), Text: "Play", OnTapped: func() { v.mw.play(v.tracks, 0) }},
+		&widget.Button{Icon: theme.UploadIcon(), Text: "Publish to my channel", OnTapped: v.publishToChannel},
 	)
 	split := container.NewHSplit(v.names, v.items)
 	split.Offset = 0.3

@@ -1,0 +1,88 @@
+package network
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/anacrolix/dht/v2/krpc"
+)
+
+// ItemRefresh is what RefreshItem found.
+type ItemRefresh struct {
+	// Newer is the valid version with the highest seq above the one held,
+	// if some node has one.
+	Newer *MutableItem
+	// Held is how many nodes said they hold the version held; Stale how
+	// many an older one. Their word, unsigned: only ever used to say
+	// "nothing new" and to decide to put.
+	Held, Stale int
+	// Announced is how many nodes took the version held when it was put
+	// again (0 when not asked to, or when a newer version was found).
+	Announced int
+}
+
+// RefreshItem is a follower's (or the creator's) periodic round for an
+// item it holds: one lookup asks the closest nodes for a version above
+// have.Seq, and, when none is newer and republish is set (or no node holds
+// this version: it expired), puts have unchanged on the closest nodes of
+// that same lookup. The lookup sends
+// have.Seq with each get (BEP 44), so a node holding that version (or an
+// older one) answers with its seq alone: nothing to verify, nothing to
+// decode, and no second traversal for the put. A newer version is checked
+// as GetItem checks it; the caller fetches it and puts it with PutItem.
+func (n *Node) RefreshItem(ctx context.Context, have MutableItem, republish bool) (ItemRefresh, error) {
+	if err := have.Check(); err != nil {
+		return ItemRefresh{}, err
+	}
+	s, err := n.dhtServer()
+	if err != nil {
+		return ItemRefresh{}, err
+	}
+	target := have.Target()
+	log := n.cfg.dhtLog().With("target", fmt.Sprintf("%x", target))
+	var (
+		mu  sync.Mutex
+		res ItemRefresh
+	)
+	seq := have.Seq
+	op := startItemLookupFrom(s, target, &seq, func(from string, r *krpc.Return) {
+		if r != nil && r.V == nil && r.Seq != nil && r.K == [32]byte{} {
+			// Its seq only: it holds have's version or an older one.
+			mu.Lock()
+			if *r.Seq == have.Seq {
+				res.Held++
+			} else {
+				res.Stale++
+			}
+			mu.Unlock()
+			return
+		}
+		it, ok := checkReply(log, from, r, have.PublicKey, have.Salt, target)
+		if !ok || it.Seq <= have.Seq {
+			return
+		}
+		mu.Lock()
+		if res.Newer == nil || it.Seq > res.Newer.Seq {
+			res.Newer = &it
+		}
+		mu.Unlock()
+	})
+	select {
+	case <-op.Stalled():
+	case <-ctx.Done():
+	}
+	op.Stop()
+	if err := ctx.Err(); err != nil {
+		return res, fmt.Errorf("looking up %x in the DHT: %w", target, err)
+	}
+	mu.Lock()
+	newer := res.Newer
+	mu.Unlock()
+	if newer == nil && (republish || res.Held == 0) {
+		// Due, or no node holds this version (expired, or only older
+		// ones): ours may be the last copy.
+		res.Announced, err = n.putClosest(ctx, s, op, have)
+	}
+	return res, err
+}
