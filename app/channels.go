@@ -346,6 +346,16 @@ func firstOf(s ...string) string {
 // it, then announces it on the DHT. The seq is above both the one saved and
 // any the DHT holds (a key imported on another computer).
 func (c *Core) publishIndex(ctx context.Context, id library.Identity, idx *channel.Index) (Published, error) {
+	var err error
+	if idx.Follows, err = c.followsToPublish(ctx, id); err != nil {
+		return Published{}, err
+	}
+	return c.publishIndexAsIs(ctx, id, idx)
+}
+
+// publishIndexAsIs is publishIndex with idx's follows list as given (tests
+// stand in for other clients' indexes with it: loops, repeats, self-follows).
+func (c *Core) publishIndexAsIs(ctx context.Context, id library.Identity, idx *channel.Index) (Published, error) {
 	priv, err := id.PrivateKey()
 	if err != nil {
 		return Published{}, err
@@ -354,9 +364,6 @@ func (c *Core) publishIndex(ctx context.Context, id library.Identity, idx *chann
 	idx.Schema = channel.Schema
 	idx.Updated = time.Now().Unix()
 	idx.Profile.Name = id.Name
-	if idx.Follows, err = c.followsToPublish(ctx, id); err != nil {
-		return Published{}, err
-	}
 	data, err := idx.Encode()
 	if err != nil {
 		return Published{}, err
