@@ -14,12 +14,14 @@ trap 'rm -rf "$work"' EXIT
 
 bin=${2:-}
 if [[ -z $bin ]]; then
-	tar -xJf "$archive" -C "$work"
-	bin=$(find "$work/usr" -path '*/bin/*' -type f | head -n1)
-	[[ -n $bin ]] || { echo "repack.sh: no binary under usr/*/bin in $archive" >&2; exit 1; }
+	# fyne 1.7 puts everything under one top folder (swarmtone/usr/local/bin/…).
+	mkdir "$work/in"
+	tar -xJf "$archive" -C "$work/in"
+	bin=$(find "$work/in" -type f -path '*/usr/*bin/*' | head -n1)
+	[[ -n $bin ]] || { echo "repack.sh: no binary under usr/…/bin in $archive" >&2; exit 1; }
 fi
 
-stage=$work/swarmtone
+stage=$work/out/swarmtone
 mkdir -p "$stage/assets/icons"
 install -m755 "$bin" "$stage/swarmtone"
 cp "$root"/assets/{icon.svg,swarmtone.desktop,org.swarmtone.Swarmtone.metainfo.xml,swarmtone-seed.service} "$stage/assets/"
@@ -46,6 +48,6 @@ user-uninstall:
 MAKEFILE
 
 tmp=$archive.tmp
-tar -cJf "$tmp" -C "$work" swarmtone
+tar -cJf "$tmp" -C "$work/out" swarmtone
 mv "$tmp" "$archive"
 echo "repack.sh: $archive installs with make user-install"
