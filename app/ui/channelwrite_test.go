@@ -80,7 +80,7 @@ func TestChannelRepostFollowsPlaylistWindow(t *testing.T) {
 	if checked || v.Index.Follows != nil {
 		t.Fatal("the channels followed are published before the user asked")
 	}
-	test.Tap(s.follows)
+	act(func() { test.Tap(s.follows) })
 	eventually(t, "the follows published", func() bool { return strings.HasPrefix(channelStatus(s), "Published version 2") })
 	if v, _ := core.MyChannel(ctx); len(v.Index.Follows) != 1 || !app.SameChannel(v.Index.Follows[0].Channel, source) {
 		t.Fatalf("follows published: %+v", v.Index.Follows)
@@ -130,7 +130,7 @@ func TestChannelRepostFollowsPlaylistWindow(t *testing.T) {
 	if len(rms) != 2 {
 		t.Fatalf("%d Remove buttons in My channel, want 2 (repost, playlist)", len(rms))
 	}
-	test.Tap(rms[1])
+	act(func() { test.Tap(rms[1]) })
 	tapOverlayButton(t, mw, "Yes")
 	eventually(t, "the playlist removed", func() bool {
 		v, _ := core.MyChannel(ctx)

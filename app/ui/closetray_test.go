@@ -66,7 +66,7 @@ func TestCloseWithoutTrayAsksOnce(t *testing.T) {
 			if b == nil {
 				t.Fatalf("closing without a tray showed no %q button", tt.answer)
 			}
-			test.Tap(b)
+			act(func() { test.Tap(b) })
 			if got := a.Preferences().Bool(prefKeepSeeding); got != tt.wantHidden || !a.Preferences().Bool(prefAskedKeepSeeding) {
 				t.Errorf("after %q: keep-seeding %v, asked %v", tt.answer, got, a.Preferences().Bool(prefAskedKeepSeeding))
 			}

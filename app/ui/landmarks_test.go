@@ -70,7 +70,9 @@ func TestLandmarksSayWhereControlsAre(t *testing.T) {
 	// A click at a track's landmark selects that track, as for a person.
 	title := firstTitle(t, mw)
 	x, y := marks["track:"+title].Center()
-	test.TapCanvas(mw.win.Canvas(), fyne.NewPos(float32(x)/mw.win.Canvas().Scale(), float32(y)/mw.win.Canvas().Scale()))
+	act(func() {
+		test.TapCanvas(mw.win.Canvas(), fyne.NewPos(float32(x)/mw.win.Canvas().Scale(), float32(y)/mw.win.Canvas().Scale()))
+	})
 	var selected int
 	onUIWait(func() { selected = len(mw.library.selected) })
 	if selected != 1 {

@@ -285,7 +285,7 @@ func TestLibraryHeaderSorts(t *testing.T) {
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
 			gen := v.reloads
-			test.TapAt(v.header, fyne.NewPos(headerX(s.col), 5))
+			act(func() { test.TapAt(v.header, fyne.NewPos(headerX(s.col), 5)) })
 			eventually(t, "the new order shown", func() bool {
 				var done bool
 				onUIWait(func() { done = v.reloads > gen })

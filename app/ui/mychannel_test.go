@@ -58,7 +58,7 @@ func TestMyChannelCreateAndEditProfile(t *testing.T) {
 	if !createShown || ownShown {
 		t.Fatalf("with no channel: create form shown %v, channel shown %v", createShown, ownShown)
 	}
-	test.Tap(s.createBtn) // no name
+	act(func() { test.Tap(s.createBtn) }) // no name
 	if st := channelStatus(s); !strings.HasPrefix(st, "Not created: name: ") {
 		t.Fatalf("Create with no name says %q", st)
 	}
@@ -66,7 +66,7 @@ func TestMyChannelCreateAndEditProfile(t *testing.T) {
 		t.Fatalf("a channel was made with no name: %v", err)
 	}
 	fyne.DoAndWait(func() { s.createName.SetText("Night Choir") })
-	test.Tap(s.createBtn)
+	act(func() { test.Tap(s.createBtn) })
 	eventually(t, "the channel made", func() bool { return strings.HasPrefix(channelStatus(s), "Your channel is made") })
 	mine := myChannel(t, core)
 	var link, name string
@@ -76,7 +76,7 @@ func TestMyChannelCreateAndEditProfile(t *testing.T) {
 	if createShown || !ownShown || link != mine.Link || name != "Night Choir" || mine.Name != "Night Choir" {
 		t.Fatalf("after Create: create form %v, channel %v, link %q (Core's %q), name %q (Core's %q)", createShown, ownShown, link, mine.Link, name, mine.Name)
 	}
-	test.Tap(s.copyBtn)
+	act(func() { test.Tap(s.copyBtn) })
 	if got := mw.app.Clipboard().Content(); got != mine.Link {
 		t.Errorf("Copy link put %q on the clipboard, want %q", got, mine.Link)
 	}
@@ -100,7 +100,7 @@ func TestMyChannelCreateAndEditProfile(t *testing.T) {
 				s.bio.SetText(tt.bio)
 				s.links.SetText(tt.links)
 			})
-			test.Tap(s.saveBtn)
+			act(func() { test.Tap(s.saveBtn) })
 			if tt.want != "" {
 				if st := channelStatus(s); !strings.HasPrefix(st, tt.want) {
 					t.Fatalf("status %q, want it to start %q", st, tt.want)
@@ -220,7 +220,7 @@ func TestTransfersPublishAndRemove(t *testing.T) {
 	if pub.Text != publishCheckText || !pub.Visible() {
 		t.Fatalf("the share's row has %q (shown %v), want %q", pub.Text, pub.Visible(), publishCheckText)
 	}
-	test.Tap(pub)
+	act(func() { test.Tap(pub) })
 	eventually(t, "the publish reported", func() bool { return strings.Contains(overlayText(mw), "Published version 2.") })
 	if rows := releaseRows(mw.settings.channel); len(rows) != 2 || !strings.HasPrefix(rows[0], "Row Album") {
 		t.Fatalf("Settings lists %q, want Row Album then Five", rows)
@@ -240,7 +240,7 @@ func TestTransfersPublishAndRemove(t *testing.T) {
 	before := myChannel(t, core)
 	var remove *widget.Button
 	fyne.DoAndWait(func() { remove = buttonIn(test.LaidOutObjects(mw.settings.channel.releases), "Remove") }) // the first: Row Album
-	test.Tap(remove)
+	act(func() { test.Tap(remove) })
 	tapOverlayButton(t, mw, "Yes")
 	eventually(t, "the removal published", func() bool { return strings.HasPrefix(channelStatus(mw.settings.channel), "Published version 3.") })
 	after := myChannel(t, core)
@@ -261,7 +261,7 @@ func TestMyChannelKeyRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	s := mw.settings.channel
 	fyne.DoAndWait(func() { s.createName.SetText("Keyed") })
-	test.Tap(s.createBtn)
+	act(func() { test.Tap(s.createBtn) })
 	eventually(t, "the channel made", func() bool { return strings.HasPrefix(channelStatus(s), "Your channel is made") })
 	first := myChannel(t, core).Link
 	dir := t.TempDir()

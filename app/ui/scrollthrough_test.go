@@ -32,13 +32,13 @@ func TestPageScrollsOverFields(t *testing.T) {
 			defer w.Close()
 			w.Resize(fyne.NewSize(300, 200))
 			at := fyne.NewPos(150, 60) // over the first field
-			test.Scroll(w.Canvas(), at, 0, -50)
+			act(func() { test.Scroll(w.Canvas(), at, 0, -50) })
 			if moved := c.scroll.Offset.Y > 0; moved != c.moves {
 				t.Fatalf("offset after the wheel over a field: %v; want moved=%v", c.scroll.Offset, c.moves)
 			}
 			c.scroll.ScrollToTop()
 			before := tapped
-			test.TapCanvas(w.Canvas(), fyne.NewPos(150, 15)) // on the button
+			act(func() { test.TapCanvas(w.Canvas(), fyne.NewPos(150, 15)) }) // on the button
 			if tapped != before+1 {
 				t.Fatalf("a click on the button under the layer did not reach it")
 			}

@@ -45,7 +45,7 @@ func tapOverlayButton(t *testing.T, mw *MainWindow, text string) {
 		b = buttonIn(overlayObjects(mw), text)
 		return b != nil && !b.Disabled()
 	})
-	test.Tap(b)
+	act(func() { test.Tap(b) })
 }
 
 // tapWindowButton taps the button labelled text in the window's content.
@@ -56,7 +56,7 @@ func tapWindowButton(t *testing.T, mw *MainWindow, text string) {
 		fyne.DoAndWait(func() { b = buttonIn(test.LaidOutObjects(mw.Window().Content()), text) })
 		return b != nil && b.Visible()
 	})
-	test.Tap(b)
+	act(func() { test.Tap(b) })
 }
 
 // sharedMagnet is the magnet of the one torrent the Core shares.

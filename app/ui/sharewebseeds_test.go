@@ -21,11 +21,12 @@ func TestShareDialogWebSeeds(t *testing.T) {
 
 	const seed = "http://127.0.0.1:8080/music"
 	const wantWS = "ws=http%3A%2F%2F127.0.0.1%3A8080%2Fmusic%2F" // a folder: the slash is added
-	// Holding uiMu keeps the share's result waiting while the URL is typed.
-	uiMu.Lock()
+	// Holding the UI lock keeps the share's result waiting while the URL
+	// is typed.
+	unlock := asUser()
 	sd := mw.sharePaths([]string{album})
 	test.Type(sd.seeds, seed)
-	uiMu.Unlock()
+	unlock()
 
 	var link, note string
 	read := func() {
