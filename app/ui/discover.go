@@ -157,27 +157,13 @@ func (p *discoverPanel) row(r app.DiscoverResult) fyne.CanvasObject {
 // playDiscovered adds a channel's release and plays it, from the track
 // the result names (its so= file) or its first.
 func (mw *MainWindow) playDiscovered(r app.DiscoverResult) {
-	go func() {
-		added, err := mw.core.Add(mw.ctx, r.Magnet)
-		if err == nil {
-			_, err = mw.core.WaitTracks(mw.ctx, added.InfoHash)
-		}
-		var tracks []app.Track
-		if err == nil {
-			tracks, err = mw.core.TorrentTracks(mw.ctx, added.InfoHash)
-		}
-		onUI(func() {
-			if err != nil {
-				mw.showError("Could not play "+app.ChannelText(r.Title, 200), err)
-				return
+	mw.addAndPlayFrom(r.Magnet, "Could not play "+app.ChannelText(r.Title, 200), func(tracks []app.Track) int {
+		at := 0
+		for i, t := range tracks {
+			if t.Swarm != nil && t.Swarm.FileIndex == r.File {
+				at = i
 			}
-			at := 0
-			for i, t := range tracks {
-				if t.Swarm != nil && t.Swarm.FileIndex == r.File {
-					at = i
-				}
-			}
-			mw.play(tracks, at)
-		})
-	}()
+		}
+		return at
+	})
 }

@@ -178,6 +178,12 @@ func (mw *MainWindow) Open(sources []string) {
 // addAndPlay adds a torrent source and plays its tracks as soon as the
 // metadata is known: they stream while they download.
 func (mw *MainWindow) addAndPlay(source string) {
+	mw.addAndPlayFrom(source, "Could not play the link", nil)
+}
+
+// addAndPlayFrom is addAndPlay from the track first picks (nil: the
+// first); failing says failTitle.
+func (mw *MainWindow) addAndPlayFrom(source, failTitle string, first func([]app.Track) int) {
 	go func() {
 		added, err := mw.core.Add(mw.ctx, source)
 		if err == nil {
@@ -189,10 +195,14 @@ func (mw *MainWindow) addAndPlay(source string) {
 		}
 		onUI(func() {
 			if err != nil {
-				mw.showError("Could not play the link", err)
+				mw.showError(failTitle, err)
 				return
 			}
-			mw.play(tracks, 0)
+			at := 0
+			if first != nil {
+				at = first(tracks)
+			}
+			mw.play(tracks, at)
 		})
 	}()
 }

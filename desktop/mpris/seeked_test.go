@@ -3,9 +3,6 @@ package mpris
 import (
 	"bufio"
 	"context"
-	"encoding/binary"
-	"math"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -56,7 +53,7 @@ func TestSeekElsewhereSendsSeeked(t *testing.T) {
 	}
 	defer core.Close()
 	wav := filepath.Join(t.TempDir(), "tone.wav")
-	writeTone(t, wav, 60*time.Second)
+	testtool.WriteToneWAV(t, wav, 60*time.Second)
 	track, err := core.LocalTrack(ctx, wav)
 	if err != nil {
 		t.Fatal(err)
@@ -114,33 +111,5 @@ func TestSeekElsewhereSendsSeeked(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("no Seeked after the Core seeked to 40 s")
-	}
-}
-
-// writeTone writes a 16-bit stereo 44.1 kHz sine of d to path.
-func writeTone(t *testing.T, path string, d time.Duration) {
-	t.Helper()
-	const rate = 44100
-	frames := int(d.Seconds() * rate)
-	data := make([]byte, 44+frames*4)
-	copy(data, "RIFF")
-	binary.LittleEndian.PutUint32(data[4:], uint32(36+frames*4))
-	copy(data[8:], "WAVEfmt ")
-	binary.LittleEndian.PutUint32(data[16:], 16)
-	binary.LittleEndian.PutUint16(data[20:], 1) // PCM
-	binary.LittleEndian.PutUint16(data[22:], 2)
-	binary.LittleEndian.PutUint32(data[24:], rate)
-	binary.LittleEndian.PutUint32(data[28:], rate*4)
-	binary.LittleEndian.PutUint16(data[32:], 4)
-	binary.LittleEndian.PutUint16(data[34:], 16)
-	copy(data[36:], "data")
-	binary.LittleEndian.PutUint32(data[40:], uint32(frames*4))
-	for i := range frames {
-		v := int16(16000 * math.Sin(2*math.Pi*440*float64(i)/rate))
-		binary.LittleEndian.PutUint16(data[44+i*4:], uint16(v))
-		binary.LittleEndian.PutUint16(data[46+i*4:], uint16(v))
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
 	}
 }
