@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/anacrolix/torrent"
+	"github.com/anacrolix/torrent/metainfo"
 )
 
 // A full disk (or any failing write to the download folder) must not stop a
@@ -90,6 +91,20 @@ func (w *writeTrouble) failed(err error, note func()) {
 			w.notify(err)
 		}
 	}
+}
+
+// holds reports whether the torrent ih has verified pieces only in memory:
+// its files are short because we could not write them yet, not because
+// someone removed them.
+func (w *writeTrouble) holds(ih metainfo.Hash) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for t := range w.torrents {
+		if t.ih == ih {
+			return true
+		}
+	}
+	return false
 }
 
 // forget drops t (its storage closed: its unwritten pieces are gone, and

@@ -45,8 +45,9 @@ func (n *Node) everyTorrent(interval time.Duration, fn func(*entry)) {
 // A file gone or shorter than the torrent says marks the torrent missing
 // (its pieces are verified, so they are no longer offered and their
 // completion is forgotten); a file that came back, or changed size or
-// mtime, has its pieces verified again. Downloads still in progress are
-// left alone: we are the ones writing them.
+// mtime, has its pieces verified again. Downloads still in progress, or
+// complete but held in memory by a full disk, are left alone: we are the
+// ones writing them.
 func (n *Node) checkFiles(e *entry) {
 	info := e.t.Info()
 	if info == nil {
@@ -57,6 +58,9 @@ func (n *Node) checkFiles(e *entry) {
 	e.mu.Unlock()
 	if !e.shared && !e.t.Complete().Bool() && len(wasMissing) == 0 {
 		return
+	}
+	if n.trouble.holds(e.t.InfoHash()) {
+		return // the disk is full: pieces wait in memory for a write (diskfull.go)
 	}
 	// Each list made once: with 1,000 torrents every 15 s, these were most
 	// of what an idle node allocated.
