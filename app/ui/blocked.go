@@ -23,7 +23,7 @@ type blockedSection struct {
 
 func newBlockedSection(mw *MainWindow) *blockedSection {
 	s := &blockedSection{mw: mw, list: container.NewVBox()}
-	heading := &widget.Label{Text: "Blocked", SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}
+	heading := &widget.Label{Text: "Blocked", TextStyle: fyne.TextStyle{Bold: true}} // as "My channel" above it
 	hint := &widget.Label{Text: "Blocked channels and releases are hidden from search, the feed and suggestions, and never fetched.", Importance: widget.LowImportance, Wrapping: fyne.TextWrapWord}
 	s.object = container.NewVBox(heading, hint, s.list)
 	s.reload()
