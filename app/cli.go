@@ -469,7 +469,11 @@ func (cli *CLI) usage(w io.Writer) {
 	fmt.Fprintf(w, "Swarmtone: a music player whose library is shared peer-to-peer over BitTorrent.\n\n")
 	fmt.Fprintf(w, "Usage: swarmtone [flags] [command] [arguments]\n\nCommands:\n")
 	for _, c := range cli.commands() {
-		fmt.Fprintf(w, "  %-7s %-32s %s\n", c.name, c.args, c.summary)
+		// Arguments line up after the short names; a long name
+		// (register-handlers) takes their room and the summaries stay in
+		// one column.
+		head := strings.TrimSpace(fmt.Sprintf("%-7s %s", c.name, c.args))
+		fmt.Fprintf(w, "  %-40s %s\n", head, c.summary)
 	}
 	fmt.Fprint(w, `
 Flags (before or after the command):

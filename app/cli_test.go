@@ -138,3 +138,30 @@ func slashedAbs(p string) string {
 	}
 	return s
 }
+
+// TestUsageColumns: every command's summary in --help starts in one column,
+// whatever the length of its name and arguments.
+func TestUsageColumns(t *testing.T) {
+	var out bytes.Buffer
+	(&CLI{}).usage(&out)
+	cmds := (&CLI{}).commands()
+	col := -1
+	for _, line := range strings.Split(out.String(), "\n") {
+		for _, c := range cmds {
+			if !strings.HasPrefix(line, "  "+c.name+" ") {
+				continue
+			}
+			at := strings.Index(line, c.summary)
+			if at < 0 {
+				t.Fatalf("line %q lacks the summary of %s", line, c.name)
+			}
+			if col >= 0 && at != col {
+				t.Errorf("%s's summary starts at column %d; the others at %d:\n%s", c.name, at, col, out.String())
+			}
+			col = at
+		}
+	}
+	if col < 0 {
+		t.Fatalf("no command listed:\n%s", out.String())
+	}
+}
