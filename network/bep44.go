@@ -252,26 +252,20 @@ func (n *Node) putClosest(ctx context.Context, s *dht.Server, op *traversal.Oper
 	target := it.Target()
 	pk := it.PublicKey
 	put := bep44.Put{V: bencode.Bytes(it.Value), K: &pk, Salt: it.Salt, Sig: it.Sig, Seq: it.Seq}
+	// Our own node keeps a copy first, whoever else takes it: a creator
+	// alone on the DHT (the first of its followers not yet online) still
+	// answers their lookups. It goes through the DHT's own checks (bep44
+	// Wrapper: signature, seq), so a newer version we hold is kept.
+	if err := bep44.NewWrapper(n.items, dhtItemLifetime).Put(put.ToItem()); err != nil {
+		n.cfg.dhtLog().Debug("DHT item not kept in our node", "target", fmt.Sprintf("%x", target), "seq", it.Seq, "err", err)
+	}
 	var stored atomic.Int32
 	var wg sync.WaitGroup
-	first := true
 	op.Closest().Range(func(elem k_nearest_nodes.Elem) {
 		token, _ := elem.Data.(string)
-		// Server.Put stores the item in our own node (verifying its
-		// signature) before it sends the query: once is enough, the other
-		// nodes get the same query without it.
-		send := func() dht.QueryResult {
-			return s.Query(ctx, dht.NewAddr(elem.Addr.UDP()), "put", dht.QueryInput{MsgArgs: krpc.MsgArgs{
-				ID: s.ID(), K: pk, Salt: put.Salt, Seq: &put.Seq, Sig: put.Sig, Token: token, V: put.V}})
-		}
-		if first {
-			send = func() dht.QueryResult {
-				return s.Put(ctx, dht.NewAddr(elem.Addr.UDP()), put, token, dht.QueryRateLimiting{})
-			}
-			first = false
-		}
 		wg.Go(func() {
-			res := send()
+			res := s.Query(ctx, dht.NewAddr(elem.Addr.UDP()), "put", dht.QueryInput{MsgArgs: krpc.MsgArgs{
+				ID: s.ID(), K: pk, Salt: put.Salt, Seq: &put.Seq, Sig: put.Sig, Token: token, V: put.V}})
 			if err := res.ToError(); err != nil {
 				n.cfg.dhtLog().Debug("DHT put refused", "node", elem.Addr.String(), "target", fmt.Sprintf("%x", target), "err", err)
 				return
@@ -281,7 +275,7 @@ func (n *Node) putClosest(ctx context.Context, s *dht.Server, op *traversal.Oper
 	})
 	wg.Wait()
 	if stored.Load() == 0 {
-		// Our own node keeps it (s.Put stores it first), so it is not lost.
+		// Our own node keeps it (above), so it is not lost.
 		return 0, fmt.Errorf("putting %x (seq %d): %w: no DHT node took it (is the DHT bootstrapped?)", target, it.Seq, ErrItemNotFound)
 	}
 	return int(stored.Load()), nil

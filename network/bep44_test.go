@@ -435,3 +435,41 @@ func FuzzParseBep46Value(f *testing.F) {
 		}
 	})
 }
+
+// TestItemKeptByALoneCreator: a creator whose DHT knows no other node yet
+// (its first follower not online) still keeps its item, so a follower that
+// joins through it finds the channel (seen in the window: "Nobody on the
+// network has this channel" with the creator's node right there).
+func TestItemKeptByALoneCreator(t *testing.T) {
+	dir := t.TempDir()
+	// A bootstrap address nobody answers: the creator's DHT stays alone.
+	silent, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	creator, _ := startNode(t, filepath.Join(dir, "creator"), func(c *Config) {
+		c.DHT = true
+		c.DHTBootstrap = []string{silent.LocalAddr().String()}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	priv := newKey(t)
+	salt := []byte("swarmtone")
+	it, err := SignItem(priv, salt, 1, Bep46Value([20]byte{7}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := creator.PutItem(ctx, it); n != 0 || !errors.Is(err, ErrItemNotFound) {
+		t.Fatalf("PutItem alone = %d nodes, %v; want 0 and ErrItemNotFound (nobody else took it)", n, err)
+	}
+
+	follower, _ := dhtNode(t, filepath.Join(dir, "follower"), []string{creator.DHTAddr()}, nil)
+	got, err := follower.GetItem(ctx, pubOf(priv), salt, 0)
+	if err != nil {
+		t.Fatalf("the follower's lookup through the lone creator: %v", err)
+	}
+	if got.Seq != 1 {
+		t.Fatalf("got seq %d; want 1", got.Seq)
+	}
+}
