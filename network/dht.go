@@ -27,6 +27,7 @@ func configureDHT(cfg Config, cc *torrent.ClientConfig, store *itemStore) error 
 	cc.ConfigureAnacrolixDhtServer = func(sc *dht.ServerConfig) {
 		sc.Store = store
 		sc.Exp = dhtItemLifetime
+		sc.PeerStore = newDHTPeerStore() // dhtpeers.go
 		// anacrolix's default send limiter is one for the whole process:
 		// every node in it would share 250 packets a second. Each server
 		// gets its own, as fast.

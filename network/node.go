@@ -153,6 +153,10 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 		n.wg.Add(1)
 		go n.enforceSeedPolicy()
 	}
+	if len(n.cl.DhtServers()) > 0 {
+		n.wg.Add(1)
+		go n.announceOnDHTWake()
+	}
 	n.wg.Add(3)
 	go n.watchFiles()
 	go n.watchReads()

@@ -1,0 +1,93 @@
+package network
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// anacrolix announces a torrent to the DHT when it is added, then not again
+// for 15 minutes. A node whose DHT knew nobody at that moment (started
+// offline, or the first of a few friends on a LAN: a creator whose
+// followers are not up yet) stays unfindable that long: its followers find
+// the channel's item and then no peer for its index. So when the routing
+// table fills again after being empty, every torrent is announced once more.
+
+// dhtWakeCheck is how often the routing table is looked at. A variable for
+// tests.
+var dhtWakeCheck = 5 * time.Second
+
+// dhtWakeAnnounces is how many announces run at once after a wake (a node
+// may hold 1,000 shares).
+const dhtWakeAnnounces = 4
+
+// dhtWakeTimeout bounds one torrent's announce.
+const dhtWakeTimeout = time.Minute
+
+// announceOnDHTWake watches the routing table until Close and announces
+// every torrent when it goes from empty to known nodes.
+func (n *Node) announceOnDHTWake() {
+	defer n.wg.Done()
+	tick := time.NewTicker(dhtWakeCheck)
+	defer tick.Stop()
+	empty := true // at start: anacrolix's own announces may have found nobody
+	for {
+		select {
+		case <-n.ctx.Done():
+			return
+		case <-tick.C:
+		}
+		nodes := n.DHTNodes()
+		if nodes > 0 && empty {
+			n.log.Info("the DHT knows nodes again: announcing every torrent", "nodes", nodes)
+			n.announceAll(n.ctx)
+		}
+		empty = nodes == 0
+	}
+}
+
+// announceAll announces each torrent that wants peers (not paused) to each
+// DHT server, a few at a time, until done or ctx ends.
+func (n *Node) announceAll(ctx context.Context) {
+	n.mu.Lock()
+	entries := make([]*entry, 0, len(n.torrents))
+	for _, e := range n.torrents {
+		entries = append(entries, e)
+	}
+	n.mu.Unlock()
+	servers := n.cl.DhtServers()
+	sem := make(chan struct{}, dhtWakeAnnounces)
+	var wg sync.WaitGroup
+	for _, e := range entries {
+		e.mu.Lock()
+		paused := e.paused || e.userPaused
+		e.mu.Unlock()
+		if paused {
+			continue
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			for _, s := range servers {
+				done, stop, err := e.t.AnnounceToDht(s)
+				if err != nil {
+					continue
+				}
+				t := time.NewTimer(dhtWakeTimeout)
+				select {
+				case <-done:
+				case <-t.C:
+				case <-ctx.Done():
+				}
+				t.Stop()
+				stop()
+			}
+		})
+	}
+	wg.Wait()
+}
