@@ -131,8 +131,12 @@ func (c *Core) LocalTrack(ctx context.Context, path string) (Track, error) {
 	if t, err := c.lib.TrackByPath(ctx, abs); err == nil && t.Local() {
 		return t, nil
 	}
-	if _, err := c.lib.Import(ctx, []string{abs}, library.ImportOptions{Probe: probeAudio}); err != nil {
+	res, err := c.lib.Import(ctx, []string{abs}, library.ImportOptions{Probe: probeAudio})
+	if err != nil {
 		return Track{}, err
+	}
+	if len(res.Unreadable) > 0 { // damaged, or a format the player does not decode
+		return Track{}, fmt.Errorf("%s: %w", filepath.Base(abs), res.Unreadable[0].Err)
 	}
 	c.emit(Event{Kind: EventLibraryChanged})
 	c.refreshWhenCoversReady()

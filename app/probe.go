@@ -13,11 +13,17 @@ import (
 // probeAudio is the library's probe: the player knows formats, the
 // library does not. It decodes the first frames too (player.Check), so a
 // file that cannot play (empty, random bytes, cut short) is reported as
-// unplayable at import instead of failing when the queue reaches it.
+// unplayable at import instead of failing when the queue reaches it. So is
+// audio in a format the player does not decode (AAC/M4A, surround Opus):
+// the import refuses it and says why, rather than cataloguing a track
+// that every play would skip.
 func probeAudio(r io.ReadSeeker) (library.AudioInfo, error) {
 	info, err := player.Check(r)
-	if errors.Is(err, player.ErrDamaged) {
+	switch {
+	case errors.Is(err, player.ErrDamaged):
 		return library.AudioInfo{}, fmt.Errorf("%w: %s", library.ErrUnplayable, damageReason(err))
+	case errors.Is(err, player.ErrNotDecodedYet):
+		return library.AudioInfo{}, fmt.Errorf("%w: %s", library.ErrUnplayable, unsupportedReason(r, err))
 	}
 	if err != nil {
 		return library.AudioInfo{}, err

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -44,6 +45,11 @@ func (c *Core) ShareWith(ctx context.Context, paths []string, opts ShareOptions,
 			continue
 		}
 		p := sharedFilePath(sh, f)
+		if err := checkPlayable(p); err != nil {
+			// It stays in the torrent, but is no track: every play would skip it.
+			c.log.Warn("share: not a playable track", "file", p, "err", err)
+			continue
+		}
 		local = append(local, p)
 		tracks = append(tracks, library.Track{Path: p, Swarm: &library.SwarmLocation{InfoHash: ih, FileIndex: f.Index, Path: f.Path}})
 	}
@@ -63,6 +69,21 @@ func (c *Core) ShareWith(ctx context.Context, paths []string, opts ShareOptions,
 	c.emit(Event{Kind: EventLibraryChanged, InfoHash: sh.InfoHash})
 	c.refreshWhenCoversReady()
 	return sh, nil
+}
+
+// checkPlayable reports why the audio file at path cannot be played
+// (damaged, or AAC or surround Opus), or nil; a file that cannot be opened
+// is left to the import, which says so.
+func checkPlayable(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	if _, err := probeAudio(f); errors.Is(err, library.ErrUnplayable) {
+		return err
+	}
+	return nil
 }
 
 // sharedFilePath is where file f of a share lies on disk: a single-file

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -65,4 +66,17 @@ func damageReason(err error) string {
 		return de.Reason
 	}
 	return err.Error()
+}
+
+// unsupportedReason is Check's error about a format the player does not
+// decode, without the name of r (the file's path) before it, e.g. "AAC/M4A
+// is not supported (Swarmtone plays MP3, …)".
+func unsupportedReason(r io.ReadSeeker, err error) string {
+	msg := err.Error()
+	if n, ok := r.(interface{ Name() string }); ok {
+		msg = strings.TrimPrefix(msg, n.Name()+": ")
+	}
+	generic := ": " + player.ErrUnsupported.Error()
+	msg = strings.Replace(msg, generic+" (supported: ", " (Swarmtone plays ", 1)
+	return strings.TrimSuffix(msg, generic)
 }

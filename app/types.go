@@ -36,6 +36,7 @@ const (
 	PlayerResumed      = player.EventResumed
 	PlayerError        = player.EventError
 	PlayerStopped      = player.EventStopped
+	PlayerSeeked       = player.EventSeeked
 )
 
 // IsAudioFile reports whether the library catalogues a file of this name.

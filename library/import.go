@@ -34,11 +34,11 @@ type ImportOptions struct {
 	// Probe reads stream facts from an audio file positioned at its start.
 	// app passes the player's prober: library does not know audio formats.
 	// It is called from several goroutines at once (one file each).
-	// An error wrapping ErrUnplayable (an empty, damaged or cut-short file)
+	// An error wrapping ErrUnplayable (an empty, damaged or cut-short
+	// file, or one in a format the player does not decode, such as AAC)
 	// keeps the file out of the library and lists it in
 	// ImportResult.Unreadable; any other error leaves the facts empty and
-	// is logged, not a warning, because formats the player cannot decode
-	// yet are still catalogued.
+	// is logged, not a warning.
 	Probe func(r io.ReadSeeker) (AudioInfo, error)
 	// Progress is called after each file with how many of total are done and
 	// the file just handled, and once at the end. It runs on Import's
@@ -83,14 +83,16 @@ type ImportWarning struct {
 
 func (w ImportWarning) String() string { return w.Path + ": " + w.Err.Error() }
 
-// audioExtensions are the files Import catalogues. Tags are read even for
-// formats the player cannot decode yet.
+// audioExtensions are the files Import reads. Those the probe finds the
+// player cannot decode (AAC, surround Opus) are refused by name, with why
+// (see ImportOptions.Probe).
 var audioExtensions = map[string]string{
 	".mp3": "mp3", ".flac": "flac", ".ogg": "vorbis", ".oga": "vorbis", ".opus": "opus",
 	".wav": "wav", ".m4a": "aac", ".m4b": "aac", ".aac": "aac",
 }
 
-// IsAudioFile reports whether Import would catalogue a file of this name.
+// IsAudioFile reports whether Import reads a file of this name (and
+// catalogues it, unless the probe refuses it).
 func IsAudioFile(name string) bool {
 	_, ok := audioExtensions[strings.ToLower(filepath.Ext(name))]
 	return ok

@@ -681,6 +681,9 @@ func (e *Engine) seek(d time.Duration) {
 	s := e.newStream(en, max(d, 0))
 	s.seeked = true
 	e.mix.setCurrent(s)
+	ev := e.event(EventSeeked, cur) // the same track; cur knows its length
+	ev.Position = max(d, 0)
+	e.send(ev)
 }
 
 // SetVolume sets the volume, 0..1 on a perceptual curve.

@@ -21,10 +21,14 @@ const (
 	EventError
 	// EventStopped: the queue ran out (or was cleared); nothing plays.
 	EventStopped
+	// EventSeeked: the current track was moved to Position by a seek (Seek,
+	// or Previous restarting it). Playing on, a new track, a pause or a
+	// repeat never send it.
+	EventSeeked
 )
 
 func (k EventKind) String() string {
-	return [...]string{"track started", "track ended", "position", "buffering", "resumed", "error", "stopped"}[k]
+	return [...]string{"track started", "track ended", "position", "buffering", "resumed", "error", "stopped", "seeked"}[k]
 }
 
 // Event is what the engine reports on its Events channel.
@@ -32,7 +36,7 @@ type Event struct {
 	Kind     EventKind
 	TrackID  string
 	Index    int           // list index in the queue, -1 if no longer queued
-	Position time.Duration // audible position (EventPosition, EventBuffering)
+	Position time.Duration // audible position (EventPosition, EventBuffering); where a seek went (EventSeeked)
 	Duration time.Duration // track length, 0 if unknown
 	Err      error         // EventError
 }

@@ -197,7 +197,7 @@ func (mw *MainWindow) onEvent(ev app.Event) {
 	case app.EventPlayer:
 		mw.nowPlaying.onPlayerEvent(*ev.Player)
 		mw.markPlaying(*ev.Player)
-		if ev.Player.Kind != app.PlayerPosition {
+		if k := ev.Player.Kind; k != app.PlayerPosition && k != app.PlayerSeeked {
 			mw.queue.reload()
 		}
 	case app.EventTrackSkipped: // the queue went on: a notice, never a dialog

@@ -60,7 +60,6 @@ type Server struct {
 	volume  float64 // the last volume set
 	trackID string  // whose metadata is shown
 	length  time.Duration
-	jumps   jumpWatch // seeks made elsewhere (the window, the CLI) become Seeked
 }
 
 // Start exports the player on conn under BusName (or, when another
@@ -190,12 +189,13 @@ func (s *Server) follow() {
 			if ev.Kind != app.EventPlayer {
 				continue
 			}
-			if ev.Player.Kind == app.PlayerPosition {
-				s.mu.Lock()
-				jumped := s.jumps.observe(ev.Player.TrackID, ev.Player.Position, time.Now())
-				s.mu.Unlock()
-				if jumped {
-					s.conn.Emit(ObjectPath, PlayerInterface+".Seeked", ev.Player.Position.Microseconds())
+			if ev.Player.Kind == app.PlayerSeeked {
+				// Every seek (over MPRIS, in the window, on the command
+				// line) comes back from the engine once, where it went:
+				// applets move their slider only on Seeked.
+				s.setProp(PlayerInterface, "Position", ev.Player.Position.Microseconds())
+				if err := s.conn.Emit(ObjectPath, PlayerInterface+".Seeked", ev.Player.Position.Microseconds()); err != nil {
+					slog.Debug("mpris Seeked", "err", err)
 				}
 			}
 			if ev.Player.Duration > 0 {
@@ -501,15 +501,8 @@ func (p player) seekTo(pos time.Duration) *dbus.Error {
 	if length > 0 && pos > length {
 		return p.Next() // the specification: past the end is the next track
 	}
-	if err := p.s.core.Seek(pos); err != nil {
-		return dbusErr(err)
-	}
-	p.s.setProp(PlayerInterface, "Position", pos.Microseconds())
-	p.s.mu.Lock()
-	p.s.jumps.announced(pos, time.Now())
-	p.s.mu.Unlock()
-	p.s.conn.Emit(ObjectPath, PlayerInterface+".Seeked", pos.Microseconds())
-	return nil
+	// Seeked follows from the engine's seeked event, as for any seek.
+	return dbusErr(p.s.core.Seek(pos))
 }
 
 // OpenUri plays a magnet link or a file:// URI, as a launch with it would.

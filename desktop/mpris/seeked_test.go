@@ -22,14 +22,15 @@ type discard struct{}
 func (discard) Write(p []byte) (int, error)    { return len(p), nil }
 func (discard) Seek(int64, int) (int64, error) { return 0, nil }
 
-// TestSeekElsewhereSendsSeeked plays a tone through a real engine (a
+// TestSeekElsewhereSendsSeeked plays tones through a real engine (a
 // real-time sink) with the player exported on a private session bus, and
-// seeks through the Core, as the window's slider and keys do: an MPRIS
-// client hears Seeked with the new position, and none while the track
-// just plays on.
+// seeks through the Core, as the window's slider and keys do. An MPRIS
+// client hears no Seeked while a track plays on for 10 s, is paused and
+// resumed, or changes; a seek of half a second sends exactly one, with the
+// new position.
 func TestSeekElsewhereSendsSeeked(t *testing.T) {
 	testtool.Need(t, "dbus-daemon")
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 
 	bus := exec.CommandContext(ctx, "dbus-daemon", "--session", "--nofork", "--print-address=1")
@@ -52,11 +53,15 @@ func TestSeekElsewhereSendsSeeked(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer core.Close()
-	wav := filepath.Join(t.TempDir(), "tone.wav")
-	testtool.WriteToneWAV(t, wav, 60*time.Second)
-	track, err := core.LocalTrack(ctx, wav)
-	if err != nil {
-		t.Fatal(err)
+	var tracks []app.Track
+	for _, name := range []string{"one.wav", "two.wav"} {
+		wav := filepath.Join(t.TempDir(), name)
+		testtool.WriteToneWAV(t, wav, 60*time.Second)
+		track, err := core.LocalTrack(ctx, wav)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tracks = append(tracks, track)
 	}
 	if err := core.StartPlayer(ctx, engine.NewWAVSink(discard{}, 1)); err != nil {
 		t.Fatal(err)
@@ -84,32 +89,67 @@ func TestSeekElsewhereSendsSeeked(t *testing.T) {
 	signals := make(chan *dbus.Signal, 16)
 	client.Signal(signals)
 
-	if err := core.Play([]app.Track{track}, 0); err != nil {
-		t.Fatal(err)
+	// until waits for the engine's state to satisfy ok; a Seeked meanwhile
+	// fails the test.
+	until := func(what string, ok func(app.PlayerState) bool) app.PlayerState {
+		t.Helper()
+		for {
+			st, err := core.PlayerState()
+			if err == nil && ok(st) {
+				return st
+			}
+			select {
+			case sig := <-signals:
+				t.Fatalf("Seeked %v while waiting for %s", sig.Body, what)
+			case <-ctx.Done():
+				t.Fatalf("never %s", what)
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
 	}
-	for {
-		st, err := core.PlayerState()
-		if err == nil && st.Playing && st.Position > time.Second {
-			break
+	// seekAndHear seeks to pos and wants the next Seeked to say pos.
+	seekAndHear := func(pos time.Duration) {
+		t.Helper()
+		if err := core.Seek(pos); err != nil {
+			t.Fatal(err)
 		}
 		select {
 		case sig := <-signals:
-			t.Fatalf("Seeked %v while the track started and played on", sig.Body)
-		case <-ctx.Done():
-			t.Fatal("the tone never played a second")
-		case <-time.After(10 * time.Millisecond):
+			if us, _ := sig.Body[0].(int64); us != pos.Microseconds() {
+				t.Errorf("Seeked said %d µs after a seek to %v", us, pos)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no Seeked after the Core seeked to %v", pos)
 		}
 	}
-	if err := core.Seek(40 * time.Second); err != nil {
+	on := func(i int) func(app.PlayerState) bool {
+		return func(st app.PlayerState) bool { return st.Playing && !st.Paused && st.Index == i }
+	}
+	past := func(i int, d time.Duration) func(app.PlayerState) bool {
+		return func(st app.PlayerState) bool { return on(i)(st) && st.Position > d }
+	}
+
+	if err := core.Play(tracks, 0); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case sig := <-signals:
-		us, _ := sig.Body[0].(int64)
-		if us < 39_500_000 || us > 42_000_000 {
-			t.Errorf("Seeked said %d µs after a seek to 40 s", us)
-		}
-	case <-ctx.Done():
-		t.Fatal("no Seeked after the Core seeked to 40 s")
+	until("10 s played", past(0, 10*time.Second))
+	if err := core.PausePlayback(); err != nil {
+		t.Fatal(err)
 	}
+	until("a pause", func(st app.PlayerState) bool { return st.Paused })
+	if err := core.ResumePlayback(); err != nil {
+		t.Fatal(err)
+	}
+	st := until("playing again", past(0, 10*time.Second))
+
+	seekAndHear(st.Position + 500*time.Millisecond)
+	st = until("playing on after the seek", past(0, st.Position+time.Second))
+
+	// A new track is not a seek either; the seek after it says where it
+	// went, and being the next Seeked shows that none came between.
+	if err := core.NextTrack(); err != nil {
+		t.Fatal(err)
+	}
+	until("the next track to play a second", past(1, time.Second))
+	seekAndHear(20 * time.Second)
 }
