@@ -222,7 +222,11 @@ func (b *nowPlayingBar) showTrack(id string) {
 		b.mw.showSupport(b.support, "", nil)
 		b.findSupport(b.track)
 	}
-	slog.Info("playing", "title", b.track.DisplayTitle(), "artist", b.track.Artist)
+	if b.track.ID != was || b.title.Text != b.track.DisplayTitle() || b.artist.Text != b.track.Artist {
+		// Once per track, and again when its tags arrive (not on every
+		// library change while it plays).
+		slog.Info("playing", "title", b.track.DisplayTitle(), "artist", b.track.Artist)
+	}
 	b.title.SetText(b.track.DisplayTitle())
 	b.artist.SetText(b.track.Artist)
 	if b.duration == 0 {
