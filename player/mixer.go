@@ -314,6 +314,9 @@ func (m *mixer) fill(out []float32) int {
 				} else if m.started || m.waited >= startWait {
 					m.buffering = true
 					m.emit(mixBuffering, s, nil)
+					if m.started {
+						m.fadeOutUnderrun(out, n)
+					}
 				} else {
 					m.waited += m.silentFrames(frames, n)
 				}
@@ -391,6 +394,21 @@ func (m *mixer) fill(out []float32) int {
 	}
 	clear(out[2*n:])
 	return frames
+}
+
+// fadeOutUnderrun: the stream ran dry after frame n of out. The frames
+// just written are still ours (not yet handed to the output), so the last
+// few milliseconds of them fade to silence instead of the wave stopping
+// mid-swing (a click), and the sound fades in again when it comes back.
+// Called with mu held.
+func (m *mixer) fadeOutUnderrun(out []float32, n int) {
+	k := min(n, fadeFrames)
+	for i := range k {
+		a := float32(k-i) / float32(k+1) // from about 1 down to about 0
+		out[2*(n-k+i)] *= a
+		out[2*(n-k+i)+1] *= a
+	}
+	m.fade = 0
 }
 
 // silentFrames is how many frames of time a read that stopped at frame n
