@@ -3,7 +3,9 @@ package main
 // The ui suite measures the window's own work with its real code: a
 // keystroke in the library's search box over 100,000 tracks until the
 // table shows the result (BenchmarkSearchKeystroke in app/ui, run in
-// Fyne's test driver so it reaches the view's internals), and a double
+// Fyne's test driver so it reaches the view's internals), the same over
+// 1,000 followed channels until their results are drawn
+// (BenchmarkDiscoverKeystroke), and a double
 // click on a track in the real window until its sound reaches the sound
 // device (internal/xdrive, with xdotool on the X display).
 
@@ -26,28 +28,32 @@ import (
 func init() { register("ui", benchUI) }
 
 func benchUI(ctx context.Context, r *report) error {
-	return errors.Join(uiSearchKeystroke(ctx, r), uiClickToSound(ctx, r))
+	return errors.Join(
+		uiBenchmark(ctx, r, "BenchmarkSearchKeystroke", "ui_search_keystroke"),
+		uiBenchmark(ctx, r, "BenchmarkDiscoverKeystroke", "ui_discover_keystroke"),
+		uiClickToSound(ctx, r))
 }
 
-func uiSearchKeystroke(ctx context.Context, r *report) error {
+// uiBenchmark runs one of app/ui's benchmarks once and reports its p95_ms
+// and p50_ms metrics as figure_ms_p95 and figure_ms_p50.
+func uiBenchmark(ctx context.Context, r *report, bench, figure string) error {
 	cmd := exec.CommandContext(ctx, "go", "test", "-tags", "nosqlite,no_emoji", "-run", "^$",
-		"-bench", "^BenchmarkSearchKeystroke$", "-benchtime", "1x", "-count", "1", "./app/ui")
+		"-bench", "^"+bench+"$", "-benchtime", "1x", "-count", "1", "./app/ui")
 	cmd.Env = append(os.Environ(), "GOFLAGS=")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("BenchmarkSearchKeystroke: %v\n%s", err, out)
+		return fmt.Errorf("%s: %v\n%s", bench, err, out)
 	}
-	for _, f := range [][2]string{{"p95_ms", "ui_search_keystroke_ms_p95"}, {"p50_ms", "ui_search_keystroke_ms_p50"}} {
-		metric, figure := f[0], f[1]
-		m := regexp.MustCompile(`([0-9.]+) ` + metric).FindSubmatch(out)
+	for _, metric := range []string{"p95", "p50"} {
+		m := regexp.MustCompile(`([0-9.]+) ` + metric + `_ms`).FindSubmatch(out)
 		if m == nil {
-			return fmt.Errorf("BenchmarkSearchKeystroke printed no %s:\n%s", metric, out)
+			return fmt.Errorf("%s printed no %s_ms:\n%s", bench, metric, out)
 		}
 		v, err := strconv.ParseFloat(string(m[1]), 64)
 		if err != nil {
-			return fmt.Errorf("BenchmarkSearchKeystroke %s %q: %w", metric, m[1], err)
+			return fmt.Errorf("%s %s_ms %q: %w", bench, metric, m[1], err)
 		}
-		r.figure(figure, v, "ms")
+		r.figure(figure+"_ms_"+metric, v, "ms")
 	}
 	return nil
 }

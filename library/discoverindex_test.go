@@ -2,12 +2,9 @@ package library
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestDiscoverIndexSearch(t *testing.T) {
@@ -47,40 +44,6 @@ func TestDiscoverIndexSearch(t *testing.T) {
 	var empty *DiscoverIndex
 	if got, _ := empty.Search("night", 10); got != nil {
 		t.Errorf("a nil index found %v", got)
-	}
-}
-
-// TestDiscoverSearchLatency: 1,000 channels × 100 releases (the issue's
-// discovery_search_ms_p99, goal ≤ 10 ms), then with 5 tracks per release
-// too; keystroke-like queries (growing prefixes). Asserted loosely (25 and
-// 50 ms) on a shared machine; the figures are logged.
-func TestDiscoverSearchLatency(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds 600,000 docs")
-	}
-	for _, tc := range []struct {
-		tracks int
-		limit  time.Duration
-	}{{0, 25 * time.Millisecond}, {5, 50 * time.Millisecond}} {
-		x := discoverCorpus(1000, 100, tc.tracks)
-		queries := []string{"n", "ni", "nig", "nigh", "night", "night s", "night so", "night son", "night song", "b", "bl", "blue r", "channel12", "artist5", "e", "track3", "zz"}
-		x.Search("warm", 1) // the first search makes its scratch
-		runtime.GC()        // the build's garbage is not the search's
-		var took []time.Duration
-		for range 20 {
-			for _, q := range queries {
-				s := time.Now()
-				x.Search(q, 200)
-				took = append(took, time.Since(s))
-			}
-		}
-		sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
-		p99 := took[len(took)*99/100]
-		t.Logf("%d docs (%d tracks per release): discovery_search_ms_p99 %.2f (p50 %.2f, %d searches)", x.Len(), tc.tracks,
-			float64(p99.Microseconds())/1000, float64(took[len(took)/2].Microseconds())/1000, len(took))
-		if !raceOn && p99 > tc.limit {
-			t.Errorf("p99 %v over %v", p99, tc.limit)
-		}
 	}
 }
 

@@ -25,7 +25,7 @@ type storedChannel struct {
 	name string
 }
 
-func newStoredChannel(t *testing.T, name string) storedChannel {
+func newStoredChannel(t testing.TB, name string) storedChannel {
 	t.Helper()
 	s := storedChannel{name: name}
 	if _, err := rand.Read(s.pk[:]); err != nil {
@@ -38,7 +38,7 @@ func (s storedChannel) link() string {
 	return magnet.ChannelLink{PublicKey: s.pk, Name: s.name}.String()
 }
 
-func (s storedChannel) state(t *testing.T, idx channel.Index) library.ChannelState {
+func (s storedChannel) state(t testing.TB, idx channel.Index) library.ChannelState {
 	t.Helper()
 	idx.Schema, idx.Profile.Name = channel.Schema, s.name
 	data, err := idx.Encode()
@@ -48,7 +48,7 @@ func (s storedChannel) state(t *testing.T, idx channel.Index) library.ChannelSta
 	return library.ChannelState{Seq: 1, Index: data, At: time.Now()}
 }
 
-func (s storedChannel) follow(t *testing.T, core *app.Core, idx channel.Index) {
+func (s storedChannel) follow(t testing.TB, core *app.Core, idx channel.Index) {
 	t.Helper()
 	r := library.ChannelRecord{PublicKey: s.pk, Link: s.link(), Name: s.name, Followed: true, Latest: s.state(t, idx)}
 	if err := core.Library().SaveChannel(context.Background(), r); err != nil {

@@ -68,7 +68,7 @@ func openWindow(t *testing.T) (*MainWindow, *app.Core) {
 
 // openCore opens a real Core (real bbolt file, node on loopback with
 // nothing announced), closed when the test ends.
-func openCore(t *testing.T) (*app.Core, app.Options) {
+func openCore(t testing.TB) (*app.Core, app.Options) {
 	t.Helper()
 	opts := app.Options{DataDir: t.TempDir(), Listen: "127.0.0.1:0", NoDHT: true, Timeout: 30 * time.Second, File: -1}
 	core, err := app.OpenCore(context.Background(), opts)
@@ -81,7 +81,7 @@ func openCore(t *testing.T) (*app.Core, app.Options) {
 
 // attachWindow shows core in a window of the test driver, closed (before
 // the Core) when the test ends.
-func attachWindow(t *testing.T, core *app.Core, opts app.Options) *MainWindow {
+func attachWindow(t testing.TB, core *app.Core, opts app.Options) *MainWindow {
 	t.Helper()
 	mw := NewMainWindow(test.NewTempApp(t), opts)
 	mw.Attach(core)

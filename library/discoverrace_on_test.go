@@ -1,6 +1,0 @@
-//go:build race
-
-package library
-
-// raceOn: the race detector slows code ~10x; timing bounds are not checked.
-const raceOn = true
