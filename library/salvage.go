@@ -436,7 +436,11 @@ func rebuildDerived(db *bbolt.DB) error {
 				return err
 			}
 		}
-		// The indexes are whole again: record the schema they follow.
+		// The indexes are whole again: record the schema and path key
+		// style they follow.
+		if err := putPathStyle(tx); err != nil {
+			return err
+		}
 		return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, SchemaVersion))
 	})
 	if err != nil {
