@@ -214,3 +214,25 @@ func TestMigratePathKeysFollowsTheOS(t *testing.T) {
 		l.DB().Close()
 	}
 }
+
+// TestSalvageLeavesPathKeysToMigration: a salvage rebuilds bypath, and the
+// next open re-keys it from the tracks, so two tracks that were one file
+// become one there too.
+func TestSalvageLeavesPathKeysToMigration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "damaged.db")
+	writeSchema3(t, path, func(l *Library) {
+		mustPut(t, l, Track{Title: "One", Path: `C:\Music\One.flac`, PlayCount: 1},
+			Track{Title: "One", Path: `c:\music\one.flac`, PlayCount: 1})
+	})
+	usePathKeys(t, windowsKeys)
+	if _, err := salvageFile(path, errors.New("damage made up by the test")); err != nil {
+		t.Fatal(err)
+	}
+	l := openLibraryAt(t, path)
+	if n := trackCount(t, l); n != 1 {
+		t.Errorf("%d tracks after the salvage, want 1", n)
+	}
+	if got, err := l.TrackByPath(testCtx(t), `C:/MUSIC/one.flac`); err != nil || got.PlayCount != 2 {
+		t.Errorf("TrackByPath after the salvage: %+v, %v; want the merged track, 2 plays", got, err)
+	}
+}

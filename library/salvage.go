@@ -436,9 +436,10 @@ func rebuildDerived(db *bbolt.DB) error {
 				return err
 			}
 		}
-		// The indexes are whole again: record the schema and path key
-		// style they follow.
-		if err := putPathStyle(tx); err != nil {
+		// The indexes are whole again: record the schema they follow.
+		// The path key style is left unrecorded, so New re-keys bypath
+		// and merges any two tracks that are one file (migratePathKeys).
+		if err := tx.Bucket(bucketMeta).Delete(keyPathStyle); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, SchemaVersion))
