@@ -106,8 +106,8 @@ windows: windows-deps
 	$(GO) run ./tools/zipfiles $(WIN_ZIP) $(WIN_EXE)
 	@echo "windows: $(WIN_ZIP) $$(( $$(stat -c %s $(WIN_ZIP)) / 1024 )) KiB"
 
-# The Windows test binaries of library, network, player, app, magnet and
-# internal/urlscheme under wine64, in a private WINEPREFIX
+# The Windows test binaries of library, network, player, app, magnet,
+# internal/urlscheme, internal/sharedfile under wine64, in a private WINEPREFIX
 # (tools/winetest.sh); prints windows_wine_tests_run. About 50 s warm.
 wine-test: windows-deps
 	./tools/winetest.sh

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/swarmtone/swarmtone/internal/sharedfile"
 	"github.com/swarmtone/swarmtone/library"
 	"github.com/swarmtone/swarmtone/network"
 	"github.com/swarmtone/swarmtone/player"
@@ -161,7 +162,7 @@ func runPlay(ctx context.Context, cli *CLI, opts Options, args []string) error {
 	var tracks []player.Track
 	record := func() {} // learns the tracks of a torrent, once
 	if local {
-		tracks = []player.Track{{ID: source, Open: func(context.Context) (io.ReadSeekCloser, error) { return os.Open(source) }}}
+		tracks = []player.Track{{ID: source, Open: func(context.Context) (io.ReadSeekCloser, error) { return sharedfile.Open(source) }}}
 	} else {
 		files, ih, err := core.addAndWaitFiles(ctx, source)
 		if err != nil {

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"sync/atomic"
 	"time"
 
+	"github.com/swarmtone/swarmtone/internal/sharedfile"
 	"github.com/swarmtone/swarmtone/library"
 	"github.com/swarmtone/swarmtone/player"
 )
@@ -24,7 +24,9 @@ func (c *Core) PlayerTrack(t library.Track) (player.Track, error) {
 	switch {
 	case t.Local():
 		path := t.Path
-		pt.Open = func(context.Context) (io.ReadSeekCloser, error) { return os.Open(path) }
+		// Shared for deleting on Windows: the user can still move or delete
+		// the file in Explorer while it plays.
+		pt.Open = func(context.Context) (io.ReadSeekCloser, error) { return sharedfile.Open(path) }
 	case t.Swarm != nil:
 		loc := *t.Swarm
 		bytesPerSecond := int64(t.Bitrate / 8)

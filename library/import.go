@@ -1,6 +1,7 @@
 package library
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -133,7 +134,7 @@ loop:
 			if err = ctxErr(ctx); err != nil {
 				break loop
 			}
-			seen[f] = true
+			seen[string(pathKey(f))] = true
 			in.take(&window[k], &res)
 			window[k] = fileResult{}
 			if len(in.pending) >= batchSize {
@@ -461,7 +462,9 @@ func (in *importer) flush() error {
 }
 
 // markMissing marks known tracks under roots that were not seen, and whose
-// file is gone, as missing.
+// file is gone, as missing. seen holds the path keys (pathKey) of the files
+// found; a track's own Path is what is looked for on disk, as a key may be
+// folded.
 func (l *Library) markMissing(ctx context.Context, roots []string, seen map[string]bool, res *ImportResult) error {
 	var gone []TrackID
 	err := l.view(func(tx *bbolt.Tx) error {
@@ -471,15 +474,18 @@ func (l *Library) markMissing(ctx context.Context, roots []string, seen map[stri
 			if !strings.HasSuffix(prefix, string(filepath.Separator)) {
 				prefix += string(filepath.Separator)
 			}
-			for k, v := c.Seek([]byte(root)); k != nil; k, v = c.Next() {
-				p := string(k)
-				if p != root && !strings.HasPrefix(p, prefix) {
-					break
-				}
-				if seen[p] {
+			// Seek the prefix, not the root: "/a b/x" sorts between "/a"
+			// and "/a/x".
+			prefixKey := pathKey(prefix)
+			for k, v := c.Seek(prefixKey); k != nil && bytes.HasPrefix(k, prefixKey); k, v = c.Next() {
+				if seen[string(k)] {
 					continue
 				}
-				if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+				t, err := getTrack(tx, keyID(v))
+				if err != nil || t.Path == "" {
+					continue // a damaged record is reported where it is read
+				}
+				if _, err := os.Stat(t.Path); errors.Is(err, fs.ErrNotExist) {
 					gone = append(gone, keyID(v))
 				}
 			}

@@ -337,6 +337,31 @@ func TestImportIsIdempotentAndMarksMissing(t *testing.T) {
 	}
 }
 
+// TestImportMarksMissingBesideASiblingFolder: "music b/x" sorts between
+// "music" and "music/0", which once ended the scan for vanished files.
+func TestImportMarksMissingBesideASiblingFolder(t *testing.T) {
+	root := t.TempDir()
+	music, sibling := filepath.Join(root, "music"), filepath.Join(root, "music b")
+	writeMP3WithTags(t, filepath.Join(sibling, "x.mp3"), "Sibling", "Band")
+	for i := range 2 {
+		writeMP3WithTags(t, filepath.Join(music, fmt.Sprintf("%d.mp3", i)), fmt.Sprintf("Song %d", i), "Band")
+	}
+	l, _ := openTestLibrary(t)
+	ctx := testCtx(t)
+	if res, err := l.Import(ctx, []string{sibling, music}, ImportOptions{}); err != nil || res.Added != 3 {
+		t.Fatalf("first import: %+v, %v", res, err)
+	}
+	if err := os.Remove(filepath.Join(music, "1.mp3")); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := l.Import(ctx, []string{music}, ImportOptions{}); err != nil || res.Missing != 1 {
+		t.Fatalf("import after a deletion: %+v, %v; want 1 missing", res, err)
+	}
+	if sib, err := l.TrackByPath(ctx, filepath.Join(sibling, "x.mp3")); err != nil || sib.Missing {
+		t.Errorf("the sibling folder's track: %+v, %v", sib, err)
+	}
+}
+
 func TestImportCancels(t *testing.T) {
 	root := t.TempDir()
 	for i := range 30 {

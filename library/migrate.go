@@ -20,7 +20,11 @@ import (
 //   - 3: drops the art bucket of full-size cover images (up to 16 MiB each,
 //     never read back): only thumbnails are stored, and Art reads the full
 //     image from the track's file.
-const SchemaVersion = 3
+//   - 4: bypath keys are pathKey's, not the exact path: folded where the
+//     OS's file systems ignore case (Windows, macOS), so two spellings of a
+//     file are one track. The style is recorded (keyPathStyle), and a file
+//     moved to an OS of another style is re-keyed when opened.
+const SchemaVersion = 4
 
 var schema1Buckets = [][]byte{bucketMeta, bucketTracks, bucketByPath, bucketBySwarm, bucketAlbums,
 	bucketArt, bucketThumbs, bucketPlaylists, bucketTorrents, bucketSettings}
@@ -63,6 +67,9 @@ func (l *Library) migrate(ctx context.Context) error {
 			}
 		}
 		if fresh {
+			if err := putPathStyle(tx); err != nil {
+				return err
+			}
 			return meta.Put(keySchema, binary.BigEndian.AppendUint64(nil, SchemaVersion))
 		}
 		return nil
@@ -87,6 +94,16 @@ func (l *Library) migrate(ctx context.Context) error {
 			return fmt.Errorf("recording schema %d in %s: %w", version, l.db.Path(), err)
 		}
 	}
+	styled := false
+	if err := l.view(func(tx *bbolt.Tx) error { styled = pathStyleCurrent(tx); return nil }); err != nil {
+		return err
+	}
+	if !styled {
+		slog.Info("library: re-keying local paths for this OS", "file", l.db.Path(), "style", pathKeys.name())
+		if err := migratePathKeys(ctx, l); err != nil {
+			return fmt.Errorf("re-keying the local paths of library %s: %w", l.db.Path(), err)
+		}
+	}
 	if err := dropFullArt(ctx, l); err != nil {
 		return fmt.Errorf("dropping full-size cover art from library %s: %w", l.db.Path(), err)
 	}
@@ -94,7 +111,8 @@ func (l *Library) migrate(ctx context.Context) error {
 }
 
 // current reports whether the file already has every bucket at
-// SchemaVersion, and no other of library's.
+// SchemaVersion, and no other of library's, with bypath keys in this OS's
+// style.
 func (l *Library) current() bool {
 	ok := false
 	_ = l.view(func(tx *bbolt.Tx) error {
@@ -107,7 +125,7 @@ func (l *Library) current() bool {
 			}
 		}
 		v := tx.Bucket(bucketMeta).Get(keySchema)
-		ok = len(v) == 8 && binary.BigEndian.Uint64(v) == SchemaVersion
+		ok = len(v) == 8 && binary.BigEndian.Uint64(v) == SchemaVersion && pathStyleCurrent(tx)
 		return nil
 	})
 	return ok
@@ -117,6 +135,7 @@ func (l *Library) current() bool {
 var migrations = map[uint64]func(ctx context.Context, l *Library) error{
 	1: migrate1to2,
 	2: dropFullArt,
+	3: migratePathKeys,
 }
 
 // migrate1to2 builds the sort index from the tracks, in batches of

@@ -437,6 +437,11 @@ func rebuildDerived(db *bbolt.DB) error {
 			}
 		}
 		// The indexes are whole again: record the schema they follow.
+		// The path key style is left unrecorded, so New re-keys bypath
+		// and merges any two tracks that are one file (migratePathKeys).
+		if err := tx.Bucket(bucketMeta).Delete(keyPathStyle); err != nil {
+			return err
+		}
 		return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, SchemaVersion))
 	})
 	if err != nil {

@@ -118,8 +118,8 @@ func matchTrack(tx *bbolt.Tx, t *Track) (*Track, error) {
 	switch {
 	case t.ID != 0:
 		id = t.ID
-	case t.Path != "" && tx.Bucket(bucketByPath).Get([]byte(t.Path)) != nil:
-		id = keyID(tx.Bucket(bucketByPath).Get([]byte(t.Path)))
+	case t.Path != "" && tx.Bucket(bucketByPath).Get(pathKey(t.Path)) != nil:
+		id = keyID(tx.Bucket(bucketByPath).Get(pathKey(t.Path)))
 	case t.Swarm != nil && tx.Bucket(bucketBySwarm).Get(swarmKey(t.Swarm)) != nil:
 		id = keyID(tx.Bucket(bucketBySwarm).Get(swarmKey(t.Swarm)))
 	default:
@@ -222,15 +222,18 @@ func appendKeyPart(k []byte, s string) []byte {
 	return append(k, 0)
 }
 
-// deleteIndexes removes the index entries of old that t no longer has.
+// deleteIndexes removes the index entries of old that t no longer has. A
+// path or swarm entry that names another track is left alone: two
+// spellings of a path can share a key (pathKey), and a track kept beside
+// the one it was merged into has no entry of its own (migratePathKeys).
 func deleteIndexes(tx *bbolt.Tx, ac albumCache, old, t *Track) error {
-	if old.Path != "" && old.Path != t.Path {
-		if err := tx.Bucket(bucketByPath).Delete([]byte(old.Path)); err != nil {
+	if old.Path != "" && (t.Path == "" || !bytes.Equal(pathKey(old.Path), pathKey(t.Path))) {
+		if err := deleteOwnEntry(tx.Bucket(bucketByPath), pathKey(old.Path), old.ID); err != nil {
 			return err
 		}
 	}
 	if old.Swarm != nil && (t.Swarm == nil || !bytes.Equal(swarmKey(old.Swarm), swarmKey(t.Swarm))) {
-		if err := tx.Bucket(bucketBySwarm).Delete(swarmKey(old.Swarm)); err != nil {
+		if err := deleteOwnEntry(tx.Bucket(bucketBySwarm), swarmKey(old.Swarm), old.ID); err != nil {
 			return err
 		}
 	}
@@ -240,10 +243,18 @@ func deleteIndexes(tx *bbolt.Tx, ac albumCache, old, t *Track) error {
 	return ac.add(tx, old, -1)
 }
 
+// deleteOwnEntry deletes an index entry if it names track id.
+func deleteOwnEntry(b *bbolt.Bucket, key []byte, id TrackID) error {
+	if v := b.Get(key); v == nil || keyID(v) != id {
+		return nil
+	}
+	return b.Delete(key)
+}
+
 func putIndexes(tx *bbolt.Tx, ac albumCache, old, t *Track) error {
 	id := idKey(t.ID)
 	if t.Path != "" {
-		if err := tx.Bucket(bucketByPath).Put([]byte(t.Path), id); err != nil {
+		if err := tx.Bucket(bucketByPath).Put(pathKey(t.Path), id); err != nil {
 			return err
 		}
 	}
@@ -359,9 +370,10 @@ func (l *Library) Tracks(ctx context.Context, ids []TrackID) ([]Track, error) {
 	return out, err
 }
 
-// TrackByPath finds the track whose local file is path (absolute, clean).
+// TrackByPath finds the track whose local file is path (absolute, clean),
+// in any spelling this OS's file systems take as the same file (pathKey).
 func (l *Library) TrackByPath(ctx context.Context, path string) (Track, error) {
-	return l.trackByIndex(ctx, bucketByPath, []byte(path), path)
+	return l.trackByIndex(ctx, bucketByPath, pathKey(path), path)
 }
 
 // TrackBySwarm finds the track at a file of a torrent.

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/swarmtone/swarmtone/internal/sharedfile"
 )
 
 // hashFiles computes the v1 piece hashes of the concatenation of files, on
@@ -32,7 +34,9 @@ func hashFiles(ctx context.Context, paths []string, sizes []int64, pieceLen int6
 		}
 	}()
 	for i, p := range paths {
-		f, err := os.Open(p)
+		// Not locked against deleting (on Windows) while a big album
+		// is hashed: the user may still tidy their folders.
+		f, err := sharedfile.Open(p)
 		if err != nil {
 			return nil, fmt.Errorf("hashing %q: %w", p, err)
 		}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the Windows test binaries of the given packages (default: library,
-# network, player, app, magnet, internal/urlscheme and desktop/instance) under wine64, in a private WINEPREFIX made for this run
+# network, player, app, magnet, internal/urlscheme, internal/sharedfile and desktop/instance) under wine64, in a private WINEPREFIX made for this run
 # and removed after it. Tests that need what Wine lacks skip and say why
 # (internal/testtool.UnderWine). Prints the number of tests that ran.
 #
@@ -9,7 +9,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 pkgs=("$@")
-((${#pkgs[@]})) || pkgs=(./library/ ./network/ ./player/ ./app/ ./magnet/ ./internal/urlscheme/ ./desktop/instance/)
+((${#pkgs[@]})) || pkgs=(./library/ ./network/ ./player/ ./app/ ./magnet/ ./internal/urlscheme/ ./internal/sharedfile/ ./desktop/instance/)
 
 for tool in wine wineserver x86_64-w64-mingw32-gcc; do
   command -v "$tool" >/dev/null || {
