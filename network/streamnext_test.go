@@ -57,10 +57,21 @@ func TestStreamNextBelowThePlayingStream(t *testing.T) {
 	}
 
 	var wg sync.WaitGroup
-	read := func(s Stream, got *bytes.Buffer, n *atomic.Int64, errc chan<- error) {
+	// Track 1's reader stops halfway until the checks below are done: on a
+	// busy machine it could otherwise read the whole track before they
+	// ran, and the test would not be about a track still playing.
+	halfway := make(chan struct{})
+	read := func(s Stream, got *bytes.Buffer, n *atomic.Int64, errc chan<- error, pause int64) {
 		defer wg.Done()
 		buf := make([]byte, 16<<10)
 		for {
+			if pause > 0 && n.Load() >= pause {
+				select {
+				case <-halfway:
+				case <-ctx.Done():
+				}
+				pause = 0
+			}
 			m, err := s.ReadContext(ctx, buf)
 			got.Write(buf[:m])
 			n.Add(int64(m))
@@ -90,9 +101,17 @@ func TestStreamNextBelowThePlayingStream(t *testing.T) {
 	var n1, n2 atomic.Int64
 	err1, err2 := make(chan error, 1), make(chan error, 1)
 	wg.Add(2)
-	go read(s1, &got1, &n1, err1)
-	go read(s2, &got2, &n2, err2)
+	go read(s1, &got1, &n1, err1, int64(len(tracks[0])/2))
+	go read(s2, &got2, &n2, err2, 0)
 	defer wg.Wait()
+	released := false
+	release := func() {
+		if !released {
+			close(halfway)
+			released = true
+		}
+	}
+	defer release()
 
 	// highest is the top priority among track 2's incomplete pieces, and
 	// whether any is wanted at all.
@@ -132,6 +151,7 @@ func TestStreamNextBelowThePlayingStream(t *testing.T) {
 		top, _ := highest()
 		return top > types.PiecePriorityNormal
 	})
+	release()
 	for i, c := range []chan error{err1, err2} {
 		select {
 		case err := <-c:
