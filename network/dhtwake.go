@@ -24,11 +24,11 @@ const dhtWakeAnnounces = 4
 // dhtWakeTimeout bounds one torrent's announce.
 const dhtWakeTimeout = time.Minute
 
-// announceOnDHTWake watches the routing table until Close and announces
-// every torrent when it goes from empty to known nodes.
-func (n *Node) announceOnDHTWake() {
+// announceOnDHTWake watches the routing table every check until Close and
+// announces every torrent when it goes from empty to known nodes.
+func (n *Node) announceOnDHTWake(check time.Duration) {
 	defer n.wg.Done()
-	tick := time.NewTicker(dhtWakeCheck)
+	tick := time.NewTicker(check)
 	defer tick.Stop()
 	empty := true // at start: anacrolix's own announces may have found nobody
 	for {

@@ -15,8 +15,8 @@ import (
 // anacrolix would try again: the newcomer's DHT then lists it as a peer.
 func TestAnnounceWhenTheDHTWakes(t *testing.T) {
 	old := dhtWakeCheck
-	dhtWakeCheck = 50 * time.Millisecond
-	defer func() { dhtWakeCheck = old }()
+	dhtWakeCheck = 50 * time.Millisecond // read by Start
+	t.Cleanup(func() { dhtWakeCheck = old })
 
 	dir := t.TempDir()
 	silent, err := net.ListenPacket("udp", "127.0.0.1:0")

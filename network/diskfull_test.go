@@ -25,7 +25,7 @@ import (
 func TestDiskFullPlaysOnAndCompletes(t *testing.T) {
 	old := writeRetry
 	writeRetry = 200 * time.Millisecond
-	defer func() { writeRetry = old }()
+	t.Cleanup(func() { writeRetry = old }) // after the nodes close: their retries read it
 
 	dir := t.TempDir()
 	// A 10 s track: ~1.7 MB, some 27 pieces of 64 KiB.
@@ -169,7 +169,7 @@ func (r readerContext) Read(p []byte) (int, error) {
 func TestDiskFullPastTheMemoryBudget(t *testing.T) {
 	oldRetry, oldBudget := writeRetry, pieceBufferBudget
 	writeRetry, pieceBufferBudget = 200*time.Millisecond, 192<<10
-	defer func() { writeRetry, pieceBufferBudget = oldRetry, oldBudget }()
+	t.Cleanup(func() { writeRetry, pieceBufferBudget = oldRetry, oldBudget }) // after the nodes close
 
 	dir := t.TempDir()
 	seeder, sh, track := sharedTrackSeconds(t, dir, 10)

@@ -155,7 +155,7 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 	}
 	if len(n.cl.DhtServers()) > 0 {
 		n.wg.Add(1)
-		go n.announceOnDHTWake()
+		go n.announceOnDHTWake(dhtWakeCheck)
 	}
 	n.wg.Add(3)
 	go n.watchFiles()
