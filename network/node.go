@@ -387,6 +387,9 @@ func (n *Node) AddPeers(infoHash string, addrs ...string) error {
 	}
 	var pis []torrent.PeerInfo
 	for _, a := range addrs {
+		if err := n.peerNameProxied(a); err != nil {
+			return err
+		}
 		ta, err := net.ResolveTCPAddr("tcp", a)
 		if err != nil {
 			return fmt.Errorf("peer address %q: %w", a, err)
@@ -395,6 +398,16 @@ func (n *Node) AddPeers(infoHash string, addrs ...string) error {
 		e.rememberPeer(ta.String())
 	}
 	e.t.AddPeers(pis)
+	return nil
+}
+
+// peerNameProxied refuses a peer given by name while a proxy is set:
+// resolving it here would send a DNS query around the proxy, and anacrolix
+// dials only addresses.
+func (n *Node) peerNameProxied(addr string) error {
+	if host, _, err := net.SplitHostPort(addr); err == nil && n.cfg.Proxy != "" && net.ParseIP(host) == nil {
+		return fmt.Errorf("peer address %q: a proxy is set: give the peer's IP address, not a name (looking it up would go around the proxy)", addr)
+	}
 	return nil
 }
 

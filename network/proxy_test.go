@@ -355,6 +355,31 @@ func TestProxyCarriesEverything(t *testing.T) {
 	}
 }
 
+// TestProxyRefusesPeerNames: a peer given by name to a node behind a
+// proxy is refused, naming it: looking the name up here would send a DNS
+// query around the proxy. An address is taken.
+func TestProxyRefusesPeerNames(t *testing.T) {
+	dir := t.TempDir()
+	n, _ := startNode(t, dir, func(c *Config) { c.Proxy = "socks5://127.0.0.1:1" })
+	ih := strings.Repeat("ab", 20)
+	if _, err := n.Add(context.Background(), ih); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.AddPeers(ih, "peer.invalid:6881"); err == nil || !strings.Contains(err.Error(), "peer.invalid:6881") || !strings.Contains(err.Error(), "IP address") {
+		t.Fatalf("error %v; want the name refused, named", err)
+	}
+	if err := n.AddPeers(ih, "127.0.0.1:6881"); err != nil {
+		t.Fatal(err)
+	}
+	m := "magnet:?xt=urn:btih:" + strings.Repeat("cd", 20) + "&x.pe=peer.invalid:6881"
+	if _, err := n.Add(context.Background(), m); err == nil || !strings.Contains(err.Error(), "peer.invalid:6881") {
+		t.Fatalf("magnet with a peer by name: error %v; want the name refused", err)
+	}
+	if _, _, err := n.get(strings.Repeat("cd", 20)); err == nil {
+		t.Fatal("the magnet refused for its peer was added anyway")
+	}
+}
+
 // TestTrackerSchemes: a .torrent naming trackers the node cannot use (an
 // ftp:// one, a WebTorrent one) is added and streamed as if they were not
 // there; anacrolix would panic on the ftp:// one.
