@@ -24,6 +24,7 @@ func TestStartConfig(t *testing.T) {
 		{"port out of range", func(c *Config) { c.ListenPort = 70000 }, "70000", "", false, false},
 		{"bad encryption", func(c *Config) { c.Encryption = 7 }, "encryption", "", false, false},
 		{"bad proxy scheme", func(c *Config) { c.Proxy = "ftp://proxy:21" }, "ftp://proxy:21", "", false, false},
+		{"bad proxy, password kept out", func(c *Config) { c.Proxy = "ftp://u:hunter2@proxy:21" }, "ftp://u:xxxxx@proxy:21", "", false, false},
 		{"proxy without port", func(c *Config) { c.Proxy = "http://proxy" }, "http://proxy", "", false, false},
 		{"proxy turns DHT off", func(c *Config) { c.Proxy = "socks5://u:p@127.0.0.1:1"; c.DHT = true }, "", "DHT", false, false},
 		{"bare host:port is SOCKS5", func(c *Config) { c.Proxy = "127.0.0.1:1" }, "", "", false, false},

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -26,16 +27,20 @@ type proxyDialer interface {
 // (SOCKS5, RFC 1928/1929), or "http://[user:pass@]host:port" and
 // "https://…" (HTTP CONNECT, to the proxy in the clear or over TLS).
 func parseProxy(s string) (proxyDialer, error) {
+	shown := s // errors never show the password
 	u, err := url.Parse(s)
+	if err == nil && u.User != nil {
+		shown = u.Redacted()
+	}
 	if err != nil || u.Scheme == "" || u.Host == "" || u.Opaque != "" {
 		// A bare host:port is SOCKS5, as it always was.
 		if _, _, herr := net.SplitHostPort(s); herr != nil {
-			return nil, fmt.Errorf("proxy %q: want host:port, socks5://host:port or http://host:port", s)
+			return nil, fmt.Errorf("proxy %q: want host:port, socks5://host:port or http://host:port", shown)
 		}
 		u = &url.URL{Scheme: "socks5", Host: s}
 	}
 	if _, port, herr := net.SplitHostPort(u.Host); herr != nil || port == "" {
-		return nil, fmt.Errorf("proxy %q: want a host and a port", s)
+		return nil, fmt.Errorf("proxy %q: want a host and a port", shown)
 	}
 	switch u.Scheme {
 	case "socks5", "socks5h":
@@ -46,11 +51,11 @@ func parseProxy(s string) (proxyDialer, error) {
 		}
 		d, err := proxy.SOCKS5("tcp", u.Host, auth, &net.Dialer{})
 		if err != nil {
-			return nil, fmt.Errorf("proxy %q: %w", s, err)
+			return nil, fmt.Errorf("proxy %q: %w", shown, err)
 		}
 		cd, ok := d.(proxy.ContextDialer)
 		if !ok {
-			return nil, fmt.Errorf("proxy %q: SOCKS5 dialer cannot be cancelled", s)
+			return nil, fmt.Errorf("proxy %q: SOCKS5 dialer cannot be cancelled", shown)
 		}
 		return cd, nil
 	case "http", "https":
@@ -61,7 +66,7 @@ func parseProxy(s string) (proxyDialer, error) {
 		}
 		return h, nil
 	default:
-		return nil, fmt.Errorf("proxy %q: scheme %q is not socks5, http or https", s, u.Scheme)
+		return nil, fmt.Errorf("proxy %q: scheme %q is not socks5, http or https", shown, u.Scheme)
 	}
 }
 
@@ -69,22 +74,24 @@ func parseProxy(s string) (proxyDialer, error) {
 // trackers and web seeds all go through the tunnel (HTTPS ends to end
 // inside it), so one proxy carries everything.
 type httpConnect struct {
-	addr string // the proxy's host:port
-	tls  bool   // talk TLS to the proxy itself
-	auth string // Proxy-Authorization value, or ""
+	addr  string         // the proxy's host:port
+	tls   bool           // talk TLS to the proxy itself
+	roots *x509.CertPool // to verify it by; nil: the system's
+	auth  string         // Proxy-Authorization value, or ""
 }
 
 func (h *httpConnect) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", h.addr)
+	raw, err := d.DialContext(ctx, "tcp", h.addr)
 	if err != nil {
 		return nil, fmt.Errorf("HTTP proxy %s: %w", h.addr, err)
 	}
 	// Until the tunnel is up, ctx ending unblocks the handshake.
-	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
+	stop := context.AfterFunc(ctx, func() { raw.SetDeadline(time.Unix(1, 0)) })
+	c := raw
 	if h.tls {
 		host, _, _ := net.SplitHostPort(h.addr)
-		c = tls.Client(c, &tls.Config{ServerName: host})
+		c = tls.Client(c, &tls.Config{ServerName: host, RootCAs: h.roots})
 	}
 	conn, err := h.connect(c, addr)
 	if !stop() && err == nil {

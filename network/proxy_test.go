@@ -4,12 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -422,5 +425,83 @@ func TestTrackerUsable(t *testing.T) {
 		if ok, why := trackerUsable(c.tracker, c.proxied); ok != c.ok || (!ok && why == "") {
 			t.Errorf("trackerUsable(%q, proxied %v) = %v %q, want %v", c.tracker, c.proxied, ok, why, c.ok)
 		}
+	}
+}
+
+// TestHTTPSProxy: the dialer talks TLS to an https:// proxy (the test's
+// own, on loopback), sends its credentials only inside TLS, and the tunnel
+// carries bytes both ways; a wrong password is refused, naming the proxy.
+func TestHTTPSProxy(t *testing.T) {
+	echo, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer echo.Close()
+	go func() {
+		for {
+			c, err := echo.Accept()
+			if err != nil {
+				return
+			}
+			go func() { defer c.Close(); io.Copy(c, c) }()
+		}
+	}()
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodConnect || r.Header.Get("Proxy-Authorization") != "Basic "+base64.StdEncoding.EncodeToString([]byte("alice:s3cret")) {
+			w.WriteHeader(http.StatusProxyAuthRequired)
+			return
+		}
+		up, err := net.Dial("tcp", r.Host)
+		if err != nil {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		defer up.Close()
+		c, rw, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
+		go io.Copy(up, rw)
+		io.Copy(c, up)
+	}))
+	srv.StartTLS()
+	defer srv.Close()
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	addr := srv.Listener.Addr().String()
+
+	for _, c := range []struct{ url, wantErr string }{
+		{"https://alice:s3cret@" + addr, ""},
+		{"https://alice:wrong@" + addr, "407"},
+	} {
+		pd, err := parseProxy(c.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := pd.(*httpConnect)
+		h.roots = roots
+		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+		conn, err := h.DialContext(ctx, "tcp", echo.Addr().String())
+		cancel()
+		if c.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) || !strings.Contains(err.Error(), addr) {
+				t.Errorf("%s: error %v, want one naming the proxy and %q", c.url, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := conn.(*tls.Conn); !ok {
+			t.Errorf("the tunnel is a %T, not inside TLS to the proxy", conn)
+		}
+		io.WriteString(conn, "ping")
+		got := make([]byte, 4)
+		if _, err := io.ReadFull(conn, got); err != nil || string(got) != "ping" {
+			t.Errorf("through the tunnel: %q, %v", got, err)
+		}
+		conn.Close()
 	}
 }
