@@ -189,7 +189,7 @@ func nodeConfig(s library.Settings, opts Options) (network.Config, error) {
 	}
 	cfg.DHT, cfg.PEX, cfg.LSD, cfg.UPnP = s.DHT, s.PEX, s.LSD, s.UPnP
 	cfg.Anonymous = s.Anonymous
-	cfg.SOCKS5Proxy = s.Proxy
+	cfg.Proxy = s.Proxy
 	cfg.UploadLimit, cfg.DownloadLimit = s.UploadLimit, s.DownloadLimit
 	cfg.NoKeepPlayed = !s.KeepWhatIPlay
 	cfg.SeedRatio = s.SeedRatio

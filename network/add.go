@@ -47,6 +47,11 @@ func (n *Node) addSource(ctx context.Context, src *source, magnet string) (*Adde
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	for _, p := range src.peers {
+		if err := n.peerNameProxied(p); err != nil {
+			return nil, err // before the torrent is added
+		}
+	}
 	o := addOpts{
 		ih:       src.infoHash,
 		folder:   filepath.Clean(n.cfg.DownloadDir),

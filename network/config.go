@@ -1,12 +1,9 @@
 package network
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
-	"net/url"
 	"path/filepath"
 	"time"
 
@@ -14,7 +11,6 @@ import (
 	"github.com/anacrolix/torrent"
 	"github.com/anacrolix/torrent/dialer"
 	"github.com/anacrolix/torrent/mse"
-	"golang.org/x/net/proxy"
 	"golang.org/x/time/rate"
 )
 
@@ -68,7 +64,7 @@ type Config struct {
 	// free one.
 	ListenPort int
 
-	DHT  bool // mainline DHT (BEP 5); forced off by SOCKS5Proxy
+	DHT  bool // mainline DHT (BEP 5); forced off by Proxy
 	PEX  bool // peer exchange (BEP 11)
 	LSD  bool // local service discovery (BEP 14)
 	UPnP bool // UPnP/NAT-PMP port forwarding
@@ -92,13 +88,16 @@ type Config struct {
 	WebSeedURLs []string
 
 	Encryption Encryption
-	// Anonymous sends no client name or version to peers and trackers.
+	// Anonymous sends no client name or version to peers and trackers, and
+	// turns local discovery and UPnP off.
 	Anonymous bool
-	// SOCKS5Proxy ("host:port" or "socks5://user:pass@host:port") carries
-	// peer connections and tracker announces. The DHT cannot be proxied, so
-	// setting it turns the DHT (and uTP, and incoming connections) off; Start
+	// Proxy carries every connection to peers, trackers and web seeds:
+	// "host:port" or "socks5://[user:pass@]host:port" (SOCKS5), or
+	// "http://[user:pass@]host:port" or "https://…" (HTTP CONNECT). What
+	// cannot go through it is not sent: the DHT, uTP and UDP trackers are
+	// off, and so are local discovery, UPnP and incoming connections; Start
 	// reports that as a warning.
-	SOCKS5Proxy string
+	Proxy string
 
 	// UploadLimit and DownloadLimit are in bytes per second; 0 is unlimited.
 	UploadLimit   int64
@@ -155,7 +154,7 @@ func DefaultConfig(downloadDir, dataDir string) Config {
 
 // clientConfig translates cfg into anacrolix's configuration. Warnings are
 // things the user asked for that cannot be honoured together.
-func (cfg Config) clientConfig() (cc *torrent.ClientConfig, socks dialer.T, warnings []string, err error) {
+func (cfg Config) clientConfig() (cc *torrent.ClientConfig, peerDialer dialer.T, warnings []string, err error) {
 	if cfg.DownloadDir == "" {
 		return nil, nil, nil, fmt.Errorf("network config: download folder is empty: choose one in settings")
 	}
@@ -226,6 +225,9 @@ func (cfg Config) clientConfig() (cc *torrent.ClientConfig, socks dialer.T, warn
 	}
 
 	if cfg.Anonymous {
+		// Local discovery and UPnP announce us to the LAN and the router.
+		cc.LocalServiceDiscovery = nil
+		cc.NoDefaultPortForwarding = true
 		cc.AnonymousMode = true
 		cc.ExtendedHandshakeClientVersion = ""
 		cc.HTTPUserAgent = ""
@@ -248,30 +250,39 @@ func (cfg Config) clientConfig() (cc *torrent.ClientConfig, socks dialer.T, warn
 	// Streaming wants requests pipelined deeper than the defaults allow.
 	cc.MaxAllocPeerRequestDataPerConn = 4 << 20
 
-	if cfg.SOCKS5Proxy != "" {
-		addr, auth, perr := parseSOCKS5(cfg.SOCKS5Proxy)
+	if cfg.UseTrackers {
+		for _, tr := range cfg.Trackers {
+			if _, why := trackerUsable(tr, cfg.Proxy != ""); why != "" {
+				warnings = append(warnings, fmt.Sprintf("tracker %q is not used: %s", tr, why))
+			}
+		}
+	}
+	if cfg.Proxy != "" {
+		pd, perr := parseProxy(cfg.Proxy)
 		if perr != nil {
 			return nil, nil, nil, perr
 		}
+		// The DHT, uTP and UDP trackers speak UDP, which a TCP proxy cannot
+		// carry; local discovery and UPnP talk to the LAN around it. They
+		// are off, and no port is listened on: peers only dial out.
 		if cfg.DHT {
-			warnings = append(warnings, "SOCKS5 proxy is on: the DHT cannot be proxied and is turned off; peers come from trackers and PEX only")
+			warnings = append(warnings, "a proxy is set: the DHT and uTP cannot be proxied and are turned off; peers come from trackers and PEX only")
 		}
 		cc.NoDHT = true
-		cc.DisableUTP = true // UDP cannot go through the proxy
-		cc.DisableTCP = true // no direct connections or listening
+		cc.DisableUTP = true
+		cc.DisableTCP = true
 		cc.LocalServiceDiscovery = nil
 		cc.NoDefaultPortForwarding = true
-		s5 := dialer.NewSocks5(addr, auth)
-		socks = s5
-		proxyURL := &url.URL{Scheme: "socks5", Host: addr}
-		if auth != nil {
-			proxyURL.User = url.UserPassword(auth.User, auth.Password)
-		}
-		cc.HTTPProxy = http.ProxyURL(proxyURL)
-		cc.TrackerDialContext = socksContextDialer{s5}.DialContext
-		cc.HTTPDialContext = cc.TrackerDialContext
+		peerDialer = dialer.WithNetwork{Network: "tcp", Dialer: pd}
+		// HTTP trackers and web seeds dial through the proxy themselves
+		// (HTTPS inside the tunnel); HTTPProxy stays nil so nothing is
+		// proxied twice.
+		cc.HTTPProxy = nil
+		cc.TrackerDialContext = pd.DialContext
+		cc.HTTPDialContext = pd.DialContext
+		cc.TrackerListenPacket = noUDP
 	}
-	return cc, socks, warnings, nil
+	return cc, peerDialer, warnings, nil
 }
 
 // selectCrypto picks the first of prefs the dialling peer offers, or 0
@@ -285,31 +296,6 @@ func selectCrypto(prefs ...mse.CryptoMethod) mse.CryptoSelector {
 		}
 		return 0
 	}
-}
-
-// socksContextDialer adapts the SOCKS5 dialer to a network-taking dial.
-type socksContextDialer struct{ d *dialer.Socks5 }
-
-func (s socksContextDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	return s.d.Dial(ctx, addr)
-}
-
-// parseSOCKS5 accepts "host:port" or "socks5://[user:pass@]host:port".
-func parseSOCKS5(s string) (addr string, auth *proxy.Auth, err error) {
-	if u, perr := url.Parse(s); perr == nil && u.Scheme != "" && u.Host != "" {
-		if u.Scheme != "socks5" && u.Scheme != "socks5h" {
-			return "", nil, fmt.Errorf("SOCKS5 proxy %q: scheme must be socks5://", s)
-		}
-		if u.User != nil {
-			pw, _ := u.User.Password()
-			auth = &proxy.Auth{User: u.User.Username(), Password: pw}
-		}
-		s = u.Host
-	}
-	if _, _, err := net.SplitHostPort(s); err != nil {
-		return "", nil, fmt.Errorf("SOCKS5 proxy %q: want host:port: %w", s, err)
-	}
-	return s, auth, nil
 }
 
 func (cfg Config) logger() *slog.Logger {

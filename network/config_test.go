@@ -23,8 +23,14 @@ func TestStartConfig(t *testing.T) {
 		{"no download folder", func(c *Config) { c.DownloadDir = "" }, "download folder", "", false, false},
 		{"port out of range", func(c *Config) { c.ListenPort = 70000 }, "70000", "", false, false},
 		{"bad encryption", func(c *Config) { c.Encryption = 7 }, "encryption", "", false, false},
-		{"bad proxy", func(c *Config) { c.SOCKS5Proxy = "http://proxy:8080" }, "socks5://", "", false, false},
-		{"proxy turns DHT off", func(c *Config) { c.SOCKS5Proxy = "socks5://u:p@127.0.0.1:1"; c.DHT = true }, "", "DHT", false, false},
+		{"bad proxy scheme", func(c *Config) { c.Proxy = "ftp://proxy:21" }, "ftp://proxy:21", "", false, false},
+		{"bad proxy, password kept out", func(c *Config) { c.Proxy = "ftp://u:hunter2@proxy:21" }, "ftp://u:xxxxx@proxy:21", "", false, false},
+		{"proxy without port", func(c *Config) { c.Proxy = "http://proxy" }, "http://proxy", "", false, false},
+		{"proxy turns DHT off", func(c *Config) { c.Proxy = "socks5://u:p@127.0.0.1:1"; c.DHT = true }, "", "DHT", false, false},
+		{"bare host:port is SOCKS5", func(c *Config) { c.Proxy = "127.0.0.1:1" }, "", "", false, false},
+		{"HTTP proxy, UDP tracker left out", func(c *Config) {
+			c.Proxy, c.UseTrackers, c.Trackers = "http://u:p@127.0.0.1:1", true, []string{"udp://127.0.0.1:1/announce", "http://127.0.0.1:1/announce"}
+		}, "", `tracker "udp://127.0.0.1:1/announce" is not used`, false, false},
 		{"require encryption", func(c *Config) { c.Encryption = EncryptionRequire }, "", "", true, false},
 		{"anonymous, limits", func(c *Config) {
 			c.Anonymous, c.UploadLimit, c.DownloadLimit, c.MaxConnsPerTorrent = true, 1<<20, 1<<20, 10

@@ -33,8 +33,8 @@ func configureDHT(cfg Config, cc *torrent.ClientConfig, store *itemStore) error 
 		// gets its own, as fast.
 		sc.SendLimiter = rate.NewLimiter(250, 25)
 	}
-	if len(cfg.DHTBootstrap) == 0 {
-		return nil
+	if len(cfg.DHTBootstrap) == 0 || cc.NoDHT {
+		return nil // (with a proxy, not even a DNS query for the nodes)
 	}
 	addrs := make([]dht.Addr, 0, len(cfg.DHTBootstrap))
 	for _, b := range cfg.DHTBootstrap {

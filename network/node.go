@@ -30,6 +30,8 @@ type Node struct {
 	// noTrackers: announcing is off (no trackers configured, or a private
 	// test node), so trackers named by torrents are ignored too.
 	noTrackers bool
+	// trackers are the configured trackers the node can announce to.
+	trackers []string
 
 	ctx    context.Context // cancelled by Close: ends streams and waits
 	cancel context.CancelFunc
@@ -85,7 +87,7 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 	if db == nil {
 		return nil, errors.New("network.Start: nil database")
 	}
-	cc, socks, warnings, err := cfg.clientConfig()
+	cc, peerDialer, warnings, err := cfg.clientConfig()
 	if err != nil {
 		return nil, err
 	}
@@ -122,12 +124,13 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting BitTorrent client on %s:%d: %w (is another instance running, or the port taken? change it in settings)", cfg.ListenHost, cc.ListenPort, err)
 	}
-	if socks != nil {
-		cl.AddDialer(socks)
+	if peerDialer != nil { // the proxy
+		cl.AddDialer(peerDialer)
 	}
 	if tcpFirst {
 		preferTCP(cl)
 	}
+	trackers, _ := filterTrackers(cfg.Trackers, cfg.Proxy != "") // warned of above
 	n := &Node{
 		cfg:        cfg,
 		cl:         cl,
@@ -139,6 +142,7 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 		log:        cfg.logger().With("component", "network"),
 		warnings:   warnings,
 		noTrackers: cc.DisableTrackers,
+		trackers:   trackers,
 		torrents:   map[metainfo.Hash]*entry{},
 		hooks:      h,
 		logLim:     logLim,
@@ -309,7 +313,7 @@ func (n *Node) add(o addOpts) (*entry, error) {
 	if o.name != "" && o.infoBytes == nil {
 		t.SetDisplayName(o.name)
 	}
-	trackers := append(append([]string(nil), o.trackers...), n.cfg.Trackers...)
+	trackers := append(n.usableTrackers(o.ih, o.trackers), n.trackers...)
 	if len(trackers) > 0 && !n.noTrackers {
 		tiers := make([][]string, len(trackers))
 		for i, tr := range trackers {
@@ -387,6 +391,9 @@ func (n *Node) AddPeers(infoHash string, addrs ...string) error {
 	}
 	var pis []torrent.PeerInfo
 	for _, a := range addrs {
+		if err := n.peerNameProxied(a); err != nil {
+			return err
+		}
 		ta, err := net.ResolveTCPAddr("tcp", a)
 		if err != nil {
 			return fmt.Errorf("peer address %q: %w", a, err)
@@ -395,6 +402,16 @@ func (n *Node) AddPeers(infoHash string, addrs ...string) error {
 		e.rememberPeer(ta.String())
 	}
 	e.t.AddPeers(pis)
+	return nil
+}
+
+// peerNameProxied refuses a peer given by name while a proxy is set:
+// resolving it here would send a DNS query around the proxy, and anacrolix
+// dials only addresses.
+func (n *Node) peerNameProxied(addr string) error {
+	if host, _, err := net.SplitHostPort(addr); err == nil && n.cfg.Proxy != "" && net.ParseIP(host) == nil {
+		return fmt.Errorf("peer address %q: a proxy is set: give the peer's IP address, not a name (looking it up would go around the proxy)", addr)
+	}
 	return nil
 }
 

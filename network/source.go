@@ -181,7 +181,10 @@ func validateInfoBytes(b []byte) (*metainfo.Info, error) {
 // validateInfo rejects layouts and names that are impossible or unsafe.
 func validateInfo(info *metainfo.Info) error {
 	if info.HasV2() && !info.HasV1() {
-		return fmt.Errorf("%w: BitTorrent v2-only torrents are not supported", ErrBadTorrent)
+		// anacrolix reads v2-only torrents only in part, and the node keys
+		// torrents by their v1 infohash.
+		return fmt.Errorf("torrent %q is BitTorrent v2-only (it has no v1 piece hashes): %w; only v1 and hybrid (v1+v2) torrents can be played: ask for a hybrid or v1 .torrent (%w)",
+			strings.ToValidUTF8(info.BestName(), "\uFFFD"), magnet.ErrV2Only, ErrBadTorrent)
 	}
 	pl := info.PieceLength
 	if pl < 16<<10 || pl > 64<<20 || pl&(pl-1) != 0 {
@@ -217,15 +220,64 @@ func validateInfo(info *metainfo.Info) error {
 		return fmt.Errorf("torrent name: %w", err)
 	}
 	for _, f := range info.Files {
+		if err := checkPath(f.BestPath()); err != nil {
+			return err
+		}
+	}
+	if info.HasV2() {
+		return validateHybrid(info)
+	}
+	return nil
+}
+
+// checkPath rejects a file path that is empty or could leave the folder.
+func checkPath(p []string) error {
+	if len(p) == 0 {
+		return fmt.Errorf("file with an empty path: %w", ErrUnsafePath)
+	}
+	for _, part := range p {
+		if err := checkPathPart(part); err != nil {
+			return fmt.Errorf("file %q: %w", strings.Join(p, "/"), err)
+		}
+	}
+	return nil
+}
+
+// validateHybrid checks the v2 half of a hybrid (v1+v2, BEP 52) torrent
+// whose v1 half passed validateInfo. anacrolix lists, stores and hashes
+// its files by the v2 file tree, so the tree must name the same files, as
+// safely, at the same offsets as the v1 list without its pad files.
+func validateHybrid(info *metainfo.Info) error {
+	if err := info.FileTree.Validate(); err != nil {
+		return fmt.Errorf("%w: hybrid torrent's v2 file tree: %v", ErrBadTorrent, err)
+	}
+	var v1 []metainfo.FileInfo
+	for f := range info.UpvertedV1Files() {
+		if !strings.Contains(f.Attr, "p") { // BEP 47 pad file
+			v1 = append(v1, f)
+		}
+	}
+	n := 0
+	for f := range info.UpvertedFilesIter() {
+		if n >= len(v1) {
+			return fmt.Errorf("%w: hybrid torrent's v2 file tree has more files than its v1 list (%d)", ErrBadTorrent, len(v1))
+		}
+		want := v1[n].BestPath()
+		if len(info.Files) == 0 {
+			want = []string{info.BestName()} // a single file sits under the name
+		}
 		p := f.BestPath()
-		if len(p) == 0 {
-			return fmt.Errorf("file with an empty path: %w", ErrUnsafePath)
+		if err := checkPath(p); err != nil {
+			return err
 		}
-		for _, part := range p {
-			if err := checkPathPart(part); err != nil {
-				return fmt.Errorf("file %q: %w", strings.Join(p, "/"), err)
-			}
+		if strings.Join(p, "/") != strings.Join(want, "/") || f.Length != v1[n].Length || f.TorrentOffset != v1[n].TorrentOffset {
+			return fmt.Errorf("%w: hybrid torrent's v2 file %q (%d bytes at %d) is not its v1 file %q (%d bytes at %d)",
+				ErrBadTorrent, strings.Join(p, "/"), f.Length, f.TorrentOffset, strings.Join(want, "/"), v1[n].Length, v1[n].TorrentOffset)
 		}
+		n++
+	}
+	if n != len(v1) {
+		return fmt.Errorf("%w: hybrid torrent's v2 file tree has %d files, its v1 list %d", ErrBadTorrent, n, len(v1))
 	}
 	return nil
 }

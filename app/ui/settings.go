@@ -65,12 +65,12 @@ func newSettingsView(mw *MainWindow) *settingsView {
 	v.seedRatio = &widget.Entry{PlaceHolder: "0 = never"}
 	v.seedHours = &widget.Entry{PlaceHolder: "0 = never"}
 	v.portItem = &widget.FormItem{Text: "Listening port", Widget: v.port, HintText: portHint(0, false)}
-	v.proxy = &widget.Entry{PlaceHolder: "socks5://127.0.0.1:9050 (turns the DHT off)"}
+	v.proxy = &widget.Entry{PlaceHolder: "socks5://127.0.0.1:9050 or http://HOST:PORT"}
 	v.dht = newKeyCheck("DHT (find peers without trackers)", nil)
 	v.pex = newKeyCheck("Peer exchange", nil)
 	v.lsd = newKeyCheck("Local peer discovery", nil)
 	v.upnp = newKeyCheck("Open the port on the router (UPnP)", nil)
-	v.anonymous = newKeyCheck("Anonymous mode (send no client name or version)", nil)
+	v.anonymous = newKeyCheck("Anonymous mode (no client name or version, no local discovery or UPnP)", nil)
 	v.keep = newKeyCheck("Keep what I play (finish downloading streamed tracks)", nil)
 	v.encryption = newKeySelect([]string{"prefer", "require", "off"}, nil)
 	v.replayGain = newKeySelect([]string{"off", "track", "album"}, nil)
@@ -88,7 +88,8 @@ func newSettingsView(mw *MainWindow) *settingsView {
 				HintText: "counted from when a download completes, or from each start of Swarmtone; 0 = never; your own shares always seed"},
 			{Text: "Peers", Widget: container.NewVBox(v.dht, v.pex, v.lsd, v.upnp)},
 			{Text: "Encryption", Widget: v.encryption},
-			{Text: "Proxy", Widget: v.proxy},
+			{Text: "Proxy", Widget: v.proxy,
+				HintText: "peers, trackers and web seeds go only through it; what cannot (the DHT, uTP, UDP trackers, local discovery, UPnP) is turned off"},
 			{Text: "Privacy", Widget: v.anonymous},
 			{Text: "Streaming", Widget: v.keep},
 			{Text: "ReplayGain", Widget: v.replayGain},

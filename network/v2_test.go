@@ -1,0 +1,283 @@
+package network
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/anacrolix/torrent/bencode"
+	"github.com/anacrolix/torrent/merkle"
+	"github.com/anacrolix/torrent/metainfo"
+
+	"github.com/swarmtone/swarmtone/magnet"
+)
+
+// bep52Torrent builds, as libtorrent 2.0 does, a .torrent of the files
+// (paths relative to root/name, "/"-separated) with BEP 52's v2 file tree
+// and piece layers, and unless v2Only also the v1 list with pad files that
+// start each file on a piece (a hybrid torrent). It returns the .torrent
+// and its v2 infohash (SHA-256 of the info).
+func bep52Torrent(t *testing.T, root, name string, paths []string, pieceLength int64, v2Only bool) ([]byte, [32]byte) {
+	t.Helper()
+	paths = slices.Sorted(slices.Values(paths)) // a file tree's order
+	tree := map[string]any{}
+	layers := map[string]any{}
+	var v1Files []any
+	var v1Data []byte
+	for i, p := range paths {
+		b, err := os.ReadFile(filepath.Join(root, name, filepath.FromSlash(p)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Piece hashes: the merkle root of each piece's 16 KiB blocks,
+		// padded with zero blocks to a whole piece.
+		var pieceHashes [][32]byte
+		for off := 0; off < len(b); off += int(pieceLength) {
+			h := merkle.NewHash()
+			h.Write(b[off:min(len(b), off+int(pieceLength))])
+			pieceHashes = append(pieceHashes, [32]byte(h.SumMinLength(nil, int(pieceLength))))
+		}
+		var piecesRoot [32]byte
+		if int64(len(b)) <= pieceLength {
+			h := merkle.NewHash()
+			h.Write(b)
+			piecesRoot = [32]byte(h.Sum(nil))
+		} else {
+			piecesRoot = merkle.RootWithPadHash(pieceHashes, metainfo.HashForPiecePad(pieceLength))
+			var layer []byte
+			for _, ph := range pieceHashes {
+				layer = append(layer, ph[:]...)
+			}
+			layers[string(piecesRoot[:])] = string(layer)
+		}
+		dir := tree
+		parts := strings.Split(p, "/")
+		for _, part := range parts[:len(parts)-1] {
+			if dir[part] == nil {
+				dir[part] = map[string]any{}
+			}
+			dir = dir[part].(map[string]any)
+		}
+		dir[parts[len(parts)-1]] = map[string]any{"": map[string]any{"length": len(b), "pieces root": string(piecesRoot[:])}}
+
+		v1Files = append(v1Files, map[string]any{"length": len(b), "path": parts})
+		v1Data = append(v1Data, b...)
+		if pad := (pieceLength - int64(len(b))%pieceLength) % pieceLength; pad > 0 && i < len(paths)-1 {
+			v1Files = append(v1Files, map[string]any{"length": pad, "path": []string{".pad", strconv.FormatInt(pad, 10)}, "attr": "p"})
+			v1Data = append(v1Data, make([]byte, pad)...)
+		}
+	}
+	info := map[string]any{"name": name, "piece length": pieceLength, "meta version": 2, "file tree": tree}
+	if !v2Only {
+		var pieces []byte
+		for off := 0; off < len(v1Data); off += int(pieceLength) {
+			h := sha1.Sum(v1Data[off:min(len(v1Data), off+int(pieceLength))])
+			pieces = append(pieces, h[:]...)
+		}
+		info["files"], info["pieces"] = v1Files, string(pieces)
+	}
+	infoBytes, err := bencode.Marshal(info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := bencode.Marshal(map[string]any{"info": bencode.Bytes(infoBytes), "piece layers": layers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tb, sha256.Sum256(infoBytes)
+}
+
+// TestHybridTorrent: a seeder holds an album as a hybrid (v1+v2) torrent
+// built as libtorrent 2.0 builds them: two tracks that do not end on a
+// piece, so the v1 list has a pad file. A listener adds the .torrent (and
+// another a hybrid magnet, btih and btmh, whose metadata comes from the
+// seeder): it lists the two tracks and no pad file, streams the first
+// track with every byte right, and downloads the album to disk exactly
+// (no pad file written).
+//
+// The last track is not streamed: anacrolix v1.62.0 takes a v2 torrent's
+// length as the sum of its files' lengths, without the gaps that align
+// each file to a piece, so its Reader never returns the last bytes (as
+// many as the pad files hold). The bytes arrive (they are on disk); only
+// reading them through the stream waits.
+func TestHybridTorrent(t *testing.T) {
+	dir := t.TempDir()
+	const name = "Hybrid Album"
+	seeder, _ := startNode(t, filepath.Join(dir, "seeder"), nil)
+	root := filepath.Join(dir, "seeder", "downloads")
+	want := map[string][]byte{
+		"01 One.flac":      makeTrack(t, filepath.Join(root, name, "01 One.flac"), 2),
+		"CD 2/02 Two.flac": makeTrack(t, filepath.Join(root, name, "CD 2", "02 Two.flac"), 2),
+	}
+	tb, v2 := bep52Torrent(t, root, name, slices.Collect(maps.Keys(want)), 64<<10, false)
+	sa, err := seeder.AddBytes(context.Background(), tb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	se, _, _ := seeder.get(sa.InfoHash)
+	se.t.VerifyData() // the files were there before the torrent
+	waitUntil(t, "the seeder verifying its files", func() bool { return se.t.BytesMissing() == 0 })
+
+	m := "magnet:?xt=urn:btih:" + sa.InfoHash + "&xt=urn:btmh:1220" + hex.EncodeToString(v2[:]) + "&x.pe=" + seeder.Addr()
+	for _, src := range []string{".torrent", "magnet"} {
+		t.Run(src, func(t *testing.T) {
+			ldir := filepath.Join(dir, "listener-"+src)
+			n, _ := startNode(t, ldir, nil)
+			var a *Added
+			if src == ".torrent" {
+				a, err = n.AddBytes(context.Background(), tb)
+				if err == nil {
+					n.AddPeers(a.InfoHash, seeder.Addr())
+				}
+			} else {
+				a, err = n.Add(context.Background(), m)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.InfoHash != sa.InfoHash {
+				t.Fatalf("infohash %s, want the v1 one %s", a.InfoHash, sa.InfoHash)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+			defer cancel()
+			if err := n.WaitInfo(ctx, a.InfoHash); err != nil {
+				t.Fatal(err)
+			}
+			files, err := n.Files(a.InfoHash)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(files) != 2 || files[0].Path != "01 One.flac" || files[1].Path != "CD 2/02 Two.flac" {
+				t.Fatalf("files %+v, want the 2 tracks in order and no pad file", files)
+			}
+			if err := streamAll(n, a.InfoHash, files[0].Index, want[files[0].Path]); err != nil {
+				t.Fatalf("%s: %v", files[0].Path, err)
+			}
+			if err := n.DownloadAll(ctx, a.InfoHash); err != nil {
+				t.Fatal(err)
+			}
+			if err := n.WaitComplete(ctx, a.InfoHash); err != nil {
+				t.Fatal(err)
+			}
+			waitUntil(t, "the album on disk as the seeder has it, and nothing else", func() bool {
+				got := filesUnder(t, filepath.Join(ldir, "downloads", name))
+				return len(got) == len(want) && bytes.Equal(got["01 One.flac"], want["01 One.flac"]) && bytes.Equal(got["CD 2/02 Two.flac"], want["CD 2/02 Two.flac"])
+			})
+		})
+	}
+}
+
+// TestHybridSingleFile: a hybrid torrent of one track (no pad file)
+// streams whole from a seeder.
+func TestHybridSingleFile(t *testing.T) {
+	dir := t.TempDir()
+	seeder, _ := startNode(t, filepath.Join(dir, "seeder"), nil)
+	root := filepath.Join(dir, "seeder", "downloads")
+	track := makeTrack(t, filepath.Join(root, "Single.flac", "Single.flac"), 2)
+	tb, _ := bep52Torrent(t, root, "Single.flac", []string{"Single.flac"}, 64<<10, false)
+	mi, _, _ := loadTorrent(t, tb)
+	var info map[string]any // one file: v1 "length", not "files"
+	if err := bencode.Unmarshal(mi.InfoBytes, &info); err != nil {
+		t.Fatal(err)
+	}
+	info["length"] = len(track)
+	delete(info, "files")
+	// (the file tree already names the one file under the name)
+	ib, _ := bencode.Marshal(info)
+	tb, _ = bencode.Marshal(map[string]any{"info": bencode.Bytes(ib)})
+	// The single file sits at downloads/Single.flac/Single.flac for the seeder, as
+	// anacrolix stores a v2 file under the torrent's name.
+	sa, err := seeder.AddBytes(context.Background(), tb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	se, _, _ := seeder.get(sa.InfoHash)
+	se.t.VerifyData()
+	waitUntil(t, "the seeder verifying its file", func() bool { return se.t.BytesMissing() == 0 })
+	n, _ := startNode(t, filepath.Join(dir, "listener"), nil)
+	a, err := n.AddBytes(context.Background(), tb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.AddPeers(a.InfoHash, seeder.Addr())
+	if len(a.Files) != 1 || a.Files[0].Length != int64(len(track)) {
+		t.Fatalf("files %+v, want the one track", a.Files)
+	}
+	if err := streamAll(n, a.InfoHash, 0, track); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestV2OnlyTorrentRefused: a v2-only torrent is refused before anything
+// is fetched, with an error that names the .torrent (or the torrent's
+// name, for its bytes) and says to ask for a hybrid one.
+func TestV2OnlyTorrentRefused(t *testing.T) {
+	dir := t.TempDir()
+	root := filepath.Join(dir, "src")
+	makeTrack(t, filepath.Join(root, "V2 Album", "01.flac"), 1)
+	tb, _ := bep52Torrent(t, root, "V2 Album", []string{"01.flac"}, 64<<10, true)
+	path := filepath.Join(dir, "v2 only.torrent")
+	if err := os.WriteFile(path, tb, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n, _ := startNode(t, filepath.Join(dir, "node"), nil)
+	for _, c := range []struct {
+		name string
+		add  func() (*Added, error)
+		say  string
+	}{
+		{"file", func() (*Added, error) { return n.Add(context.Background(), path) }, path},
+		{"bytes", func() (*Added, error) { return n.AddBytes(context.Background(), tb) }, `"V2 Album"`},
+	} {
+		_, err := c.add()
+		if err == nil || !errors.Is(err, magnet.ErrV2Only) || !strings.Contains(err.Error(), c.say) || !strings.Contains(err.Error(), "hybrid") {
+			t.Errorf("%s: error %v; want one that is magnet.ErrV2Only, names %s and suggests a hybrid torrent", c.name, err, c.say)
+		}
+	}
+	if got := n.Records(); len(got) != 0 {
+		t.Fatalf("the refused torrent is in the node: %+v", got)
+	}
+}
+
+// TestHybridMismatchRefused: a hybrid torrent whose v2 file tree does not
+// name the files of its v1 list (here a path that leaves the folder, which
+// anacrolix would store by) is refused.
+func TestHybridMismatchRefused(t *testing.T) {
+	dir := t.TempDir()
+	root := filepath.Join(dir, "src")
+	makeTrack(t, filepath.Join(root, "A", "01.flac"), 1)
+	tb, _ := bep52Torrent(t, root, "A", []string{"01.flac"}, 64<<10, false)
+	mi, _, _ := loadTorrent(t, tb)
+	var info map[string]any
+	if err := bencode.Unmarshal(mi.InfoBytes, &info); err != nil {
+		t.Fatal(err)
+	}
+	ft := info["file tree"].(map[string]any)
+	ft[".."] = ft["01.flac"]
+	delete(ft, "01.flac")
+	ib, _ := bencode.Marshal(info)
+	bad, _ := bencode.Marshal(map[string]any{"info": bencode.Bytes(ib)})
+	if _, err := parseTorrentBytes(bad); !errors.Is(err, ErrUnsafePath) {
+		t.Fatalf("error %v; want the v2 path refused as unsafe", err)
+	}
+	// A v2 file of another length than its v1 twin.
+	ft["01.flac"] = ft[".."]
+	delete(ft, "..")
+	f := ft["01.flac"].(map[string]any)[""].(map[string]any)
+	f["length"] = f["length"].(int64) - 1
+	ib, _ = bencode.Marshal(info)
+	bad, _ = bencode.Marshal(map[string]any{"info": bencode.Bytes(ib)})
+	if _, err := parseTorrentBytes(bad); !errors.Is(err, ErrBadTorrent) || !strings.Contains(err.Error(), "01.flac") {
+		t.Fatalf("error %v; want the hybrid refused, naming the file", err)
+	}
+}
