@@ -279,7 +279,14 @@ func TestWebSeedFailures(t *testing.T) {
 				timeout = 3 * time.Second
 			}
 			sub := filepath.Join(dir, fmt.Sprint(i))
-			sharer, _ := startNode(t, filepath.Join(sub, "sharer"), nil)
+			sharer, _ := startNode(t, filepath.Join(sub, "sharer"), func(cfg *Config) {
+				if c.peer {
+					// Slow enough that the stream still wants pieces when
+					// the web seed joins: else a fast machine's peer sends
+					// everything first and the seed is never asked.
+					cfg.UploadLimit = 128 << 10
+				}
+			})
 			sh, err := sharer.Share(context.Background(), []string{album}, nil)
 			if err != nil {
 				t.Fatal(err)
