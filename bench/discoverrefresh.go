@@ -1,6 +1,6 @@
 package main
 
-// The discovery suite measures discovery_refresh_1000_s: one refresh round
+// The discoveryrefresh suite measures discovery_refresh_1000_s: one refresh round
 // of 1,000 followed channels that each published a new version (an index
 // of 100 releases) on a private DHT of 50 anacrolix nodes on loopback.
 // Every channel is looked up, its new index fetched from the node that
@@ -43,9 +43,9 @@ const (
 	discoverySetupWorkers = 8
 )
 
-func init() { register("discovery", benchDiscovery) }
+func init() { register("discoveryrefresh", benchDiscoveryRefresh) }
 
-func benchDiscovery(ctx context.Context, r *report) error {
+func benchDiscoveryRefresh(ctx context.Context, r *report) error {
 	n := discoveryChannels
 	if v := os.Getenv(discoveryChannelsEnv); v != "" {
 		var err error
