@@ -129,9 +129,12 @@ func openCoreWith(ctx context.Context, opts Options, withNode bool) (*Core, erro
 		if err := c.restore(ctx); err != nil {
 			c.warn(err)
 		}
-	}
-	if err := c.restoreChannels(ctx); err != nil {
-		c.warn(err)
+		if err := c.restoreChannels(ctx); err != nil {
+			c.warn(err)
+		}
+		if err := c.restoreHops(ctx); err != nil {
+			c.warn(err)
+		}
 	}
 	if opened.Unsynced {
 		c.bg.Go(func() {

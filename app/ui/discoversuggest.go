@@ -14,44 +14,63 @@ const maxSuggestionsShown = 8
 
 // suggestionsBox is the Channels view's "Suggested" section: releases one
 // hop away that several followed channels follow or repost, not in the
-// library, not blocked. Hidden while there is none.
+// library, not blocked; then the newest other releases one hop away
+// (discoverhops.go). Each part is hidden while it has nothing, and object
+// while both have nothing.
 type suggestionsBox struct {
-	v       *channelsView
-	object  *fyne.Container
-	rows    *fyne.Container
-	reloads int
+	v        *channelsView
+	object   *fyne.Container // both sections
+	suggests *fyne.Container // "Suggested"
+	rows     *fyne.Container
+	hops     *hopReleasesBox
+	reloads  int
 }
 
 func newSuggestionsBox(v *channelsView) *suggestionsBox {
-	s := &suggestionsBox{v: v, rows: container.NewVBox()}
+	s := &suggestionsBox{v: v, rows: container.NewVBox(), hops: newHopReleasesBox(v)}
 	heading := &widget.Label{Text: "Suggested", SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}
-	s.object = container.NewVBox(heading, s.rows, widget.NewSeparator())
+	s.suggests = container.NewVBox(heading, s.rows, widget.NewSeparator())
+	s.suggests.Hide()
+	s.object = container.NewVBox(s.suggests, s.hops.object)
 	s.object.Hide()
 	return s
 }
 
-// reload reads the suggestions in the background (the Core's snapshot,
-// then the library for what is already there).
+// reload reads the suggestions and the releases one hop away in the
+// background (the Core's snapshot, then the library for what is already
+// there); a release suggested is not listed again below.
 func (s *suggestionsBox) reload() {
 	s.reloads++
 	gen := s.reloads
 	mw := s.v.mw
 	go func() {
 		sg, err := mw.core.Suggestions(mw.ctx, maxSuggestionsShown)
+		hr, herr := mw.core.HopReleases(mw.ctx, maxHopReleasesShown+len(sg))
 		onUI(func() {
 			if gen != s.reloads {
 				return
 			}
 			s.rows.RemoveAll()
+			suggested := map[string]bool{}
 			if err != nil || len(sg) == 0 {
-				s.object.Hide() // an error here is the feed's too, said there
-				return
+				s.suggests.Hide() // an error here is the feed's too, said there
+			} else {
+				for _, x := range sg {
+					s.rows.Add(s.row(x))
+					suggested[x.InfoHash] = true
+				}
+				s.suggests.Show()
 			}
-			for _, x := range sg {
-				s.rows.Add(s.row(x))
+			if herr != nil {
+				hr = nil
 			}
-			s.object.Show()
-			s.object.Refresh()
+			s.hops.draw(hr, suggested)
+			if s.suggests.Visible() || s.hops.object.Visible() {
+				s.object.Show()
+				s.object.Refresh()
+			} else {
+				s.object.Hide()
+			}
 		})
 	}()
 }

@@ -84,7 +84,10 @@ func openCore(t testing.TB) (*app.Core, app.Options) {
 func attachWindow(t testing.TB, core *app.Core, opts app.Options) *MainWindow {
 	t.Helper()
 	mw := NewMainWindow(test.NewTempApp(t), opts)
-	mw.Attach(core)
+	// As on the UI goroutine in the app: the reloads Attach starts in the
+	// background draw only once it has built every view (under -race,
+	// a channels redraw measured text while Settings was being built).
+	act(func() { mw.Attach(core) })
 	t.Cleanup(func() {
 		mw.Close()
 		mw.Window().Close()
