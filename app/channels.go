@@ -476,7 +476,7 @@ func (c *Core) openChannel(ctx context.Context, link string, follow bool, resolv
 		// Looked at before and unchanged since: its releases are new to
 		// the feed all the same.
 		if idx, derr := channel.Decode(rec.Latest.Index); derr == nil {
-			added, ferr := c.lib.AddToFeed(ctx, feedEntries(&rec, idx))
+			added, ferr := c.lib.AddToFeed(ctx, c.feedEntries(ctx, &rec, idx))
 			c.announceFeed(added)
 			err = errors.Join(err, ferr)
 		}
@@ -571,22 +571,6 @@ func (c *Core) announceFeed(added []library.FeedEntry) {
 	}
 }
 
-// feedEntries are the releases of idx as feed entries, oldest first, so
-// the feed (newest seen first) keeps the channel's order.
-func feedEntries(rec *library.ChannelRecord, idx *channel.Index) []library.FeedEntry {
-	var entries []library.FeedEntry
-	for _, r := range idx.Releases {
-		rih, err := parseInfoHash(r.InfoHash)
-		if err != nil {
-			continue
-		}
-		entries = append(entries, library.FeedEntry{ChannelKey: rec.PublicKey, ChannelSalt: rec.Salt, ChannelName: rec.Name,
-			InfoHash: rih, Title: r.Title, Artist: r.Artist, Published: r.Published})
-	}
-	slices.Reverse(entries)
-	return entries
-}
-
 // fetchChannel does refreshChannel's work and returns the feed entries it
 // added.
 func (c *Core) fetchChannel(ctx context.Context, rec *library.ChannelRecord, resolved func(int64, string)) ([]library.FeedEntry, error) {
@@ -631,11 +615,11 @@ func (c *Core) fetchVersion(ctx context.Context, rec *library.ChannelRecord, it 
 	if !rec.Followed {
 		return nil, nil // looked at, not followed: nothing for the feed
 	}
-	added, err := c.lib.AddToFeed(ctx, feedEntries(rec, idx))
+	added, err := c.lib.AddToFeed(ctx, c.feedEntries(ctx, rec, idx))
 	if err != nil {
 		return nil, err
 	}
-	c.log.Info("channel updated", "channel", rec.Name, "seq", it.Seq, "index", ih, "releases", len(idx.Releases), "new", len(added))
+	c.log.Info("channel updated", "channel", rec.Name, "seq", it.Seq, "index", ih, "releases", len(idx.Releases), "reposts", len(idx.Reposts), "new", len(added))
 	return added, nil
 }
 
