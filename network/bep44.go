@@ -121,23 +121,26 @@ func (n *Node) GetItem(ctx context.Context, pub [32]byte, salt []byte, minSeq in
 		mu         sync.Mutex
 		best       MutableItem
 		found      bool
-		rolledBack atomic.Bool
+		rolledBack int   // nodes that hold only an older version
+		staleSeq   int64 // the highest of those versions
 	)
 	op := startItemLookup(s, target, func(from string, r *krpc.Return) {
 		it, ok := checkReply(log, from, r, pub, salt, target)
 		if !ok {
 			return
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		if it.Seq < minSeq {
-			rolledBack.Store(true)
-			log.Warn("refused DHT item: rolled back", "from", from, "seq", it.Seq, "seen", minSeq)
+			// Counted, logged once below: every node that missed a
+			// publish says so, and that is no news per node.
+			rolledBack++
+			staleSeq = max(staleSeq, it.Seq)
 			return
 		}
-		mu.Lock()
 		if !found || it.Seq > best.Seq {
 			best, found = it, true
 		}
-		mu.Unlock()
 	})
 	select {
 	case <-op.Stalled():
@@ -146,12 +149,15 @@ func (n *Node) GetItem(ctx context.Context, pub [32]byte, salt []byte, minSeq in
 	op.Stop()
 	mu.Lock()
 	defer mu.Unlock()
+	if rolledBack > 0 {
+		log.Warn("refused DHT item: rolled back (older than the version seen)", "nodes", rolledBack, "seq", staleSeq, "seen", minSeq)
+	}
 	switch {
 	case found:
 		return best, nil
 	case ctx.Err() != nil:
 		return MutableItem{}, fmt.Errorf("looking up %x in the DHT: %w", target, ctx.Err())
-	case rolledBack.Load():
+	case rolledBack > 0:
 		return MutableItem{}, fmt.Errorf("item %x: %w (seq %d)", target, ErrItemRolledBack, minSeq)
 	default:
 		return MutableItem{}, fmt.Errorf("item %x: %w", target, ErrItemNotFound)
