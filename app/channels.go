@@ -694,13 +694,23 @@ func (c *Core) RefreshChannels(ctx context.Context) {
 		}
 		return
 	}
+	c.pending.newRound()
 	for _, r := range recs {
 		if !r.Followed || ctx.Err() != nil {
+			continue
+		}
+		_, held := heldItem(&r)
+		key := string(channelKeyBytes(&r))
+		if !held && !c.pending.due(key) {
 			continue
 		}
 		lctx, cancel := context.WithTimeout(ctx, 2*channelLookupTimeout)
 		c.refreshFollowed(lctx, &r)
 		cancel()
+		if !held {
+			_, found := heldItem(&r)
+			c.pending.looked(key, !found)
+		}
 	}
 	c.publishFollowsIfChanged(ctx)
 	// One hop further last: it may take long, and the user's own
@@ -719,7 +729,8 @@ func (c *Core) RefreshChannels(ctx context.Context) {
 // refreshFollowed is one followed channel's part of a refresh round. A
 // channel with a version held takes one DHT lookup, which also re-puts the
 // version when it is due (network.RefreshItem) and one library write; one
-// never found yet (pending) is looked up in full.
+// never found yet (pending) is looked up in full, in the rounds
+// c.pending allows.
 func (c *Core) refreshFollowed(ctx context.Context, r *library.ChannelRecord) {
 	was := r.Latest.IndexHash
 	defer func() {
