@@ -11,22 +11,23 @@ import (
 	"github.com/swarmtone/swarmtone/channel"
 )
 
-// channelVerbs are the subcommands of `swarmtone channel`, with how many
-// arguments each takes.
-var channelVerbs = map[string]int{
-	"create": 0, "show": 0, "publish": 1, "unpublish": 1, "follow": 1,
-	"unfollow": 1, "feed": 0, "export-key": 1, "import-key": 1,
+// channelVerbs are the subcommands of `swarmtone channel`, with the least
+// and the most arguments each takes.
+var channelVerbs = map[string][2]int{
+	"create": {0, 0}, "show": {0, 0}, "publish": {1, 1}, "unpublish": {1, 1}, "repost": {1, 2},
+	"publish-playlist": {1, 1}, "follow": {1, 1}, "unfollow": {1, 1}, "feed": {0, 0},
+	"export-key": {1, 1}, "import-key": {1, 1},
 }
 
-const channelSummary = "your channel (create, show, publish, unpublish, export-key, import-key) and others' (follow, unfollow, feed)"
+const channelSummary = "your channel (create, show, publish, unpublish, repost, publish-playlist, export-key, import-key) and others' (follow, unfollow, feed)"
 
-const channelSynopsis = "create [--name N]|show|publish PATH|MAGNET|unpublish MAGNET|follow LINK|unfollow LINK|feed|export-key FILE|import-key FILE"
+const channelSynopsis = "create [--name N]|show|publish PATH|MAGNET|unpublish MAGNET|repost MAGNET [LINK]|publish-playlist NAME|follow LINK|unfollow LINK|feed|export-key FILE|import-key FILE"
 
 // runChannel runs `swarmtone channel VERB ...`.
 func runChannel(ctx context.Context, cli *CLI, opts Options, args []string) error {
 	verb, rest := args[0], args[1:]
 	want, ok := channelVerbs[verb]
-	if !ok || len(rest) != want {
+	if !ok || len(rest) < want[0] || len(rest) > want[1] {
 		return fmt.Errorf("%w: usage: swarmtone channel %s", errUsage, channelSynopsis)
 	}
 	if opts.ChannelName != "" && verb != "create" {
@@ -53,19 +54,32 @@ func runChannel(ctx context.Context, cli *CLI, opts Options, args []string) erro
 		}
 		printChannel(out, v)
 		return nil
-	case "publish", "unpublish":
+	case "publish", "unpublish", "repost":
 		var p Published
-		if verb == "publish" {
+		switch {
+		case verb == "publish":
 			p, err = core.Publish(ctx, rest[0])
-		} else {
+		case verb == "unpublish":
 			p, err = core.Unpublish(ctx, rest[0])
+		case len(rest) == 2:
+			p, err = core.Repost(ctx, rest[1], rest[0])
+		default:
+			p, err = core.RepostFollowed(ctx, rest[0])
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "published seq=%d ih=%s\n", p.Seq, p.IndexHash)
-		if p.AnnounceErr != nil {
-			fmt.Fprintln(cli.Stderr, "swarmtone: saved, but not announced yet (`swarmtone seed` retries):", oneLine(p.AnnounceErr))
+		printPublished(cli, p)
+		return nil
+	case "publish-playlist":
+		p, err := core.PublishPlaylistNamed(ctx, rest[0])
+		if err != nil {
+			return err
+		}
+		printPublished(cli, p.Published)
+		fmt.Fprintf(out, "tracks=%d skipped=%d\n", p.Tracks, p.Skipped)
+		if p.Skipped > 0 {
+			fmt.Fprintf(cli.Stderr, "swarmtone: %d tracks left out: only on this computer, not in a swarm (share their albums to include them)\n", p.Skipped)
 		}
 		return nil
 	case "follow":
@@ -91,7 +105,11 @@ func runChannel(ctx context.Context, cli *CLI, opts Options, args []string) erro
 		}
 		w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		for _, e := range feed {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\tmagnet:?xt=urn:btih:%x\n", e.Seen.Format(time.DateOnly), channel.Text(e.ChannelName, 60), channel.Text(e.Title, 80), channel.Text(e.Artist, 60), e.InfoHash)
+			from := channel.Text(e.ChannelName, 60)
+			if _, name, ok := FeedRepostFrom(e); ok {
+				from += " (repost from " + channelName(name) + ")"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\tmagnet:?xt=urn:btih:%x\n", e.Seen.Format(time.DateOnly), from, channel.Text(e.Title, 80), channel.Text(e.Artist, 60), e.InfoHash)
 		}
 		return w.Flush()
 	case "export-key":
@@ -105,6 +123,15 @@ func runChannel(ctx context.Context, cli *CLI, opts Options, args []string) erro
 		return nil
 	}
 	return nil
+}
+
+// printPublished writes what a publish made: "published seq=N ih=INDEX",
+// and on stderr why it is not announced yet, if it is not.
+func printPublished(cli *CLI, p Published) {
+	fmt.Fprintf(cli.Stdout, "published seq=%d ih=%s\n", p.Seq, p.IndexHash)
+	if p.AnnounceErr != nil {
+		fmt.Fprintln(cli.Stderr, "swarmtone: saved, but not announced yet (`swarmtone seed` retries):", oneLine(p.AnnounceErr))
+	}
 }
 
 // printChannel writes a channel's link, name, version and releases, one a

@@ -476,7 +476,7 @@ func (c *Core) openChannel(ctx context.Context, link string, follow bool, resolv
 		// Looked at before and unchanged since: its releases are new to
 		// the feed all the same.
 		if idx, derr := channel.Decode(rec.Latest.Index); derr == nil {
-			added, ferr := c.lib.AddToFeed(ctx, feedEntries(&rec, idx))
+			added, ferr := c.lib.AddToFeed(ctx, c.feedEntries(ctx, &rec, idx))
 			c.announceFeed(added)
 			err = errors.Join(err, ferr)
 		}
@@ -571,22 +571,6 @@ func (c *Core) announceFeed(added []library.FeedEntry) {
 	}
 }
 
-// feedEntries are the releases of idx as feed entries, oldest first, so
-// the feed (newest seen first) keeps the channel's order.
-func feedEntries(rec *library.ChannelRecord, idx *channel.Index) []library.FeedEntry {
-	var entries []library.FeedEntry
-	for _, r := range idx.Releases {
-		rih, err := parseInfoHash(r.InfoHash)
-		if err != nil {
-			continue
-		}
-		entries = append(entries, library.FeedEntry{ChannelKey: rec.PublicKey, ChannelSalt: rec.Salt, ChannelName: rec.Name,
-			InfoHash: rih, Title: r.Title, Artist: r.Artist, Published: r.Published})
-	}
-	slices.Reverse(entries)
-	return entries
-}
-
 // fetchChannel does refreshChannel's work and returns the feed entries it
 // added.
 func (c *Core) fetchChannel(ctx context.Context, rec *library.ChannelRecord, resolved func(int64, string)) ([]library.FeedEntry, error) {
@@ -631,11 +615,11 @@ func (c *Core) fetchVersion(ctx context.Context, rec *library.ChannelRecord, it 
 	if !rec.Followed {
 		return nil, nil // looked at, not followed: nothing for the feed
 	}
-	added, err := c.lib.AddToFeed(ctx, feedEntries(rec, idx))
+	added, err := c.lib.AddToFeed(ctx, c.feedEntries(ctx, rec, idx))
 	if err != nil {
 		return nil, err
 	}
-	c.log.Info("channel updated", "channel", rec.Name, "seq", it.Seq, "index", ih, "releases", len(idx.Releases), "new", len(added))
+	c.log.Info("channel updated", "channel", rec.Name, "seq", it.Seq, "index", ih, "releases", len(idx.Releases), "reposts", len(idx.Reposts), "new", len(added))
 	return added, nil
 }
 
@@ -710,13 +694,23 @@ func (c *Core) RefreshChannels(ctx context.Context) {
 		}
 		return
 	}
+	c.pending.newRound()
 	for _, r := range recs {
 		if !r.Followed || ctx.Err() != nil {
+			continue
+		}
+		_, held := heldItem(&r)
+		key := string(channelKeyBytes(&r))
+		if !held && !c.pending.due(key) {
 			continue
 		}
 		lctx, cancel := context.WithTimeout(ctx, 2*channelLookupTimeout)
 		c.refreshFollowed(lctx, &r)
 		cancel()
+		if !held {
+			_, found := heldItem(&r)
+			c.pending.looked(key, !found)
+		}
 	}
 	c.publishFollowsIfChanged(ctx)
 	// One hop further last: it may take long, and the user's own
@@ -735,7 +729,8 @@ func (c *Core) RefreshChannels(ctx context.Context) {
 // refreshFollowed is one followed channel's part of a refresh round. A
 // channel with a version held takes one DHT lookup, which also re-puts the
 // version when it is due (network.RefreshItem) and one library write; one
-// never found yet (pending) is looked up in full.
+// never found yet (pending) is looked up in full, in the rounds
+// c.pending allows.
 func (c *Core) refreshFollowed(ctx context.Context, r *library.ChannelRecord) {
 	was := r.Latest.IndexHash
 	defer func() {

@@ -50,6 +50,18 @@ func FeedChannelLink(e library.FeedEntry) string {
 	return channelLink(e.ChannelKey, e.ChannelSalt, channel.Text(e.ChannelName, 200))
 }
 
+// FeedRepostFrom is the link and the name (fit for display) of the
+// channel a reposted feed entry comes from; ok is false for a channel's
+// own release.
+func FeedRepostFrom(e library.FeedEntry) (link, name string, ok bool) {
+	o := e.RepostOf
+	if o == nil {
+		return "", "", false
+	}
+	name = channel.Text(o.Name, 200)
+	return channelLink(o.Key, o.Salt, name), name, true
+}
+
 // ReleaseMagnet is the magnet that plays a channel's release: its
 // infohash, its title as the name, and its web seeds (checked as http(s)
 // when the index was decoded).
@@ -96,7 +108,7 @@ func ChannelProblem(err error) string {
 
 // FollowedFeed is Feed without the releases of channels no longer
 // followed (the feed keeps them: following again does not announce them
-// anew).
+// anew), blocked releases, and reposts from blocked channels.
 func (c *Core) FollowedFeed(ctx context.Context, limit int) ([]FeedEntry, error) {
 	recs, err := c.lib.Channels(ctx)
 	if err != nil {
@@ -124,9 +136,13 @@ func (c *Core) FollowedFeed(ctx context.Context, limit int) ([]FeedEntry, error)
 		if len(out) == limit {
 			break
 		}
-		if followed[string(append(e.ChannelKey[:], e.ChannelSalt...))] && !bs.releases[hex.EncodeToString(e.InfoHash[:])] {
-			out = append(out, e)
+		if !followed[string(append(e.ChannelKey[:], e.ChannelSalt...))] || bs.releases[hex.EncodeToString(e.InfoHash[:])] {
+			continue
 		}
+		if o := e.RepostOf; o != nil && bs.channels[string(append(o.Key[:], o.Salt...))] {
+			continue
+		}
+		out = append(out, e)
 	}
 	return out, nil
 }

@@ -61,6 +61,29 @@ func (c *Core) PublishPlaylist(ctx context.Context, id PlaylistID) (PublishedPla
 	return res, err
 }
 
+// PublishPlaylistNamed is PublishPlaylist for the playlist called name
+// (case does not matter): what `swarmtone channel publish-playlist NAME`
+// does.
+func (c *Core) PublishPlaylistNamed(ctx context.Context, name string) (PublishedPlaylist, error) {
+	pls, err := c.lib.Playlists(ctx)
+	if err != nil {
+		return PublishedPlaylist{}, err
+	}
+	var found []PlaylistID
+	for _, pl := range pls {
+		if strings.EqualFold(strings.TrimSpace(pl.Name), strings.TrimSpace(name)) {
+			found = append(found, pl.ID)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return PublishedPlaylist{}, fmt.Errorf("no playlist called %q (see the Playlists view)", channel.Text(name, 300))
+	case 1:
+		return c.PublishPlaylist(ctx, found[0])
+	}
+	return PublishedPlaylist{}, fmt.Errorf("%d playlists are called %q: rename one first", len(found), channel.Text(name, 300))
+}
+
 // UnpublishPlaylist takes the playlist called title off the user's channel
 // and publishes the new version.
 func (c *Core) UnpublishPlaylist(ctx context.Context, title string) (Published, error) {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/swarmtone/swarmtone/channel"
 	"github.com/swarmtone/swarmtone/library"
@@ -44,7 +46,7 @@ func (c *Core) Repost(ctx context.Context, link, release string) (Published, err
 	if rel == nil {
 		return Published{}, fmt.Errorf("release %s is not in channel %s (as last fetched)", ih, channelName(rec.Name))
 	}
-	rp := channel.Repost{Channel: channelLink(cl.PublicKey, cl.Salt, rec.Name), InfoHash: ih, Title: rel.Title}
+	rp := channel.Repost{Channel: channelLink(cl.PublicKey, cl.Salt, rec.Name), InfoHash: ih, Title: rel.Title, At: time.Now().Unix()}
 
 	c.chanMu.Lock()
 	defer c.chanMu.Unlock()
@@ -61,6 +63,42 @@ func (c *Core) Repost(ctx context.Context, link, release string) (Published, err
 		return Published{}, fmt.Errorf("a channel holds at most %d reposts: remove some first", channel.MaxReposts)
 	}
 	return c.publishIndex(ctx, id, idx)
+}
+
+// RepostFollowed is Repost for a release (infohash or magnet) of a
+// channel the user follows, found among their channels as last fetched:
+// what `swarmtone channel repost MAGNET` does. A release that several
+// followed channels list needs its channel named (Repost).
+func (c *Core) RepostFollowed(ctx context.Context, release string) (Published, error) {
+	ih, err := sourceInfoHash(release)
+	if err != nil {
+		return Published{}, err
+	}
+	recs, err := c.lib.Channels(ctx)
+	if err != nil {
+		return Published{}, err
+	}
+	var links, names []string
+	for _, r := range recs {
+		if !r.Followed || len(r.Latest.Index) == 0 {
+			continue
+		}
+		idx, err := channel.Decode(r.Latest.Index) // checked when fetched
+		if err != nil || !slices.ContainsFunc(idx.Releases, func(rel channel.Release) bool { return rel.InfoHash == ih }) {
+			continue
+		}
+		links = append(links, channelLink(r.PublicKey, r.Salt, ""))
+		names = append(names, channelName(r.Name))
+	}
+	slices.Sort(names)
+	switch len(links) {
+	case 0:
+		return Published{}, fmt.Errorf("release %s is in no channel you follow (as last fetched): follow its channel first, or name it: swarmtone channel repost MAGNET LINK", ih)
+	case 1:
+		return c.Repost(ctx, links[0], ih)
+	}
+	return Published{}, fmt.Errorf("%w: release %s is in %d channels you follow (%s): name the one to repost it from: swarmtone channel repost MAGNET LINK",
+		errUsage, ih, len(links), strings.Join(names, ", "))
 }
 
 // Unrepost takes a repost (the other channel's link and the release's

@@ -215,7 +215,7 @@ func (cli *CLI) commands() []command {
 		{name: "play", args: "MAGNET|FILE.torrent|AUDIO_FILE", summary: "play a track or a whole torrent (gapless) and exit at the end", flags: []string{"file", "out", "timeout", "forward"}, minArgs: 1, maxArgs: 1, data: true, run: runPlay},
 		{name: "ls", summary: "list the tracks of the library", data: true, run: runList},
 		{name: "seed", summary: "seed every share and download of the library until interrupted", flags: seedFlags, data: true, run: runSeed},
-		{name: "channel", args: "VERB [ARG]", summary: channelSummary, flags: []string{"name", "timeout"}, minArgs: 1, maxArgs: 2, data: true, run: runChannel},
+		{name: "channel", args: "VERB [ARG...]", summary: channelSummary, flags: []string{"name", "timeout"}, minArgs: 1, maxArgs: 3, data: true, run: runChannel},
 		{name: "search", args: "QUERY...", summary: searchSummary, minArgs: 1, maxArgs: -1, data: true, run: runSearch},
 		{name: "register-handlers", summary: "Windows: make magnet: links open Swarmtone for this user", run: runRegisterHandlers},
 		{name: "unregister-handlers", summary: "Windows: undo register-handlers", run: runUnregisterHandlers},

@@ -46,6 +46,12 @@ func TestCLI(t *testing.T) {
 		{name: "play without source", args: []string{"play"}, wantCode: ExitUsage, wantStderr: "usage: swarmtone play"},
 		{name: "add with malformed magnet", args: []string{"add", "magnet:?xt=urn:btih:1234"}, wantCode: ExitFailure, wantStderr: "1234"},
 		{name: "add with wrong hash length", args: []string{"add", "0123456789abcdef0123456789abcdef0123456"}, wantCode: ExitFailure, wantStderr: "39 characters"},
+		{name: "channel repost without a release", args: []string{"--no-dht", "channel", "repost"}, wantCode: ExitUsage, wantStderr: "repost MAGNET [LINK]"},
+		{name: "channel repost with three arguments", args: []string{"--no-dht", "channel", "repost", "a", "b", "c"}, wantCode: ExitUsage, wantStderr: "usage: swarmtone channel"},
+		{name: "channel repost of a release no channel followed has", args: []string{"--no-dht", "channel", "repost", "0123456789abcdef0123456789abcdef01234567"}, wantCode: ExitFailure, wantStderr: "is in no channel you follow"},
+		{name: "channel repost of a malformed magnet", args: []string{"--no-dht", "channel", "repost", "magnet:?xt=urn:btih:1234"}, wantCode: ExitFailure, wantStderr: "1234"},
+		{name: "channel publish-playlist without a name", args: []string{"--no-dht", "channel", "publish-playlist"}, wantCode: ExitUsage, wantStderr: "publish-playlist NAME"},
+		{name: "channel publish-playlist of no playlist", args: []string{"--no-dht", "channel", "publish-playlist", "Road Mix"}, wantCode: ExitFailure, wantStderr: `no playlist called "Road Mix"`},
 		{name: "bad listen address", args: []string{"--listen", "nonsense", "seed"}, wantCode: ExitUsage, wantStderr: "--listen"},
 		// At once, not after the metadata's 60 s timeout: nobody serves this magnet.
 		{name: "play into a WAV that cannot be written", args: []string{"--no-dht", "play", "--out", "/dev/null/x.wav", "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567"}, wantCode: ExitFailure, wantStderr: "/dev/null/x.wav"},

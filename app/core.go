@@ -58,6 +58,8 @@ type Core struct {
 	chanMu sync.Mutex
 	// disc is the search over channels' catalogues (discover.go).
 	disc discovery
+	// pending spaces out the lookups of channels never found (channelspending.go).
+	pending pendingLookups
 
 	events         chan Event
 	subMu          sync.Mutex

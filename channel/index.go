@@ -107,6 +107,9 @@ type Repost struct {
 	Channel  string `json:"channel"` // the other channel's BEP 46 link
 	InfoHash string `json:"ih"`
 	Title    string `json:"title,omitempty"`
+	// At is when it was reposted (Unix seconds; 0 in indexes written
+	// before it existed), so followers' feeds order it among releases.
+	At int64 `json:"at,omitempty"`
 }
 
 // Follow is a channel this creator follows.
@@ -283,8 +286,8 @@ func (idx *Index) Validate() error {
 		}
 	}
 	for i, r := range idx.Reposts {
-		if _, err := magnet.ParseChannel(r.Channel); err != nil || !infoHash(r.InfoHash) {
-			return bad("repost %d: channel %q, infohash %q", i, Text(r.Channel, 80), Text(r.InfoHash, 80))
+		if _, err := magnet.ParseChannel(r.Channel); err != nil || !infoHash(r.InfoHash) || r.At < 0 {
+			return bad("repost %d: channel %q, infohash %q, at %d", i, Text(r.Channel, 80), Text(r.InfoHash, 80), r.At)
 		}
 	}
 	for i, f := range idx.Follows {

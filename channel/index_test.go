@@ -21,6 +21,7 @@ func sample() *Index {
 			InfoHash: ih, Title: "First Light", Artist: "Night Choir", Year: 2026, Published: 1764700000, Cover: 2,
 			Tracks: []Track{{File: 0, Title: "Dawn", Duration: 183000}, {File: 1, Title: "Dusk", Duration: 201000}},
 		}},
+		Reposts:   []Repost{{Channel: "magnet:?xs=urn:btpk:" + strings.Repeat("cd", 32) + "&dn=Other", InfoHash: ih, Title: "Theirs", At: 1764700100}},
 		Follows:   []Follow{{Channel: "magnet:?xs=urn:btpk:" + strings.Repeat("ab", 32), Name: "Friend"}},
 		Playlists: []Playlist{{Title: "Best of", Entries: []PlaylistEntry{{InfoHash: ih, File: 1, Title: "One"}}}},
 	}
@@ -78,6 +79,7 @@ func TestDecodeRefuses(t *testing.T) {
 		{"no schema", enc(func(i *Index) { i.Schema = "" }), "is not a Swarmtone channel"},
 		{"schema 2", enc(func(i *Index) { i.Schema = "swarmtone.channel/2" }), "version \"2\""},
 		{"bad infohash", enc(func(i *Index) { i.Releases[0].InfoHash = "xyz" }), "is not 40 hex"},
+		{"repost dated before 1970", enc(func(i *Index) { i.Reposts[0].At = -1 }), "repost 0:"},
 		{"file web seed", enc(func(i *Index) { i.Releases[0].WebSeeds = []string{"file:///etc/passwd"} }), "web seed"},
 		{"bad follow", enc(func(i *Index) { i.Follows[0].Channel = "magnet:?xt=urn:btih:" + ih }), "not a channel link"},
 		{"negative file", enc(func(i *Index) { i.Playlists[0].Entries[0].File = -1 }), "playlist 0 entry 0"},

@@ -279,11 +279,22 @@ type FeedEntry struct {
 	Artist      string    `json:"artist,omitempty"`
 	Published   int64     `json:"published"` // Unix seconds, as the creator wrote it
 	Seen        time.Time `json:"seen"`
+	// RepostOf is set when the entry is another channel's release that
+	// this channel reposted: that channel.
+	RepostOf *FeedOrigin `json:"repost_of,omitempty"`
+}
+
+// FeedOrigin is the channel a reposted release comes from.
+type FeedOrigin struct {
+	Key  [32]byte `json:"key"`
+	Salt []byte   `json:"salt,omitempty"`
+	Name string   `json:"name,omitempty"` // as the reposting channel wrote it
 }
 
 // AddToFeed records releases not seen before from their channel (by
-// channel and infohash) and returns those added. The oldest entries go
-// beyond MaxFeed.
+// channel and infohash) and returns those added. A repost of a release
+// the feed has already from its own channel is left out: it would show
+// twice. The oldest entries go beyond MaxFeed.
 func (l *Library) AddToFeed(ctx context.Context, entries []FeedEntry) ([]FeedEntry, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
@@ -302,6 +313,9 @@ func (l *Library) AddToFeed(ctx context.Context, entries []FeedEntry) ([]FeedEnt
 		for _, e := range entries {
 			sk := append(channelKey(e.ChannelKey, e.ChannelSalt), e.InfoHash[:]...)
 			if seen.Get(sk) != nil {
+				continue
+			}
+			if o := e.RepostOf; o != nil && seen.Get(append(channelKey(o.Key, o.Salt), e.InfoHash[:]...)) != nil {
 				continue
 			}
 			if e.Seen.IsZero() {

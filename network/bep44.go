@@ -121,23 +121,41 @@ func (n *Node) GetItem(ctx context.Context, pub [32]byte, salt []byte, minSeq in
 		mu         sync.Mutex
 		best       MutableItem
 		found      bool
-		rolledBack atomic.Bool
+		rolledBack int   // nodes that hold only an older version
+		staleSeq   int64 // the highest of those versions
+		// Every node holding a version sends it whole: one that sends
+		// the same bytes as one verified already needs no second check.
+		verified = map[[64]byte]MutableItem{}
 	)
-	op := startItemLookup(s, target, func(from string, r *krpc.Return) {
-		it, ok := checkReply(log, from, r, pub, salt, target)
-		if !ok {
-			return
-		}
-		if it.Seq < minSeq {
-			rolledBack.Store(true)
-			log.Warn("refused DHT item: rolled back", "from", from, "seq", it.Seq, "seen", minSeq)
-			return
+	seenBefore := func(r *krpc.Return) (MutableItem, bool) {
+		if r == nil || r.K != pub || r.Seq == nil || r.V == nil {
+			return MutableItem{}, false
 		}
 		mu.Lock()
+		defer mu.Unlock()
+		it, ok := verified[r.Sig]
+		return it, ok && it.Seq == *r.Seq && bytes.Equal(it.Value, r.V)
+	}
+	op := startItemLookup(s, target, func(from string, r *krpc.Return) {
+		it, ok := seenBefore(r)
+		if !ok {
+			if it, ok = checkReply(log, from, r, pub, salt, target); !ok {
+				return
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		verified[it.Sig] = it
+		if it.Seq < minSeq {
+			// Counted, logged once below: every node that missed a
+			// publish says so, and that is no news per node.
+			rolledBack++
+			staleSeq = max(staleSeq, it.Seq)
+			return
+		}
 		if !found || it.Seq > best.Seq {
 			best, found = it, true
 		}
-		mu.Unlock()
 	})
 	select {
 	case <-op.Stalled():
@@ -146,12 +164,15 @@ func (n *Node) GetItem(ctx context.Context, pub [32]byte, salt []byte, minSeq in
 	op.Stop()
 	mu.Lock()
 	defer mu.Unlock()
+	if rolledBack > 0 {
+		log.Warn("refused DHT item: rolled back (older than the version seen)", "nodes", rolledBack, "seq", staleSeq, "seen", minSeq)
+	}
 	switch {
 	case found:
 		return best, nil
 	case ctx.Err() != nil:
 		return MutableItem{}, fmt.Errorf("looking up %x in the DHT: %w", target, ctx.Err())
-	case rolledBack.Load():
+	case rolledBack > 0:
 		return MutableItem{}, fmt.Errorf("item %x: %w (seq %d)", target, ErrItemRolledBack, minSeq)
 	default:
 		return MutableItem{}, fmt.Errorf("item %x: %w", target, ErrItemNotFound)
@@ -191,14 +212,25 @@ func checkReply(log *slog.Logger, from string, r *krpc.Return, pub [32]byte, sal
 // goes to onReply (from several goroutines). Nodes that answer with a
 // token are kept as the closest, for a put.
 func startItemLookup(s *dht.Server, target [20]byte, onReply func(from string, r *krpc.Return)) *traversal.Operation {
-	return startItemLookupFrom(s, target, nil, onReply)
+	return startItemLookupFrom(s, target, nil, lookupAlpha, onReply)
 }
 
-// startItemLookupFrom is startItemLookup sending seq with each get: nodes
-// holding that version or an older one answer with their seq alone.
-func startItemLookupFrom(s *dht.Server, target [20]byte, seq *int64, onReply func(from string, r *krpc.Return)) *traversal.Operation {
+// Queries a lookup keeps in flight. A lookup someone waits for (a pasted
+// link, a publish) asks 8 nodes at once; a background refresh asks 3 (the
+// DHT's default): until 8 nodes have answered, every answer starts another
+// query, so the wider the lookup, the more of its queries were not needed.
+// A refresh round of 1,000 channels is nearly all such queries.
+const (
+	lookupAlpha  = 8
+	refreshAlpha = 3
+)
+
+// startItemLookupFrom is startItemLookup sending seq with each get (nodes
+// holding that version or an older one answer with their seq alone), with
+// alpha queries in flight.
+func startItemLookupFrom(s *dht.Server, target [20]byte, seq *int64, alpha int, onReply func(from string, r *krpc.Return)) *traversal.Operation {
 	op := traversal.Start(traversal.OperationInput{
-		Alpha:  8,
+		Alpha:  alpha,
 		Target: target,
 		DoQuery: func(ctx context.Context, addr krpc.NodeAddr) traversal.QueryResult {
 			res := s.Get(ctx, dht.NewAddr(addr.UDP()), target, seq, dht.QueryRateLimiting{})

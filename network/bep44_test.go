@@ -299,6 +299,30 @@ func TestGetItemRefusesHostileReplies(t *testing.T) {
 	})
 }
 
+// TestGetItemRolledBackLoggedOnce: every node holding an older version
+// than the one seen answers with it; the lookup names that in one log
+// line, not one a node.
+func TestGetItemRolledBackLoggedOnce(t *testing.T) {
+	priv := newKey(t)
+	d := startLoopDHT(t, 4)
+	creator, _ := dhtNode(t, t.TempDir(), d.Addrs(), nil)
+	waitUntil(t, "the creator's DHT knowing the 4 nodes", func() bool { return creator.DHTNodes() >= 4 })
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	it, _ := SignItem(priv, nil, 3, Bep46Value([20]byte{3}))
+	if n, err := creator.PutItem(ctx, it); err != nil || n < 2 {
+		t.Fatalf("put on %d nodes, %v; want 2 or more", n, err)
+	}
+	n, logs := dhtNode(t, t.TempDir(), d.Addrs(), nil)
+	waitUntil(t, "the DHT knowing the 4 nodes", func() bool { return n.DHTNodes() >= 4 })
+	if _, err := n.GetItem(ctx, it.PublicKey, nil, 5); !errors.Is(err, ErrItemRolledBack) {
+		t.Fatalf("GetItem = %v, want %v", err, ErrItemRolledBack)
+	}
+	if got := strings.Count(logs.String(), "rolled back"); got != 1 || !strings.Contains(logs.String(), "seen=5") {
+		t.Fatalf("%d log lines say rolled back, want one naming seen=5:\n%s", got, logs)
+	}
+}
+
 // TestItemStoreBoundedUnderFlood: a flood of valid puts (raw UDP, as fast
 // as loopback takes them) at our node leaves at most DHTItems items in
 // memory, the newest kept, with a log line naming the flood.

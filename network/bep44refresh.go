@@ -46,7 +46,7 @@ func (n *Node) RefreshItem(ctx context.Context, have MutableItem, republish bool
 		res ItemRefresh
 	)
 	seq := have.Seq
-	op := startItemLookupFrom(s, target, &seq, func(from string, r *krpc.Return) {
+	op := startItemLookupFrom(s, target, &seq, refreshAlpha, func(from string, r *krpc.Return) {
 		if r != nil && r.V == nil && r.Seq != nil && r.K == [32]byte{} {
 			// Its seq only: it holds have's version or an older one.
 			mu.Lock()

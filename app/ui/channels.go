@@ -198,10 +198,19 @@ func (v *channelsView) feedRow(e app.FeedEntry) fyne.CanvasObject {
 	if a := app.ChannelText(e.Artist, 200); a != "" {
 		meta = a + " · " + meta
 	}
+	source := container.NewHBox(&widget.Hyperlink{Text: name, OnTapped: func() { v.openPage(link, name) }})
+	if fromLink, fromName, ok := app.FeedRepostFrom(e); ok {
+		// A release of another channel that this one reposted: say whose.
+		fromName = channelName(fromName)
+		from := &widget.Hyperlink{Text: fromName, OnTapped: func() { v.openPage(fromLink, fromName) }}
+		v.mw.markFunc("feedfrom:"+title, v.shownHome(from))
+		source.Add(&widget.Label{Text: "reposted from", Importance: widget.LowImportance})
+		source.Add(from)
+	}
+	source.Add(&widget.Label{Text: meta, Importance: widget.LowImportance})
 	text := container.NewVBox(
 		&widget.Label{Text: title, TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis},
-		container.NewHBox(&widget.Hyperlink{Text: name, OnTapped: func() { v.openPage(link, name) }},
-			&widget.Label{Text: meta, Importance: widget.LowImportance}))
+		source)
 	return container.NewBorder(nil, nil, nil, container.NewCenter(play), text)
 }
 
@@ -229,7 +238,11 @@ func (v *channelsView) notifyNew() {
 		if byChannel[name] == nil {
 			order = append(order, name)
 		}
-		byChannel[name] = append(byChannel[name], app.ChannelText(e.Title, 300))
+		title := app.ChannelText(e.Title, 300)
+		if _, from, ok := app.FeedRepostFrom(e); ok {
+			title += " (reposted from " + channelName(from) + ")"
+		}
+		byChannel[name] = append(byChannel[name], title)
 	}
 	clear(v.announced)
 	for _, name := range order {
