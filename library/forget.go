@@ -73,6 +73,16 @@ func dropFromPlaylists(tx *bbolt.Tx, gone []TrackID) error {
 	if len(gone) == 0 {
 		return nil
 	}
+	return editPlaylists(tx, func(items []TrackID) ([]TrackID, bool) {
+		n := len(items)
+		items = slices.DeleteFunc(items, func(id TrackID) bool { return slices.Contains(gone, id) })
+		return items, len(items) != n
+	})
+}
+
+// editPlaylists runs edit on every playlist's items and saves those it
+// changed. Damaged playlists are left as they are (reported where read).
+func editPlaylists(tx *bbolt.Tx, edit func([]TrackID) ([]TrackID, bool)) error {
 	b := tx.Bucket(bucketPlaylists)
 	var changed []Playlist
 	err := b.ForEach(func(k, _ []byte) error {
@@ -81,11 +91,10 @@ func dropFromPlaylists(tx *bbolt.Tx, gone []TrackID) error {
 		}
 		p, err := getPlaylist(b, PlaylistID(binary.BigEndian.Uint64(k)))
 		if err != nil {
-			return nil // a damaged playlist is reported where it is read
+			return nil
 		}
-		n := len(p.Items)
-		p.Items = slices.DeleteFunc(p.Items, func(id TrackID) bool { return slices.Contains(gone, id) })
-		if len(p.Items) != n {
+		var ok bool
+		if p.Items, ok = edit(p.Items); ok {
 			changed = append(changed, p)
 		}
 		return nil

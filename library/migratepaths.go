@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"slices"
 	"sort"
@@ -220,28 +219,8 @@ func remapTrackIDs(tx *bbolt.Tx, merged map[TrackID]TrackID) error {
 		}
 		return changed
 	}
-	b := tx.Bucket(bucketPlaylists)
-	var changed []Playlist
-	err := b.ForEach(func(k, _ []byte) error {
-		if len(k) != 8 {
-			return nil
-		}
-		p, err := getPlaylist(b, PlaylistID(binary.BigEndian.Uint64(k)))
-		if err != nil {
-			return nil // a damaged playlist is reported where it is read
-		}
-		if swap(p.Items) {
-			changed = append(changed, p)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := editPlaylists(tx, func(items []TrackID) ([]TrackID, bool) { return items, swap(items) }); err != nil {
 		return err
-	}
-	for i := range changed {
-		if err := putPlaylist(b, &changed[i]); err != nil {
-			return err
-		}
 	}
 	settings := tx.Bucket(bucketSettings)
 	var s Session

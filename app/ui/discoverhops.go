@@ -68,21 +68,5 @@ func (h *hopReleasesBox) draw(res []app.DiscoverResult, skip map[string]bool) {
 // row is one release: its title, its channel (tap for the page), who led
 // there, its swarm, and Play.
 func (h *hopReleasesBox) row(r app.DiscoverResult, health *healthLabels) fyne.CanvasObject {
-	mw := h.v.mw
-	title := app.ChannelText(r.Title, 300)
-	if a := app.ChannelText(r.Artist, 200); a != "" {
-		title += " · " + a
-	}
-	magnet := r.Magnet
-	play := &widget.Button{Text: "Play", Icon: theme.MediaPlayIcon(), OnTapped: func() { mw.addAndPlay(magnet) }}
-	mw.markFunc("hop-release:"+app.ChannelText(r.Title, 300), h.v.shownHome(play))
-	meta := container.NewHBox()
-	if r.Link != "" {
-		link, name := r.Link, channelName(r.Channel)
-		meta.Add(&widget.Hyperlink{Text: name, OnTapped: func() { h.v.openPage(link, name) }})
-	}
-	meta.Add(&widget.Label{Text: app.ChannelText(r.LedBy(), 300), Importance: widget.LowImportance})
-	meta.Add(health.label(r.InfoHash))
-	text := container.NewVBox(&widget.Label{Text: title, TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}, meta)
-	return container.NewBorder(nil, nil, nil, container.NewCenter(play), text)
+	return h.v.releaseRow(r.Title, r.Artist, r.Magnet, "hop-release:", r.Link, r.Channel, r.LedBy(), health.label(r.InfoHash))
 }

@@ -78,20 +78,30 @@ func (s *suggestionsBox) reload() {
 // row is a suggested release: its title, why (which followed channels),
 // its channel (tap for the page), and Play.
 func (s *suggestionsBox) row(x app.Suggestion) fyne.CanvasObject {
-	mw := s.v.mw
-	title := app.ChannelText(x.Title, 300)
-	if a := app.ChannelText(x.Artist, 200); a != "" {
-		title += " · " + a
+	return s.v.releaseRow(x.Title, x.Artist, x.Magnet, "suggested:", x.Link, x.Channel, x.Why(), nil)
+}
+
+// releaseRow is a release found through other channels: its title and
+// artist, its channel (tap for the page), why it is shown, extra (e.g. its
+// swarm's health) and Play. mark names its Play button for tests
+// (prefix + title).
+func (v *channelsView) releaseRow(title, artist, magnet, mark, link, channel, why string, extra fyne.CanvasObject) fyne.CanvasObject {
+	mw := v.mw
+	text := app.ChannelText(title, 300)
+	if a := app.ChannelText(artist, 200); a != "" {
+		text += " · " + a
 	}
-	magnet := x.Magnet
 	play := &widget.Button{Text: "Play", Icon: theme.MediaPlayIcon(), OnTapped: func() { mw.addAndPlay(magnet) }}
-	mw.markFunc("suggested:"+app.ChannelText(x.Title, 300), s.v.shownHome(play))
+	mw.markFunc(mark+app.ChannelText(title, 300), v.shownHome(play))
 	meta := container.NewHBox()
-	if x.Link != "" {
-		link, name := x.Link, channelName(x.Channel)
-		meta.Add(&widget.Hyperlink{Text: name, OnTapped: func() { s.v.openPage(link, name) }})
+	if link != "" {
+		name := channelName(channel)
+		meta.Add(&widget.Hyperlink{Text: name, OnTapped: func() { v.openPage(link, name) }})
 	}
-	meta.Add(&widget.Label{Text: app.ChannelText(x.Why(), 300), Importance: widget.LowImportance})
-	text := container.NewVBox(&widget.Label{Text: title, TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}, meta)
-	return container.NewBorder(nil, nil, nil, container.NewCenter(play), text)
+	meta.Add(&widget.Label{Text: app.ChannelText(why, 300), Importance: widget.LowImportance})
+	if extra != nil {
+		meta.Add(extra)
+	}
+	body := container.NewVBox(&widget.Label{Text: text, TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}, meta)
+	return container.NewBorder(nil, nil, nil, container.NewCenter(play), body)
 }
