@@ -457,6 +457,10 @@ func labListen(ctx context.Context, lab *swarmlab.Lab, self string, plan labPlan
 	cmd.Env = append(os.Environ(), labListenerEnv+"="+planPath)
 	cmd.Stderr = logf
 	out, err := cmd.Output()
+	// Kept beside the figures: what each play's stream waited for.
+	if b, rerr := os.ReadFile(logPath); rerr == nil {
+		os.WriteFile(filepath.Join(benchOutDir, "lab_listener.log"), b, 0o644)
+	}
 	if err != nil && ctx.Err() != nil {
 		return nil, fmt.Errorf("listener stopped: %w", context.Cause(ctx))
 	}

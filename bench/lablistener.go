@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strconv"
@@ -61,6 +62,7 @@ type labPlay struct {
 type labResult struct {
 	labPlay
 	Cold   bool      // the album's first play: its metadata came first
+	Meta   float64   // ms from the click to the album's tracks known (cold plays)
 	TTFA   float64   // ms from the click to the first sample; -1: never started
 	Seek   float64   // ms from the seek to audio at the new place; -1: none
 	Stalls []float64 // ms of each stall (the buffer empty while playing)
@@ -109,6 +111,9 @@ func labPlayOne(ctx context.Context, core *app.Core, rec *labRecorder, plan labP
 	r := labResult{labPlay: pl, TTFA: -1, Seek: -1}
 	fail := func(err error) labResult { r.Err = err.Error(); return r }
 	click := time.Now()
+	// In the listener's log (lab_listener.log): what each play's stream
+	// lines that follow belong to.
+	slog.Info("lab play", "album", pl.Album, "track", pl.Track, "kind", pl.Kind, "next", pl.Next)
 	tracks, ok := tracksOf[pl.Album]
 	if !ok {
 		r.Cold = true
@@ -125,6 +130,7 @@ func labPlayOne(ctx context.Context, core *app.Core, rec *labRecorder, plan labP
 			return fail(fmt.Errorf("album %d: %w", pl.Album, err))
 		}
 		tracksOf[pl.Album] = tracks
+		r.Meta = ms(time.Since(click))
 	}
 	if len(tracks) == 0 {
 		return fail(fmt.Errorf("album %d has no tracks", pl.Album))

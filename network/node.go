@@ -25,6 +25,7 @@ type Node struct {
 	items    *itemStore    // BEP 44 items our DHT node keeps for others
 	bufs     *pieceBuffers // memory of pieces awaiting their hash check
 	trouble  *writeTrouble // pieces the disk had no room for (diskfull.go)
+	pipes    *pipelines    // request pipelines per connection (pipeline.go)
 	log      *slog.Logger
 	warnings []string
 	// noTrackers: announcing is off (no trackers configured, or a private
@@ -115,6 +116,8 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 	limitGlobalLog()
 	h := &hooks{log: slog.New(limitedHandler{cfg.logger().With("component", "network").Handler(), logLim})}
 	h.install(cc)
+	pipes := newPipelines()
+	pipes.install(cc)
 	seeds := installSeedWatch(cc)
 	tcpFirst := !cc.DisableTCP && !cc.DisableUTP
 	if tcpFirst {
@@ -145,6 +148,7 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 		trackers:   trackers,
 		torrents:   map[metainfo.Hash]*entry{},
 		hooks:      h,
+		pipes:      pipes,
 		logLim:     logLim,
 		w:          waits{reads: map[*readWait]struct{}{}, wake: make(chan struct{}, 1)},
 		seeds:      seeds,

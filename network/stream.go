@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/anacrolix/torrent"
 	"github.com/anacrolix/torrent/types"
@@ -24,7 +25,8 @@ type Stream interface {
 	Foreground()
 }
 
-// readahead seconds of audio the node fetches ahead of the read position.
+// readaheadSeconds of audio the node fetches ahead of the read position
+// while no rate is measured or its peers barely keep up (readahead.go).
 const readaheadSeconds = 20
 
 // defaultReadahead is used without a bitrate hint: ~16 s of CD-quality FLAC.
@@ -33,7 +35,8 @@ const defaultReadahead = 2 << 20
 // Stream opens file fileIndex of a torrent for reading. ctx bounds waiting
 // for the metadata and every Read of the returned stream (cancel it, Close
 // the stream or Close the node and a blocked Read returns). bytesPerSecond
-// is the track's bitrate hint (0 if unknown) and sizes the readahead.
+// is the track's bitrate hint (0 if unknown) and, with the rate the
+// torrent's peers deliver, sizes the readahead.
 // The file's first and last pieces (tags, seek tables) are fetched first.
 func (n *Node) Stream(ctx context.Context, infoHash string, fileIndex int, bytesPerSecond int64) (Stream, error) {
 	return n.stream(ctx, infoHash, fileIndex, bytesPerSecond, !n.cfg.NoKeepPlayed, false)
@@ -51,16 +54,25 @@ func (n *Node) StreamNext(ctx context.Context, infoHash string, fileIndex int, b
 }
 
 // PeekStream is Stream for reading a little of a file, such as its tags:
-// it fetches the first and last pieces and one piece ahead of the reader,
-// and never keeps the file downloading after Close.
+// it fetches the first and last pieces and the pieces it reads, at prefetch
+// priority like a StreamNext stream (a library reading tags must not delay
+// the first bytes of the track being heard: a new album's tags are read
+// while its first track starts), and never keeps the file downloading after
+// Close. It is not meant to be foregrounded.
 func (n *Node) PeekStream(ctx context.Context, infoHash string, fileIndex int) (Stream, error) {
-	return n.stream(ctx, infoHash, fileIndex, -1, false, false)
+	s, err := n.stream(ctx, infoHash, fileIndex, -1, false, true)
+	if err != nil {
+		return nil, err
+	}
+	s.(*stream).peek = true // not shared yet
+	return s, nil
 }
 
 // stream opens a Stream; bytesPerSecond -1 reads ahead only one piece,
 // keep makes the file go on downloading after Close (never for a share),
-// and next opens it as StreamNext does.
+// and next opens it as StreamNext (and PeekStream) does.
 func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytesPerSecond int64, keep, next bool) (Stream, error) {
+	opened := time.Now()
 	e, f, err := n.fileOf(ctx, "stream", infoHash, fileIndex)
 	if err != nil {
 		return nil, err
@@ -71,7 +83,7 @@ func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytes
 	case bytesPerSecond < 0:
 		ra = pl
 	case bytesPerSecond > 0:
-		ra = min(max(bytesPerSecond*readaheadSeconds, 2*pl), 32<<20)
+		ra = readaheadFor(bytesPerSecond, 0, pl)
 	default:
 		ra = max(ra, 2*pl)
 	}
@@ -82,8 +94,8 @@ func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytes
 	r.SetContext(sctx)
 
 	keep = keep && !e.shared
-	s := &stream{r: r, ctx: sctx, node: n.ctx, size: f.Length(), ra: ra,
-		n: n, e: e, f: f, keep: keep, file: fileIndex, path: files(e.t.Info())[fileIndex].Path, off: f.Offset(), pl: pl}
+	s := &stream{r: r, ctx: sctx, node: n.ctx, size: f.Length(), ra: ra, bps: bytesPerSecond,
+		n: n, e: e, f: f, keep: keep, file: fileIndex, path: files(e.t.Info())[fileIndex].Path, off: f.Offset(), pl: pl, opened: opened}
 	var unprefetch func()
 	if next {
 		// A reader wants pieces only while it reads, and then from its
@@ -93,7 +105,7 @@ func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytes
 		s.next = make(chan struct{})
 		unprefetch = n.prefetchFile(e, f, ra)
 	} else {
-		r.SetReadahead(ra)
+		s.setReadahead()
 		s.play()
 	}
 	s.release = func() {
@@ -137,15 +149,25 @@ func (s *stream) play() {
 // a playing stream's read.
 func (s *stream) Foreground() {
 	s.mu.Lock()
-	if s.next == nil || s.closed || s.played {
+	if s.next == nil || s.peek || s.closed || s.played {
 		s.mu.Unlock()
 		return
 	}
 	s.played = true // play sets it again; no second Foreground gets here
 	close(s.next)
-	s.r.SetReadahead(s.ra)
+	s.setReadahead()
 	s.mu.Unlock()
 	s.play()
+}
+
+// setReadahead sets a playing stream's window: sized at each move from the
+// measured rate when the bitrate is known (readahead.go), else fixed.
+func (s *stream) setReadahead() {
+	if s.bps > 0 {
+		s.r.SetReadaheadFunc(s.readaheadFunc())
+		return
+	}
+	s.r.SetReadahead(s.ra)
 }
 
 // background reports whether s is a StreamNext stream not yet foregrounded.
@@ -259,7 +281,8 @@ type stream struct {
 	ctx     context.Context
 	node    context.Context // the node's: done once it closes
 	size    int64
-	ra      int64
+	ra      int64 // the window without a measured rate
+	bps     int64 // the bitrate hint: >0 sizes the window from the rate
 	release func()
 
 	// For the node's watch on waiting reads: which torrent, file and piece.
@@ -274,13 +297,19 @@ type stream struct {
 
 	// next is closed by Foreground; nil for a stream opened playing.
 	next chan struct{}
+	peek bool // a PeekStream's: never foregrounded
 
-	mu     sync.Mutex
-	closed bool
-	pos    int64 // read position in the file
-	played bool  // opened playing, or foregrounded
-	edges  []int // pieces play raised to high
-	waited []int // pieces waitNext raised to normal
+	// For logs of what reads waited for (streamlog.go).
+	opened time.Time
+
+	mu       sync.Mutex
+	closed   bool
+	readOnce bool      // a read has returned data
+	seekAt   time.Time // a seek's, until a read returned data after it
+	pos      int64     // read position in the file
+	played   bool      // opened playing, or foregrounded
+	edges    []int     // pieces play raised to high
+	waited   []int     // pieces waitNext raised to normal
 }
 
 func (s *stream) Size() int64 { return s.size }
@@ -306,8 +335,9 @@ func (s *stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 		}
 	}
 	var w *readWait
+	began, piece := time.Now(), int((s.off+pos)/s.pl)
 	if pos < s.size && len(p) > 0 {
-		w = s.n.beginRead(s.e, s.file, s.path, int((s.off+pos)/s.pl), cancelRead)
+		w = s.n.beginRead(s.e, s.file, s.path, piece, cancelRead)
 	}
 	n, err := s.r.ReadContext(rctx, p)
 	for n == 0 && err != nil && !errors.Is(err, io.EOF) && rctx.Err() == nil && s.n.trouble.stopped(s.e.t) {
@@ -324,6 +354,9 @@ func (s *stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 	s.mu.Lock()
 	s.pos += int64(n)
 	s.mu.Unlock()
+	if n > 0 {
+		s.noteRead(began, piece)
+	}
 	if err != nil && n == 0 && !errors.Is(err, io.EOF) {
 		if s.ctx.Err() != nil {
 			return 0, fmt.Errorf("stream read: %w", context.Cause(s.ctx))
@@ -352,12 +385,12 @@ func (s *stream) Seek(off int64, whence int) (int64, error) {
 		return 0, ErrClosed
 	}
 	pos, err := s.r.Seek(off, whence)
-	if err == nil {
-		s.pos = pos
+	if err == nil && pos != s.pos {
+		s.pos, s.seekAt = pos, time.Now()
 	}
 	// Re-assert the window so priorities follow the new position at once.
 	if s.next == nil || s.played {
-		s.r.SetReadahead(s.ra)
+		s.setReadahead()
 	}
 	return pos, err
 }

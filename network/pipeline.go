@@ -1,0 +1,212 @@
+package network
+
+import (
+	"math"
+	"sync"
+	"time"
+
+	"github.com/anacrolix/torrent"
+	pp "github.com/anacrolix/torrent/peer_protocol"
+)
+
+// Request pipelines sized by what each peer delivers. anacrolix keeps up to
+// ~960 chunk requests (15 MiB) outstanding on a connection, and a peer
+// answers them in order: on a 1 Mbit/s uplink that is minutes of queue, so a
+// piece that became urgent (a seek, the next read of a stalled stream) waits
+// behind everything asked of that peer before, and anacrolix never cancels a
+// request whose piece stopped being wanted. Each connection's pipeline is
+// therefore capped at what the peer sends in its round trip plus
+// pipeQueueTarget: enough to keep its uplink busy, and an urgent piece waits
+// at most about that long behind older requests.
+const (
+	// pipeQueueTarget is how much of a peer's time its queue may hold
+	// beyond one round trip.
+	pipeQueueTarget = 500 * time.Millisecond
+	// pipeInitial caps a connection before its rate is measured (anacrolix
+	// opens the pipeline slowly anyway: 1, 2, 4… requests).
+	pipeInitial = 32
+	// pipeMin keeps a whole 64 KiB piece askable of any peer.
+	pipeMin = 4
+	// pipeMax is anacrolix's own bound (its write buffer) and our reqq.
+	pipeMax  = 1024
+	chunkLen = 16 << 10
+)
+
+// pipeWindow is the least busy time a rate sample is taken over (a
+// variable for tests: loopback moves a track in milliseconds).
+var pipeWindow = 400 * time.Millisecond
+
+// pipePeer is what one connection delivered.
+type pipePeer struct {
+	t           *torrent.Torrent              // the connection's
+	sent        map[torrent.Request]time.Time // outstanding requests
+	lastDeleted torrent.Request               // the request removed last, and when it was sent
+	lastSent    time.Time
+	minLat      time.Duration // least request-to-chunk time: round trip plus sending one chunk
+	busySince   time.Time     // zero while nothing is outstanding
+	busy        time.Duration // in the current window, with requests outstanding
+	bytes       int64         // received in the current window
+	rate        float64       // bytes a second while busy; 0 until measured
+	limit       int           // the cap set on the connection
+	ceiling     int           // the most the peer accepts (its reqq)
+}
+
+// pipelines tracks every connection of a client; its callbacks run with the
+// client's lock held (so writing PeerMaxRequests is safe), and record only.
+type pipelines struct {
+	mu    sync.Mutex
+	peers map[*torrent.Peer]*pipePeer
+	now   func() time.Time // for tests
+}
+
+func newPipelines() *pipelines {
+	return &pipelines{peers: map[*torrent.Peer]*pipePeer{}, now: time.Now}
+}
+
+// install adds the pipelines' callbacks to a client configuration.
+func (pl *pipelines) install(cc *torrent.ClientConfig) {
+	cb := &cc.Callbacks
+	cb.SentRequest = append(cb.SentRequest, func(ev torrent.PeerRequestEvent) { pl.sentRequest(ev.Peer, ev.Request) })
+	cb.DeletedRequest = append(cb.DeletedRequest, func(ev torrent.PeerRequestEvent) { pl.deletedRequest(ev.Peer, ev.Request) })
+	cb.ReceivedUsefulData = append(cb.ReceivedUsefulData, func(ev torrent.ReceivedUsefulDataEvent) {
+		if ev.Peer == nil || ev.Message == nil {
+			return
+		}
+		limit, ok := pl.received(ev.Peer, ev.Message)
+		if pc, isConn := ev.Peer.TryAsPeerConn(); ok && isConn {
+			pc.PeerMaxRequests = limit
+		}
+	})
+	cb.PeerClosed = append(cb.PeerClosed, pl.closed)
+	prev := cb.ReadExtendedHandshake
+	cb.ReadExtendedHandshake = func(pc *torrent.PeerConn, d *pp.ExtendedHandshakeMessage) {
+		if prev != nil {
+			prev(pc, d)
+		}
+		// anacrolix sets the connection's cap from the peer's reqq after
+		// this: an unmeasured peer gets pipeInitial at most, and never more
+		// than it accepts.
+		reqq := d.Reqq
+		if reqq <= 0 {
+			reqq = 250 // anacrolix's assumption for a peer that does not say
+		}
+		pl.mu.Lock()
+		pl.peer(&pc.Peer).ceiling = min(reqq, pipeMax)
+		pl.mu.Unlock()
+		d.Reqq = min(reqq, pipeInitial)
+	}
+}
+
+func (pl *pipelines) peer(p *torrent.Peer) *pipePeer {
+	st := pl.peers[p]
+	if st == nil {
+		st = &pipePeer{t: p.Torrent(), sent: map[torrent.Request]time.Time{}, limit: pipeInitial, ceiling: pipeMax}
+		pl.peers[p] = st
+	}
+	return st
+}
+
+func (pl *pipelines) sentRequest(p *torrent.Peer, r torrent.Request) {
+	now := pl.now()
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	st := pl.peer(p)
+	if len(st.sent) == 0 {
+		st.busySince = now
+	}
+	st.sent[r] = now
+	st.lastSent = now
+}
+
+// deletedRequest is a request answered or cancelled: anacrolix removes an
+// answered one just before it reports the chunk (received).
+func (pl *pipelines) deletedRequest(p *torrent.Peer, r torrent.Request) {
+	now := pl.now()
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	st := pl.peers[p]
+	if st == nil {
+		return
+	}
+	at, ok := st.sent[r]
+	if !ok {
+		return
+	}
+	delete(st.sent, r)
+	st.lastDeleted, st.lastSent = r, at
+	if len(st.sent) == 0 && !st.busySince.IsZero() {
+		st.busy += now.Sub(st.busySince)
+		st.busySince = time.Time{}
+	}
+}
+
+// received notes a useful chunk and returns the connection's new cap (ok
+// false: leave it).
+func (pl *pipelines) received(p *torrent.Peer, m *pp.Message) (limit int, ok bool) {
+	now := pl.now()
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	st := pl.peers[p]
+	if st == nil {
+		return 0, false
+	}
+	r := torrent.Request{Index: m.Index, ChunkSpec: torrent.ChunkSpec{Begin: m.Begin, Length: pp.Integer(len(m.Piece))}}
+	if r == st.lastDeleted && !st.lastSent.IsZero() {
+		if lat := now.Sub(st.lastSent); lat > 0 && (st.minLat == 0 || lat < st.minLat) {
+			st.minLat = lat
+		}
+		st.lastSent = time.Time{}
+	}
+	st.bytes += int64(len(m.Piece))
+	busy := st.busy
+	if !st.busySince.IsZero() {
+		busy += now.Sub(st.busySince)
+	}
+	if busy < max(pipeWindow, 4*st.minLat) {
+		return st.limit, st.rate > 0
+	}
+	sample := float64(st.bytes) / busy.Seconds()
+	if st.rate == 0 {
+		st.rate = sample
+	} else {
+		st.rate = (st.rate + sample) / 2
+	}
+	st.bytes, st.busy = 0, 0
+	if !st.busySince.IsZero() {
+		st.busySince = now
+	}
+	st.limit = min(pipeLimit(st.rate, st.minLat), st.ceiling)
+	return st.limit, true
+}
+
+// pipeLimit is the cap for a peer sending rate bytes a second with the
+// given least latency: its round trip's worth and pipeQueueTarget's.
+func pipeLimit(rate float64, minLat time.Duration) int {
+	n := int(math.Ceil(rate * (minLat + pipeQueueTarget).Seconds() / chunkLen))
+	return min(max(n, pipeMin), pipeMax)
+}
+
+func (pl *pipelines) closed(p *torrent.Peer) {
+	pl.mu.Lock()
+	delete(pl.peers, p)
+	pl.mu.Unlock()
+}
+
+// pipeStat is one connection as the pipelines see it, for logs.
+type pipeStat struct {
+	Rate   float64 // bytes a second while busy
+	MinLat time.Duration
+	Limit  int
+	Queued int
+}
+
+// stat reports a connection.
+func (pl *pipelines) stat(p *torrent.Peer) (pipeStat, bool) {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	st := pl.peers[p]
+	if st == nil {
+		return pipeStat{}, false
+	}
+	return pipeStat{Rate: st.rate, MinLat: st.minLat, Limit: st.limit, Queued: len(st.sent)}, true
+}

@@ -1,0 +1,162 @@
+package network
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/anacrolix/torrent"
+	pp "github.com/anacrolix/torrent/peer_protocol"
+)
+
+// fakeClock is a clock the test moves.
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) now() time.Time          { return c.t }
+func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
+
+// feedPeer plays a peer that answers one chunk request at a time, each
+// latency after it was asked, for busy time; it returns the last cap.
+func feedPeer(pl *pipelines, clk *fakeClock, p *torrent.Peer, latency time.Duration, busy time.Duration) (int, bool) {
+	var limit int
+	var ok bool
+	for i := 0; time.Duration(i)*latency < busy; i++ {
+		r := torrent.Request{Index: pp.Integer(i / 4), ChunkSpec: torrent.ChunkSpec{Begin: pp.Integer(i%4) * chunkLen, Length: chunkLen}}
+		pl.sentRequest(p, r)
+		clk.advance(latency)
+		pl.deletedRequest(p, r)
+		limit, ok = pl.received(p, &pp.Message{Type: pp.Piece, Index: r.Index, Begin: r.Begin, Piece: make([]byte, chunkLen)})
+	}
+	return limit, ok
+}
+
+// TestPipelineLimitFollowsRateAndLatency: a connection's cap is its round
+// trip's worth of chunks plus pipeQueueTarget's, at the rate it delivered:
+// a slow far peer gets a short queue, a fast one a long one, within
+// pipeMin and the peer's own reqq; nothing is set before a rate is measured.
+func TestPipelineLimitFollowsRateAndLatency(t *testing.T) {
+	cases := []struct {
+		name    string
+		latency time.Duration // per chunk, one outstanding at a time
+		reqq    int           // 0: the peer sent no extended handshake
+		want    int
+	}{
+		// 16 KiB every 110 ms ≈ 149 KB/s (a 1.2 Mbit/s uplink), least
+		// latency 110 ms: (0.11 + 0.5) s of it is 5.5 chunks.
+		{"slow far peer", 110 * time.Millisecond, 1024, 6},
+		// 16 KiB every 3 ms ≈ 5.5 MB/s: (0.003 + 0.5) s of it is 167.7.
+		{"fast near peer", 3 * time.Millisecond, 1024, 168},
+		{"fast peer that accepts 100", 2 * time.Millisecond, 100, 100},
+		// 16 KiB a second: half a second holds half a chunk.
+		{"very slow peer", time.Second, 0, pipeMin},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			clk := &fakeClock{t: time.Unix(1e9, 0)}
+			pl := newPipelines()
+			pl.now = clk.now
+			p := &torrent.Peer{}
+			if c.reqq > 0 { // its extended handshake said so
+				pl.peer(p).ceiling = c.reqq
+			} else {
+				pl.peer(p)
+			}
+			if limit, ok := pl.received(p, &pp.Message{Type: pp.Piece, Piece: make([]byte, chunkLen)}); ok {
+				t.Fatalf("a cap (%d) from a chunk of an unknown connection", limit)
+			}
+			st, _ := pl.stat(p)
+			if st.Limit != pipeInitial {
+				t.Fatalf("unmeasured cap %d, want %d", st.Limit, pipeInitial)
+			}
+			limit, ok := feedPeer(pl, clk, p, c.latency, 10*time.Second)
+			if !ok || limit != c.want {
+				t.Fatalf("cap %d (set %v), want %d", limit, ok, c.want)
+			}
+			st, _ = pl.stat(p)
+			if st.MinLat != c.latency || st.Queued != 0 {
+				t.Fatalf("stat %+v: want least latency %v, nothing queued", st, c.latency)
+			}
+			pl.closed(p)
+			if _, ok := pl.stat(p); ok {
+				t.Fatal("a closed connection is still tracked")
+			}
+		})
+	}
+}
+
+// TestPipelineCancelledRequestsAreNotLatency: a cancelled request's time is
+// no latency sample, and idle time (nothing asked) is no busy time: a peer
+// asked rarely is not taken for a slow one.
+func TestPipelineCancelledRequestsAreNotLatency(t *testing.T) {
+	clk := &fakeClock{t: time.Unix(1e9, 0)}
+	pl := newPipelines()
+	pl.now = clk.now
+	p := &torrent.Peer{}
+	cancelled := torrent.Request{Index: 9, ChunkSpec: torrent.ChunkSpec{Length: chunkLen}}
+	pl.sentRequest(p, cancelled)
+	clk.advance(5 * time.Second)
+	pl.deletedRequest(p, cancelled) // cancelled: no chunk follows
+	clk.advance(time.Minute)        // idle
+	limit, ok := feedPeer(pl, clk, p, 2*time.Millisecond, time.Second)
+	st, _ := pl.stat(p)
+	if st.MinLat != 2*time.Millisecond {
+		t.Fatalf("least latency %v, want 2ms", st.MinLat)
+	}
+	// The 5 s the cancelled request was outstanding count as busy (the
+	// peer had work and sent nothing), the idle minute does not: one
+	// sample over 6 s of 8.2 MB/s for 1 s, then later samples near it.
+	if !ok || limit < 100 {
+		t.Fatalf("cap %d (set %v): the idle minute or the cancelled request counted against a fast peer", limit, ok)
+	}
+}
+
+// TestPipelineOnRealConnections streams the head of a track from a
+// loopback seeder: the fetching node measured the connection it read from
+// and capped it, and the bytes are the track's. (Only the head: a node that
+// completes the file drops its connection to the seeder.)
+func TestPipelineOnRealConnections(t *testing.T) {
+	defer func(w time.Duration) { pipeWindow = w }(pipeWindow)
+	pipeWindow = time.Microsecond
+	dir := t.TempDir()
+	album := filepath.Join(dir, "music", "Album")
+	track := makeTrack(t, filepath.Join(album, "01.flac"), 30)
+	seeder, _ := startNode(t, filepath.Join(dir, "seeder"), nil)
+	sh, err := seeder.Share(context.Background(), []string{album}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := startNode(t, filepath.Join(dir, "leecher"), func(c *Config) { c.NoKeepPlayed = true })
+	added, err := n.Add(context.Background(), sh.Magnet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.AddPeers(added.InfoHash, seeder.Addr()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	s, err := n.Stream(ctx, sh.InfoHash, 0, 4000) // a readahead of two pieces
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	equalAt(t, "the head", readAt(t, s, 0, 256<<10, waitTimeout), track, 0)
+	e, _, err := n.get(sh.InfoHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st pipeStat
+	waitUntil(t, "a connection measured", func() bool {
+		for _, pc := range e.t.PeerConns() {
+			if s, ok := n.pipes.stat(&pc.Peer); ok && s.Rate > 0 {
+				st = s
+				return true
+			}
+		}
+		return false
+	})
+	if st.MinLat <= 0 || st.Limit != min(pipeLimit(st.Rate, st.MinLat), pipeMax) {
+		t.Fatalf("connection %+v: want a latency and the cap its rate gives", st)
+	}
+}
