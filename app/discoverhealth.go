@@ -41,9 +41,9 @@ func (c *Core) swarmHealth(ctx context.Context, ih string) string {
 			case st.Length > 0 && st.BytesDone == st.Length, st.Shared && st.State != network.StateMissing:
 				return "on this computer"
 			case st.Peers == 1:
-				return "1 peer"
+				return "1 peer" + c.firstTrackPlayability(ctx, raw, ih)
 			case st.Peers > 1:
-				return fmt.Sprintf("%d peers", st.Peers)
+				return fmt.Sprintf("%d peers", st.Peers) + c.firstTrackPlayability(ctx, raw, ih)
 			}
 			return "no one is sharing this now"
 		}
@@ -56,4 +56,19 @@ func (c *Core) swarmHealth(ctx context.Context, ih string) string {
 		}
 	}
 	return ""
+}
+
+// firstTrackPlayability is " · " and the library's playability estimate of
+// the release's first track (do its peers have its start, fast enough for
+// its bitrate?), or "" when its tracks are not known yet.
+func (c *Core) firstTrackPlayability(ctx context.Context, raw [20]byte, ih string) string {
+	ts, err := c.lib.TracksInTorrent(ctx, raw)
+	if err != nil || len(ts) == 0 || ts[0].Swarm == nil {
+		return ""
+	}
+	fs, err := c.node.FileStats(ih, ts[0].Swarm.FileIndex, 0, int64(ts[0].Bitrate/8))
+	if err != nil || fs.Playability == "" {
+		return ""
+	}
+	return " · " + fs.Playability
 }

@@ -3,6 +3,8 @@ package network
 import (
 	"fmt"
 	"time"
+
+	"github.com/anacrolix/torrent"
 )
 
 // Torrent states as shown to the user.
@@ -61,8 +63,9 @@ type FileStats struct {
 	// and (with a bitrate) seconds.
 	Buffered        int64
 	BufferedSeconds float64
-	// Playability is "plays now", "≈N s buffered", "no peers" or, while a
-	// stream of the file waits for data nobody sends, "waiting for peers".
+	// Playability is "plays now", "slow: N of M kB/s", "≈N s buffered",
+	// "peers lack the next part", "no peers" or, while a stream of the file
+	// waits for data nobody sends, "waiting for peers".
 	Playability string
 }
 
@@ -238,18 +241,61 @@ func (n *Node) FileStats(infoHash string, fileIndex int, pos, bytesPerSecond int
 	if bytesPerSecond > 0 {
 		fst.BufferedSeconds = float64(fst.Buffered) / float64(bytesPerSecond)
 	}
-	peers := e.t.Stats().ActivePeers
 	switch {
 	case n.waitingFile(e, fileIndex):
 		fst.Playability = StateWaitingForPeers
 	case pos+fst.Buffered >= fst.Length:
 		fst.Playability = "plays now" // the rest is on disk
-	case peers > 0:
-		fst.Playability = "plays now" // fetched on demand from connected peers
-	case fst.BufferedSeconds >= 1:
-		fst.Playability = fmt.Sprintf("≈%.0f s buffered", fst.BufferedSeconds)
 	default:
-		fst.Playability = "no peers"
+		// The first byte not here yet, and who could send it how fast.
+		next := int((f.Offset() + pos + fst.Buffered) / info.PieceLength)
+		fst.Playability = playability(sourcesOf(e.t, next), fst.BufferedSeconds, bytesPerSecond)
 	}
 	return fst, nil
+}
+
+// fileSources are the connections that have a piece: how many, and how fast
+// they have sent so far (0 when nothing was measured yet).
+type fileSources struct {
+	conns, peers int // conns: connected peers at all; peers: those with the piece
+	rate         float64
+}
+
+// sourcesOf counts t's connected peers and active web seeds that have
+// piece i (a web seed has every piece).
+func sourcesOf(t *torrent.Torrent, i int) fileSources {
+	var s fileSources
+	for _, pc := range t.PeerConns() {
+		s.conns++
+		if pc.PeerPieces().Contains(uint32(i)) {
+			s.peers++
+			s.rate += pc.Stats().DownloadRate
+		}
+	}
+	for _, ws := range t.WebseedPeerConns() {
+		s.conns++
+		s.peers++
+		s.rate += ws.Stats().DownloadRate
+	}
+	return s
+}
+
+// playability is what the library says of a file not all here: it plays
+// now when a source has its next piece and sends at least its bitrate
+// (bytesPerSecond, 0 unknown); otherwise what is buffered, or why not.
+func playability(s fileSources, bufferedSeconds float64, bytesPerSecond int64) string {
+	switch {
+	case s.peers > 0 && bytesPerSecond > 0 && s.rate > 0 && s.rate < float64(bytesPerSecond):
+		// The rate rounded down and the bitrate up: just below never reads
+		// as equal.
+		return fmt.Sprintf("slow: %d of %d kB/s", int(s.rate/1000), (bytesPerSecond+999)/1000)
+	case s.peers > 0:
+		return "plays now"
+	case bufferedSeconds >= 1:
+		return fmt.Sprintf("≈%.0f s buffered", bufferedSeconds)
+	case s.conns > 0:
+		return "peers lack the next part"
+	default:
+		return "no peers"
+	}
 }
