@@ -672,6 +672,7 @@ func (c *Core) KeepChannelsFreshEvery(ctx context.Context, interval time.Duratio
 	}
 	t := time.NewTicker(max(interval, MinChannelRefresh))
 	defer t.Stop()
+	c.keepHeldItems(ctx)
 	for {
 		c.RefreshChannels(ctx)
 		select {
@@ -682,6 +683,32 @@ func (c *Core) KeepChannelsFreshEvery(ctx context.Context, interval time.Duratio
 		case <-t.C:
 		}
 	}
+}
+
+// keepHeldItems puts the signed versions this library holds — the user's
+// channel's and the followed channels' — into our own DHT node, without
+// network: after a restart they are answered at once, however long before
+// their re-announce is due (a creator alone with its first follower was
+// "not on the network" for up to ChannelRepublish).
+func (c *Core) keepHeldItems(ctx context.Context) {
+	kept := 0
+	if id, err := c.lib.Identity(ctx); err == nil && id.Published.Seq > 0 && len(id.Published.Sig) == 64 {
+		pk, _ := id.PublicKey()
+		rec := library.ChannelRecord{PublicKey: pk, Salt: id.Salt, Latest: id.Published}
+		if it, ok := heldItem(&rec); ok && c.node.KeepItem(it) == nil {
+			kept++
+		}
+	}
+	recs, err := c.lib.Channels(ctx)
+	if err != nil {
+		return
+	}
+	for i := range recs {
+		if it, ok := heldItem(&recs[i]); ok && recs[i].Followed && c.node.KeepItem(it) == nil {
+			kept++
+		}
+	}
+	c.log.Debug("channel versions kept in our DHT node", "items", kept)
 }
 
 // RefreshChannels is one round of KeepChannelsFresh: every followed channel

@@ -278,6 +278,28 @@ func (n *Node) PutItem(ctx context.Context, it MutableItem) (int, error) {
 	return n.putClosest(ctx, s, op, it)
 }
 
+// KeepItem stores a signed item in our own DHT node only (no network), as
+// if a peer had put it: after a restart a creator's node and its
+// followers' nodes answer lookups for the versions they hold at once, not
+// only once their next re-announce is due. A version older than one held
+// is refused (the DHT's own checks).
+func (n *Node) KeepItem(it MutableItem) error {
+	if err := it.Check(); err != nil {
+		return err
+	}
+	if _, err := n.dhtServer(); err != nil {
+		return err
+	}
+	pk := it.PublicKey
+	return n.keep(bep44.Put{V: bencode.Bytes(it.Value), K: &pk, Salt: it.Salt, Sig: it.Sig, Seq: it.Seq})
+}
+
+// keep stores put in our own node through the DHT's own checks (bep44
+// Wrapper: signature, seq).
+func (n *Node) keep(put bep44.Put) error {
+	return bep44.NewWrapper(n.items, dhtItemLifetime).Put(put.ToItem())
+}
+
 // putClosest puts a checked item on the closest nodes a finished lookup
 // found (with their tokens), and returns how many took it.
 func (n *Node) putClosest(ctx context.Context, s *dht.Server, op *traversal.Operation, it MutableItem) (int, error) {
@@ -286,9 +308,8 @@ func (n *Node) putClosest(ctx context.Context, s *dht.Server, op *traversal.Oper
 	put := bep44.Put{V: bencode.Bytes(it.Value), K: &pk, Salt: it.Salt, Sig: it.Sig, Seq: it.Seq}
 	// Our own node keeps a copy first, whoever else takes it: a creator
 	// alone on the DHT (the first of its followers not yet online) still
-	// answers their lookups. It goes through the DHT's own checks (bep44
-	// Wrapper: signature, seq), so a newer version we hold is kept.
-	if err := bep44.NewWrapper(n.items, dhtItemLifetime).Put(put.ToItem()); err != nil {
+	// answers their lookups. A newer version we hold is kept.
+	if err := n.keep(put); err != nil {
 		n.cfg.dhtLog().Debug("DHT item not kept in our node", "target", fmt.Sprintf("%x", target), "seq", it.Seq, "err", err)
 	}
 	var stored atomic.Int32
