@@ -258,7 +258,7 @@ func (p *channelPage) showIndex() {
 	for _, l := range idx.Profile.Links {
 		p.profile.Add(profileLink(l, p.v.mw.openSupportLink))
 	}
-	p.profile.Add(&widget.Label{Text: releasesText(len(idx.Releases)) + updatedText(idx.Updated), Importance: widget.LowImportance})
+	p.profile.Add(&widget.Label{Text: releasesText(idx) + updatedText(idx.Updated), Importance: widget.LowImportance})
 	p.health = newHealthLabels()
 	for i, r := range idx.Releases {
 		if i == maxShownReleases {
@@ -322,11 +322,15 @@ func channelName(name string) string {
 	return name
 }
 
-func releasesText(n int) string {
-	if n == 1 {
-		return "1 release"
+// releasesText counts a channel's releases, and its reposts when it has
+// some (a curator's channel may hold only those).
+func releasesText(idx *channel.Index) string {
+	n := len(idx.Releases)
+	text := fmt.Sprintf("%d %s", n, plural(n, "release", "releases"))
+	if n := len(idx.Reposts); n > 0 {
+		text += fmt.Sprintf(" · %d %s", n, plural(n, "repost", "reposts"))
 	}
-	return fmt.Sprintf("%d releases", n)
+	return text
 }
 
 func updatedText(unix int64) string {

@@ -171,7 +171,7 @@ func (v *channelsView) draw() {
 			info = "not found yet — will keep looking"
 		}
 		if c.Index != nil {
-			info = releasesText(len(c.Index.Releases))
+			info = releasesText(c.Index)
 		}
 		if c.LastError != "" && !c.Pending {
 			info += " · last check failed"
