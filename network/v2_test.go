@@ -236,7 +236,7 @@ func TestV2OnlyTorrentRefused(t *testing.T) {
 		add  func() (*Added, error)
 		say  string
 	}{
-		{"file", func() (*Added, error) { return n.Add(context.Background(), path) }, path},
+		{"file", func() (*Added, error) { return n.Add(context.Background(), path) }, strconv.Quote(path)}, // quoted as the error does (Windows doubles its backslashes)
 		{"bytes", func() (*Added, error) { return n.AddBytes(context.Background(), tb) }, `"V2 Album"`},
 	} {
 		_, err := c.add()
