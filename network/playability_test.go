@@ -3,8 +3,10 @@ package network
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // TestPlayabilityLabels: what the library says of a file not all here,
@@ -36,25 +38,36 @@ func TestPlayabilityLabels(t *testing.T) {
 }
 
 // TestFileStatsPlayability: real swarms on loopback against the label the
-// library shows for a track not yet here — a peer that lacks the part
+// library shows for a track not yet here, and against what happens when
+// the track is then played from there: the time to its first sample and
+// how much audio arrives in playWindow. Nobody, a peer that lacks the part
 // asked about, a seeder sending far below the track's bitrate, a fast
-// seeder.
+// seeder. (The slow peer is a node's own upload limit, not tc: netem does
+// not shape loopback in this kernel's namespaces.)
 func TestFileStatsPlayability(t *testing.T) {
-	const bitrate = 176400
+	type swarm int
+	const (
+		nobody swarm = iota
+		partialPeer
+		slowSeeder
+		fastSeeder
+	)
 	cases := []struct {
 		name  string
-		limit int64 // the seeder's upload, bytes/s; -1: no seeder, only an empty peer
+		swarm swarm
 		want  string
 	}{
-		{"a peer without the part", -1, "peers lack the next part"},
-		{"a slow seeder", 16 << 10, "slow: "},
-		{"a fast seeder", 0, "plays now"},
+		{"no peer", nobody, "no peers"},
+		{"a peer without the part", partialPeer, "peers lack the next part"},
+		{"a slow seeder", slowSeeder, "slow: "},
+		{"a fast seeder", fastSeeder, "plays now"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
 			seeder, sh, track := sharedTrackSeconds(t, dir, 20)
 			length := int64(len(track))
+			bitrate := length / 20 // the file's own bytes per second of audio
 			listener, _ := startNode(t, filepath.Join(dir, "listener"), nil)
 			a, err := listener.AddBytes(context.Background(), sh.Torrent)
 			if err != nil {
@@ -62,11 +75,15 @@ func TestFileStatsPlayability(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 			defer cancel()
-			source := seeder
-			switch {
-			case c.limit < 0:
+			source, pos := seeder, int64(0)
+			switch c.swarm {
+			case nobody:
+				seeder.Close()
+				source = nil
+			case partialPeer:
 				// A peer that fetched the track's head only, its seeder gone
-				// (a peer with nothing at all is not kept connected).
+				// (a peer with nothing at all is not kept connected); asked
+				// about the middle, which it lacks.
 				partial, _ := startNode(t, filepath.Join(dir, "partial"), nil)
 				if _, err := partial.AddBytes(ctx, sh.Torrent); err != nil {
 					t.Fatal(err)
@@ -84,26 +101,28 @@ func TestFileStatsPlayability(t *testing.T) {
 				})
 				release()
 				seeder.Close()
-				source = partial
-			case c.limit > 0:
+				source, pos = partial, length/2
+			case slowSeeder:
 				// The same album again, shared by a node that sends slowly.
 				seeder.Close()
-				slow, _ := startNode(t, filepath.Join(dir, "slow"), func(cfg *Config) { cfg.UploadLimit = c.limit })
+				slow, _ := startNode(t, filepath.Join(dir, "slow"), func(cfg *Config) { cfg.UploadLimit = 16 << 10 })
 				if _, err := slow.Share(ctx, []string{filepath.Join(dir, "music", "Album")}, nil); err != nil {
 					t.Fatal(err)
 				}
 				source = slow
 			}
-			if err := listener.AddPeers(a.InfoHash, source.Addr()); err != nil {
-				t.Fatal(err)
+			if source != nil {
+				if err := listener.AddPeers(a.InfoHash, source.Addr()); err != nil {
+					t.Fatal(err)
+				}
+				// Ask for the track's head: the node dials only while it
+				// wants data, and the rate is measured.
+				release, err := listener.Prefetch(ctx, a.InfoHash, 0, 2<<20)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer release()
 			}
-			// Ask for the track's head: the node dials only while it wants
-			// data, and the rate is measured.
-			release, err := listener.Prefetch(ctx, a.InfoHash, 0, 2<<20)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer release()
 			var got string
 			seen := map[string]bool{}
 			defer func() {
@@ -112,17 +131,13 @@ func TestFileStatsPlayability(t *testing.T) {
 				}
 			}()
 			waitUntil(t, "the label "+c.want, func() bool {
-				pos := int64(0)
-				if c.limit < 0 {
-					pos = length / 2 // what the partial peer lacks
-				}
 				fs, err := listener.FileStats(a.InfoHash, 0, pos, bitrate)
 				if err != nil {
 					t.Fatal(err)
 				}
 				got = fs.Playability
 				seen[got] = true
-				if c.limit > 0 {
+				if c.swarm == slowSeeder {
 					// Past the limiter's first burst: well below the bitrate.
 					var kBs, of int
 					n, _ := fmt.Sscanf(got, "slow: %d of %d kB/s", &kBs, &of)
@@ -130,7 +145,63 @@ func TestFileStatsPlayability(t *testing.T) {
 				}
 				return got == c.want
 			})
-			t.Logf("%s: %q", c.name, got)
+
+			// Then played from there, as the player reads.
+			first, audio := playFor(t, listener, a.InfoHash, pos, bitrate)
+			t.Logf("%s: %q; played: first sample after %v, %.1f s of audio in %v", c.name, got, first, audio, playWindow)
+			switch c.swarm {
+			case nobody, partialPeer:
+				// Nobody has those bytes: none can come, in any time.
+				if first >= 0 {
+					t.Errorf("%q, yet a sample came after %v", got, first)
+				}
+			case slowSeeder:
+				// It would stall: less audio came than the time it took.
+				if audio >= playWindow.Seconds() {
+					t.Errorf("%q, yet %.1f s of audio came in %v", got, audio, playWindow)
+				}
+			case fastSeeder:
+				if first < 0 || audio < playWindow.Seconds() {
+					t.Errorf("%q, yet the first sample came after %v and %.1f s of audio in %v", got, first, audio, playWindow)
+				}
+			}
 		})
 	}
+}
+
+// playWindow is how long playFor plays: long enough for a fast peer's
+// first pieces under load, and for the slow one (16 KiB/s against ~170)
+// to fall behind by seconds.
+const playWindow = 3 * time.Second
+
+// playFor opens a stream on file 0 at pos as the player does and reads it
+// for playWindow: when the first byte came (-1 if none did) and how many
+// seconds of audio at bitrate bytes/s came in all.
+func playFor(t *testing.T, n *Node, infoHash string, pos, bitrate int64) (first time.Duration, seconds float64) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), playWindow)
+	defer cancel()
+	s, err := n.Stream(context.Background(), infoHash, 0, bitrate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Seek(pos, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	first = -1
+	var got int64
+	buf := make([]byte, 32<<10)
+	for got < int64(playWindow.Seconds())*bitrate {
+		k, err := s.ReadContext(ctx, buf)
+		if k > 0 && first < 0 {
+			first = time.Since(start)
+		}
+		got += int64(k)
+		if err != nil {
+			break // the window's end, or the file's
+		}
+	}
+	return first, float64(got) / float64(bitrate)
 }
