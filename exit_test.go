@@ -82,6 +82,35 @@ func checkLibrary(t testing.TB, dataDir string) {
 	}
 }
 
+// dataDirArg is the folder given with --data in args.
+func dataDirArg(args []string) string {
+	for i, a := range args[:max(len(args)-1, 0)] {
+		if a == "--data" {
+			return args[i+1]
+		}
+	}
+	return ""
+}
+
+// holdsFileUnder reports whether process pid has a file under dir open
+// (from /proc; true where /proc cannot tell, so a test stays strict).
+func holdsFileUnder(pid int, dir string) bool {
+	fds := fmt.Sprintf("/proc/%d/fd", pid)
+	entries, err := os.ReadDir(fds)
+	if err != nil || dir == "" {
+		return true
+	}
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
+	}
+	for _, e := range entries {
+		if target, err := os.Readlink(filepath.Join(fds, e.Name())); err == nil && strings.HasPrefix(target, dir+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
+}
+
 // sigtermRun starts bin with args, sends SIGTERM after `after`, and
 // returns how long the process took to exit after the signal and its
 // output. A stop that needed the watchdog (the stacks it writes) fails the
@@ -99,6 +128,7 @@ func sigtermRun(t *testing.T, bin string, env []string, after time.Duration, arg
 	go func() { waited <- cmd.Wait() }()
 	// The moment is the point of the test: any moment of the start must do.
 	time.Sleep(after)
+	started := holdsFileUnder(cmd.Process.Pid, dataDirArg(args))
 	sent := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatalf("SIGTERM: %v", err)
@@ -107,8 +137,16 @@ func sigtermRun(t *testing.T, bin string, env []string, after time.Duration, arg
 	case err := <-waited:
 		took := time.Since(sent)
 		var exit *exec.ExitError
-		if errors.As(err, &exit) && !exit.Exited() {
-			t.Errorf("%v, SIGTERM after %v: killed by a signal (%v), not a clean exit\n%s", args, after, err, out.String())
+		switch {
+		case !errors.As(err, &exit) || exit.Exited():
+		case !started:
+			// The signal's default action: it came before desktop/signals'
+			// init could catch it (on a loaded machine the runtime's own
+			// start can outlast earliest), while no file of the data folder
+			// was open: nothing to lose.
+			t.Logf("%v, SIGTERM after %v: ended by the signal before it opened its data folder", args, after)
+		default:
+			t.Errorf("%v, SIGTERM after %v: killed by a signal (%v) with its data folder open, not a clean exit\n%s", args, after, err, out.String())
 		}
 		if strings.Contains(out.String(), "loop did not end") {
 			// Fyne's shutdown race (app/ui's quitHook): closed without the loop.
