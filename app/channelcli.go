@@ -99,7 +99,7 @@ func runChannel(ctx context.Context, cli *CLI, opts Options, args []string) erro
 	case "unfollow":
 		return core.Unfollow(ctx, rest[0])
 	case "feed":
-		feed, err := core.Feed(ctx, 100)
+		feed, err := core.FollowedFeed(ctx, 100) // what the window shows
 		if err != nil {
 			return err
 		}

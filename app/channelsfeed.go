@@ -108,7 +108,8 @@ func ChannelProblem(err error) string {
 
 // FollowedFeed is Feed without the releases of channels no longer
 // followed (the feed keeps them: following again does not announce them
-// anew), blocked releases, and reposts from blocked channels.
+// anew), blocked releases, reposts from blocked channels, and second rows
+// of one release.
 func (c *Core) FollowedFeed(ctx context.Context, limit int) ([]FeedEntry, error) {
 	recs, err := c.lib.Channels(ctx)
 	if err != nil {
@@ -131,20 +132,44 @@ func (c *Core) FollowedFeed(ctx context.Context, limit int) ([]FeedEntry, error)
 	if err != nil {
 		return nil, err
 	}
+	shown := func(e FeedEntry) bool {
+		return followed[string(append(e.ChannelKey[:], e.ChannelSalt...))] && !bs.releases[hex.EncodeToString(e.InfoHash[:])]
+	}
+	// One row per release: its own channel's when that is in the feed,
+	// else the newest repost of it (two followed channels reposting the
+	// same release, or its channel followed after a repost of it came).
+	rows := map[string]bool{}
+	for _, e := range all {
+		if e.RepostOf == nil && shown(e) {
+			rows[feedReleaseKey(e)] = true
+		}
+	}
 	var out []FeedEntry
 	for _, e := range all {
 		if len(out) == limit {
 			break
 		}
-		if !followed[string(append(e.ChannelKey[:], e.ChannelSalt...))] || bs.releases[hex.EncodeToString(e.InfoHash[:])] {
+		if !shown(e) {
 			continue
 		}
-		if o := e.RepostOf; o != nil && bs.channels[string(append(o.Key[:], o.Salt...))] {
-			continue
+		if o := e.RepostOf; o != nil {
+			if bs.channels[string(append(o.Key[:], o.Salt...))] || rows[feedReleaseKey(e)] {
+				continue
+			}
+			rows[feedReleaseKey(e)] = true
 		}
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// feedReleaseKey names the release a feed entry is about: its channel's
+// key and its infohash, the same for a release and its reposts.
+func feedReleaseKey(e FeedEntry) string {
+	if o := e.RepostOf; o != nil {
+		return string(append(append(o.Key[:], o.Salt...), e.InfoHash[:]...))
+	}
+	return string(append(append(e.ChannelKey[:], e.ChannelSalt...), e.InfoHash[:]...))
 }
 
 // The channel types the window shows.

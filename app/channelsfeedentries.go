@@ -47,7 +47,7 @@ func (c *Core) feedEntries(ctx context.Context, rec *library.ChannelRecord, idx 
 			continue
 		}
 		reposts = append(reposts, library.FeedEntry{ChannelKey: rec.PublicKey, ChannelSalt: rec.Salt, ChannelName: rec.Name,
-			InfoHash: rih, Title: rp.Title, Published: rp.At,
+			InfoHash: rih, Title: rp.Title, Artist: rp.Artist, Published: rp.At,
 			RepostOf: &library.FeedOrigin{Key: from.PublicKey, Salt: from.Salt, Name: channel.Text(from.Name, 200)}})
 	}
 	slices.Reverse(releases)

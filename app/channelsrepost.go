@@ -46,7 +46,7 @@ func (c *Core) Repost(ctx context.Context, link, release string) (Published, err
 	if rel == nil {
 		return Published{}, fmt.Errorf("release %s is not in channel %s (as last fetched)", ih, channelName(rec.Name))
 	}
-	rp := channel.Repost{Channel: channelLink(cl.PublicKey, cl.Salt, rec.Name), InfoHash: ih, Title: rel.Title, At: time.Now().Unix()}
+	rp := channel.Repost{Channel: channelLink(cl.PublicKey, cl.Salt, rec.Name), InfoHash: ih, Title: rel.Title, Artist: rel.Artist, At: time.Now().Unix()}
 
 	c.chanMu.Lock()
 	defer c.chanMu.Unlock()

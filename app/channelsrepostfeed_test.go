@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,8 @@ import (
 // gets it in the feed (with an event), marked as a repost naming the
 // origin, and can add it: its tracks come from the origin's node. A repost
 // from a blocked channel is hidden; a repost of a release the feed has
-// from its own channel already is not added again.
+// from its own channel already is not added again, and the origin followed
+// after a repost shows the release once, in its own row.
 func TestRepostReachesFollowersFeed(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
@@ -67,8 +69,9 @@ func TestRepostReachesFollowersFeed(t *testing.T) {
 	e := feed[0]
 	fromLink, fromName, ok := FeedRepostFrom(e)
 	if hexOf(e.InfoHash) != albumIH || e.ChannelName != "Curator" || e.Title != "Test Album" || !ok ||
-		fromName != "Origin" || !SameChannel(fromLink, originLink) || e.Published == 0 {
-		t.Fatalf("feed entry %+v (from %q %q %v); want Test Album reposted by Curator from Origin, dated", e, fromLink, fromName, ok)
+		fromName != "Origin" || !SameChannel(fromLink, originLink) || e.Published == 0 ||
+		e.Artist == "" || e.Artist != mine.Index.Releases[1].Artist {
+		t.Fatalf("feed entry %+v (from %q %q %v); want Test Album by %q reposted by Curator from Origin, dated", e, fromLink, fromName, ok, mine.Index.Releases[1].Artist)
 	}
 
 	// Playable like any release: its magnet fetches the tracks from the
@@ -98,8 +101,10 @@ func TestRepostReachesFollowersFeed(t *testing.T) {
 	if _, err := listener.Follow(ctx, originLink, nil); err != nil {
 		t.Fatal(err)
 	}
-	if feed, err := listener.FollowedFeed(ctx, 10); err != nil || len(feed) != 3 {
-		t.Fatalf("feed once the origin is followed: %d entries, %v; want the repost and origin's 2 releases", len(feed), err)
+	// The album is in the feed once: the repost folds into the origin's
+	// own row.
+	if feed, err := listener.FollowedFeed(ctx, 10); err != nil || len(feed) != 2 || feed[0].RepostOf != nil || feed[1].RepostOf != nil {
+		t.Fatalf("feed once the origin is followed: %+v, %v; want origin's 2 releases, the album once", feed, err)
 	}
 
 	// The curator reposts the second release, which the feed has from the
@@ -112,16 +117,25 @@ func TestRepostReachesFollowersFeed(t *testing.T) {
 	if v, err := listener.LookAtChannel(ctx, curatorLink); err != nil || v.Seq != pub.Seq || len(v.Index.Reposts) != 2 {
 		t.Fatalf("the curator's channel as the listener has it: seq %d (want %d), %v", v.Seq, pub.Seq, err)
 	}
-	if feed, err := listener.FollowedFeed(ctx, 10); err != nil || len(feed) != 3 {
-		t.Fatalf("feed after a repost of a release it has: %d entries, %v; want 3", len(feed), err)
+	if feed, err := listener.FollowedFeed(ctx, 10); err != nil || len(feed) != 2 {
+		t.Fatalf("feed after a repost of a release it has: %d entries, %v; want 2", len(feed), err)
 	}
 
-	// `swarmtone channel feed` says which entry is a repost, and whose.
+	// The origin unfollowed, the curator's repost of the album is its row.
+	if err := listener.Unfollow(ctx, originLink); err != nil {
+		t.Fatal(err)
+	}
+	if feed, err := listener.FollowedFeed(ctx, 10); err != nil || len(feed) != 1 || feed[0].RepostOf == nil {
+		t.Fatalf("feed with the origin unfollowed: %+v, %v; want the curator's repost alone", feed, err)
+	}
+
+	// `swarmtone channel feed` shows what the window does, and says which
+	// entry is a repost, and whose.
 	if err := listener.Close(); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errOut := runCLI(t, "--data", listener.opts.DataDir, "--no-dht", "channel", "feed")
-	if code != ExitOK || !strings.Contains(out, `Curator (repost from "Origin")`) || strings.Count(out, albumIH) != 2 {
+	if code != ExitOK || !strings.Contains(out, `Curator (repost from "Origin")`) || strings.Count(out, albumIH) != 1 || strings.Count(out, "\n") != 1 {
 		t.Fatalf("channel feed: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
@@ -174,5 +188,69 @@ func TestFeedEntriesOrder(t *testing.T) {
 	}
 	if want := "p0 r1 p2 r3 p4"; strings.Join(got, " ") != want {
 		t.Fatalf("feed entries oldest first: %v, want %s", got, want)
+	}
+}
+
+// TestFeedOneRowPerRelease: the feed shows a release once, however many
+// followed channels repost it: its own channel's row when that is in the
+// feed, else the newest repost from a channel still followed.
+func TestFeedOneRowPerRelease(t *testing.T) {
+	key := func(b byte) [32]byte { var k [32]byte; k[0] = b; return k }
+	origin, a, b := key(1), key(2), key(3)
+	x, y := [20]byte{'x'}, [20]byte{'y'}
+	own := func(ih [20]byte, title string) library.FeedEntry {
+		return library.FeedEntry{ChannelKey: origin, ChannelName: "Origin", InfoHash: ih, Title: title}
+	}
+	repost := func(by [32]byte, name string, ih [20]byte, title string) library.FeedEntry {
+		return library.FeedEntry{ChannelKey: by, ChannelName: name, InfoHash: ih, Title: title,
+			RepostOf: &library.FeedOrigin{Key: origin, Name: "Origin"}}
+	}
+	tests := []struct {
+		name     string
+		followed [][32]byte
+		entries  []library.FeedEntry // oldest first
+		want     string              // newest first, channel:title
+	}{
+		{"two channels repost one release", [][32]byte{a, b},
+			[]library.FeedEntry{repost(a, "A", x, "X"), repost(b, "B", x, "X")}, "B:X"},
+		{"its channel followed after a repost came", [][32]byte{a, origin},
+			[]library.FeedEntry{repost(a, "A", x, "X"), own(x, "X")}, "Origin:X"},
+		{"the newer reposter unfollowed", [][32]byte{a},
+			[]library.FeedEntry{repost(a, "A", x, "X"), repost(b, "B", x, "X")}, "A:X"},
+		{"two releases reposted", [][32]byte{a, b},
+			[]library.FeedEntry{repost(a, "A", x, "X"), repost(b, "B", y, "Y")}, "B:Y A:X"},
+		{"its channel unfollowed", [][32]byte{a},
+			[]library.FeedEntry{repost(a, "A", x, "X"), own(x, "X")}, "A:X"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			c := openCore(t, ctx, nil)
+			for _, k := range [][32]byte{origin, a, b} {
+				rec := library.ChannelRecord{PublicKey: k, Link: channelLink(k, nil, ""), Followed: slices.Contains(tt.followed, k)}
+				if err := c.lib.SaveChannel(ctx, rec); err != nil {
+					t.Fatal(err)
+				}
+			}
+			seen := time.Now()
+			for _, e := range tt.entries {
+				seen = seen.Add(time.Second)
+				e.Seen = seen
+				if _, err := c.lib.AddToFeed(ctx, []library.FeedEntry{e}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			feed, err := c.FollowedFeed(ctx, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range feed {
+				got = append(got, e.ChannelName+":"+e.Title)
+			}
+			if strings.Join(got, " ") != tt.want {
+				t.Errorf("feed %v; want %s", got, tt.want)
+			}
+		})
 	}
 }

@@ -223,7 +223,7 @@ func (s *discoverSnapshot) result(ref discoverRef) DiscoverResult {
 	}
 	if ref.track == -2 {
 		rp := ch.idx.Reposts[ref.rel]
-		res.InfoHash, res.Title, res.RepostedBy = rp.InfoHash, rp.Title, ch.name
+		res.InfoHash, res.Title, res.Artist, res.RepostedBy = rp.InfoHash, rp.Title, rp.Artist, ch.name
 		res.Magnet = ReleaseMagnet(channel.Release{InfoHash: rp.InfoHash, Title: rp.Title})
 		if res.Title == "" {
 			res.Title = rp.InfoHash
@@ -361,7 +361,7 @@ func (c *Core) buildDiscovery(ctx context.Context) (*discoverSnapshot, error) {
 			if err != nil || bs.releases[rp.InfoHash] || bs.channels[string(append(cl.PublicKey[:], cl.Salt...))] || len(docs) >= maxDiscoverDocs {
 				continue
 			}
-			docs = append(docs, library.DiscoverDoc{Title: rp.Title, Other: ch.name})
+			docs = append(docs, library.DiscoverDoc{Title: rp.Title, Other: rp.Artist + " " + ch.name})
 			s.refs = append(s.refs, discoverRef{int32(ci), int32(pi), -2})
 		}
 	}

@@ -107,6 +107,9 @@ type Repost struct {
 	Channel  string `json:"channel"` // the other channel's BEP 46 link
 	InfoHash string `json:"ih"`
 	Title    string `json:"title,omitempty"`
+	// Artist is the release's artist as its channel wrote it (empty in
+	// indexes written before it existed).
+	Artist string `json:"artist,omitempty"`
 	// At is when it was reposted (Unix seconds; 0 in indexes written
 	// before it existed), so followers' feeds order it among releases.
 	At int64 `json:"at,omitempty"`
@@ -366,6 +369,7 @@ func (idx *Index) sanitise() {
 	for i := range idx.Reposts {
 		idx.Reposts[i].InfoHash = strings.ToLower(idx.Reposts[i].InfoHash)
 		idx.Reposts[i].Title = Text(idx.Reposts[i].Title, maxTitleBytes)
+		idx.Reposts[i].Artist = Text(idx.Reposts[i].Artist, maxTitleBytes)
 	}
 	for i := range idx.Follows {
 		idx.Follows[i].Name = Text(idx.Follows[i].Name, maxNameBytes)

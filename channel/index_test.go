@@ -21,7 +21,7 @@ func sample() *Index {
 			InfoHash: ih, Title: "First Light", Artist: "Night Choir", Year: 2026, Published: 1764700000, Cover: 2,
 			Tracks: []Track{{File: 0, Title: "Dawn", Duration: 183000}, {File: 1, Title: "Dusk", Duration: 201000}},
 		}},
-		Reposts:   []Repost{{Channel: "magnet:?xs=urn:btpk:" + strings.Repeat("cd", 32) + "&dn=Other", InfoHash: ih, Title: "Theirs", At: 1764700100}},
+		Reposts:   []Repost{{Channel: "magnet:?xs=urn:btpk:" + strings.Repeat("cd", 32) + "&dn=Other", InfoHash: ih, Title: "Theirs", Artist: "Them", At: 1764700100}},
 		Follows:   []Follow{{Channel: "magnet:?xs=urn:btpk:" + strings.Repeat("ab", 32), Name: "Friend"}},
 		Playlists: []Playlist{{Title: "Best of", Entries: []PlaylistEntry{{InfoHash: ih, File: 1, Title: "One"}}}},
 	}

@@ -59,8 +59,12 @@ func (p *channelPage) visibleRepostRow(rp channel.Repost, health *healthLabels) 
 	p.v.mw.markFunc("reposted-from:"+from, func() (fyne.CanvasObject, bool) {
 		return open, p.v.page == p && p.v.mw.shown(p.v.object)
 	})
+	source := container.NewHBox(&widget.Label{Text: "reposted from", Importance: widget.LowImportance}, open)
+	if a := app.ChannelText(rp.Artist, 200); a != "" {
+		source.Objects = append([]fyne.CanvasObject{&widget.Label{Text: a + " ·", Importance: widget.LowImportance}}, source.Objects...)
+	}
 	text := container.NewVBox(
 		&widget.Label{Text: title, TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis},
-		container.NewHBox(&widget.Label{Text: "reposted from", Importance: widget.LowImportance}, open))
+		source)
 	return container.NewBorder(nil, nil, nil, container.NewHBox(health.label(rp.InfoHash), container.NewCenter(play)), text)
 }

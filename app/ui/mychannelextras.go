@@ -25,7 +25,11 @@ func (s *myChannelSection) showExtras(idx *channel.Index) {
 			break
 		}
 		from, _ := app.ChannelLinkName(r.Channel)
-		text := fmt.Sprintf("Repost: %s — from %s", app.ChannelText(r.Title, 300), channelName(from))
+		title := app.ChannelText(r.Title, 300)
+		if a := app.ChannelText(r.Artist, 200); a != "" {
+			title = a + " – " + title
+		}
+		text := fmt.Sprintf("Repost: %s — from %s", title, channelName(from))
 		link, ih := r.Channel, r.InfoHash
 		rm := &widget.Button{Icon: theme.DeleteIcon(), Text: "Remove", OnTapped: func() {
 			s.confirm(text, func(ctx context.Context) (app.Published, error) { return s.mw.core.Unrepost(ctx, link, ih) })
