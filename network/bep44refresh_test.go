@@ -11,7 +11,8 @@ import (
 // TestRefreshItem: on a 20-server loopback DHT, a follower's refresh of the
 // version it holds finds nothing newer (nodes answer with their seq alone,
 // which is not taken for a forgery), puts it again only when asked, sees a
-// newer version and then does not put the old one; an item no node holds
+// newer version and then does not put the old one, and puts the newer one
+// only once the caller accepts it (RefreshItemThen); an item no node holds
 // any more is put back; a damaged item is refused before anything is
 // sent.
 func TestRefreshItem(t *testing.T) {
@@ -47,6 +48,19 @@ func TestRefreshItem(t *testing.T) {
 	res, err = follower.RefreshItem(ctx, it1, true)
 	if err != nil || res.Newer == nil || res.Newer.Seq != 2 || string(res.Newer.Value) != string(it2.Value) || res.Announced != 0 {
 		t.Fatalf("refresh with a newer version out: %+v, %v; want seq 2 and no put of seq 1", res, err)
+	}
+
+	// RefreshItemThen puts the newer version on the lookup's nodes once
+	// accepted, and nothing when refused.
+	for _, take := range []bool{false, true} {
+		var offered []int64
+		res, err = follower.RefreshItemThen(ctx, it1, true, func(_ context.Context, newer MutableItem) bool {
+			offered = append(offered, newer.Seq)
+			return take
+		})
+		if err != nil || res.Newer == nil || len(offered) != 1 || offered[0] != 2 || (res.Announced > 0) != take {
+			t.Fatalf("refresh with a newer version, accepted %v: %+v, %v, offered %v; want seq 2 offered once, put only if accepted", take, res, err, offered)
+		}
 	}
 
 	// Expired everywhere: the holder's copy is put back.
