@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/swarmtone/swarmtone/channel"
@@ -42,6 +43,12 @@ const (
 	ChannelRepublish = time.Hour
 	// channelLookupTimeout bounds one DHT lookup or put.
 	channelLookupTimeout = 30 * time.Second
+	// channelRefreshWorkers is how many followed channels a round looks up
+	// at once. A lookup mostly waits on the network (a few hops of UDP
+	// round trips, then the index from a peer), so one at a time made a
+	// round of 1,000 channels take minutes; a handful at once keeps the
+	// DHT traffic a desktop's (each lookup asks ~8 nodes at a time).
+	channelRefreshWorkers = 8
 )
 
 // ErrNoChannel means the user has not made a channel yet.
@@ -722,23 +729,31 @@ func (c *Core) RefreshChannels(ctx context.Context) {
 		return
 	}
 	c.pending.newRound()
-	for _, r := range recs {
-		if !r.Followed || ctx.Err() != nil {
+	var (
+		wg   sync.WaitGroup
+		next = make(chan *library.ChannelRecord)
+	)
+	for range channelRefreshWorkers {
+		wg.Go(func() {
+			for r := range next {
+				c.refreshOne(ctx, r)
+			}
+		})
+	}
+	for i := range recs {
+		if !recs[i].Followed {
 			continue
 		}
-		_, held := heldItem(&r)
-		key := string(channelKeyBytes(&r))
-		if !held && !c.pending.due(key) {
-			continue
+		select {
+		case next <- &recs[i]:
+		case <-ctx.Done():
 		}
-		lctx, cancel := context.WithTimeout(ctx, 2*channelLookupTimeout)
-		c.refreshFollowed(lctx, &r)
-		cancel()
-		if !held {
-			_, found := heldItem(&r)
-			c.pending.looked(key, !found)
+		if ctx.Err() != nil {
+			break
 		}
 	}
+	close(next)
+	wg.Wait()
 	c.publishFollowsIfChanged(ctx)
 	// One hop further last: it may take long, and the user's own
 	// channel must not wait for it.
@@ -750,6 +765,23 @@ func (c *Core) RefreshChannels(ctx context.Context) {
 			c.markAnnounced(ctx, id.Seed, id.Published.Seq)
 		}
 		cancel()
+	}
+}
+
+// refreshOne is r's turn in a refresh round: a channel with no version
+// held yet is looked up only in the rounds c.pending allows.
+func (c *Core) refreshOne(ctx context.Context, r *library.ChannelRecord) {
+	_, held := heldItem(r)
+	key := string(channelKeyBytes(r))
+	if !held && !c.pending.due(key) {
+		return
+	}
+	lctx, cancel := context.WithTimeout(ctx, 2*channelLookupTimeout)
+	c.refreshFollowed(lctx, r)
+	cancel()
+	if !held {
+		_, found := heldItem(r)
+		c.pending.looked(key, !found)
 	}
 }
 
@@ -776,16 +808,29 @@ func (c *Core) refreshFollowed(ctx context.Context, r *library.ChannelRecord) {
 		return
 	}
 	due := time.Since(r.Announced) >= ChannelRepublish
-	res, err := c.node.RefreshItem(ctx, have, due)
+	var (
+		added    []library.FeedEntry
+		fetched  bool
+		fetchErr error
+	)
+	// A new version is put, on the nodes the lookup found, once its index
+	// is fetched and checked.
+	res, err := c.node.RefreshItemThen(ctx, have, due, func(ctx context.Context, newer network.MutableItem) bool {
+		fetched = true
+		added, fetchErr = c.fetchVersion(ctx, r, newer, nil)
+		return fetchErr == nil
+	})
 	announced := r.Announced
-	var added []library.FeedEntry
 	switch {
-	case res.Newer != nil:
-		// The new version once its index checks; else the one held, if due.
-		added, err = c.fetchVersion(ctx, r, *res.Newer, nil)
-		if (err == nil || due) && c.republish(ctx, r.PublicKey, r.Salt, r.Latest) {
+	case fetched:
+		if res.Announced > 0 {
+			r.Announced = time.Now()
+		} else if (fetchErr == nil || due) && c.republish(ctx, r.PublicKey, r.Salt, r.Latest) {
+			// Its put refused (tokens too old after a long fetch), or the
+			// index refused: the one held, if due.
 			r.Announced = time.Now()
 		}
+		err = fetchErr
 	case err != nil:
 		err = fmt.Errorf("looking the channel up in the DHT: %w", err)
 	case res.Announced > 0:
