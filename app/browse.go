@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/swarmtone/swarmtone/library"
+	"github.com/swarmtone/swarmtone/network"
 )
 
 // TrackOrder is an order of the library's track list.
@@ -108,9 +109,38 @@ func (c *Core) WhereFrom(t Track) string {
 		if err != nil || fs.Playability == "" {
 			return "swarm"
 		}
-		return "swarm · " + fs.Playability
+		return swarmPrefix + fs.Playability
 	}
 	return "missing"
+}
+
+// swarmPrefix starts WhereFrom's text for a track from the swarm that has
+// a state to tell.
+const swarmPrefix = "swarm · "
+
+// ShortWhereFrom is WhereFrom's where made to fit a narrow column: for a
+// track from the swarm (swarm true) its state alone, shortened ("slow
+// 40/83 kB/s", "peers lack it", "finding peers"), or "swarm" when there is
+// none; else where as it is.
+func ShortWhereFrom(where string) (text string, swarm bool) {
+	if where == "swarm" {
+		return where, true
+	}
+	state, ok := strings.CutPrefix(where, swarmPrefix)
+	if !ok {
+		return where, false
+	}
+	var have, want int
+	if n, _ := fmt.Sscanf(state, "slow: %d of %d kB/s", &have, &want); n == 2 {
+		return fmt.Sprintf("slow %d/%d kB/s", have, want), true
+	}
+	switch state {
+	case "peers lack the next part":
+		state = "peers lack it"
+	case network.StateWaitingForPeers:
+		state = "finding peers"
+	}
+	return state, true
 }
 
 // Magnet is a link to t in its swarm (BEP 53 so= selects the file); "" for

@@ -304,9 +304,11 @@ func (v *libraryView) updateCell(id widget.TableCellID, c *libraryCell) {
 	case colAlbum:
 		text = t.Album
 	case colDuration:
-		text = app.FormatDuration(t.Duration)
+		if t.Duration > 0 { // else not known yet (a swarm track's tags not fetched): blank, not 0:00
+			text = app.FormatDuration(t.Duration)
+		}
 	case colSource:
-		text = v.mw.core.WhereFrom(t)
+		text, icon = sourceCell(v.mw.core.WhereFrom(t))
 	}
 	c.set(text, icon, selected, playing)
 }

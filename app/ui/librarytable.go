@@ -1,12 +1,15 @@
 package ui
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"time"
+
+	"github.com/swarmtone/swarmtone/app"
 )
 
 // Library table columns.
@@ -27,7 +30,7 @@ var columnTitles = [numCols]string{"", "Title", "Artist", "Album", "Time", "Play
 // window (no horizontal scrollbar) and the user's drags move the weights.
 const checkWidth = 36
 
-var defaultWeights = [numCols]float32{0, 30, 20, 22, 7, 14}
+var defaultWeights = [numCols]float32{0, 29, 20, 21, 7, 16}
 
 // minWidths are as narrow as a column gets, by a drag or in a narrow
 // window: the time and the headers stay readable.
@@ -67,6 +70,17 @@ func fitColumns(width, pad float32, weights [numCols]float32) [numCols]float32 {
 		short -= give
 	}
 	return w
+}
+
+// sourceCell is the Plays from column's text and icon for WhereFrom's
+// where: a track from the swarm shows the download icon and its state in
+// short (app.ShortWhereFrom), so that it fits the column.
+func sourceCell(where string) (string, fyne.Resource) {
+	text, swarm := app.ShortWhereFrom(where)
+	if swarm {
+		return text, theme.DownloadIcon()
+	}
+	return text, nil
 }
 
 // tableLayout puts the header above the table and gives both the column
