@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/swarmtone/swarmtone/network"
 	"github.com/swarmtone/swarmtone/player"
 )
 
@@ -44,6 +45,10 @@ func skipReason(err error) string {
 	switch {
 	case err == nil:
 		return "it could not be played"
+	case errors.Is(err, network.ErrNoPeerHasPiece),
+		// A decoder that keeps the message, not the error, of its reader.
+		strings.Contains(err.Error(), network.ErrNoPeerHasPiece.Error()):
+		return "no peer online has this part of it (it plays once one is)"
 	case errors.Is(err, fs.ErrNotExist):
 		return "file is missing"
 	case errors.Is(err, fs.ErrPermission):

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,8 +13,35 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swarmtone/swarmtone/network"
 	"github.com/swarmtone/swarmtone/player"
 )
+
+// noPeerErr is the error the real decoder gives when the swarm stream
+// under it, after b, ends in the node's wait for a peer that never comes.
+func noPeerErr(t *testing.T, b []byte) error {
+	t.Helper()
+	r := &failAtEnd{Reader: bytes.NewReader(b), err: fmt.Errorf("waited 20s for peers: %w", network.ErrNoPeerHasPiece)}
+	_, err := player.NewDecoder(r, "16")
+	if err == nil {
+		t.Fatal("decoding over a stream with no peer: no error")
+	}
+	return err
+}
+
+// failAtEnd reads its bytes, then fails with err where a file would end.
+type failAtEnd struct {
+	*bytes.Reader
+	err error
+}
+
+func (f *failAtEnd) Read(p []byte) (int, error) {
+	n, err := f.Reader.Read(p)
+	if err == io.EOF {
+		err = f.err
+	}
+	return n, err
+}
 
 // TestSkipReason: the words a skipped track's notice gives for the errors
 // the real decoders and file system return, never the track's internal
@@ -39,6 +67,8 @@ func TestSkipReason(t *testing.T) {
 		{"missing file", fmt.Errorf("16: opening: %w", openErr), "file is missing"},
 		{"permission", fmt.Errorf("16: opening: %w", fs.ErrPermission), "file cannot be read (permission denied)"},
 		{"swarm open", fmt.Errorf("16: opening: %w", fmt.Errorf("torrent dropped")), "it could not be opened"},
+		{"no peer has the part", noPeerErr(t, []byte("fLaC")), "no peer online has this part of it (it plays once one is)"},
+		{"no peer has the start", noPeerErr(t, nil), "no peer online has this part of it (it plays once one is)"},
 	}
 	for _, c := range cases {
 		got := skipReason(c.err)
