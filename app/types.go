@@ -37,6 +37,7 @@ const (
 	PlayerError        = player.EventError
 	PlayerStopped      = player.EventStopped
 	PlayerSeeked       = player.EventSeeked
+	PlayerOpening      = player.EventTrackOpening
 )
 
 // IsAudioFile reports whether the library catalogues a file of this name.

@@ -229,7 +229,7 @@ func TestNullSink(t *testing.T) {
 			break
 		}
 	}
-	if want := []EventKind{EventTrackStarted, EventTrackEnded, EventStopped}; !slices.Equal(got, want) {
+	if want := []EventKind{EventTrackOpening, EventTrackStarted, EventTrackEnded, EventStopped}; !slices.Equal(got, want) {
 		t.Errorf("events %v, want %v", got, want)
 	}
 	// The sink counts a period once it has written it, which may be just

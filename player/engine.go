@@ -396,9 +396,11 @@ func (e *Engine) startEntry(en entry, at time.Duration) {
 	if cur, _, _, _ := e.mix.state(); cur != nil && cur.played.Load() {
 		e.send(e.event(EventTrackEnded, cur))
 	}
-	e.mix.setCurrent(e.newStream(en, at))
+	s := e.newStream(en, at)
+	e.mix.setCurrent(s)
 	e.mix.setNext(nil)
 	e.playing = true
+	e.send(e.event(EventTrackOpening, s))
 	e.preloadNext()
 }
 

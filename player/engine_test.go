@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 )
@@ -164,13 +165,17 @@ func TestEngineGapless(t *testing.T) {
 			t.Errorf("click at the join at frame %d: second difference %.4f at %+d", j, d, at-16)
 		}
 	}
+	// Opening events left out: whether a turn went through the preload
+	// (no opening event) or opened the track anew depends on how fast the
+	// sink ran; the samples above show no join lost any.
+	events := slices.DeleteFunc(slices.Clone(r.events), isKind(EventTrackOpening))
 	want := []EventKind{EventTrackStarted, EventTrackEnded, EventTrackStarted, EventTrackEnded, EventTrackStarted, EventTrackEnded, EventStopped}
-	if got := kinds(r.events); len(got) != len(want) {
+	if got := kinds(events); len(got) != len(want) {
 		t.Fatalf("events %v", got)
 	}
 	for i, k := range want {
-		if r.events[i].Kind != k {
-			t.Errorf("event %d: %v, want %v (all: %v)", i, r.events[i].Kind, k, kinds(r.events))
+		if events[i].Kind != k {
+			t.Errorf("event %d: %v, want %v (all: %v)", i, events[i].Kind, k, kinds(r.events))
 		}
 	}
 }

@@ -25,10 +25,16 @@ const (
 	// or Previous restarting it). Playing on, a new track, a pause or a
 	// repeat never send it.
 	EventSeeked
+	// EventTrackOpening: a track was chosen (PlayList, Next, Previous, Jump,
+	// the queue's turn after a skip) and is being opened; EventTrackStarted
+	// follows when it is heard, EventError if it cannot be. A swarm track
+	// can take seconds to open: this says at once which track is coming.
+	// (A gapless turn to the preloaded track sends EventTrackStarted alone.)
+	EventTrackOpening
 )
 
 func (k EventKind) String() string {
-	return [...]string{"track started", "track ended", "position", "buffering", "resumed", "error", "stopped", "seeked"}[k]
+	return [...]string{"track started", "track ended", "position", "buffering", "resumed", "error", "stopped", "seeked", "track opening"}[k]
 }
 
 // Event is what the engine reports on its Events channel.

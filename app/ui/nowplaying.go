@@ -159,6 +159,18 @@ func (b *nowPlayingBar) onPlayerEvent(ev app.PlayerEvent) {
 		b.showTrack(ev.TrackID)
 		b.followDownloaded(b.track)
 		b.playBtn.SetIcon(theme.MediaPauseIcon())
+	case app.PlayerOpening:
+		// The track chosen, shown at once: a swarm track can take seconds
+		// to open, and the bar showed the one before all that while.
+		b.duration = ev.Duration
+		b.showTrack(ev.TrackID)
+		b.followDownloaded(b.track)
+		b.showPosition(0)
+		if b.duration == 0 { // not known until it opens
+			b.remain.SetText("")
+			b.seek.Value = 0
+			b.seek.Refresh()
+		}
 	case app.PlayerPosition:
 		b.duration = max(b.duration, ev.Duration)
 		b.showPosition(ev.Position)
