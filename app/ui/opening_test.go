@@ -53,7 +53,16 @@ func TestNowPlayingShowsTheTrackOpening(t *testing.T) {
 	if title != tracks[0].DisplayTitle() || remain != "-0:02" {
 		t.Fatalf("playing: %q, %q", title, remain)
 	}
-	show(app.PlayerEvent{Kind: app.PlayerOpening, TrackID: id(tracks[1]), Index: 1})
+	opening := app.PlayerEvent{Kind: app.PlayerOpening, TrackID: id(tracks[1]), Index: 1}
+	show(opening)
+	var marked app.TrackID
+	onUIWait(func() {
+		mw.markPlaying(opening)
+		marked = mw.library.playing
+	})
+	if marked != tracks[1].ID {
+		t.Errorf("the library marks track %d as playing while the second opens; want %d", marked, tracks[1].ID)
+	}
 	if want := "-" + app.FormatDuration(tracks[1].Duration); title != tracks[1].DisplayTitle() || remain != want {
 		t.Errorf("the second track opening: the bar shows %q, remaining %q; want %q, %q (its length from the library)", title, remain, tracks[1].DisplayTitle(), want)
 	}

@@ -7,10 +7,11 @@ import (
 )
 
 // markPlaying marks the playing track wherever it is listed (the library
-// table; the queue marks its current row from the engine's state).
+// table; the queue marks its current row from the engine's state): from
+// when it is chosen (opening), as the now-playing bar shows it.
 func (mw *MainWindow) markPlaying(ev app.PlayerEvent) {
 	switch ev.Kind {
-	case app.PlayerTrackStarted:
+	case app.PlayerOpening, app.PlayerTrackStarted:
 		n, err := strconv.ParseUint(ev.TrackID, 10, 64)
 		if err != nil {
 			n = 0 // not a library track (a file opened from outside it)
