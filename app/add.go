@@ -96,16 +96,39 @@ func (c *Core) putSwarmTracks(ctx context.Context, infoHash string, files []netw
 	if err != nil {
 		return err
 	}
-	var tracks []library.Track
+	var (
+		tracks []library.Track
+		aac    int
+	)
 	for _, f := range files {
-		if library.IsAudioFile(f.Path) {
+		switch {
+		case library.PlaysFromSwarm(f.Path):
 			tracks = append(tracks, library.Track{Swarm: &library.SwarmLocation{InfoHash: ih, FileIndex: f.Index, Path: f.Path}})
+		case library.IsAudioFile(f.Path):
+			aac++
 		}
 	}
 	if _, err := c.lib.PutTracks(ctx, tracks); err != nil {
 		return fmt.Errorf("recording the tracks of %s: %w", infoHash, err)
 	}
+	if _, told := c.aacTold.LoadOrStore(infoHash, true); aac > 0 && !told {
+		c.emit(Event{Kind: EventNotice, InfoHash: infoHash, Notice: aacLeftOut(aac, len(tracks))})
+	}
 	return nil
+}
+
+// aacLeftOut tells the listener that a torrent's AAC files are not in the
+// library, and why.
+func aacLeftOut(aac, kept int) string {
+	what := fmt.Sprintf("%d AAC/M4A files of this link are", aac)
+	if aac == 1 {
+		what = "1 AAC/M4A file of this link is"
+	}
+	msg := what + " left out: Swarmtone does not play AAC yet (it plays MP3, FLAC, Ogg Vorbis, Opus and WAV)"
+	if kept == 0 {
+		msg += "; the link has nothing else to play"
+	}
+	return msg
 }
 
 // TorrentTracks are the library's tracks of a torrent, in file order.

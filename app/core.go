@@ -38,6 +38,9 @@ type Core struct {
 	log     *slog.Logger
 	// downloads is the folder fetched torrents are saved in.
 	downloads string
+	// aacTold holds the infohashes whose AAC files the listener was told
+	// were left out (aacLeftOut), so that it is said once a run.
+	aacTold sync.Map
 
 	// ctx lives until Close; bg counts the background work that uses it.
 	ctx    context.Context

@@ -266,7 +266,7 @@ func (c *Core) torrentTracks(ctx context.Context, infoHash string, files []netwo
 	}
 	var tracks []player.Track
 	for _, f := range files {
-		if (only >= 0 && f.Index != only) || (only < 0 && !library.IsAudioFile(f.Path)) {
+		if (only >= 0 && f.Index != only) || (only < 0 && !library.PlaysFromSwarm(f.Path)) {
 			continue
 		}
 		t, err := c.lib.TrackBySwarm(ctx, ih, f.Index)

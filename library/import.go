@@ -99,6 +99,15 @@ func IsAudioFile(name string) bool {
 	return ok
 }
 
+// PlaysFromSwarm reports whether a file of this name in a torrent is
+// catalogued as a track. The probe that refuses AAC at import cannot run
+// on a file not here yet; by name alone .m4a, .m4b and .aac hold AAC (or
+// ALAC), which the player does not decode: listed, every play would fail.
+func PlaysFromSwarm(name string) bool {
+	codec, ok := audioExtensions[strings.ToLower(filepath.Ext(name))]
+	return ok && codec != "aac"
+}
+
 // Import adds files and folders (recursively; hidden folders skipped) to the
 // library. It is idempotent: a file already known with the same size and
 // modification time is left alone, a changed one is re-read and keeps its ID,
