@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	alog "github.com/anacrolix/log"
@@ -15,11 +16,18 @@ import (
 // so its logs pass through a limiter: per call site, logBurst lines per
 // logInterval, then a count of what was left out.
 
-// Limits of anacrolix's logs. Variables for tests.
-var (
-	logBurst    = 3
-	logInterval = time.Minute
-)
+// logBurst is how many lines a call site of anacrolix's writes per
+// logInterval.
+const logBurst = 3
+
+// logInterval is the limiter's interval, a minute; tests set it. Atomic:
+// the DHT servers of nodes still closing read it while a test sets it.
+var logInterval atomic.Int64
+
+func init() { logInterval.Store(int64(time.Minute)) }
+
+// logIntervalNow is logInterval's value.
+func logIntervalNow() time.Duration { return time.Duration(logInterval.Load()) }
 
 // logLimiter counts log records per call site.
 type logLimiter struct {
@@ -51,7 +59,7 @@ func (l *logLimiter) allow(pc uintptr, level slog.Level, msg string, now time.Ti
 		s = &logSite{start: now}
 		l.sites[pc] = s
 	}
-	if now.Sub(s.start) >= logInterval {
+	if now.Sub(s.start) >= logIntervalNow() {
 		summary = s.summary(now)
 		s.start, s.n = now, 0
 	}
@@ -194,7 +202,7 @@ func limitGlobalLog() *logLimiter {
 // until Close (which writes the last ones).
 func (n *Node) flushLogs() {
 	defer n.wg.Done()
-	tick := time.NewTicker(logInterval)
+	tick := time.NewTicker(logIntervalNow())
 	defer tick.Stop()
 	for {
 		select {

@@ -69,8 +69,7 @@ func krpcSeen() int {
 func TestJunkDHTPacketsLogBounded(t *testing.T) {
 	lc := &lineCounter{}
 	// One interval for the whole test, however slow the machine.
-	defer func(d time.Duration) { logInterval = d }(logInterval)
-	logInterval = time.Hour
+	defer logInterval.Store(logInterval.Swap(int64(time.Hour)))
 	defer func(l *slog.Logger) { slog.SetDefault(l) }(slog.Default())
 	slog.SetDefault(slog.New(lc))
 
