@@ -44,14 +44,19 @@ func TestEncryptionWithTransmission(t *testing.T) {
 		if err := os.MkdirAll(watch, 0o755); err != nil {
 			t.Fatal(err)
 		}
+		// In the watch folder before the daemon starts: its first scan
+		// finds it. Written after, it can fall between that scan and the
+		// watch (inotify) starting, and is never loaded: the daemon then
+		// refuses every handshake (what a failure beside stress-ng looked
+		// like).
+		if err := os.WriteFile(filepath.Join(watch, "album.torrent"), tb, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		peerPort := freePort(t)
 		startProcess(t, ctx, daemon, "-f", "-g", cfgDir,
 			"-p", strconv.Itoa(freePort(t)), "-r", "127.0.0.1", "-T",
 			"-w", seedDir, "-c", watch, "-P", strconv.Itoa(peerPort), "-i", "127.0.0.1",
 			"-O", "-Y", "-M", "--no-utp", mode, "--log-error")
-		if err := os.WriteFile(filepath.Join(watch, "album.torrent"), tb, 0o644); err != nil {
-			t.Fatal(err)
-		}
 		peers[mode] = net.JoinHostPort("127.0.0.1", strconv.Itoa(peerPort))
 	}
 

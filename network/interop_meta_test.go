@@ -49,14 +49,16 @@ func TestTransmissionMetadataByMagnet(t *testing.T) {
 	}
 	watch := filepath.Join(dir, "watch")
 	os.MkdirAll(watch, 0o755)
+	// Before the daemon starts: its first scan of the folder finds it
+	// (see TestEncryptionWithTransmission).
+	if err := os.WriteFile(filepath.Join(watch, "album.torrent"), tb, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	peerPort := freePort(t)
 	startProcess(t, ctx, daemon, "-f", "-g", filepath.Join(dir, "tconfig"),
 		"-p", strconv.Itoa(freePort(t)), "-r", "127.0.0.1", "-T",
 		"-w", seedDir, "-c", watch, "-P", strconv.Itoa(peerPort), "-i", "127.0.0.1",
 		"-O", "-Y", "-M", "--no-utp", "-ep", "--log-error")
-	if err := os.WriteFile(filepath.Join(watch, "album.torrent"), tb, 0o644); err != nil {
-		t.Fatal(err)
-	}
 	n, _ := startNode(t, filepath.Join(dir, "node"), nil)
 	if _, err := n.Add(ctx, "magnet:?xt=urn:btih:"+ih.HexString()); err != nil {
 		t.Fatal(err)

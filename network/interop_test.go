@@ -72,18 +72,20 @@ func TestTransmissionSeedsWeStream(t *testing.T) {
 	}
 	watch := filepath.Join(dir, "watch")
 	os.MkdirAll(watch, 0o755)
+	tb, err := os.ReadFile(tfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Before the daemon starts: its first scan of the folder finds it
+	// (see TestEncryptionWithTransmission).
+	if err := os.WriteFile(filepath.Join(watch, "album.torrent"), tb, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	peerPort := freePort(t)
 	startProcess(t, ctx, daemon, "-f", "-g", filepath.Join(dir, "tconfig"),
 		"-p", strconv.Itoa(freePort(t)), "-r", "127.0.0.1", "-T",
 		"-w", seedDir, "-c", watch, "-P", strconv.Itoa(peerPort), "-i", "127.0.0.1",
 		"-O", "-Y", "-M", "--no-utp", "-ep", "--log-error")
-	tb, err := os.ReadFile(tfile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(watch, "album.torrent"), tb, 0o644); err != nil {
-		t.Fatal(err)
-	}
 
 	// Transmission, started just now, takes up to ~30 s on a busy machine
 	// to take connections: longer than a stream waits for peers by default.
