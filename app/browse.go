@@ -135,7 +135,7 @@ func ShortWhereFrom(where string) (text string, swarm bool) {
 		return fmt.Sprintf("slow %d/%d kB/s", have, want), true
 	}
 	switch state {
-	case "peers lack the next part":
+	case network.PlayabilityPeersLack:
 		state = "peers lack it"
 	case network.StateWaitingForPeers:
 		state = "finding peers"

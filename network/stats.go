@@ -280,6 +280,10 @@ func sourcesOf(t *torrent.Torrent, i int) fileSources {
 	return s
 }
 
+// PlayabilityPeersLack is a file's playability (FileStats) while peers are
+// connected but none has its next part.
+const PlayabilityPeersLack = "peers lack the next part"
+
 // playability is what the library says of a file not all here: it plays
 // now when a source has its next piece and sends at least its bitrate
 // (bytesPerSecond, 0 unknown); otherwise what is buffered, or why not.
@@ -294,7 +298,7 @@ func playability(s fileSources, bufferedSeconds float64, bytesPerSecond int64) s
 	case bufferedSeconds >= 1:
 		return fmt.Sprintf("≈%.0f s buffered", bufferedSeconds)
 	case s.conns > 0:
-		return "peers lack the next part"
+		return PlayabilityPeersLack
 	default:
 		return "no peers"
 	}
