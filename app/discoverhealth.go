@@ -11,7 +11,7 @@ import (
 // SwarmHealth labels releases (infohashes, 40 hex) with what this node
 // knows of their swarms, without starting a download or asking the DHT:
 // "on this computer" (complete here, or in the library as local files),
-// "N peers" (connected now), "no one is sharing this now" (the node has
+// "N peers" (connected now and holding part of it), "no one is sharing this now" (the node has
 // the torrent and no peer), or "" when the node knows nothing of it. It
 // reads counters only, so it is quick, but it takes the node's locks:
 // call it off the UI goroutine.
@@ -37,13 +37,16 @@ func (c *Core) swarmHealth(ctx context.Context, ih string) string {
 	}
 	if c.node != nil {
 		if st, err := c.node.Stats(ih); err == nil {
-			switch {
-			case st.Length > 0 && st.BytesDone == st.Length, st.Shared && st.State != network.StateMissing:
+			if st.Length > 0 && st.BytesDone == st.Length || st.Shared && st.State != network.StateMissing {
 				return "on this computer"
-			case st.Peers == 1:
+			}
+			// Peers that have part of it: a connected peer with nothing
+			// (another node that only added the magnet) shares nothing.
+			switch sharing, _ := c.node.PeersSharing(ih); {
+			case sharing == 1:
 				return "1 peer" + c.firstTrackPlayability(ctx, raw, ih)
-			case st.Peers > 1:
-				return fmt.Sprintf("%d peers", st.Peers) + c.firstTrackPlayability(ctx, raw, ih)
+			case sharing > 1:
+				return fmt.Sprintf("%d peers", sharing) + c.firstTrackPlayability(ctx, raw, ih)
 			}
 			return "no one is sharing this now"
 		}

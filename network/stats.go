@@ -138,6 +138,26 @@ func (n *Node) Stats(infoHash string) (TorrentStats, error) {
 	return ts, nil
 }
 
+// PeersSharing is how many connected peers of a torrent said they have at
+// least one piece of it (a bitfield, have or have-all; before the metadata
+// is here too). A connected peer that has nothing — another listener still
+// waiting for the same metadata, say — is in TorrentStats.Peers and not here.
+func (n *Node) PeersSharing(infoHash string) (int, error) {
+	e, _, err := n.get(infoHash)
+	if err != nil {
+		return 0, err
+	}
+	sharing := 0
+	for _, pc := range e.t.PeerConns() {
+		// Not Stats().RemotePieceCount: before the metadata it counts a
+		// have-all as no pieces.
+		if !pc.PeerPieces().IsEmpty() {
+			sharing++
+		}
+	}
+	return sharing, nil
+}
+
 // state is the short state of a torrent.
 func (n *Node) state(e *entry) string {
 	e.mu.Lock()
