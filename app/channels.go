@@ -825,9 +825,11 @@ func (c *Core) refreshFollowed(ctx context.Context, r *library.ChannelRecord) {
 	case fetched:
 		if res.Announced > 0 {
 			r.Announced = time.Now()
-		} else if (fetchErr == nil || due) && c.republish(ctx, r.PublicKey, r.Salt, r.Latest) {
+		} else if (fetchErr == nil && res.HeldNewer == 0 || due) && c.republish(ctx, r.PublicKey, r.Salt, r.Latest) {
 			// Its put refused (tokens too old after a long fetch), or the
-			// index refused: the one held, if due.
+			// index refused: the one held, if due. (Not when nodes
+			// answered with the new version: the creator's put is fresh
+			// there, and the follower's stays on its schedule.)
 			r.Announced = time.Now()
 		}
 		err = fetchErr

@@ -71,11 +71,12 @@ func runFollower(spec string) int {
 					defer f.Close()
 				}
 			}
-			before := cpuTime()
+			before, queries := cpuTime(), c.Node().DHTQueries()
 			start := time.Now()
 			c.RefreshChannels(ctx)
 			took, cpu := time.Since(start), cpuTime()-before
 			pprof.StopCPUProfile()
+			fmt.Fprintf(os.Stderr, "follower: refresh round took %v, sent %d DHT queries\n", took.Round(time.Millisecond), c.Node().DHTQueries()-queries)
 			fmt.Printf("cpu %d %d\n", cpu, took)
 		case "mem":
 			runtime.GC()

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 
@@ -228,6 +229,12 @@ const (
 // startItemLookupFrom is startItemLookup sending seq with each get (nodes
 // holding that version or an older one answer with their seq alone), with
 // alpha queries in flight.
+//
+// Every IPv4 address is made 4 bytes: anacrolix's routing table holds
+// IPv4 nodes as IPv4-mapped IPv6 addresses, which its replies then list
+// among the IPv6 nodes ("nodes6") beside the same nodes in 4 bytes
+// ("nodes"), and its traversal, keyed by the address's text, took the two
+// forms for two nodes: each node was asked twice and put to twice.
 func startItemLookupFrom(s *dht.Server, target [20]byte, seq *int64, alpha int, onReply func(from string, r *krpc.Return)) *traversal.Operation {
 	op := traversal.Start(traversal.OperationInput{
 		Alpha:  alpha,
@@ -236,6 +243,13 @@ func startItemLookupFrom(s *dht.Server, target [20]byte, seq *int64, alpha int, 
 			res := s.Get(ctx, dht.NewAddr(addr.UDP()), target, seq, dht.QueryRateLimiting{})
 			onReply(addr.String(), res.Reply.R)
 			tqr := res.TraversalQueryResult(addr)
+			for _, nodes := range [][]krpc.NodeInfo{tqr.Nodes, tqr.Nodes6} {
+				for i := range nodes {
+					if ip4 := nodes[i].Addr.IP.To4(); ip4 != nil {
+						nodes[i].Addr.IP = ip4
+					}
+				}
+			}
 			// A put needs the node's token, a string (BEP 5).
 			tqr.ClosestData, _ = tqr.ClosestData.(string)
 			if tqr.ClosestData == nil {
@@ -247,6 +261,9 @@ func startItemLookupFrom(s *dht.Server, target [20]byte, seq *int64, alpha int, 
 	})
 	nodes, err := s.TraversalStartingNodes()
 	if err == nil {
+		for i, n := range nodes {
+			nodes[i].Addr.AddrPort = netip.AddrPortFrom(n.Addr.Addr().Unmap(), n.Addr.Port())
+		}
 		op.AddNodes(nodes)
 	}
 	return op
@@ -275,7 +292,7 @@ func (n *Node) PutItem(ctx context.Context, it MutableItem) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("putting %x on the DHT: %w", target, err)
 	}
-	return n.putClosest(ctx, s, op, it)
+	return n.putClosest(ctx, s, op, it, nil)
 }
 
 // KeepItem stores a signed item in our own DHT node only (no network), as
@@ -301,8 +318,9 @@ func (n *Node) keep(put bep44.Put) error {
 }
 
 // putClosest puts a checked item on the closest nodes a finished lookup
-// found (with their tokens), and returns how many took it.
-func (n *Node) putClosest(ctx context.Context, s *dht.Server, op *traversal.Operation, it MutableItem) (int, error) {
+// found (with their tokens), but those holds says already hold it (nil:
+// none), and returns how many took it.
+func (n *Node) putClosest(ctx context.Context, s *dht.Server, op *traversal.Operation, it MutableItem, holds func(addr string) bool) (int, error) {
 	target := it.Target()
 	pk := it.PublicKey
 	put := bep44.Put{V: bencode.Bytes(it.Value), K: &pk, Salt: it.Salt, Sig: it.Sig, Seq: it.Seq}
@@ -312,9 +330,13 @@ func (n *Node) putClosest(ctx context.Context, s *dht.Server, op *traversal.Oper
 	if err := n.keep(put); err != nil {
 		n.cfg.dhtLog().Debug("DHT item not kept in our node", "target", fmt.Sprintf("%x", target), "seq", it.Seq, "err", err)
 	}
-	var stored atomic.Int32
+	var stored, sent atomic.Int32
 	var wg sync.WaitGroup
 	op.Closest().Range(func(elem k_nearest_nodes.Elem) {
+		if holds != nil && holds(elem.Addr.String()) {
+			return
+		}
+		sent.Add(1)
 		token, _ := elem.Data.(string)
 		wg.Go(func() {
 			res := s.Query(ctx, dht.NewAddr(elem.Addr.UDP()), "put", dht.QueryInput{MsgArgs: krpc.MsgArgs{
@@ -327,7 +349,7 @@ func (n *Node) putClosest(ctx context.Context, s *dht.Server, op *traversal.Oper
 		})
 	})
 	wg.Wait()
-	if stored.Load() == 0 {
+	if stored.Load() == 0 && (sent.Load() > 0 || holds == nil) {
 		// Our own node keeps it (above), so it is not lost.
 		return 0, fmt.Errorf("putting %x (seq %d): %w: no DHT node took it (is the DHT bootstrapped?)", target, it.Seq, ErrItemNotFound)
 	}

@@ -17,6 +17,9 @@ type ItemRefresh struct {
 	// many an older one. Their word, unsigned: only ever used to say
 	// "nothing new" and to decide to put.
 	Held, Stale int
+	// HeldNewer is how many nodes answered with the Newer version (or one
+	// as new): RefreshItemThen does not put it again on those.
+	HeldNewer int
 	// Announced is how many nodes took the version put: the one held,
 	// put again, or (RefreshItemThen) the newer one once accepted; 0 when
 	// nothing was put.
@@ -38,9 +41,11 @@ func (n *Node) RefreshItem(ctx context.Context, have MutableItem, republish bool
 
 // RefreshItemThen is RefreshItem that, when a newer version is found,
 // hands it to accept (which fetches and checks what it points at) and,
-// if accept takes it, puts it on the closest nodes of the same lookup: a
-// follower spreads a new version without a second traversal, about a
-// third of a refresh round's DHT packets. A nil accept is RefreshItem.
+// if accept takes it, puts it on the closest nodes of the same lookup
+// that did not answer with it: a follower spreads a new version without a
+// second traversal, and without sending it back to the nodes it came
+// from (when republish is set, those get it too: the put renews the
+// item's lifetime there). A nil accept is RefreshItem.
 func (n *Node) RefreshItemThen(ctx context.Context, have MutableItem, republish bool, accept func(context.Context, MutableItem) bool) (ItemRefresh, error) {
 	if err := have.Check(); err != nil {
 		return ItemRefresh{}, err
@@ -54,6 +59,8 @@ func (n *Node) RefreshItemThen(ctx context.Context, have MutableItem, republish 
 	var (
 		mu  sync.Mutex
 		res ItemRefresh
+		// seqs is the seq each node answered with a valid item.
+		seqs = map[string]int64{}
 	)
 	seq := have.Seq
 	op := startItemLookupFrom(s, target, &seq, refreshAlpha, func(from string, r *krpc.Return) {
@@ -73,6 +80,7 @@ func (n *Node) RefreshItemThen(ctx context.Context, have MutableItem, republish 
 			return
 		}
 		mu.Lock()
+		seqs[from] = it.Seq
 		if res.Newer == nil || it.Seq > res.Newer.Seq {
 			res.Newer = &it
 		}
@@ -88,16 +96,31 @@ func (n *Node) RefreshItemThen(ctx context.Context, have MutableItem, republish 
 	}
 	mu.Lock()
 	newer := res.Newer
+	if newer != nil {
+		for _, seq := range seqs {
+			if seq >= newer.Seq {
+				res.HeldNewer++
+			}
+		}
+	}
 	mu.Unlock()
 	switch {
 	case newer == nil && (republish || res.Held == 0):
 		// Due, or no node holds this version (expired, or only older
 		// ones): ours may be the last copy.
-		res.Announced, err = n.putClosest(ctx, s, op, have)
+		res.Announced, err = n.putClosest(ctx, s, op, have, nil)
 	case newer != nil && accept != nil && accept(ctx, *newer):
 		// The lookup's tokens stay good for minutes: long enough for
 		// accept's fetch, else the nodes refuse and the caller puts anew.
-		res.Announced, err = n.putClosest(ctx, s, op, *newer)
+		var holds func(string) bool
+		if !republish {
+			holds = func(addr string) bool {
+				mu.Lock()
+				defer mu.Unlock()
+				return seqs[addr] >= newer.Seq
+			}
+		}
+		res.Announced, err = n.putClosest(ctx, s, op, *newer, holds)
 	}
 	return res, err
 }

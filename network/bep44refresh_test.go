@@ -5,7 +5,11 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	k_nearest_nodes "github.com/anacrolix/dht/v2/k-nearest-nodes"
+	"github.com/anacrolix/dht/v2/krpc"
 )
 
 // TestRefreshItem: on a 20-server loopback DHT, a follower's refresh of the
@@ -63,6 +67,26 @@ func TestRefreshItem(t *testing.T) {
 		}
 	}
 
+	// Not due: the nodes that answered with the newer version are not
+	// sent it again; once every closest node holds it (the creator's put
+	// and the follower's to the rest), a refresh puts nothing. Due, they
+	// are (the put renews its lifetime there).
+	quiet := false
+	for try := 0; try < 3 && !quiet; try++ {
+		res, err = follower.RefreshItemThen(ctx, it1, false, func(context.Context, MutableItem) bool { return true })
+		if err != nil || res.Newer == nil || res.HeldNewer == 0 {
+			t.Fatalf("refresh, newer version held by the closest nodes, not due: %+v, %v", res, err)
+		}
+		quiet = res.Announced == 0
+	}
+	if !quiet {
+		t.Fatalf("refreshes put the newer version again on nodes that answered with it: %+v", res)
+	}
+	res, err = follower.RefreshItemThen(ctx, it1, true, func(context.Context, MutableItem) bool { return true })
+	if err != nil || res.HeldNewer == 0 || res.Announced == 0 {
+		t.Fatalf("refresh, newer version held, due: %+v, %v; want it put again", res, err)
+	}
+
 	// Expired everywhere: the holder's copy is put back.
 	lost, _ := SignItem(newKey(t), nil, 7, Bep46Value([20]byte{7}))
 	if res, err = follower.RefreshItem(ctx, lost, false); err != nil || res.Held != 0 || res.Announced == 0 {
@@ -76,5 +100,54 @@ func TestRefreshItem(t *testing.T) {
 	bad.Seq = 5 // the signature is for seq 1
 	if _, err := follower.RefreshItem(ctx, bad, true); !errors.Is(err, ErrBadItem) {
 		t.Fatalf("refresh of a damaged item = %v, want ErrBadItem", err)
+	}
+}
+
+// TestLookupAsksEachNodeOnce: anacrolix's routing table holds IPv4 nodes
+// as IPv4-mapped addresses, which replies also list among the IPv6 nodes;
+// a lookup must still ask each node once, and its closest nodes (those a
+// put goes to) must be distinct nodes, not one node under two addresses.
+func TestLookupAsksEachNodeOnce(t *testing.T) {
+	d := startLoopDHT(t, 20)
+	n, _ := dhtNode(t, filepath.Join(t.TempDir(), "n"), d.Addrs()[:3], nil)
+	s, err := n.dhtServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for try := range 3 {
+		var (
+			mu    sync.Mutex
+			asked = map[string]int{}
+		)
+		op := startItemLookup(s, [20]byte{byte(try), 1, 2}, func(from string, _ *krpc.Return) {
+			mu.Lock()
+			asked[from]++
+			mu.Unlock()
+		})
+		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+		select {
+		case <-op.Stalled():
+		case <-ctx.Done():
+			t.Fatal("the lookup never ended")
+		}
+		cancel()
+		op.Stop()
+		mu.Lock()
+		for from, times := range asked {
+			if times > 1 {
+				t.Errorf("lookup %d asked node %s %d times", try, from, times)
+			}
+		}
+		mu.Unlock()
+		ids := map[krpc.ID]string{}
+		op.Closest().Range(func(e k_nearest_nodes.Elem) {
+			if other, dup := ids[e.ID]; dup {
+				t.Errorf("lookup %d: node %x is among the closest twice, at %s and %s", try, e.ID[:4], other, e.Addr)
+			}
+			ids[e.ID] = e.Addr.String()
+		})
+		if len(ids) == 0 {
+			t.Fatalf("lookup %d found no node", try)
+		}
 	}
 }

@@ -91,6 +91,17 @@ func (n *Node) DHTNodes() int {
 	return s.Stats().Nodes
 }
 
+// DHTQueries is how many queries the node's DHT has sent since it
+// started (lookups, puts, announces, pings): what a refresh round costs
+// the DHT, for the bench.
+func (n *Node) DHTQueries() int64 {
+	s, err := n.dhtServer()
+	if err != nil {
+		return 0
+	}
+	return s.Stats().OutboundQueriesAttempted
+}
+
 // DHTStoredItems is how many BEP 44 items the node keeps for others.
 func (n *Node) DHTStoredItems() int { return n.items.Len() }
 
