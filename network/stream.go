@@ -95,7 +95,7 @@ func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytes
 
 	keep = keep && !e.shared
 	s := &stream{r: r, ctx: sctx, node: n.ctx, size: f.Length(), ra: ra, bps: bytesPerSecond,
-		n: n, e: e, f: f, keep: keep, file: fileIndex, path: files(e.t.Info())[fileIndex].Path, off: f.Offset(), pl: pl, opened: opened}
+		n: n, e: e, f: f, keep: keep, file: fileIndex, path: files(e.t.Info())[fileIndex].Path, off: f.Offset(), pl: pl, readerEnd: e.t.Length(), opened: opened}
 	var unprefetch func()
 	if next {
 		// A reader wants pieces only while it reads, and then from its
@@ -184,15 +184,34 @@ func (s *stream) background() bool {
 // was foregrounded meanwhile: the caller reads as a playing stream.
 func (s *stream) readNext(ctx context.Context, pos int64, p []byte) (n int, done bool, err error) {
 	i := int((s.off + pos) / s.pl)
-	if err := s.waitNext(ctx, i); err != nil {
-		if s.ctx.Err() != nil {
-			err = fmt.Errorf("stream read: %w", context.Cause(s.ctx))
-		}
+	if err := s.waitPiece(ctx, i, s.next); err != nil {
 		return 0, true, err
 	}
 	if !s.background() {
 		return 0, false, nil
 	}
+	n, err = s.readStored(i, pos, p)
+	return n, true, err
+}
+
+// readPastReader reads at pos, beyond what anacrolix's reader serves, from
+// storage once its piece is complete. anacrolix v1.62.0 takes a v2 or
+// hybrid torrent's length as the sum of its files' lengths, without the
+// gaps that align each file to a piece: its reader never returns the
+// bytes of the last file past that length (as many as the v1 list's pad
+// files hold) and waits for them for ever. The pieces themselves have the
+// right lengths and complete (the file's last piece is wanted as an edge).
+func (s *stream) readPastReader(ctx context.Context, pos int64, p []byte) (int, error) {
+	i := int((s.off + pos) / s.pl)
+	if err := s.waitPiece(ctx, i, nil); err != nil {
+		return 0, err
+	}
+	return s.readStored(i, pos, p)
+}
+
+// readStored reads at pos from complete piece i's storage (up to the end
+// of the piece or the file) and moves the stream past what it read.
+func (s *stream) readStored(i int, pos int64, p []byte) (n int, err error) {
 	in := s.off + pos - int64(i)*s.pl // offset in the piece
 	if room := s.e.t.Info().Piece(i).Length() - in; int64(len(p)) > room {
 		p = p[:room]
@@ -211,19 +230,27 @@ func (s *stream) readNext(ctx context.Context, pos int64, p []byte) (n int, done
 	}
 	s.mu.Unlock()
 	if err != nil {
-		return n, true, fmt.Errorf("stream read of piece %d: %w", i, err)
+		return n, fmt.Errorf("stream read of piece %d: %w", i, err)
 	}
-	return n, true, nil
+	return n, nil
 }
 
-// waitNext waits until piece i is complete, wanting it at normal priority
-// meanwhile, or until the stream is foregrounded.
-func (s *stream) waitNext(ctx context.Context, i int) error {
+// waitPiece waits until piece i is complete, wanting it at normal priority
+// (at least) meanwhile, or until stop is closed (nil: never).
+func (s *stream) waitPiece(ctx context.Context, i int, stop <-chan struct{}) error {
+	err := s.waitPieceOrStop(ctx, i, stop)
+	if err != nil && s.ctx.Err() != nil {
+		err = fmt.Errorf("stream read: %w", context.Cause(s.ctx))
+	}
+	return err
+}
+
+func (s *stream) waitPieceOrStop(ctx context.Context, i int, stop <-chan struct{}) error {
 	var sub interface{ Close() }
 	var changed <-chan torrent.PieceStateChange
 	for {
 		select {
-		case <-s.next:
+		case <-stop:
 			return nil
 		default:
 		}
@@ -245,7 +272,7 @@ func (s *stream) waitNext(ctx context.Context, i int) error {
 		}
 		select {
 		case <-changed:
-		case <-s.next:
+		case <-stop:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -294,6 +321,9 @@ type stream struct {
 	path string
 	off  int64 // the file's offset in the torrent
 	pl   int64 // piece length
+	// readerEnd is the torrent offset anacrolix's reader stops at (its
+	// length: short of the last file's end in a v2 or hybrid torrent).
+	readerEnd int64
 
 	// next is closed by Foreground; nil for a stream opened playing.
 	next chan struct{}
@@ -338,6 +368,18 @@ func (s *stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 	began, piece := time.Now(), int((s.off+pos)/s.pl)
 	if pos < s.size && len(p) > 0 {
 		w = s.n.beginRead(s.e, s.file, s.path, piece, cancelRead)
+	}
+	if pos < s.size && len(p) > 0 && s.off+pos >= s.readerEnd {
+		n, err := s.readPastReader(rctx, pos, p) // moves s.pos
+		s.n.endRead(w)
+		if n > 0 {
+			s.noteRead(began, piece)
+		}
+		var npe *noPeerError
+		if err != nil && errors.As(context.Cause(rctx), &npe) {
+			return 0, npe
+		}
+		return n, err
 	}
 	n, err := s.r.ReadContext(rctx, p)
 	for n == 0 && err != nil && !errors.Is(err, io.EOF) && rctx.Err() == nil && s.n.trouble.stopped(s.e.t) {

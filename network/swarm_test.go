@@ -164,6 +164,9 @@ func streamAll(n *Node, ih string, file int, want []byte) error {
 	if err := check(int64(len(want))*8/10, 64<<10); err != nil {
 		return err
 	}
+	if err := check(max(0, int64(len(want))-4096), 4096); err != nil { // the last bytes
+		return err
+	}
 	if _, err := s.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
