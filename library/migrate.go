@@ -24,7 +24,9 @@ import (
 //     OS's file systems ignore case (Windows, macOS), so two spellings of a
 //     file are one track. The style is recorded (keyPathStyle), and a file
 //     moved to an OS of another style is re-keyed when opened.
-const SchemaVersion = 4
+//   - 5: no swarm-only track of an AAC file (.m4a, .m4b, .aac), which the
+//     player cannot decode: those listed before torrents left them out go.
+const SchemaVersion = 5
 
 var schema1Buckets = [][]byte{bucketMeta, bucketTracks, bucketByPath, bucketBySwarm, bucketAlbums,
 	bucketArt, bucketThumbs, bucketPlaylists, bucketTorrents, bucketSettings}
@@ -136,6 +138,7 @@ var migrations = map[uint64]func(ctx context.Context, l *Library) error{
 	1: migrate1to2,
 	2: dropFullArt,
 	3: migratePathKeys,
+	4: dropSwarmAAC,
 }
 
 // migrate1to2 builds the sort index from the tracks, in batches of

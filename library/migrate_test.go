@@ -130,3 +130,67 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 		t.Errorf("New on a newer schema: %v", err)
 	}
 }
+
+// TestMigrateDropsSwarmAAC: a schema 4 library that lists AAC files of a
+// torrent as tracks (fetched before torrents left them out) loses those,
+// from its playlists too; a swarm FLAC track and a local .m4a file (import
+// probed it) stay.
+func TestMigrateDropsSwarmAAC(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "schema4.db")
+	db, _, err := OpenDB(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	l, err := New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := testCtx(t)
+	ih := [20]byte{7}
+	ids := mustPut(t, l,
+		Track{Title: "AAC from the swarm", Swarm: &SwarmLocation{InfoHash: ih, FileIndex: 0, Path: "Album/01 One.M4A"}},
+		Track{Title: "FLAC from the swarm", Swarm: &SwarmLocation{InfoHash: ih, FileIndex: 1, Path: "Album/02 Two.flac"}},
+		Track{Title: "Audiobook from the swarm", Swarm: &SwarmLocation{InfoHash: ih, FileIndex: 2, Path: "Album/03 Three.m4b"}},
+		Track{Title: "Local ALAC", Path: "/music/local.m4a", Codec: "alac"},
+	)
+	pl, err := l.CreatePlaylist(ctx, "Mixed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.AddToPlaylist(ctx, pl.ID, 0, ids...); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	err = db.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, 4))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	l, err = New(db)
+	if err != nil {
+		t.Fatalf("New on a schema 4 library: %v", err)
+	}
+	defer l.Close()
+	if !l.current() {
+		t.Error("the migrated library is not current")
+	}
+	for i, want := range []bool{false, true, false, true} {
+		_, err := l.Track(ctx, ids[i])
+		if kept := err == nil; kept != want {
+			t.Errorf("track %d kept %v, want %v (%v)", i, kept, want, err)
+		}
+	}
+	if ts, err := l.TracksInTorrent(ctx, ih); err != nil || len(ts) != 1 || ts[0].ID != ids[1] {
+		t.Errorf("tracks of the torrent after migration: %+v, %v; want the FLAC one", ts, err)
+	}
+	got, err := l.Playlist(ctx, pl.ID)
+	if err != nil || len(got.Items) != 2 || got.Items[0] != ids[1] || got.Items[1] != ids[3] {
+		t.Errorf("playlist after migration: %+v, %v; want the FLAC and the local track", got.Items, err)
+	}
+	if n := trackCount(t, l); n != 2 {
+		t.Errorf("%d tracks after migration, want 2", n)
+	}
+}
