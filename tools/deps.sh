@@ -12,7 +12,7 @@ build_pkgs=(gcc g++ pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxran
 test_pkgs=(xvfb xauth x11-utils xdotool imagemagick ffmpeg flac lame vorbis-tools opus-tools
   transmission-cli transmission-daemon aria2 mktorrent mpd mpc nodejs npm util-linux iproute2 nftables iputils-ping
   procps time dbus-daemon dbus-bin openbox wmctrl xclip xdg-user-dirs playerctl appstream
-  desktop-file-utils xdg-utils haskell-status-notifier-item-utils strace xz-utils)
+  desktop-file-utils xdg-utils haskell-status-notifier-item-utils strace xz-utils python3-libtorrent)
 
 # The Windows build (make windows) and its tests under Wine (make test):
 # mingw-w64 cross compilers (cgo: Fyne's go-gl, go-libutp's C++), their
