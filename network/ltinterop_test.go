@@ -220,3 +220,57 @@ func ltFetchesFromUs(t *testing.T, ctx context.Context, py, torrent, back string
 		t.Errorf("our node's upload to libtorrent: %+v, %v", st, err)
 	}
 }
+
+// TestLibtorrentSingleFileHybridBothWays: a one-track hybrid torrent (no
+// pad file, so its v1 and v2 pieces agree) made and seeded by libtorrent
+// is fetched by our node, which then seeds it to a libtorrent that knows
+// only us.
+func TestLibtorrentSingleFileHybridBothWays(t *testing.T) {
+	py := libtorrentPython(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*waitTimeout)
+	defer cancel()
+	dir := t.TempDir()
+	track := make([]byte, 333_333)
+	rand.Read(track)
+	src := filepath.Join(dir, "lt", "Single.flac")
+	if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(src, track, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	torrent := filepath.Join(dir, "single.torrent")
+	ltLine(t, ltPeer(t, ctx, py, "create", src, torrent, "hybrid"), "magnet:")
+	seed := ltPeer(t, ctx, py, "seed", torrent, filepath.Dir(src), "0")
+	ltAddr := "127.0.0.1:" + ltLine(t, seed, "listening")
+	ltLine(t, seed, "complete")
+
+	ours, _ := startNode(t, filepath.Join(dir, "ours"), nil)
+	a, err := ours.Add(ctx, torrent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ours.AddPeers(a.InfoHash, ltAddr); err != nil {
+		t.Fatal(err)
+	}
+	if err := ours.DownloadAll(ctx, a.InfoHash); err != nil {
+		t.Fatal(err)
+	}
+	if err := ours.WaitComplete(ctx, a.InfoHash); err != nil {
+		t.Fatal(err)
+	}
+	if err := streamAll(ours, a.InfoHash, 0, track); err != nil {
+		t.Fatal(err)
+	}
+
+	back := filepath.Join(dir, "back")
+	fetch := ltPeer(t, ctx, py, "fetch", torrent, back, "0", ours.Addr())
+	ltLine(t, fetch, "listening")
+	ltLine(t, fetch, "complete")
+	if got, err := os.ReadFile(filepath.Join(back, "Single.flac")); err != nil || !bytes.Equal(got, track) {
+		t.Fatalf("libtorrent's copy from us: %d bytes, %v", len(got), err)
+	}
+	if st, err := ours.Stats(a.InfoHash); err != nil || st.Uploaded == 0 {
+		t.Errorf("our node's upload to libtorrent: %+v, %v", st, err)
+	}
+}

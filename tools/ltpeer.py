@@ -50,15 +50,18 @@ def run(mode, torrent, save_dir, port, peers):
         host, _, pport = p.rpartition(":")
         h.connect_peer((host, int(pport)))
     told = False
+    resumed = False  # a seed accepts peers only once resumed after its check
     deadline = time.time() + 600  # a test kills it long before
     while time.time() < deadline:
         for a in ses.pop_alerts():
             print("alert %s" % a.message(), file=sys.stderr, flush=True)  # for a failed test's log
+            if isinstance(a, lt.torrent_resumed_alert):
+                resumed = True
             if isinstance(a, lt.torrent_error_alert):
                 print("error %s" % a.message(), file=sys.stderr, flush=True)
                 sys.exit(1)
         st = h.status()
-        if not told and st.is_seeding and (mode == "seed" or st.total_wanted_done == st.total_wanted):
+        if not told and st.is_seeding and (resumed if mode == "seed" else st.total_wanted_done == st.total_wanted):
             print("complete", flush=True)
             told = True
         if mode == "fetch" and not st.is_seeding and not told:
