@@ -88,6 +88,21 @@ func ltLine(t *testing.T, lines <-chan string, prefix string) string {
 	}
 }
 
+// randomFile writes size random bytes at path (its folders made) and
+// returns them: the peers only move bytes, nothing decodes them.
+func randomFile(t *testing.T, path string, size int) []byte {
+	t.Helper()
+	b := make([]byte, size)
+	rand.Read(b)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // TestLibtorrentHybridAndV2: libtorrent 2.0 makes a hybrid (v1+v2) and a
 // v2-only torrent of a three-track album whose files do not end on a
 // piece (so the hybrid's v1 list has pad files) and seeds them. We play
@@ -105,16 +120,7 @@ func TestLibtorrentHybridAndV2(t *testing.T) {
 	album := filepath.Join(dir, "lt", "Album")
 	want := map[string][]byte{}
 	for name, size := range map[string]int{"01 One.flac": 300_000, "CD 2/02 Two.flac": 200_000, "CD 2/03 Three.flac": 150_000} {
-		b := make([]byte, size)
-		rand.Read(b)
-		p := filepath.Join(album, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		want[name] = b
+		want[name] = randomFile(t, filepath.Join(album, filepath.FromSlash(name)), size)
 	}
 	torrents := map[string]string{}
 	magnets := map[string]string{}
@@ -230,15 +236,8 @@ func TestLibtorrentSingleFileHybridBothWays(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*waitTimeout)
 	defer cancel()
 	dir := t.TempDir()
-	track := make([]byte, 333_333)
-	rand.Read(track)
 	src := filepath.Join(dir, "lt", "Single.flac")
-	if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(src, track, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	track := randomFile(t, src, 333_333)
 	torrent := filepath.Join(dir, "single.torrent")
 	ltLine(t, ltPeer(t, ctx, py, "create", src, torrent, "hybrid"), "magnet:")
 	seed := ltPeer(t, ctx, py, "seed", torrent, filepath.Dir(src), "0")
