@@ -73,9 +73,10 @@ skipped=$(grep -cE '^\s*--- SKIP' "$log" || true)
 if ((rc != 0)); then
   grep -vE '^\s*(=== (RUN|PAUSE|CONT|NAME)|--- (PASS|SKIP))' "$log" | tail -150 >&2
   # The failures themselves, with what they said (the tail above may
-  # hold only another package's chatter).
+  # hold only another package's chatter). Under -v a test's log lines
+  # stream before its "--- FAIL" line (a subtest's also after it).
   echo "winetest: the failures:" >&2
-  { grep -E -A25 '^\s*--- FAIL' "$log" | grep -vE '^\s*(=== (RUN|PAUSE|CONT|NAME)|--- (PASS|SKIP))|^20[0-9][0-9]/' | head -200 >&2; } || true
+  { grep -E -B20 -A10 '^\s*--- FAIL' "$log" | grep -vE '^\s*(=== (RUN|PAUSE|CONT|NAME)|--- (PASS|SKIP))|^20[0-9][0-9]/' | head -200 >&2; } || true
 fi
 if ((skipped)); then
   echo "winetest: the reasons for the $skipped skips:"
