@@ -112,8 +112,8 @@ func (c *Core) RefreshHops(ctx context.Context) int {
 		})
 	}
 	wg.Wait()
-	if changed || fetched > 0 {
-		c.discoverChanged()
+	if changed {
+		c.discoverChanged() // (each fetched hop said so when saved)
 	}
 	c.log.Info("discovery: one-hop channels refreshed", "kept", len(cands), "fetched", fetched)
 	return fetched
@@ -143,7 +143,13 @@ func (c *Core) fetchHop(ctx context.Context, h *library.HopRecord) bool {
 		}
 		return false
 	}
-	return h.Latest.IndexHash != was
+	fetched := h.Latest.IndexHash != was
+	if fetched {
+		// At once, not when the whole round ends: whoever sees the record
+		// saved and rebuilds the search must find it stale.
+		c.discoverChanged()
+	}
+	return fetched
 }
 
 // hopCandidates reads the follows and reposts of every followed channel's
