@@ -198,26 +198,29 @@ func TestLibtorrentHybridAndV2(t *testing.T) {
 	}
 
 	t.Run("seeded back to libtorrent", func(t *testing.T) {
-		ltFetchesFromUs(t, ctx, py, torrents["hybrid"], filepath.Join(dir, "back"), ours, ih, want)
+		// anacrolix v1.62.0 takes a hybrid torrent's piece lengths from its v2
+		// side, where a file's last piece ends with the file; a v1 peer's piece
+		// runs on through the pad file to the piece's full length. libtorrent
+		// asks for those pad bytes, anacrolix refuses the request ("chunk
+		// overflows piece") and drops the connection, so libtorrent never gets
+		// the album from us. Needs a change in anacrolix (it has no hook for
+		// requests); until then this is skipped, not passed.
+		t.Skip("anacrolix v1.62.0 refuses v1 requests for a hybrid piece's pad bytes and drops the peer: libtorrent cannot fetch a multi-file hybrid torrent from us")
+		back := filepath.Join(dir, "back")
+		ltFetchesFromUs(t, ctx, py, torrents["hybrid"], back, filepath.Join(back, "Album"), ours, ih, want)
 	})
 }
 
 // ltFetchesFromUs: a libtorrent that knows only our node fetches the
-// album from it.
-func ltFetchesFromUs(t *testing.T, ctx context.Context, py, torrent, back string, ours *Node, ih string, want map[string][]byte) {
-	// anacrolix v1.62.0 takes a hybrid torrent's piece lengths from its v2
-	// side, where a file's last piece ends with the file; a v1 peer's piece
-	// runs on through the pad file to the piece's full length. libtorrent
-	// asks for those pad bytes, anacrolix refuses the request ("chunk
-	// overflows piece") and drops the connection, so libtorrent never gets
-	// the album from us. Needs a change in anacrolix (it has no hook for
-	// requests); until then this is skipped, not passed.
-	t.Skip("anacrolix v1.62.0 refuses v1 requests for a hybrid piece's pad bytes and drops the peer: libtorrent cannot fetch a multi-file hybrid torrent from us")
+// torrent from it into back; want holds the files' bytes by their path
+// under root.
+func ltFetchesFromUs(t *testing.T, ctx context.Context, py, torrent, back, root string, ours *Node, ih string, want map[string][]byte) {
+	t.Helper()
 	fetch := ltPeer(t, ctx, py, "fetch", torrent, back, "0", ours.Addr())
 	ltLine(t, fetch, "listening")
 	ltLine(t, fetch, "complete")
 	for name, b := range want {
-		got, err := os.ReadFile(filepath.Join(back, "Album", filepath.FromSlash(name)))
+		got, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
 		if err != nil || !bytes.Equal(got, b) {
 			t.Errorf("libtorrent's copy of %s from us: %d bytes, %v", name, len(got), err)
 		}
@@ -263,13 +266,5 @@ func TestLibtorrentSingleFileHybridBothWays(t *testing.T) {
 	}
 
 	back := filepath.Join(dir, "back")
-	fetch := ltPeer(t, ctx, py, "fetch", torrent, back, "0", ours.Addr())
-	ltLine(t, fetch, "listening")
-	ltLine(t, fetch, "complete")
-	if got, err := os.ReadFile(filepath.Join(back, "Single.flac")); err != nil || !bytes.Equal(got, track) {
-		t.Fatalf("libtorrent's copy from us: %d bytes, %v", len(got), err)
-	}
-	if st, err := ours.Stats(a.InfoHash); err != nil || st.Uploaded == 0 {
-		t.Errorf("our node's upload to libtorrent: %+v, %v", st, err)
-	}
+	ltFetchesFromUs(t, ctx, py, torrent, back, back, ours, a.InfoHash, map[string][]byte{"Single.flac": track})
 }
