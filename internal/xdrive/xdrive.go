@@ -146,10 +146,27 @@ func (p *Person) Sees(name string) (ui.Landmark, error) {
 	return s.Marks[name], err
 }
 
-// Click clicks the middle of the control named; clicks 2 is a double
-// click; mods are xdotool's modifier keys held meanwhile ("shift", "ctrl").
+// SeesSettled waits for the control named to be in the same place in two
+// looks in a row: a dialog whose content grows (a wrapped link measured a
+// frame after it is shown) moves its buttons, and a click aimed at the
+// first place misses.
+func (p *Person) SeesSettled(name string) (ui.Landmark, error) {
+	var last ui.Landmark
+	seen := false
+	s, err := p.WaitFor(name+" to hold still", func(s ui.Sight) bool {
+		at, ok := s.Marks[name]
+		settled := ok && seen && at == last
+		last, seen = at, ok
+		return settled
+	})
+	return s.Marks[name], err
+}
+
+// Click clicks the middle of the control named once it holds still; clicks
+// 2 is a double click; mods are xdotool's modifier keys held meanwhile
+// ("shift", "ctrl").
 func (p *Person) Click(name string, clicks int, mods ...string) error {
-	at, err := p.Sees(name)
+	at, err := p.SeesSettled(name)
 	if err != nil {
 		return err
 	}
