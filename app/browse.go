@@ -149,6 +149,13 @@ func (c *Core) Magnet(t Track) string {
 	if t.Swarm == nil {
 		return ""
 	}
+	if c.node != nil {
+		// The node knows a v2-only torrent's whole v2 infohash, which its
+		// link must carry (the library keys it by the hash cut short).
+		if l, err := c.node.Link(t.Swarm.InfoHashHex()); err == nil {
+			return t.Swarm.MagnetOf(l, t.DisplayTitle())
+		}
+	}
 	return t.Swarm.Magnet(t.DisplayTitle())
 }
 

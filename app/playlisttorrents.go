@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"net/url"
 
@@ -67,7 +66,7 @@ func (p *playlistTorrents) recordWhenReady() {
 // points into: its infohash, trackers, peers and web seeds, without the
 // entry's file name (dn) and selection (so=).
 func torrentLink(l magnet.Link) string {
-	q := "magnet:?xt=urn:btih:" + hex.EncodeToString(l.InfoHash[:])
+	q := "magnet:?" + l.XT()
 	for _, tr := range l.Trackers {
 		q += "&tr=" + url.QueryEscape(tr)
 	}

@@ -218,10 +218,14 @@ func TestImportPlaylistSkipsUnknownEntries(t *testing.T) {
 		"magnet:?xt=urn:btmh:1220" + strings.Repeat("ab", 32) + "&so=0\n" +
 		"magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&so=x\n"
 	p, warns, err := l.ImportM3U8(testCtx(t), strings.NewReader(m3u), t.TempDir(), "x", ImportOptions{})
-	if err != nil || len(p.Items) != 0 || len(warns) != 5 {
+	if err != nil || len(p.Items) != 1 || len(warns) != 4 {
 		t.Fatalf("playlist %+v, warnings %v, err %v", p, warns, err)
 	}
-	for i, want := range []string{filepath.FromSlash("not/here.mp3"), "web address", "selects no file", "v2", `so="x"`} {
+	// The v2-only (btmh) link is a track, keyed by its v2 infohash cut to 20 bytes.
+	if tr, err := l.Track(testCtx(t), p.Items[0]); err != nil || tr.Swarm == nil || tr.Swarm.InfoHashHex() != strings.Repeat("ab", 20) || tr.Swarm.FileIndex != 0 {
+		t.Errorf("the v2-only link's entry is %+v, %v", tr, err)
+	}
+	for i, want := range []string{filepath.FromSlash("not/here.mp3"), "web address", "selects no file", `so="x"`} {
 		if !strings.Contains(warns[i].Err.Error(), want) {
 			t.Errorf("warning %d is %q, want it to say %q", i+1, warns[i].Err, want)
 		}

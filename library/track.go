@@ -7,6 +7,8 @@ import (
 	"path"
 	"strconv"
 	"time"
+
+	"github.com/swarmtone/swarmtone/magnet"
 )
 
 // TrackID is a track's stable identity. It never changes, whether the bytes
@@ -77,9 +79,17 @@ type SwarmLocation struct {
 func (s SwarmLocation) InfoHashHex() string { return hex.EncodeToString(s.InfoHash[:]) }
 
 // Magnet is a magnet link selecting just this file (BEP 53 so=), with name as
-// its display name.
+// its display name. It names the torrent by InfoHash as a v1 infohash; for
+// a v2-only torrent (whose InfoHash is its v2 infohash cut short, which
+// Swarmtone reads but other clients may not) use MagnetOf with the whole
+// v2 infohash.
 func (s SwarmLocation) Magnet(name string) string {
-	v := "magnet:?xt=urn:btih:" + s.InfoHashHex()
+	return s.MagnetOf(magnet.Link{InfoHash: s.InfoHash}, name)
+}
+
+// MagnetOf is Magnet naming the torrent by l's infohashes (l.XT).
+func (s SwarmLocation) MagnetOf(l magnet.Link, name string) string {
+	v := "magnet:?" + l.XT()
 	if name != "" {
 		v += "&dn=" + url.QueryEscape(name)
 	}

@@ -29,13 +29,16 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		l, err := Parse(s)
 		if err != nil {
-			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrInfoHash) && !errors.Is(err, ErrV2Only) && !errors.Is(err, ErrChannel) {
+			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrInfoHash) && !errors.Is(err, ErrChannel) {
 				t.Fatalf("Parse(%q) error %v wraps none of the package's errors", s, err)
 			}
 			return
 		}
 		if ih, err := ParseInfoHash(hex.EncodeToString(l.InfoHash[:])); err != nil || ih != l.InfoHash {
 			t.Fatalf("Parse(%q): infohash %x does not read back: %x, %v", s, l.InfoHash, ih, err)
+		}
+		if back, err := Parse("magnet:?" + l.XT()); err != nil || back.InfoHash != l.InfoHash || back.InfoHashV2 != l.InfoHashV2 || back.V2Only != l.V2Only {
+			t.Fatalf("Parse(%q): its xt %q does not read back: %+v, %v", s, l.XT(), back, err)
 		}
 		if !utf8.ValidString(l.Name) || strings.ContainsRune(l.Name, 0) {
 			t.Fatalf("Parse(%q): name %q is not text", s, l.Name)

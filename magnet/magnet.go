@@ -3,9 +3,10 @@
 // network from what the user pastes or opens, app from records and the
 // command line.
 //
-// Only BitTorrent v1 (urn:btih) links are supported. An infohash is 40
-// hexadecimal or 32 base32 characters, in either case; a link with only a
-// v2 hash (urn:btmh) is refused with ErrV2Only. Everything a link names
+// A link names a BitTorrent v1 infohash (urn:btih: 40 hexadecimal or 32
+// base32 characters, in either case), a v2 infohash (urn:btmh: a SHA-256
+// multihash, "1220" and 64 hexadecimal characters, BEP 52), or both for a
+// hybrid torrent. Everything a link names
 // (display name, trackers, peers, web seeds, the BEP 53 file selection) is
 // checked before anyone acts on it.
 //
@@ -37,13 +38,19 @@ const MaxBytes = 64 << 10
 // test with errors.Is.
 var (
 	ErrMalformed = errors.New("malformed magnet link")
-	ErrInfoHash  = errors.New("infohash must be 40 hex or 32 base32 characters")
-	ErrV2Only    = errors.New("BitTorrent v2-only links are not supported")
+	ErrInfoHash  = errors.New("infohash must be 40 hex or 32 base32 characters (v1), or 64 hex (v2)")
 )
 
 // Link is a parsed magnet link.
 type Link struct {
+	// InfoHash is the v1 infohash or, for a v2-only link, the v2 infohash
+	// cut to 20 bytes: what peers and the DHT know a v2 torrent by (BEP 52),
+	// and how Swarmtone keys every torrent.
 	InfoHash [20]byte
+	// InfoHashV2 is the v2 infohash (urn:btmh); zero when the link has none.
+	InfoHashV2 [32]byte
+	// V2Only is set when the link has no v1 infohash.
+	V2Only   bool
 	Name     string   // dn: the display name, valid UTF-8 without NUL
 	Trackers []string // tr: http, https, udp, ws or wss URLs
 	Peers    []string // x.pe: host:port
@@ -53,12 +60,12 @@ type Link struct {
 	FileIndex int
 }
 
-// Parse reads a magnet link. It needs exactly one v1 infohash (xt=urn:btih,
-// repeated only with the same value); xt values of other kinds are ignored
-// beside it. The scheme, the urn: prefix and kind, and the hash are
-// case-insensitive; parameter names are not (BEP 9 writes them in lower
-// case). Errors name the link (its first 80 bytes) and wrap ErrMalformed,
-// ErrInfoHash or ErrV2Only.
+// Parse reads a magnet link. It needs a v1 infohash (xt=urn:btih), a v2
+// one (xt=urn:btmh) or both, each repeated only with the same value; xt
+// values of other kinds are ignored beside them. The scheme, the urn:
+// prefix and kind, and the hash are case-insensitive; parameter names are
+// not (BEP 9 writes them in lower case). Errors name the link (its first 80
+// bytes) and wrap ErrMalformed or ErrInfoHash.
 func Parse(s string) (Link, error) {
 	l := Link{FileIndex: -1}
 	if len(s) > MaxBytes {
@@ -75,35 +82,39 @@ func Parse(s string) (Link, error) {
 	if err != nil {
 		return l, fmt.Errorf("magnet %q: %w: %v", short(s), ErrMalformed, err)
 	}
-	found, v2 := false, false
+	v1, v2 := false, false
 	for _, xt := range q["xt"] {
 		kind, h, ok := cutURN(xt)
 		switch {
 		case !ok:
-			continue
+		case kind == "btih":
+			ih, err := ParseInfoHash(h)
+			if err != nil {
+				return l, fmt.Errorf("magnet %q: %w", short(s), err)
+			}
+			if v1 && ih != l.InfoHash {
+				return l, fmt.Errorf("magnet %q: two different btih: %w", short(s), ErrMalformed)
+			}
+			l.InfoHash, v1 = ih, true
 		case kind == "btmh":
-			v2 = true
-			continue
-		case kind != "btih":
-			continue
+			mh, err := parseMultihash(h)
+			if err != nil {
+				return l, fmt.Errorf("magnet %q: %w", short(s), err)
+			}
+			if v2 && mh != l.InfoHashV2 {
+				return l, fmt.Errorf("magnet %q: two different btmh: %w", short(s), ErrMalformed)
+			}
+			l.InfoHashV2, v2 = mh, true
 		}
-		ih, err := ParseInfoHash(h)
-		if err != nil {
-			return l, fmt.Errorf("magnet %q: %w", short(s), err)
-		}
-		if found && ih != l.InfoHash {
-			return l, fmt.Errorf("magnet %q: two different btih: %w", short(s), ErrMalformed)
-		}
-		l.InfoHash, found = ih, true
 	}
-	if !found {
-		if v2 {
-			return l, fmt.Errorf("magnet %q has only a v2 infohash (urn:btmh): %w; ask for a v1 or hybrid link (xt=urn:btih:…)", short(s), ErrV2Only)
-		}
-		if IsChannel(s) {
-			return l, fmt.Errorf("magnet %q is %w: follow it as a channel", short(s), ErrChannel)
-		}
-		return l, fmt.Errorf("magnet %q: %w: no xt=urn:btih:", short(s), ErrMalformed)
+	switch {
+	case !v1 && v2:
+		l.V2Only = true
+		l.InfoHash = [20]byte(l.InfoHashV2[:20])
+	case !v1 && IsChannel(s):
+		return l, fmt.Errorf("magnet %q is %w: follow it as a channel", short(s), ErrChannel)
+	case !v1:
+		return l, fmt.Errorf("magnet %q: %w: no xt=urn:btih: or xt=urn:btmh:", short(s), ErrMalformed)
 	}
 	if dn := q.Get("dn"); dn != "" {
 		if !utf8.ValidString(dn) || strings.ContainsRune(dn, 0) {
@@ -146,6 +157,50 @@ func Parse(s string) (Link, error) {
 		}
 	}
 	return l, nil
+}
+
+// XT is the xt parameters of a link to the torrent: urn:btih, and urn:btmh
+// beside it once the v2 infohash is known (a hybrid torrent), or urn:btmh
+// alone for a v2-only torrent.
+func (l Link) XT() string {
+	var xt string
+	if !l.V2Only {
+		xt = "xt=urn:btih:" + hex.EncodeToString(l.InfoHash[:])
+	}
+	if l.InfoHashV2 != [32]byte{} {
+		if xt != "" {
+			xt += "&"
+		}
+		xt += "xt=urn:btmh:" + sha256Multihash + hex.EncodeToString(l.InfoHashV2[:])
+	}
+	return xt
+}
+
+// sha256Multihash starts a SHA-256 multihash in hex: the function code
+// 0x12, then the length 32.
+const sha256Multihash = "1220"
+
+// parseMultihash reads a btmh value: a SHA-256 multihash in hex, the only
+// kind BEP 52 uses.
+func parseMultihash(s string) ([32]byte, error) {
+	var h [32]byte
+	if len(s) != len(sha256Multihash)+64 || !strings.EqualFold(s[:len(sha256Multihash)], sha256Multihash) {
+		return h, fmt.Errorf("v2 infohash %q is not a SHA-256 multihash (1220 and 64 hex digits): %w", short(s), ErrInfoHash)
+	}
+	return ParseInfoHashV2(s[len(sha256Multihash):])
+}
+
+// ParseInfoHashV2 reads a BitTorrent v2 infohash: 64 hexadecimal
+// characters, in either case.
+func ParseInfoHashV2(s string) ([32]byte, error) {
+	var h [32]byte
+	if len(s) != 64 {
+		return h, fmt.Errorf("v2 infohash %q has %d characters, want 64: %w", short(s), len(s), ErrInfoHash)
+	}
+	if _, err := hex.Decode(h[:], []byte(s)); err != nil {
+		return h, fmt.Errorf("v2 infohash %q: %w", short(s), ErrInfoHash)
+	}
+	return h, nil
 }
 
 // cutURN splits "urn:KIND:VALUE", KIND lower-cased.
@@ -202,8 +257,10 @@ func fileIndex(s string) (int, error) {
 	return int(n), nil
 }
 
-// ParseInfoHash reads a BitTorrent v1 infohash: 40 hexadecimal or 32
-// base32 (RFC 4648, no padding) characters, in either case.
+// ParseInfoHash reads a 20-byte infohash (a v1 one, or a v2 one cut to 20
+// bytes as Swarmtone keys torrents): 40 hexadecimal or 32 base32 (RFC 4648,
+// no padding) characters, in either case. A whole v2 infohash is read by
+// ParseInfoHashV2.
 func ParseInfoHash(s string) ([20]byte, error) {
 	var ih [20]byte
 	switch len(s) {
@@ -216,7 +273,7 @@ func ParseInfoHash(s string) ([20]byte, error) {
 			return ih, fmt.Errorf("infohash %q: %w", s, ErrInfoHash)
 		}
 	case 64:
-		return ih, fmt.Errorf("infohash %q has 64 characters, a BitTorrent v2 hash: %w (%w)", short(s), ErrInfoHash, ErrV2Only)
+		return ih, fmt.Errorf("infohash %q has 64 characters, a whole BitTorrent v2 hash (give a magnet or its first 40 characters): %w", short(s), ErrInfoHash)
 	default:
 		return ih, fmt.Errorf("infohash %q has %d characters: %w", short(s), len(s), ErrInfoHash)
 	}

@@ -15,6 +15,13 @@ var wantHash = func() (h [20]byte) {
 	return h
 }()
 
+const v2Hex = "abababababababababababababababababababababababababababababab0102"
+
+var wantV2 = func() (h [32]byte) {
+	hex.Decode(h[:], []byte(v2Hex))
+	return h
+}()
+
 var b32Hash = base32.StdEncoding.EncodeToString(wantHash[:])
 
 func TestParseInfoHash(t *testing.T) {
@@ -33,7 +40,7 @@ func TestParseInfoHash(t *testing.T) {
 		{"base32 with a digit 1", "1" + b32Hash[1:], ErrInfoHash, "1"},
 		{"base32 with padding", b32Hash[:31] + "=", ErrInfoHash, "="},
 		{"base32 with a line break", b32Hash[:31] + "\n", ErrInfoHash, ""},
-		{"v2 hash", strings.Repeat("a", 64), ErrV2Only, "v2"},
+		{"whole v2 hash", strings.Repeat("a", 64), ErrInfoHash, "v2"},
 		{"empty", "", ErrInfoHash, "0 characters"},
 	}
 	for _, c := range cases {
@@ -72,7 +79,9 @@ func TestParse(t *testing.T) {
 		{"base32", "magnet:?xt=urn:btih:" + b32Hash + "&so=0", Link{FileIndex: 0}, nil, ""},
 		{"so list and range", base + "&so=2,4-6", Link{FileIndex: 2}, nil, ""},
 		{"so range first", base + "&so=5-7,1", Link{FileIndex: 5}, nil, ""},
-		{"hybrid v1 and v2", base + "&xt=urn:btmh:1220" + strings.Repeat("ab", 32), Link{FileIndex: -1}, nil, ""},
+		{"hybrid v1 and v2", base + "&xt=urn:btmh:1220" + v2Hex, Link{InfoHashV2: wantV2, FileIndex: -1}, nil, ""},
+		{"hybrid, upper-case btmh", base + "&xt=urn:btmh:1220" + strings.ToUpper(v2Hex), Link{InfoHashV2: wantV2, FileIndex: -1}, nil, ""},
+		{"v2 only", "magnet:?xt=urn:btmh:1220" + v2Hex + "&dn=V2", Link{InfoHashV2: wantV2, V2Only: true, Name: "V2", FileIndex: -1}, nil, ""},
 		{"same btih twice", base + "&xt=urn:btih:" + b32Hash, Link{FileIndex: -1}, nil, ""},
 		{"other xt ignored", base + "&xt=urn:sha1:ABCDEF", Link{FileIndex: -1}, nil, ""},
 
@@ -82,7 +91,10 @@ func TestParse(t *testing.T) {
 		{"bad escape", "magnet:?xt=urn:btih:%zz", Link{}, ErrMalformed, "%zz"},
 		{"short hash", "magnet:?xt=urn:btih:abcdef", Link{}, ErrInfoHash, "abcdef"},
 		{"non-hex hash", "magnet:?xt=urn:btih:" + strings.Repeat("g", 40), Link{}, ErrInfoHash, "gggg"},
-		{"v2 only", "magnet:?xt=urn:btmh:1220" + strings.Repeat("ab", 32), Link{}, ErrV2Only, "btmh"},
+		{"btmh not SHA-256", "magnet:?xt=urn:btmh:1114" + v2Hex[:40], Link{}, ErrInfoHash, "multihash"},
+		{"btmh short", "magnet:?xt=urn:btmh:1220" + v2Hex[:62], Link{}, ErrInfoHash, "multihash"},
+		{"btmh not hex", "magnet:?xt=urn:btmh:1220" + strings.Repeat("g", 64), Link{}, ErrInfoHash, "gggg"},
+		{"two different btmh", base + "&xt=urn:btmh:1220" + v2Hex + "&xt=urn:btmh:1220" + strings.Repeat("cd", 32), Link{}, ErrMalformed, "two different btmh"},
 		{"two different hashes", base + "&xt=urn:btih:" + strings.Repeat("b", 40), Link{}, ErrMalformed, "two different"},
 		{"file tracker", base + "&tr=file:///etc/passwd", Link{}, ErrMalformed, "file:///etc/passwd"},
 		{"tracker without host", base + "&tr=udp:nowhere", Link{}, ErrMalformed, "udp:nowhere"},
@@ -111,6 +123,9 @@ func TestParse(t *testing.T) {
 				t.Fatalf("Parse(%q): %v", c.in, err)
 			}
 			c.want.InfoHash = wantHash
+			if c.want.V2Only {
+				c.want.InfoHash = [20]byte(wantV2[:20]) // the v2 hash cut to 20 bytes
+			}
 			if !equal(got, c.want) {
 				t.Errorf("Parse(%q) = %+v\nwant %+v", c.in, got, c.want)
 			}
@@ -120,8 +135,25 @@ func TestParse(t *testing.T) {
 
 func equal(a, b Link) bool {
 	eq := func(x, y []string) bool { return strings.Join(x, "\n") == strings.Join(y, "\n") && len(x) == len(y) }
-	return a.InfoHash == b.InfoHash && a.Name == b.Name && a.FileIndex == b.FileIndex &&
+	return a.InfoHash == b.InfoHash && a.InfoHashV2 == b.InfoHashV2 && a.V2Only == b.V2Only && a.Name == b.Name && a.FileIndex == b.FileIndex &&
 		eq(a.Trackers, b.Trackers) && eq(a.Peers, b.Peers) && eq(a.WebSeeds, b.WebSeeds)
+}
+
+// TestXT: the xt a link is rebuilt with names what the link named.
+func TestXT(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"magnet:?xt=urn:btih:" + b32Hash, "xt=urn:btih:" + hexHash},
+		{"magnet:?xt=urn:btih:" + hexHash + "&xt=urn:btmh:1220" + v2Hex, "xt=urn:btih:" + hexHash + "&xt=urn:btmh:1220" + v2Hex},
+		{"magnet:?xt=urn:btmh:1220" + strings.ToUpper(v2Hex), "xt=urn:btmh:1220" + v2Hex},
+	} {
+		l, err := Parse(c.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := l.XT(); got != c.want {
+			t.Errorf("Parse(%q).XT() = %q, want %q", c.in, got, c.want)
+		}
+	}
 }
 
 func TestErrorsAreShort(t *testing.T) {

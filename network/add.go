@@ -28,7 +28,7 @@ func (n *Node) Add(ctx context.Context, source string) (*Added, error) {
 	if src.mi == nil {
 		magnet = source
 		if src.name == "" && len(src.trackers) == 0 && len(src.peers) == 0 {
-			magnet = "magnet:?xt=urn:btih:" + src.infoHash.HexString()
+			magnet = "magnet:?" + src.link().XT()
 		}
 	}
 	return n.addSource(ctx, src, magnet)
@@ -53,16 +53,12 @@ func (n *Node) addSource(ctx context.Context, src *source, magnet string) (*Adde
 		}
 	}
 	o := addOpts{
-		ih:       src.infoHash,
 		folder:   filepath.Clean(n.cfg.DownloadDir),
 		trackers: src.trackers,
 		webSeeds: src.webSeeds,
 		name:     src.name,
 		magnet:   magnet,
-	}
-	if src.mi != nil {
-		o.infoBytes = src.mi.InfoBytes
-	}
+	}.withSource(src)
 	e, err := n.add(o)
 	if err != nil {
 		return nil, err

@@ -17,8 +17,6 @@ import (
 	"github.com/anacrolix/torrent/bencode"
 	"github.com/anacrolix/torrent/metainfo"
 	"github.com/anacrolix/torrent/storage"
-
-	"github.com/swarmtone/swarmtone/magnet"
 )
 
 // torrentBytes encodes a .torrent around info (hashes are zero: only the
@@ -88,8 +86,8 @@ func TestAddRejectsBadInput(t *testing.T) {
 		{"magnet too long", "magnet:?xt=urn:btih:" + strings.Repeat("a", 40) + "&dn=" + strings.Repeat("x", MaxMagnetBytes), nil, ErrBadMagnet, "bytes"},
 		{"hash 39 hex", strings.Repeat("a", 39), nil, ErrBadInfoHash, "39"},
 		{"hash 41 hex", strings.Repeat("a", 41), nil, ErrBadInfoHash, "41"},
-		{"hash 64 hex (v2)", strings.Repeat("a", 64), nil, ErrBadInfoHash, "64"},
-		{"magnet v2 only", "magnet:?xt=urn:btmh:1220" + strings.Repeat("ab", 32), nil, magnet.ErrV2Only, "btmh"},
+		{"hash 63 hex", strings.Repeat("a", 63), nil, ErrBadInfoHash, "63"},
+		{"magnet btmh not SHA-256", "magnet:?xt=urn:btmh:1114" + strings.Repeat("ab", 20), nil, ErrBadInfoHash, "multihash"},
 		{"magnet bad so", "magnet:?xt=urn:btih:" + strings.Repeat("a", 40) + "&so=x", nil, ErrBadMagnet, `so="x"`},
 		{"torrent not bencode", "", []byte("<html>"), ErrBadTorrent, "dictionary"},
 		{"torrent nested lists", "", nested, ErrBadTorrent, ""},

@@ -181,7 +181,7 @@ func FuzzParseSource(f *testing.F) {
 		}
 		src, err := parseSource(s)
 		if err != nil {
-			if !errors.Is(err, ErrUnknownSource) && !errors.Is(err, ErrBadMagnet) && !errors.Is(err, ErrBadInfoHash) && !errors.Is(err, magnet.ErrV2Only) && !errors.Is(err, magnet.ErrChannel) {
+			if !errors.Is(err, ErrUnknownSource) && !errors.Is(err, ErrBadMagnet) && !errors.Is(err, ErrBadInfoHash) && !errors.Is(err, magnet.ErrChannel) {
 				t.Fatalf("parseSource(%q): error %v wraps none of the package's errors", s, err)
 			}
 			return

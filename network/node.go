@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/anacrolix/torrent"
 	"github.com/anacrolix/torrent/metainfo"
+	infohash_v2 "github.com/anacrolix/torrent/types/infohash-v2"
 	"go.etcd.io/bbolt"
 )
 
@@ -54,6 +56,10 @@ type entry struct {
 	folder string
 	shared bool
 	magnet string // for torrents added without metadata
+	// v2 and v2Only are what the source said of the torrent's v2 infohash
+	// (BEP 52); once the metadata is known it says (see link).
+	v2     [32]byte
+	v2Only bool
 	// webSeeds are the torrent's web seed URLs (under mu): they go into its
 	// magnet, .torrent and record even when fetching from them is off.
 	webSeeds []string
@@ -257,18 +263,33 @@ func (n *Node) get(infoHash string) (*entry, metainfo.Hash, error) {
 
 // addOpts describes a torrent to put into the client.
 type addOpts struct {
-	ih        metainfo.Hash
+	ih        metainfo.Hash // the key: see source.infoHash
+	v2        [32]byte      // the v2 infohash, zero when not known
+	v2Only    bool
 	infoBytes []byte // nil for magnets: fetched from peers
-	folder    string
-	shared    bool
-	trackers  []string
-	webSeeds  []string
-	name      string
-	magnet    string
+	// pieceLayers are a v2 torrent's piece hashes of files longer than a
+	// piece (BEP 52), from its .torrent; peers send them for a magnet.
+	pieceLayers map[string]string
+	folder      string
+	shared      bool
+	trackers    []string
+	webSeeds    []string
+	name        string
+	magnet      string
 	// seen is what the files were like when the torrent was verified (its
 	// share was hashed, or the node restored it): the file watcher's first
 	// look compares with it, so a change made before that look is not missed.
 	seen []stamp
+}
+
+// withSource fills in what src knows of the torrent: its infohashes and,
+// from a .torrent, its metadata.
+func (o addOpts) withSource(src *source) addOpts {
+	o.ih, o.v2, o.v2Only = src.infoHash, src.v2, src.v2Only
+	if src.mi != nil {
+		o.infoBytes, o.pieceLayers = src.mi.InfoBytes, src.mi.PieceLayers
+	}
+	return o
 }
 
 // add puts a torrent into the client with file storage rooted at folder.
@@ -287,12 +308,21 @@ func (n *Node) add(o addOpts) (*entry, error) {
 	n.mu.Unlock()
 
 	stor := newPieceStorage(o.folder, n.pc, n.bufs, n.trouble, n.log)
-	t, isNew := n.cl.AddTorrentOpt(torrent.AddTorrentOpts{
+	opts := torrent.AddTorrentOpts{
 		InfoHash:         o.ih,
 		Storage:          stor,
 		InfoBytes:        o.infoBytes,
+		PieceLayers:      o.pieceLayers,
 		DeferStorageOpen: o.infoBytes == nil,
-	})
+	}
+	if o.v2 != ([32]byte{}) {
+		// anacrolix checks metadata from peers against both hashes.
+		opts.InfoHashV2.Set(infohash_v2.T(o.v2))
+	}
+	if o.v2Only {
+		opts.InfoHash = metainfo.Hash{} // no v1 hash: o.ih is the v2 one cut short
+	}
+	t, isNew := n.cl.AddTorrentOpt(opts)
 	if !isNew {
 		n.mu.Lock()
 		defer n.mu.Unlock()
@@ -303,7 +333,7 @@ func (n *Node) add(o addOpts) (*entry, error) {
 	if info := t.Info(); info != nil {
 		o.webSeeds = webSeedBases(o.webSeeds, info.IsDir())
 	}
-	e := &entry{t: t, folder: o.folder, shared: o.shared, magnet: o.magnet, seen: o.seen, ready: make(chan struct{}), webSeeds: o.webSeeds,
+	e := &entry{t: t, folder: o.folder, shared: o.shared, magnet: o.magnet, v2: o.v2, v2Only: o.v2Only, seen: o.seen, ready: make(chan struct{}), webSeeds: o.webSeeds,
 		pieceWaits: map[int]*pieceWait{}, known: map[string]*knownPeer{}}
 	e.meta.refusedFinal = make(chan struct{})
 	if o.infoBytes == nil {
@@ -368,7 +398,14 @@ wait:
 	e.meta.have = nil
 	e.mu.Unlock()
 	ih := e.t.InfoHash()
-	if err := validateInfo(e.t.Info()); err != nil {
+	err := validateInfo(e.t.Info())
+	if err == nil && e.v2Only && e.t.Info().HasV1() {
+		// anacrolix now names it by its v1 infohash, the node and library
+		// by the v2 one: refused rather than kept under two names.
+		err = fmt.Errorf("torrent %q: %w: the link names it by its v2 infohash alone, but it is a hybrid (v1+v2) torrent; add it by its whole magnet link (with xt=urn:btih:) or its .torrent",
+			strings.ToValidUTF8(e.t.Info().BestName(), "\uFFFD"), ErrBadTorrent)
+	}
+	if err != nil {
 		n.log.Warn("refusing torrent metadata", "infohash", ih.HexString(), "err", err)
 		e.mu.Lock()
 		e.validErr = err

@@ -129,7 +129,6 @@ func (n *Node) Restore(ctx context.Context, recs []Record) error {
 			fresh = append(fresh, stampRecord{p.src.infoHash, now})
 		}
 		o := addOpts{
-			ih:       p.src.infoHash,
 			folder:   folder,
 			shared:   p.rec.Shared,
 			trackers: p.src.trackers,
@@ -137,10 +136,7 @@ func (n *Node) Restore(ctx context.Context, recs []Record) error {
 			name:     p.src.name,
 			magnet:   p.rec.Magnet,
 			seen:     now,
-		}
-		if p.src.mi != nil {
-			o.infoBytes = p.src.mi.InfoBytes
-		}
+		}.withSource(p.src)
 		e, err := n.add(o)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("restoring %s: %w", p.rec.InfoHash, err))
@@ -171,11 +167,8 @@ func (n *Node) Restore(ctx context.Context, recs []Record) error {
 func (n *Node) reconcile(ih metainfo.Hash, info *metainfo.Info, folder string, shared bool, before, now []stamp) (missing []string) {
 	paths := filePaths(folder, info)
 	files := info.UpvertedFiles()
-	pl := info.PieceLength
-	var off int64
 	for i, f := range files {
-		begin, end := int(off/pl), int((off+f.Length+pl-1)/pl)
-		off += f.Length
+		begin, end := filePieces(info, f)
 		if f.Length == 0 {
 			continue
 		}

@@ -3,6 +3,7 @@ package network
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"io/fs"
@@ -16,6 +17,8 @@ import (
 	"github.com/anacrolix/torrent/bencode"
 	"github.com/anacrolix/torrent/metainfo"
 	"github.com/anacrolix/torrent/storage"
+
+	"github.com/swarmtone/swarmtone/magnet"
 )
 
 // shareExts are the file kinds a share carries: audio, cover art, cue
@@ -284,7 +287,7 @@ func (n *Node) ShareWith(ctx context.Context, paths []string, opts ShareOptions,
 	sh := &Share{
 		InfoHash: ih.HexString(),
 		Name:     plan.name,
-		Magnet:   n.magnet(ih, plan.name, webSeeds),
+		Magnet:   n.magnet(magnet.Link{InfoHash: ih}, plan.name, webSeeds),
 		Skipped:  plan.skipped,
 		Torrent:  tb.Bytes(),
 		Record:   e.record(),
@@ -301,8 +304,14 @@ func (n *Node) ShareWith(ctx context.Context, paths []string, opts ShareOptions,
 
 // magnet builds a magnet link with the name, configured trackers and web
 // seeds (ws=).
-func (n *Node) magnet(ih metainfo.Hash, name string, webSeeds []string) string {
-	m := metainfo.Magnet{InfoHash: ih, DisplayName: name, Trackers: slices.Clone(n.cfg.Trackers)}
+func (n *Node) magnet(l magnet.Link, name string, webSeeds []string) string {
+	m := metainfo.MagnetV2{DisplayName: name, Trackers: slices.Clone(n.cfg.Trackers)}
+	if !l.V2Only {
+		m.InfoHash.Set(l.InfoHash)
+	}
+	if l.InfoHashV2 != ([32]byte{}) {
+		m.V2InfoHash.Set(l.InfoHashV2)
+	}
 	if len(webSeeds) > 0 {
 		m.Params = url.Values{"ws": slices.Clone(webSeeds)}
 	}
@@ -311,11 +320,34 @@ func (n *Node) magnet(ih metainfo.Hash, name string, webSeeds []string) string {
 
 // Magnet returns the magnet link of a torrent.
 func (n *Node) Magnet(infoHash string) (string, error) {
-	e, ih, err := n.get(infoHash)
+	e, _, err := n.get(infoHash)
 	if err != nil {
 		return "", err
 	}
-	return n.magnet(ih, e.t.Name(), e.webSeedList()), nil
+	return n.magnet(e.link(), e.t.Name(), e.webSeedList()), nil
+}
+
+// Link is the torrent's infohashes as a magnet link names them (see
+// magnet.Link.XT): a v2-only torrent's link carries its whole v2 infohash.
+func (n *Node) Link(infoHash string) (magnet.Link, error) {
+	e, _, err := n.get(infoHash)
+	if err != nil {
+		return magnet.Link{}, err
+	}
+	return e.link(), nil
+}
+
+// link is the torrent's infohashes as a magnet link names them: from the
+// metadata once it is known, else from what the torrent was added with.
+func (e *entry) link() magnet.Link {
+	l := magnet.Link{InfoHash: e.t.InfoHash(), InfoHashV2: e.v2, V2Only: e.v2Only}
+	if info := e.t.Info(); info != nil {
+		l.V2Only = !info.HasV1()
+		if info.HasV2() && l.InfoHashV2 == ([32]byte{}) {
+			l.InfoHashV2 = sha256.Sum256(e.t.Metainfo().InfoBytes)
+		}
+	}
+	return l
 }
 
 // ExportTorrent writes the torrent's .torrent file to w.
@@ -343,7 +375,7 @@ func files(info *metainfo.Info) []File {
 	out := make([]File, len(fis))
 	for i, f := range fis {
 		p := info.BestName()
-		if len(info.Files) > 0 {
+		if info.IsDir() {
 			p = strings.Join(f.BestPath(), "/")
 		}
 		out[i] = File{Index: i, Path: strings.ToValidUTF8(p, "\uFFFD"), Length: f.Length}

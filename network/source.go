@@ -2,6 +2,7 @@ package network
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/url"
@@ -50,7 +51,11 @@ var (
 
 // source is a validated Add input: an infohash, and what else was given.
 type source struct {
+	// infoHash keys the torrent: its v1 infohash, or its v2 one cut to 20
+	// bytes for a v2-only torrent (as peers and the DHT know it, BEP 52).
 	infoHash metainfo.Hash
+	v2       [32]byte // the v2 infohash; zero when not known
+	v2Only   bool
 	name     string
 	trackers []string
 	peers    []string // x.pe host:port
@@ -59,11 +64,19 @@ type source struct {
 	info     *metainfo.Info
 }
 
+// link is the torrent's infohashes as a magnet link names them.
+func (s *source) link() magnet.Link {
+	return magnet.Link{InfoHash: s.infoHash, InfoHashV2: s.v2, V2Only: s.v2Only}
+}
+
 // parseSource recognises a magnet URI, a bare infohash or a .torrent path.
 func parseSource(s string) (*source, error) {
 	s = strings.TrimSpace(s)
 	if ih, err := parseInfoHash(s); err == nil {
 		return &source{infoHash: ih}, nil
+	}
+	if v2, err := magnet.ParseInfoHashV2(s); err == nil {
+		return &source{infoHash: metainfo.Hash(v2[:20]), v2: v2, v2Only: true}, nil
 	}
 	switch {
 	case s == "":
@@ -88,10 +101,10 @@ func parseSource(s string) (*source, error) {
 		}
 		return src, nil
 	case isHexish(s):
-		_, err := parseInfoHash(s) // names the length, and v2 for 64
+		_, err := parseInfoHash(s) // names the length
 		return nil, err
 	}
-	return nil, fmt.Errorf("%q: %w (paste a magnet:?xt=urn:btih:… link, a .torrent file or a 40-character infohash)", short(s), ErrUnknownSource)
+	return nil, fmt.Errorf("%q: %w (paste a magnet link, a .torrent file or an infohash: 40 characters, or 64 for BitTorrent v2)", short(s), ErrUnknownSource)
 }
 
 func short(s string) string {
@@ -125,7 +138,7 @@ func parseMagnet(s string) (*source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &source{infoHash: l.InfoHash, name: l.Name, trackers: l.Trackers, peers: l.Peers, webSeeds: l.WebSeeds}, nil
+	return &source{infoHash: l.InfoHash, v2: l.InfoHashV2, v2Only: l.V2Only, name: l.Name, trackers: l.Trackers, peers: l.Peers, webSeeds: l.WebSeeds}, nil
 }
 
 // parseTorrentBytes decodes and validates .torrent bytes.
@@ -148,6 +161,12 @@ func parseTorrentBytes(b []byte) (*source, error) {
 		return nil, err
 	}
 	src := &source{infoHash: mi.HashInfoBytes(), mi: mi, info: info, name: info.BestName()}
+	if info.HasV2() {
+		src.v2 = sha256.Sum256(mi.InfoBytes)
+		if !info.HasV1() {
+			src.infoHash, src.v2Only = metainfo.Hash(src.v2[:20]), true
+		}
+	}
 	for _, tier := range mi.UpvertedAnnounceList() {
 		for _, tr := range tier {
 			if tu, err := url.Parse(tr); err == nil && tu.Host != "" {
@@ -180,15 +199,12 @@ func validateInfoBytes(b []byte) (*metainfo.Info, error) {
 
 // validateInfo rejects layouts and names that are impossible or unsafe.
 func validateInfo(info *metainfo.Info) error {
-	if info.HasV2() && !info.HasV1() {
-		// anacrolix reads v2-only torrents only in part, and the node keys
-		// torrents by their v1 infohash.
-		return fmt.Errorf("torrent %q is BitTorrent v2-only (it has no v1 piece hashes): %w; only v1 and hybrid (v1+v2) torrents can be played: ask for a hybrid or v1 .torrent (%w)",
-			strings.ToValidUTF8(info.BestName(), "\uFFFD"), magnet.ErrV2Only, ErrBadTorrent)
-	}
 	pl := info.PieceLength
 	if pl < 16<<10 || pl > 64<<20 || pl&(pl-1) != 0 {
 		return fmt.Errorf("piece length %d (want a power of two from 16 KiB to 64 MiB): %w", pl, ErrBadPieces)
+	}
+	if !info.HasV1() {
+		return validateV2Only(info)
 	}
 	if len(info.Pieces)%20 != 0 {
 		return fmt.Errorf("pieces field of %d bytes is not a multiple of 20: %w", len(info.Pieces), ErrBadPieces)
@@ -226,6 +242,44 @@ func validateInfo(info *metainfo.Info) error {
 	}
 	if info.HasV2() {
 		return validateHybrid(info)
+	}
+	return nil
+}
+
+// validateV2Only checks a BitTorrent v2-only torrent (BEP 52: a file tree,
+// per-file merkle roots, no v1 pieces) as validateInfo checks a v1 one:
+// counts, lengths and paths. Each file starts on a piece of its own.
+func validateV2Only(info *metainfo.Info) error {
+	if !info.HasV2() {
+		return fmt.Errorf("%w: neither v1 pieces nor a v2 file tree", ErrBadTorrent)
+	}
+	if err := info.FileTree.Validate(); err != nil {
+		return fmt.Errorf("%w: v2 file tree: %v", ErrBadTorrent, err)
+	}
+	if len(info.FileTree.Dir) == 0 {
+		return fmt.Errorf("%w: its v2 file tree names no file", ErrBadTorrent)
+	}
+	if err := checkPathPart(info.BestName()); err != nil {
+		return fmt.Errorf("torrent name: %w", err)
+	}
+	var files, pieces, total int64
+	for f := range info.UpvertedFilesIter() {
+		if files++; files > MaxFiles {
+			return fmt.Errorf("more than %d files: %w", MaxFiles, ErrBadPieces)
+		}
+		if f.Length < 0 || total+f.Length < total {
+			return fmt.Errorf("file length %d: %w", f.Length, ErrBadPieces)
+		}
+		total += f.Length
+		if pieces += (f.Length + info.PieceLength - 1) / info.PieceLength; pieces > MaxPieces {
+			return fmt.Errorf("more than %d pieces: %w", MaxPieces, ErrBadPieces)
+		}
+		if err := checkPath(f.BestPath()); err != nil {
+			return err
+		}
+	}
+	if total <= 0 {
+		return fmt.Errorf("total length %d: %w", total, ErrBadPieces)
 	}
 	return nil
 }

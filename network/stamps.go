@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/anacrolix/torrent/metainfo"
+	"github.com/anacrolix/torrent/storage"
 	"go.etcd.io/bbolt"
 )
 
@@ -54,14 +55,18 @@ func ensureBuckets(db *bbolt.DB) error {
 func filePaths(folder string, info *metainfo.Info) []string {
 	files := info.UpvertedFiles()
 	out := make([]string, len(files))
-	for i, f := range files {
-		if len(info.Files) == 0 {
-			out[i] = filepath.Join(folder, info.BestName())
-			continue
-		}
-		out[i] = filepath.Join(append([]string{folder, info.BestName()}, f.BestPath()...)...)
+	for i := range files {
+		out[i] = filepath.Join(folder, storageFilePath(storage.FilePathMakerOpts{Info: info, File: &files[i]}))
 	}
 	return out
+}
+
+// filePieces is the range of pieces [begin, end) that hold f. A v2 or
+// hybrid torrent starts each file on a piece (BEP 52), so offsets come from
+// the torrent, not from adding up the lengths before f.
+func filePieces(info *metainfo.Info, f metainfo.FileInfo) (begin, end int) {
+	pl := info.PieceLength
+	return int(f.TorrentOffset / pl), int((f.TorrentOffset + f.Length + pl - 1) / pl)
 }
 
 // statFiles stamps each file of info under folder.

@@ -105,8 +105,11 @@ func (s *pieceStorage) OpenTorrent(ctx context.Context, info *metainfo.Info, ih 
 	// A new torrent none of whose files exist has nothing to verify. Its
 	// pieces are known incomplete, so the client does not hash-check each
 	// one first, which would queue the first streamed piece's check behind
-	// theirs.
-	if !anyExists(paths) {
+	// theirs. Not for a v2-only torrent fetched from a magnet: the hashes
+	// of its pieces come from peers later, and anacrolix asks for a piece
+	// once its hash has come only through that first check (with the
+	// piece's state known already, a stream waited for ever).
+	if !anyExists(paths) && info.HasV1() {
 		if err := s.pc.knownIncomplete(ih, info.NumPieces()); err != nil {
 			err = fmt.Errorf("torrent %s: reading piece states: %w", ih.HexString(), err)
 			if inner.Close != nil {

@@ -18,8 +18,6 @@ import (
 	"github.com/anacrolix/torrent/bencode"
 	"github.com/anacrolix/torrent/merkle"
 	"github.com/anacrolix/torrent/metainfo"
-
-	"github.com/swarmtone/swarmtone/magnet"
 )
 
 // bep52Torrent builds, as libtorrent 2.0 does, a .torrent of the files
@@ -97,89 +95,125 @@ func bep52Torrent(t *testing.T, root, name string, paths []string, pieceLength i
 	return tb, sha256.Sum256(infoBytes)
 }
 
-// TestHybridTorrent: a seeder holds an album as a hybrid (v1+v2) torrent
-// built as libtorrent 2.0 builds them: three tracks that do not end on a
-// piece, so the v1 list has pad files. A listener adds the .torrent (and
-// another a hybrid magnet, btih and btmh, whose metadata comes from the
-// seeder): it lists the three tracks and no pad file, streams each track
-// with every byte right (the last one's tail too, which anacrolix's reader
-// never returns: see stream.readPastReader), and downloads the album to
-// disk exactly (no pad file written).
-func TestHybridTorrent(t *testing.T) {
-	dir := t.TempDir()
-	const name = "Hybrid Album"
-	seeder, _ := startNode(t, filepath.Join(dir, "seeder"), nil)
-	root := filepath.Join(dir, "seeder", "downloads")
-	want := map[string][]byte{
-		"01 One.flac":        makeTrack(t, filepath.Join(root, name, "01 One.flac"), 2),
-		"CD 2/02 Two.flac":   makeTrack(t, filepath.Join(root, name, "CD 2", "02 Two.flac"), 2),
-		"CD 2/03 Three.flac": makeTrack(t, filepath.Join(root, name, "CD 2", "03 Three.flac"), 1),
-	}
-	tb, v2 := bep52Torrent(t, root, name, slices.Collect(maps.Keys(want)), 64<<10, false)
-	sa, err := seeder.AddBytes(context.Background(), tb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	se, _, _ := seeder.get(sa.InfoHash)
-	se.t.VerifyData() // the files were there before the torrent
-	waitUntil(t, "the seeder verifying its files", func() bool { return se.t.BytesMissing() == 0 })
+// TestBEP52Torrent: a seeder holds an album as a BitTorrent v2 torrent
+// built as libtorrent 2.0 builds them, hybrid (v1+v2) and v2-only: three
+// tracks that do not end on a piece, so a hybrid's v1 list has pad files.
+// A listener adds the .torrent (and another a magnet whose metadata comes
+// from the seeder: btih and btmh for the hybrid, btmh alone for v2-only):
+// it lists the three tracks and no pad file, streams each track with every
+// byte right (the last one's tail too, which anacrolix's reader never
+// returns: see stream.readPastReader), downloads the album to disk exactly
+// (no pad file written), and its link for the torrent names what the
+// torrent has.
+func TestBEP52Torrent(t *testing.T) {
+	for _, v2Only := range []bool{false, true} {
+		kind := map[bool]string{false: "hybrid", true: "v2-only"}[v2Only]
+		t.Run(kind, func(t *testing.T) {
+			dir := t.TempDir()
+			const name = "BEP 52 Album"
+			seeder, _ := startNode(t, filepath.Join(dir, "seeder"), nil)
+			root := filepath.Join(dir, "seeder", "downloads")
+			want := map[string][]byte{
+				"01 One.flac":        makeTrack(t, filepath.Join(root, name, "01 One.flac"), 2),
+				"CD 2/02 Two.flac":   makeTrack(t, filepath.Join(root, name, "CD 2", "02 Two.flac"), 2),
+				"CD 2/03 Three.flac": makeTrack(t, filepath.Join(root, name, "CD 2", "03 Three.flac"), 1),
+			}
+			tb, v2 := bep52Torrent(t, root, name, slices.Collect(maps.Keys(want)), 64<<10, v2Only)
+			sa, err := seeder.AddBytes(context.Background(), tb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mi, _, _ := loadTorrent(t, tb)
+			wantKey, xt := mi.HashInfoBytes().HexString(), "xt=urn:btih:"+mi.HashInfoBytes().HexString()+"&xt=urn:btmh:1220"+hex.EncodeToString(v2[:])
+			if v2Only {
+				wantKey, xt = hex.EncodeToString(v2[:20]), "xt=urn:btmh:1220"+hex.EncodeToString(v2[:])
+			}
+			if sa.InfoHash != wantKey {
+				t.Fatalf("the seeder keys the torrent by %s, want %s", sa.InfoHash, wantKey)
+			}
+			se, _, _ := seeder.get(sa.InfoHash)
+			se.t.VerifyData() // the files were there before the torrent
+			waitUntil(t, "the seeder verifying its files", func() bool { return se.t.BytesMissing() == 0 })
+			if link, err := seeder.Magnet(sa.InfoHash); err != nil || !strings.HasPrefix(link, "magnet:?"+xt+"&") {
+				t.Errorf("the seeder's link %q, %v; want one that starts with %s", link, err, xt)
+			}
 
-	m := "magnet:?xt=urn:btih:" + sa.InfoHash + "&xt=urn:btmh:1220" + hex.EncodeToString(v2[:]) + "&x.pe=" + seeder.Addr()
-	for _, src := range []string{".torrent", "magnet"} {
-		t.Run(src, func(t *testing.T) {
-			ldir := filepath.Join(dir, "listener-"+src)
-			n, _ := startNode(t, ldir, nil)
-			var a *Added
-			if src == ".torrent" {
-				a, err = n.AddBytes(context.Background(), tb)
-				if err == nil {
-					n.AddPeers(a.InfoHash, seeder.Addr())
-				}
-			} else {
-				a, err = n.Add(context.Background(), m)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if a.InfoHash != sa.InfoHash {
-				t.Fatalf("infohash %s, want the v1 one %s", a.InfoHash, sa.InfoHash)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
-			defer cancel()
-			if err := n.WaitInfo(ctx, a.InfoHash); err != nil {
-				t.Fatal(err)
-			}
-			files, err := n.Files(a.InfoHash)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(files) != 3 || files[0].Path != "01 One.flac" || files[1].Path != "CD 2/02 Two.flac" || files[2].Path != "CD 2/03 Three.flac" {
-				t.Fatalf("files %+v, want the 3 tracks in order and no pad file", files)
-			}
-			// The last track first: its tail comes through storage.
-			for _, f := range []File{files[2], files[0], files[1]} {
-				if err := streamAll(n, a.InfoHash, f.Index, want[f.Path]); err != nil {
-					t.Fatalf("%s: %v", f.Path, err)
-				}
-			}
-			if err := n.DownloadAll(ctx, a.InfoHash); err != nil {
-				t.Fatal(err)
-			}
-			if err := n.WaitComplete(ctx, a.InfoHash); err != nil {
-				t.Fatal(err)
-			}
-			waitUntil(t, "the album on disk as the seeder has it, and nothing else", func() bool {
-				got := filesUnder(t, filepath.Join(ldir, "downloads", name))
-				if len(got) != len(want) {
-					return false
-				}
-				for path, b := range want {
-					if !bytes.Equal(got[path], b) {
-						return false
+			if !v2Only {
+				t.Run("by its btmh alone", func(t *testing.T) {
+					// Refused once the metadata shows a v1 half: kept, it would be
+					// known by two names (see openWhenInfo).
+					n, _ := startNode(t, filepath.Join(dir, "listener-btmh"), nil)
+					a, err := n.Add(context.Background(), "magnet:?xt=urn:btmh:1220"+hex.EncodeToString(v2[:])+"&x.pe="+seeder.Addr())
+					if err != nil {
+						t.Fatal(err)
 					}
-				}
-				return true
-			})
+					ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+					defer cancel()
+					if err := n.WaitInfo(ctx, a.InfoHash); !errors.Is(err, ErrBadTorrent) || !strings.Contains(err.Error(), "xt=urn:btih:") {
+						t.Fatalf("adding a hybrid by its btmh alone: %v; want it refused, asking for the whole link", err)
+					}
+				})
+			}
+			for _, src := range []string{".torrent", "magnet"} {
+				t.Run(src, func(t *testing.T) {
+					ldir := filepath.Join(dir, "listener-"+src)
+					n, _ := startNode(t, ldir, nil)
+					var a *Added
+					if src == ".torrent" {
+						a, err = n.AddBytes(context.Background(), tb)
+						if err == nil {
+							n.AddPeers(a.InfoHash, seeder.Addr())
+						}
+					} else {
+						a, err = n.Add(context.Background(), "magnet:?"+xt+"&x.pe="+seeder.Addr())
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+					if a.InfoHash != wantKey {
+						t.Fatalf("infohash %s, want %s", a.InfoHash, wantKey)
+					}
+					ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+					defer cancel()
+					if err := n.WaitInfo(ctx, a.InfoHash); err != nil {
+						t.Fatal(err)
+					}
+					files, err := n.Files(a.InfoHash)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(files) != 3 || files[0].Path != "01 One.flac" || files[1].Path != "CD 2/02 Two.flac" || files[2].Path != "CD 2/03 Three.flac" {
+						t.Fatalf("files %+v, want the 3 tracks in order and no pad file", files)
+					}
+					// The last track first: its tail comes through storage.
+					for _, f := range []File{files[2], files[0], files[1]} {
+						if err := streamAll(n, a.InfoHash, f.Index, want[f.Path]); err != nil {
+							t.Fatalf("%s: %v", f.Path, err)
+						}
+					}
+					if err := n.DownloadAll(ctx, a.InfoHash); err != nil {
+						t.Fatal(err)
+					}
+					if err := n.WaitComplete(ctx, a.InfoHash); err != nil {
+						t.Fatal(err)
+					}
+					waitUntil(t, "the album on disk as the seeder has it, and nothing else", func() bool {
+						got := filesUnder(t, filepath.Join(ldir, "downloads", name))
+						if len(got) != len(want) {
+							return false
+						}
+						for path, b := range want {
+							if !bytes.Equal(got[path], b) {
+								return false
+							}
+						}
+						return true
+					})
+					if link, err := n.Magnet(a.InfoHash); err != nil || !strings.HasPrefix(link, "magnet:?"+xt+"&") {
+						t.Errorf("the listener's link %q, %v; want one that starts with %s", link, err, xt)
+					}
+				})
+			}
 		})
 	}
 }
@@ -225,34 +259,55 @@ func TestHybridSingleFile(t *testing.T) {
 	}
 }
 
-// TestV2OnlyTorrentRefused: a v2-only torrent is refused before anything
-// is fetched, with an error that names the .torrent (or the torrent's
-// name, for its bytes) and says to ask for a hybrid one.
-func TestV2OnlyTorrentRefused(t *testing.T) {
+// TestV2OnlyTorrentChecked: a v2-only torrent's file tree is checked as a
+// v1 torrent's file list is: a path that leaves the folder, a negative
+// length or no file at all is refused before anything is fetched, with an
+// error that names the .torrent (or what is wrong in it).
+func TestV2OnlyTorrentChecked(t *testing.T) {
 	dir := t.TempDir()
 	root := filepath.Join(dir, "src")
 	makeTrack(t, filepath.Join(root, "V2 Album", "01.flac"), 1)
 	tb, _ := bep52Torrent(t, root, "V2 Album", []string{"01.flac"}, 64<<10, true)
-	path := filepath.Join(dir, "v2 only.torrent")
-	if err := os.WriteFile(path, tb, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	mi, _, _ := loadTorrent(t, tb)
 	n, _ := startNode(t, filepath.Join(dir, "node"), nil)
 	for _, c := range []struct {
-		name string
-		add  func() (*Added, error)
-		say  string
+		name   string
+		change func(info map[string]any)
+		want   error
+		say    string
 	}{
-		{"file", func() (*Added, error) { return n.Add(context.Background(), path) }, strconv.Quote(path)}, // quoted as the error does (Windows doubles its backslashes)
-		{"bytes", func() (*Added, error) { return n.AddBytes(context.Background(), tb) }, `"V2 Album"`},
+		{"path that leaves the folder", func(info map[string]any) {
+			ft := info["file tree"].(map[string]any)
+			ft[".."], ft["01.flac"] = ft["01.flac"], nil
+			delete(ft, "01.flac")
+		}, ErrUnsafePath, `".."`},
+		{"negative length", func(info map[string]any) {
+			f := info["file tree"].(map[string]any)["01.flac"].(map[string]any)[""].(map[string]any)
+			f["length"] = int64(-5)
+		}, ErrBadTorrent, "v2 file tree"},
+		{"no file", func(info map[string]any) { info["file tree"] = map[string]any{} }, ErrBadTorrent, "no file"},
+		{"piece length not a power of two", func(info map[string]any) { info["piece length"] = int64(50000) }, ErrBadPieces, "50000"},
 	} {
-		_, err := c.add()
-		if err == nil || !errors.Is(err, magnet.ErrV2Only) || !strings.Contains(err.Error(), c.say) || !strings.Contains(err.Error(), "hybrid") {
-			t.Errorf("%s: error %v; want one that is magnet.ErrV2Only, names %s and suggests a hybrid torrent", c.name, err, c.say)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			var info map[string]any
+			if err := bencode.Unmarshal(mi.InfoBytes, &info); err != nil {
+				t.Fatal(err)
+			}
+			c.change(info)
+			ib, _ := bencode.Marshal(info)
+			bad, _ := bencode.Marshal(map[string]any{"info": bencode.Bytes(ib)})
+			path := filepath.Join(dir, c.name+".torrent")
+			if err := os.WriteFile(path, bad, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := n.Add(context.Background(), path)
+			if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.say) || !strings.Contains(err.Error(), strconv.Quote(path)) {
+				t.Errorf("error %v; want %v naming %s and the .torrent", err, c.want, c.say)
+			}
+		})
 	}
 	if got := n.Records(); len(got) != 0 {
-		t.Fatalf("the refused torrent is in the node: %+v", got)
+		t.Fatalf("a refused torrent is in the node: %+v", got)
 	}
 }
 
@@ -286,5 +341,58 @@ func TestHybridMismatchRefused(t *testing.T) {
 	bad, _ = bencode.Marshal(map[string]any{"info": bencode.Bytes(ib)})
 	if _, err := parseTorrentBytes(bad); !errors.Is(err, ErrBadTorrent) || !strings.Contains(err.Error(), "01.flac") {
 		t.Fatalf("error %v; want the hybrid refused, naming the file", err)
+	}
+}
+
+// TestFilePiecesAndPaths: the watcher and a restart find a torrent's files
+// where storage keeps them, and hash again the pieces that hold a file: a
+// v2 or hybrid torrent starts each file on a piece (so a file's pieces are
+// not where adding up the lengths before it puts them), and a one-file v2
+// torrent keeps its file in a folder of the torrent's name.
+func TestFilePiecesAndPaths(t *testing.T) {
+	dir := t.TempDir()
+	root := filepath.Join(dir, "src")
+	const pl = 64 << 10
+	sizes := map[string]int{"a.flac": pl + 10, "b.flac": 3 * pl, "c.flac": 5}
+	for name, size := range sizes {
+		randomFile(t, filepath.Join(root, "Album", name), size)
+	}
+	randomFile(t, filepath.Join(root, "One.flac", "One.flac"), 2*pl+1)
+	infoOf := func(tb []byte) *metainfo.Info {
+		_, info, _ := loadTorrent(t, tb)
+		return &info
+	}
+	names := slices.Sorted(maps.Keys(sizes))
+	hybrid, _ := bep52Torrent(t, root, "Album", names, pl, false)
+	v2, _ := bep52Torrent(t, root, "Album", names, pl, true)
+	one, _ := bep52Torrent(t, root, "One.flac", []string{"One.flac"}, pl, true)
+	v1 := &metainfo.Info{Name: "Album", PieceLength: pl, Files: []metainfo.FileInfo{
+		{Length: pl + 10, Path: []string{"a.flac"}}, {Length: 3 * pl, Path: []string{"b.flac"}}, {Length: 5, Path: []string{"c.flac"}}}}
+	for _, c := range []struct {
+		name   string
+		info   *metainfo.Info
+		pieces [][2]int
+		paths  []string
+	}{
+		{"v1", v1, [][2]int{{0, 2}, {1, 5}, {4, 5}}, []string{"Album/a.flac", "Album/b.flac", "Album/c.flac"}},
+		{"hybrid", infoOf(hybrid), [][2]int{{0, 2}, {2, 5}, {5, 6}}, []string{"Album/a.flac", "Album/b.flac", "Album/c.flac"}},
+		{"v2-only", infoOf(v2), [][2]int{{0, 2}, {2, 5}, {5, 6}}, []string{"Album/a.flac", "Album/b.flac", "Album/c.flac"}},
+		{"v2-only, one file", infoOf(one), [][2]int{{0, 3}}, []string{"One.flac/One.flac"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			files := c.info.UpvertedFiles()
+			paths := filePaths("music", c.info)
+			if len(files) != len(c.pieces) || len(paths) != len(c.paths) {
+				t.Fatalf("%d files, %d paths; want %d", len(files), len(paths), len(c.pieces))
+			}
+			for i, f := range files {
+				if b, e := filePieces(c.info, f); b != c.pieces[i][0] || e != c.pieces[i][1] {
+					t.Errorf("file %d: pieces [%d, %d), want %v", i, b, e, c.pieces[i])
+				}
+				if want := filepath.Join("music", filepath.FromSlash(c.paths[i])); paths[i] != want {
+					t.Errorf("file %d: path %s, want %s", i, paths[i], want)
+				}
+			}
+		})
 	}
 }

@@ -113,16 +113,9 @@ func (n *Node) verifyFiles(e *entry, files []int) {
 		return
 	}
 	info := e.t.Info()
-	pl := info.PieceLength
 	all := info.UpvertedFiles()
-	var off []int64 // start offset of each file
-	var o int64
-	for _, f := range all {
-		off = append(off, o)
-		o += f.Length
-	}
 	for _, i := range files {
-		begin, end := int(off[i]/pl), int((off[i]+all[i].Length+pl-1)/pl)
+		begin, end := filePieces(info, all[i])
 		for p := begin; p < end && p < e.t.NumPieces(); p++ {
 			if err := e.t.Piece(p).VerifyDataContext(n.ctx); err != nil {
 				if n.ctx.Err() == nil {
