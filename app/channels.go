@@ -396,15 +396,22 @@ func (c *Core) publishIndexAsIs(ctx context.Context, id library.Identity, idx *c
 	if err != nil {
 		return Published{}, err
 	}
-	old := id.Published
+	old, older := id.Published, id.Previous
 	id.Published = library.ChannelState{Seq: seq, Value: item.Value, Sig: item.Sig[:], IndexHash: rec.InfoHash, Index: data,
 		IndexTorrent: rec.Metainfo, IndexFolder: folder, At: time.Now()}
+	if old.IndexHash != "" && old.IndexHash != rec.InfoHash {
+		// Kept seeded until the next version: a put reaches the DHT's
+		// nodes one by one, and a lookup meanwhile may still find it.
+		id.Previous = old
+	}
 	// Saved before it is announced: a crash in between must not sign
 	// another index with the same seq.
 	if err := c.lib.SaveIdentity(ctx, id); err != nil {
 		return Published{}, err
 	}
-	c.dropIndex(old, rec.InfoHash)
+	if older.IndexHash != id.Previous.IndexHash {
+		c.dropIndex(older, rec.InfoHash)
+	}
 	res := Published{Seq: seq, IndexHash: rec.InfoHash}
 	pctx, cancel := context.WithTimeout(ctx, channelLookupTimeout)
 	defer cancel()
@@ -639,7 +646,7 @@ func channelKeyBytes(rec *library.ChannelRecord) []byte {
 func (c *Core) restoreChannels(ctx context.Context) error {
 	var states []library.ChannelState
 	if id, err := c.lib.Identity(ctx); err == nil {
-		states = append(states, id.Published)
+		states = append(states, id.Published, id.Previous)
 	} else if !errors.Is(err, library.ErrNotFound) {
 		return err
 	}

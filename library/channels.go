@@ -41,6 +41,10 @@ type Identity struct {
 	// Published is the last version put on the DHT; zero Seq before the
 	// first publish.
 	Published ChannelState `json:"published"`
+	// Previous is the version before Published, still seeded for a while:
+	// a listener whose DHT lookup came back with it (the new version had
+	// not reached every node yet) can still fetch its index.
+	Previous ChannelState `json:"previous,omitzero"`
 	// Announced is when Published was last put on the DHT.
 	Announced time.Time `json:"announced"`
 	// PublishFollows puts the channels the user follows in the channel's
