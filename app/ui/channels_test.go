@@ -345,7 +345,8 @@ func TestChannelPageProblems(t *testing.T) {
 }
 
 // TestAddLinkDialogOpensChannel: a channel link typed into Add a link
-// (Ctrl+L) or given at start opens the channel's page, never Add.
+// (Ctrl+L; Add or Enter in the field) or given at start opens the
+// channel's page, never Add.
 func TestAddLinkDialogOpensChannel(t *testing.T) {
 	shortChannelLookups(t, 2*time.Second)
 	key := make([]byte, 32)
@@ -363,6 +364,18 @@ func TestAddLinkDialogOpensChannel(t *testing.T) {
 			var add *widget.Button
 			eventually(t, "the dialog's Add", func() bool { add = buttonIn(overlayObjects(mw), "Add"); return add != nil })
 			tap(add)
+		}},
+		{"Ctrl+L, Enter in the field", func(mw *MainWindow) {
+			onUIWait(func() {
+				mw.app.Clipboard().SetContent(link)
+				mw.showAddLink()
+			})
+			var field *widget.Entry
+			eventually(t, "the dialog's field", func() bool {
+				field, _ = mw.win.Canvas().Focused().(*widget.Entry)
+				return field != nil && field.Text == link
+			})
+			onUIWait(func() { field.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) })
 		}},
 		{"command line", func(mw *MainWindow) { onUIWait(func() { mw.Open([]string{link}) }) }},
 	}

@@ -75,7 +75,7 @@ func (mw *MainWindow) importPlaylist(path string) {
 
 // showAddLink asks for a magnet link (Ctrl+L).
 func (mw *MainWindow) showAddLink() {
-	entry := &widget.Entry{PlaceHolder: "magnet:?xt=urn:btih:…, a channel link, or a path to a .torrent file"}
+	entry := &widget.Entry{PlaceHolder: "a magnet link (magnet:?xt=…), a channel link, or a path to a .torrent file"}
 	if clip := strings.TrimSpace(mw.app.Clipboard().Content()); isMagnet(clip) {
 		entry.SetText(clip)
 	}
@@ -96,6 +96,7 @@ func (mw *MainWindow) showAddLink() {
 			mw.addSource(link)
 		}
 	}, mw.win)
+	entry.OnSubmitted = func(string) { d.Submit() } // Enter in the field is Add
 	d.Resize(fyne.NewSize(600, 200))
 	d.Show()
 	mw.win.Canvas().Focus(entry)
