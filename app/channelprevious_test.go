@@ -66,3 +66,68 @@ func TestCreatorKeepsPreviousIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowLooksAgainWhenIndexNobodySends: a listener's lookup finds an
+// old version of a channel (its DHT's nodes missed the creator's last
+// puts) whose index nobody seeds any more. Once indexPatience passes with
+// no peer for it, the listener asks the DHT again, finds the newest
+// version, and follows the channel at that version.
+func TestFollowLooksAgainWhenIndexNobodySends(t *testing.T) {
+	old := indexPatience
+	indexPatience = 2 * time.Second
+	t.Cleanup(func() { indexPatience = old })
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	// The creator publishes three versions on its DHT; it seeds the
+	// indexes of the last two.
+	home := startLoopDHT(t, ctx, 12)
+	creator := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.2:0", home.Addrs()[:1] })
+	waitDHT(t, creator)
+	link, err := creator.CreateChannel(ctx, "Moving On")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []network.MutableItem
+	for _, d := range []string{"1", "2", "3"} {
+		if _, err := creator.Publish(ctx, "magnet:?xt=urn:btih:"+strings.Repeat(d, 40)+"&dn=Release+"+d); err != nil {
+			t.Fatal(err)
+		}
+		id, err := creator.lib.Identity(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pk, _ := id.PublicKey()
+		it := network.MutableItem{PublicKey: pk, Salt: id.Salt, Seq: id.Published.Seq, Value: id.Published.Value}
+		copy(it.Sig[:], id.Published.Sig)
+		items = append(items, it)
+	}
+
+	// The listener's DHT holds only version 1 until the listener has
+	// resolved it; then version 3 reaches it too.
+	stale := startLoopDHT(t, ctx, 12)
+	helper := openCore(t, ctx, func(o *Options) { o.Listen, o.Bootstrap = "127.0.0.3:0", stale.Addrs()[:1] })
+	listener := openCore(t, ctx, func(o *Options) {
+		o.Listen, o.Bootstrap, o.Peers = "127.0.0.4:0", stale.Addrs()[1:2], []string{creator.node.Addr()}
+	})
+	waitDHT(t, helper)
+	waitDHT(t, listener)
+	if n, err := helper.node.PutItem(ctx, items[0]); err != nil || n == 0 {
+		t.Fatalf("putting version 1 on the listener's DHT: %d nodes, %v", n, err)
+	}
+	var seqs []int64
+	view, err := listener.Follow(ctx, link, func(seq int64, _ string) {
+		seqs = append(seqs, seq)
+		if seq == 1 {
+			if n, err := helper.node.PutItem(ctx, items[2]); err != nil || n == 0 {
+				t.Errorf("putting version 3 on the listener's DHT: %d nodes, %v", n, err)
+			}
+		}
+	})
+	if err != nil {
+		t.Fatalf("following (resolved %v): %v", seqs, err)
+	}
+	if view.Seq != 3 || view.Index == nil || len(view.Index.Releases) != 3 || len(seqs) != 2 || seqs[0] != 1 || seqs[1] != 3 {
+		t.Fatalf("followed at version %d with %v (resolved %v); want version 3 with its 3 releases, after version 1", view.Seq, view.Index, seqs)
+	}
+}

@@ -27,6 +27,11 @@ import (
 // value is apart from the list in event.go so the two can grow alone.
 const EventChannelUpdated EventKind = 64
 
+// indexPatience is how long fetching a channel version's index waits for
+// a peer before the DHT is asked again for a newer version (a variable for
+// tests).
+var indexPatience = 15 * time.Second
+
 // Channel timings.
 const (
 	// ChannelRefresh is how often `seed` (and the window) asks the DHT for
@@ -592,7 +597,24 @@ func (c *Core) fetchChannel(ctx context.Context, rec *library.ChannelRecord, res
 	if err != nil {
 		return nil, fmt.Errorf("looking the channel up in the DHT: %w", err)
 	}
-	return c.fetchVersion(ctx, rec, it, resolved)
+	patient, cancel := context.WithTimeout(ctx, indexPatience)
+	added, err := c.fetchVersion(patient, rec, it, resolved)
+	cancel()
+	if err == nil || ctx.Err() != nil || patient.Err() == nil {
+		return added, err
+	}
+	// Nobody sent the version's index in time: the lookup may have met
+	// nodes that missed the creator's last puts, and the creator and
+	// followers seed newer versions. Ask again for a newer one; without
+	// one, wait on for this one.
+	lctx, cancel := context.WithTimeout(ctx, channelLookupTimeout)
+	newer, lerr := c.node.GetItem(lctx, rec.PublicKey, rec.Salt, it.Seq+1)
+	cancel()
+	if lerr != nil {
+		return c.fetchVersion(ctx, rec, it, nil)
+	}
+	c.log.Info("a newer channel version replaces one whose index nobody sent", "channel", rec.Link, "seq", it.Seq, "newer", newer.Seq)
+	return c.fetchVersion(ctx, rec, newer, resolved)
 }
 
 // fetchVersion fetches and checks the index a channel's item it points at
