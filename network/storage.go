@@ -97,11 +97,7 @@ func (s *pieceStorage) OpenTorrent(ctx context.Context, info *metainfo.Info, ih 
 	if inner.Piece == nil {
 		return inner, fmt.Errorf("torrent %s: file storage gave no pieces", ih.HexString())
 	}
-	files := info.UpvertedFiles()
-	paths := make([]string, len(files))
-	for i := range files {
-		paths[i] = filepath.Join(s.folder, storageFilePath(storage.FilePathMakerOpts{Info: info, File: &files[i]}))
-	}
+	paths := filePaths(s.folder, info)
 	// A new torrent none of whose files exist has nothing to verify. Its
 	// pieces are known incomplete, so the client does not hash-check each
 	// one first, which would queue the first streamed piece's check behind
