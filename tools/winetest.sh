@@ -5,6 +5,7 @@
 # (internal/testtool.UnderWine). Prints the number of tests that ran.
 #
 #   tools/winetest.sh [PACKAGE...]      (from the repository root)
+#   WINETEST_LOG=FILE tools/winetest.sh  keeps the whole go test -v output
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -33,6 +34,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The wine process that finds no wineserver starts one, and the server
+# inherits that process's output: had a test binary started it, go test
+# would wait for that package's output until every package had ended
+# (and fail it, "Test I/O incomplete", after its 2 min wait). So the
+# server is started here, persistent until cleanup, writing to its own log.
+mkdir -p "$WINEPREFIX"
+wineserver -p </dev/null >"$work/wineserver.log" 2>&1
 wine wineboot --init >"$work/wineboot.log" 2>&1 || {
   cat "$work/wineboot.log" >&2
   echo "winetest: wineboot failed" >&2
@@ -70,6 +78,10 @@ ${GO:-go} test $overlay -skip "$skip" -count=1 -v -timeout 20m -ldflags '-extldf
 passed=$(grep -cE '^\s*--- PASS' "$log" || true)
 failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
 skipped=$(grep -cE '^\s*--- SKIP' "$log" || true)
+if ((skipped)); then
+  echo "winetest: the reasons for the $skipped skips:"
+  { grep -B1 -E '^\s*--- SKIP' "$log" | grep -E '^\s+[a-z_0-9]+\.go:[0-9]+: ' | sed -E 's/^\s*[a-z_0-9]+\.go:[0-9]+: //' | sort | uniq -c | sort -rn | head -20; } || true
+fi
 if ((rc != 0)); then
   grep -vE '^\s*(=== (RUN|PAUSE|CONT|NAME)|--- (PASS|SKIP))' "$log" | tail -150 >&2
   # The failures themselves, with what they said (the tail above may
@@ -77,11 +89,14 @@ if ((rc != 0)); then
   # stream before its "--- FAIL" line (a subtest's also after it).
   echo "winetest: the failures:" >&2
   { grep -E -B20 -A10 '^\s*--- FAIL' "$log" | grep -vE '^\s*(=== (RUN|PAUSE|CONT|NAME)|--- (PASS|SKIP))|^20[0-9][0-9]/' | head -200 >&2; } || true
-fi
-if ((skipped)); then
-  echo "winetest: the reasons for the $skipped skips:"
-  { grep -B1 -E '^\s*--- SKIP' "$log" | grep -E '^\s+[a-z_0-9]+\.go:[0-9]+: ' | sed -E 's/^\s*[a-z_0-9]+\.go:[0-9]+: //' | sort | uniq -c | sort -rn | head -20; } || true
+  # A package can fail with no failed test: a panic, a crash of the
+  # binary under Wine, an exit code after PASS, the timeout. Show what
+  # came before each package's FAIL line and any panic with its stack.
+  echo "winetest: how the failed packages ended:" >&2
+  { grep -E -B15 '^FAIL\s' "$log" | grep -vE '^\s*(=== (RUN|PAUSE|CONT|NAME)|--- (PASS|SKIP))' | tail -80 >&2; } || true
+  { grep -E -A30 '^(panic:|fatal error:|\*\*\* Test )|^\s*(exit status|wine: )' "$log" | head -60 >&2; } || true
 fi
 { grep -E '^(ok|FAIL)\s' "$log"; } || true
+[[ -z ${WINETEST_LOG:-} ]] || cp "$log" "$WINETEST_LOG"
 echo "windows_wine_tests_run $passed (failed $failed, skipped $skipped; wineboot $((booted - start)) s, all $(($(date +%s) - start)) s)"
 exit $rc
