@@ -74,12 +74,40 @@ func windowsWineTests(ctx context.Context) (int, error) {
 
 // winePrefix makes a private Wine prefix with the bcryptprimitives.dll Go
 // needs (tools/wineshim) and returns the environment that uses it.
-func winePrefix(ctx context.Context, dir string) ([]string, error) {
+func winePrefix(ctx context.Context, dir string) (_ []string, err error) {
 	env := append(os.Environ(), "WINEPREFIX="+filepath.Join(dir, "prefix"), "WINEDEBUG=-all",
 		"WINEDLLOVERRIDES=mscoree,mshtml=;winemenubuilder.exe=d")
+	if err := os.MkdirAll(filepath.Join(dir, "prefix"), 0o755); err != nil {
+		return nil, err
+	}
+	// A wineserver started by a wine command would inherit that command's
+	// output pipes and hold them (Wait blocks) until the server ends: start
+	// it here with none, persistent until the caller's wineserver -k.
+	server := exec.CommandContext(ctx, "wineserver", "-p")
+	server.Env = env
+	if err := server.Run(); err != nil {
+		return nil, fmt.Errorf("wineserver -p: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			k := exec.Command("wineserver", "-k")
+			k.Env = env
+			_ = k.Run()
+		}
+	}()
+	// wineboot starts the prefix's services, which live as long as the
+	// server and keep its output open: a file, not a pipe to wait on.
+	bootLog := filepath.Join(dir, "wineboot.log")
+	logFile, err := os.Create(bootLog)
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close()
 	boot := exec.CommandContext(ctx, "wine", "wineboot", "--init")
 	boot.Env = env
-	if out, err := boot.CombinedOutput(); err != nil {
+	boot.Stdout, boot.Stderr = logFile, logFile
+	if err := boot.Run(); err != nil {
+		out, _ := os.ReadFile(bootLog)
 		return nil, fmt.Errorf("wineboot: %v\n%s", err, out)
 	}
 	dll := filepath.Join(dir, "prefix", "drive_c", "windows", "system32", "bcryptprimitives.dll")
