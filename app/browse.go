@@ -3,12 +3,14 @@ package app
 import (
 	"cmp"
 	"context"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/swarmtone/swarmtone/library"
+	"github.com/swarmtone/swarmtone/magnet"
 	"github.com/swarmtone/swarmtone/network"
 )
 
@@ -149,14 +151,22 @@ func (c *Core) Magnet(t Track) string {
 	if t.Swarm == nil {
 		return ""
 	}
-	if c.node != nil {
-		// The node knows a v2-only torrent's whole v2 infohash, which its
-		// link must carry (the library keys it by the hash cut short).
-		if l, err := c.node.Link(t.Swarm.InfoHashHex()); err == nil {
-			return t.Swarm.MagnetOf(l, t.DisplayTitle())
-		}
+	if l, ok := c.swarmLink(t.Swarm.InfoHash); ok {
+		return t.Swarm.MagnetOf(l, t.DisplayTitle())
 	}
 	return t.Swarm.Magnet(t.DisplayTitle())
+}
+
+// swarmLink is how a link names the torrent the library keys by infoHash.
+// The node knows a v2-only torrent's whole v2 infohash, which its links
+// must carry (the library keys it by the hash cut short); false when there
+// is no node or it does not have the torrent.
+func (c *Core) swarmLink(infoHash [20]byte) (magnet.Link, bool) {
+	if c.node == nil {
+		return magnet.Link{}, false
+	}
+	l, err := c.node.Link(hex.EncodeToString(infoHash[:]))
+	return l, err == nil
 }
 
 // Albums lists up to limit albums (all of them, with or without art),

@@ -76,10 +76,11 @@ func (c *Core) ExportPlaylist(ctx context.Context, id PlaylistID, path string) (
 			os.Remove(tmp)
 		}
 	}()
+	opts := library.ExportOptions{Dir: filepath.Dir(path), Link: c.swarmLink}
 	if ext == ".xspf" {
-		err = c.lib.ExportXSPF(ctx, f, id, filepath.Dir(path))
+		err = c.lib.ExportXSPF(ctx, f, id, opts)
 	} else {
-		err = c.lib.ExportM3U8(ctx, f, id, filepath.Dir(path))
+		err = c.lib.ExportM3U8(ctx, f, id, opts)
 	}
 	if err = errors.Join(err, f.Close()); err != nil {
 		return fmt.Errorf("writing playlist %s: %w", path, err)

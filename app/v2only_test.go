@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -65,10 +66,32 @@ func TestPlayV2OnlyAlbumFromLibtorrent(t *testing.T) {
 	if err != nil || len(tracks) != 3 {
 		t.Fatalf("the v2-only album's tracks: %d, %v", len(tracks), err)
 	}
+	pl, err := c.CreatePlaylist(ctx, "v2")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tr := range tracks {
 		m := c.Magnet(tr)
 		if !strings.HasPrefix(m, "magnet:?"+l.XT()+"&") || strings.Contains(m, "btih") || !strings.Contains(m, "&so=") {
 			t.Errorf("the link of %s is %q; want the torrent's btmh alone and the file (so=)", tr.DisplayTitle(), m)
+		}
+		if err := c.AddToPlaylist(ctx, pl.ID, tr.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An exported playlist names the tracks as their links do.
+	for _, name := range []string{"v2.m3u8", "v2.xspf"} {
+		path := filepath.Join(t.TempDir(), name)
+		if err := c.ExportPlaylist(ctx, pl.ID, path); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.ReplaceAll(string(data), "&amp;", "&") // XSPF's escape
+		if n := strings.Count(text, "magnet:?"+l.XT()+"&"); n != 3 || strings.Contains(text, "btih") {
+			t.Errorf("%s names the v2-only torrent by btmh alone in %d of 3 entries:\n%s", name, n, text)
 		}
 	}
 }

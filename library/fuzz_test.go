@@ -321,9 +321,9 @@ func FuzzPlaylistRoundTrip(f *testing.F) {
 			export func(*bytes.Buffer) error
 			parse  func(*bytes.Buffer) ([]playlistEntry, string, error)
 		}{
-			{"M3U8", func(b *bytes.Buffer) error { return l.ExportM3U8(ctx, b, p.ID, dir) },
+			{"M3U8", func(b *bytes.Buffer) error { return l.ExportM3U8(ctx, b, p.ID, ExportOptions{Dir: dir}) },
 				func(b *bytes.Buffer) ([]playlistEntry, string, error) { return parseM3U(b) }},
-			{"XSPF", func(b *bytes.Buffer) error { return l.ExportXSPF(ctx, b, p.ID, dir) },
+			{"XSPF", func(b *bytes.Buffer) error { return l.ExportXSPF(ctx, b, p.ID, ExportOptions{Dir: dir}) },
 				func(b *bytes.Buffer) ([]playlistEntry, string, error) { return parseXSPF(b) }},
 		} {
 			var b bytes.Buffer

@@ -15,12 +15,11 @@ import (
 // Other players ignore unknown # lines.
 const m3uMagnetTag = "#EXTSWARMTONE-MAGNET:"
 
-// ExportM3U8 writes playlist id as an extended M3U (UTF-8) file to w. dir is
-// the folder the file will be saved in: tracks inside it are written with
-// relative paths. A track not on disk is written as its magnet link (BEP 53
+// ExportM3U8 writes playlist id as an extended M3U (UTF-8) file to w, as
+// opts says. A track not on disk is written as its magnet link (BEP 53
 // so= selects the file); a local track also in a swarm gets its magnet on an
 // #EXTSWARMTONE-MAGNET line too.
-func (l *Library) ExportM3U8(ctx context.Context, w io.Writer, id PlaylistID, dir string) error {
+func (l *Library) ExportM3U8(ctx context.Context, w io.Writer, id PlaylistID, opts ExportOptions) error {
 	p, tracks, err := l.playlistTracks(ctx, id)
 	if err != nil {
 		return fmt.Errorf("exporting playlist %d: %w", id, err)
@@ -47,13 +46,13 @@ func (l *Library) ExportM3U8(ctx context.Context, w io.Writer, id PlaylistID, di
 		switch {
 		case t.Path != "" && (t.Swarm == nil || !t.Missing):
 			if t.Swarm != nil {
-				fmt.Fprintf(bw, "%s%s\n", m3uMagnetTag, magnetFor(t))
+				fmt.Fprintf(bw, "%s%s\n", m3uMagnetTag, opts.magnetFor(t))
 			}
-			fmt.Fprintf(bw, "%s\n", m3uLocation(t.Path, dir))
+			fmt.Fprintf(bw, "%s\n", m3uLocation(t.Path, opts.Dir))
 		case t.Swarm != nil: // not on disk: the swarm is where it is
-			fmt.Fprintf(bw, "%s\n", magnetFor(t))
+			fmt.Fprintf(bw, "%s\n", opts.magnetFor(t))
 		default: // a missing file with no swarm: keep the entry
-			fmt.Fprintf(bw, "%s\n", m3uLocation(t.Path, dir))
+			fmt.Fprintf(bw, "%s\n", m3uLocation(t.Path, opts.Dir))
 		}
 	}
 	if err := bw.Flush(); err != nil {

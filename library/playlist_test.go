@@ -2,6 +2,7 @@ package library
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/swarmtone/swarmtone/magnet"
 )
 
 func TestPlaylistEditing(t *testing.T) {
@@ -108,7 +111,7 @@ func locationOf(tr Track) string {
 	if tr.Path != "" {
 		return tr.Path
 	}
-	return magnetFor(&tr)
+	return ExportOptions{}.magnetFor(&tr)
 }
 
 func TestPlaylistFileRoundTrip(t *testing.T) {
@@ -121,7 +124,7 @@ func TestPlaylistFileRoundTrip(t *testing.T) {
 	}{
 		{"M3U8", "list.m3u8",
 			func(l *Library, w *bytes.Buffer, id PlaylistID, dir string) error {
-				return l.ExportM3U8(testCtx(t), w, id, dir)
+				return l.ExportM3U8(testCtx(t), w, id, ExportOptions{Dir: dir})
 			},
 			func(l *Library, data []byte, dir string) (Playlist, []ImportWarning, error) {
 				return l.ImportM3U8(testCtx(t), bytes.NewReader(data), dir, "", ImportOptions{})
@@ -131,7 +134,7 @@ func TestPlaylistFileRoundTrip(t *testing.T) {
 				"#EXTSWARMTONE-MAGNET:magnet:?xt=urn:btih:deadbeef", "&so=1\nmusic/two.mp3\n"}},
 		{"XSPF", "list.xspf",
 			func(l *Library, w *bytes.Buffer, id PlaylistID, dir string) error {
-				return l.ExportXSPF(testCtx(t), w, id, dir)
+				return l.ExportXSPF(testCtx(t), w, id, ExportOptions{Dir: dir})
 			},
 			func(l *Library, data []byte, dir string) (Playlist, []ImportWarning, error) {
 				return l.ImportXSPF(testCtx(t), bytes.NewReader(data), dir, "", ImportOptions{})
@@ -235,6 +238,94 @@ func TestImportPlaylistSkipsUnknownEntries(t *testing.T) {
 	}
 }
 
+// TestExportNamesTorrentsAsTheirLinksDo: with opts.Link, a v2-only
+// torrent's tracks are written with its whole v2 infohash (btmh, no btih:
+// the cut hash the library keys it by is no v1 infohash), a hybrid's with
+// both, and a torrent Link does not know by its key. Each reads back as the
+// same track.
+func TestExportNamesTorrentsAsTheirLinksDo(t *testing.T) {
+	var v2, hybridV2 [32]byte
+	for i := range v2 {
+		v2[i], hybridV2[i] = 0xab, 0xcd
+	}
+	v2Key := [20]byte(v2[:20])
+	hybridKey := [20]byte{0x11, 0x22}
+	unknownKey := [20]byte{0x33}
+	link := func(ih [20]byte) (magnet.Link, bool) {
+		switch ih {
+		case v2Key:
+			return magnet.Link{InfoHash: ih, InfoHashV2: v2, V2Only: true}, true
+		case hybridKey:
+			return magnet.Link{InfoHash: ih, InfoHashV2: hybridV2}, true
+		}
+		return magnet.Link{}, false
+	}
+	btmh := func(h [32]byte) string { return "xt=urn:btmh:1220" + hex.EncodeToString(h[:]) }
+	btih := func(h [20]byte) string { return "xt=urn:btih:" + hex.EncodeToString(h[:]) }
+	exports := []struct {
+		name string
+		exp  func(*Library, *bytes.Buffer, PlaylistID) error
+		imp  func(*Library, []byte) (Playlist, []ImportWarning, error)
+	}{
+		{"M3U8",
+			func(l *Library, w *bytes.Buffer, id PlaylistID) error {
+				return l.ExportM3U8(testCtx(t), w, id, ExportOptions{Link: link})
+			},
+			func(l *Library, data []byte) (Playlist, []ImportWarning, error) {
+				return l.ImportM3U8(testCtx(t), bytes.NewReader(data), "", "", ImportOptions{})
+			}},
+		{"XSPF",
+			func(l *Library, w *bytes.Buffer, id PlaylistID) error {
+				return l.ExportXSPF(testCtx(t), w, id, ExportOptions{Link: link})
+			},
+			func(l *Library, data []byte) (Playlist, []ImportWarning, error) {
+				return l.ImportXSPF(testCtx(t), bytes.NewReader(data), "", "", ImportOptions{})
+			}},
+	}
+	for _, e := range exports {
+		t.Run(e.name, func(t *testing.T) {
+			l, _ := openTestLibrary(t)
+			ids := mustPut(t, l,
+				Track{Title: "V2", Swarm: &SwarmLocation{InfoHash: v2Key, FileIndex: 2, Path: "A/v2.flac"}},
+				Track{Title: "Hybrid", Swarm: &SwarmLocation{InfoHash: hybridKey, FileIndex: 0, Path: "B/h.flac"}},
+				Track{Title: "Unknown", Swarm: &SwarmLocation{InfoHash: unknownKey, FileIndex: 1, Path: "C/u.flac"}})
+			p, err := l.createPlaylistWith(testCtx(t), "links", ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := e.exp(l, &buf, p.ID); err != nil {
+				t.Fatal(err)
+			}
+			text := strings.ReplaceAll(buf.String(), "&amp;", "&")
+			for _, want := range []string{"magnet:?" + btmh(v2) + "&dn=A%2Fv2.flac&so=2",
+				"magnet:?" + btih(hybridKey) + "&" + btmh(hybridV2) + "&dn=B%2Fh.flac&so=0",
+				"magnet:?" + btih(unknownKey) + "&dn=C%2Fu.flac&so=1"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the file lacks %s:\n%s", want, text)
+				}
+			}
+			if strings.Contains(text, btih(v2Key)) {
+				t.Errorf("the v2-only torrent is named by its cut hash as btih:\n%s", text)
+			}
+			friend, _ := openTestLibrary(t)
+			back, warns, err := e.imp(friend, buf.Bytes())
+			if err != nil || len(warns) != 0 || len(back.Items) != 3 {
+				t.Fatalf("reading it back: %+v, warnings %v, %v", back, warns, err)
+			}
+			got, err := friend.Tracks(testCtx(t), back.Items)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, key := range [][20]byte{v2Key, hybridKey, unknownKey} {
+				if got[i].Swarm == nil || got[i].Swarm.InfoHash != key {
+					t.Errorf("entry %d read back as %+v, want the torrent keyed %x", i, got[i].Swarm, key)
+				}
+			}
+		})
+	}
+}
+
 func TestExportKeepsMissingLocalTracks(t *testing.T) {
 	l, _ := openTestLibrary(t)
 	ctx := testCtx(t)
@@ -248,10 +339,10 @@ func TestExportKeepsMissingLocalTracks(t *testing.T) {
 	}
 	var m3u, xspf bytes.Buffer
 	music := filepath.Join(root, "music")
-	if err := l.ExportM3U8(ctx, &m3u, p.ID, music); err != nil {
+	if err := l.ExportM3U8(ctx, &m3u, p.ID, ExportOptions{Dir: music}); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.ExportXSPF(ctx, &xspf, p.ID, music); err != nil {
+	if err := l.ExportXSPF(ctx, &xspf, p.ID, ExportOptions{Dir: music}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(m3u.String(), "\n"+filepath.ToSlash(gone)+"\n") || !strings.Contains(xspf.String(), "<location>"+fileURL(gone)+"</location>") {

@@ -168,15 +168,33 @@ func exportLocation(p, dir string) string {
 	return filepath.ToSlash(p)
 }
 
+// ExportOptions says how a playlist is written.
+type ExportOptions struct {
+	// Dir is the folder the file will be saved in: tracks inside it are
+	// written with relative paths.
+	Dir string
+	// Link names a swarm track's torrent, by the infohash the library keys
+	// it by, as its magnet link does: whoever runs the torrents knows a
+	// v2-only torrent's whole v2 infohash (the library has it cut to 20
+	// bytes, which other clients may not read). Nil, or false for a
+	// torrent it does not know, names the torrent by that key as btih.
+	Link func(infoHash [20]byte) (magnet.Link, bool)
+}
+
 // magnetFor is the magnet a swarm track is exported as. Its name is made
 // text (magnet.Parse refuses a dn that is not): a name that is not would
 // otherwise cost the reader the whole entry.
-func magnetFor(t *Track) string {
+func (o ExportOptions) magnetFor(t *Track) string {
 	name := t.Swarm.Path
 	if name == "" {
 		name = t.DisplayTitle()
 	}
 	name = strings.ToValidUTF8(strings.ReplaceAll(name, "\x00", ""), "\ufffd")
+	if o.Link != nil {
+		if l, ok := o.Link(t.Swarm.InfoHash); ok {
+			return t.Swarm.MagnetOf(l, name)
+		}
+	}
 	return t.Swarm.Magnet(name)
 }
 

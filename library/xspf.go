@@ -29,11 +29,11 @@ type xspfTrack struct {
 	Duration  int64    `xml:"duration,omitempty"` // milliseconds
 }
 
-// ExportXSPF writes playlist id as XSPF to w. dir is the folder the file
-// will be saved in (tracks inside it get relative URIs). A track has its
+// ExportXSPF writes playlist id as XSPF to w, as opts says (tracks inside
+// opts.Dir get relative URIs). A track has its
 // local file as first location and, if it is in a swarm, its magnet link
 // (BEP 53 so=) as the next, so a player without the file can fetch it.
-func (l *Library) ExportXSPF(ctx context.Context, w io.Writer, id PlaylistID, dir string) error {
+func (l *Library) ExportXSPF(ctx context.Context, w io.Writer, id PlaylistID, opts ExportOptions) error {
 	p, tracks, err := l.playlistTracks(ctx, id)
 	if err != nil {
 		return fmt.Errorf("exporting playlist %d: %w", id, err)
@@ -47,10 +47,10 @@ func (l *Library) ExportXSPF(ctx context.Context, w io.Writer, id PlaylistID, di
 		xt := xspfTrack{Title: t.DisplayTitle(), Creator: t.Artist, Album: t.Album, TrackNum: t.TrackNumber,
 			Duration: t.Duration.Milliseconds()}
 		if t.Path != "" && (t.Swarm == nil || !t.Missing) {
-			xt.Locations = append(xt.Locations, xspfLocation(t.Path, dir))
+			xt.Locations = append(xt.Locations, xspfLocation(t.Path, opts.Dir))
 		}
 		if t.Swarm != nil {
-			xt.Locations = append(xt.Locations, magnetFor(t))
+			xt.Locations = append(xt.Locations, opts.magnetFor(t))
 		}
 		doc.Tracks = append(doc.Tracks, xt)
 	}
