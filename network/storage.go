@@ -368,7 +368,7 @@ func (bp *bufferedPiece) ReadAt(b []byte, off int64) (int, error) {
 		}
 		pb.mu.Unlock()
 	}
-	return bp.file().ReadAt(b, off)
+	return bp.t.readPiece(bp.p, b, off)
 }
 
 // WriteTo hands the piece to the hasher: from memory when buffered.
@@ -382,11 +382,7 @@ func (bp *bufferedPiece) WriteTo(w io.Writer) (int64, error) {
 		}
 		pb.mu.Unlock()
 	}
-	f := bp.file()
-	if wt, ok := f.(io.WriterTo); ok {
-		return wt.WriteTo(w)
-	}
-	return io.Copy(w, io.NewSectionReader(f, 0, bp.p.Length()))
+	return bp.t.writePieceTo(bp.p, w)
 }
 
 // MarkComplete writes a verified buffer to the files, then marks the piece
