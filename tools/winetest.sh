@@ -6,6 +6,7 @@
 #
 #   tools/winetest.sh [PACKAGE...]      (from the repository root)
 #   WINETEST_LOG=FILE tools/winetest.sh  keeps the whole go test -v output
+#   WINETEST_RUN=REGEXP tools/winetest.sh ./network/  runs only those tests
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -73,7 +74,7 @@ for k in "${known[@]}"; do
 done
 log="$work/test.log"
 rc=0
-${GO:-go} test $overlay -skip "$skip" -count=1 -v -timeout 20m -ldflags '-extldflags "-static-libgcc -static-libstdc++"' -exec wine "${pkgs[@]}" >"$log" 2>&1 || rc=$?
+${GO:-go} test $overlay ${WINETEST_RUN:+-run "$WINETEST_RUN"} -skip "$skip" -count=1 -v -timeout 20m -ldflags '-extldflags "-static-libgcc -static-libstdc++"' -exec wine "${pkgs[@]}" >"$log" 2>&1 || rc=$?
 
 passed=$(grep -cE '^\s*--- PASS' "$log" || true)
 failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
