@@ -82,10 +82,9 @@ func TestShareDialogHashingMagnetCopied(t *testing.T) {
 	makeTracks(t, album, 3)
 
 	// Holding uiMu keeps the background share's updates waiting: the
-	// dialog as it first shows.
-	// It is looked at until it shows both, within a bound: on a loaded
-	// machine the dialog's overlay once read without its hashing text (CI
-	// run 23), which the labels in the message will explain if it recurs.
+	// dialog as it first shows. It is looked at until it shows both, within
+	// a bound: on a loaded machine it once read without its hashing text
+	// (CI run 23b); the labels in the message will say more if it recurs.
 	uiMu.Lock()
 	sd := mw.sharePaths([]string{album})
 	var hashing, bar bool
