@@ -107,8 +107,8 @@ windows: windows-deps
 	@echo "windows: $(WIN_ZIP) $$(( $$(stat -c %s $(WIN_ZIP)) / 1024 )) KiB"
 
 # The Windows test binaries of library, network, player, app, magnet,
-# internal/urlscheme, internal/sharedfile under wine64, in a private WINEPREFIX
-# (tools/winetest.sh); prints windows_wine_tests_run. About 50 s warm.
+# internal/urlscheme, internal/sharedfile, desktop/instance under wine64, in a private WINEPREFIX
+# (tools/winetest.sh); prints windows_wine_tests_run. About 3–5 min warm.
 wine-test: windows-deps
 	./tools/winetest.sh
 
