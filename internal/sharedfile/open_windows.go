@@ -1,6 +1,7 @@
 package sharedfile
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +21,9 @@ func Open(name string) (*os.File, error) {
 	h, err := windows.CreateFile(p, windows.GENERIC_READ,
 		windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE|windows.FILE_SHARE_DELETE,
 		nil, windows.OPEN_EXISTING, windows.FILE_ATTRIBUTE_NORMAL, 0)
+	if errors.Is(err, windows.ERROR_SHARING_VIOLATION) {
+		err = inUse{err}
+	}
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: name, Err: err}
 	}
@@ -40,3 +44,10 @@ func longPath(name string) string {
 	}
 	return `\\?\` + clean
 }
+
+// inUse is ErrInUse keeping the system's own error beneath it.
+type inUse struct{ sys error }
+
+func (e inUse) Error() string        { return ErrInUse.Error() }
+func (e inUse) Is(target error) bool { return target == ErrInUse }
+func (e inUse) Unwrap() error        { return e.sys }

@@ -1,10 +1,14 @@
 package sharedfile
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"golang.org/x/sys/windows"
 )
 
 // TestOpenLetsOthersRenameAndDelete: while we hold a track open, Explorer
@@ -42,4 +46,34 @@ func TestOpenLetsOthersRenameAndDelete(t *testing.T) {
 	if err != nil || string(b) != "fLaC audio" {
 		t.Errorf("reading after the rename and delete: %q, %v", b, err)
 	}
+}
+
+// TestOpenNamesAnotherProgramsLock: a file another program holds open
+// letting no one read it (as some editors and recorders do) gives an error
+// that names the file and says what to do, and Open works once it is let go.
+func TestOpenNamesAnotherProgramsLock(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "recording.flac")
+	if err := os.WriteFile(name, []byte("fLaC audio"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := windows.UTF16PtrFromString(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := windows.CreateFile(p, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil,
+		windows.OPEN_EXISTING, windows.FILE_ATTRIBUTE_NORMAL, 0)
+	if err != nil {
+		t.Fatalf("locking %s as another program would: %v", name, err)
+	}
+	_, err = Open(name)
+	windows.CloseHandle(h)
+	if !errors.Is(err, ErrInUse) || !errors.Is(err, windows.ERROR_SHARING_VIOLATION) ||
+		!strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "close it there") {
+		t.Fatalf("Open of a locked file: %v; want ErrInUse naming the file", err)
+	}
+	f, err := Open(name)
+	if err != nil {
+		t.Fatalf("Open once the lock is gone: %v", err)
+	}
+	f.Close()
 }
