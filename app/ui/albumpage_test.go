@@ -46,7 +46,7 @@ func makeAlbum(t *testing.T, dir, album, artist string, n int) {
 func texts(o fyne.CanvasObject) []string {
 	var out []string
 	onUIWait(func() {
-		for _, obj := range test.LaidOutObjects(o) {
+		for _, obj := range drawnObjects(o) {
 			if !obj.Visible() {
 				continue
 			}
@@ -179,14 +179,14 @@ func TestAlbumPage(t *testing.T) {
 	}{
 		{"Play", func() { tap(p.play) }, 0},
 		{"double-click the second track", func() {
-			for _, o := range test.LaidOutObjects(p.list) {
+			for _, o := range drawnObjects(p.list) {
 				if r, ok := o.(*trackRow); ok && r.index == 1 {
 					r.DoubleTapped(nil)
 				}
 			}
 		}, 1},
 		{"click the third track, Enter", func() {
-			for _, o := range test.LaidOutObjects(p.list) {
+			for _, o := range drawnObjects(p.list) {
 				if r, ok := o.(*trackRow); ok && r.index == 2 {
 					r.Tapped(nil)
 				}
@@ -331,7 +331,7 @@ func TestGeneratedCovers(t *testing.T) {
 	}{{"First Light", "Aurora Keys", 1}, {"Second Wind", "Aurora Keys", 1}})
 	var grid []generatedCover
 	onUIWait(func() {
-		for _, o := range test.LaidOutObjects(mw.albums.grid) {
+		for _, o := range drawnObjects(mw.albums.grid) {
 			if c, ok := o.(*coverArt); ok {
 				g, generated := c.generated()
 				if !generated || c.img.Visible() || c.img.Resource == Icon {
@@ -459,7 +459,7 @@ func TestPasteOpensAlbumPage(t *testing.T) {
 		var copyBtn *widget.Button
 		onUIWait(func() {
 			if top := mw.Window().Canvas().Overlays().Top(); top != nil {
-				for _, o := range test.LaidOutObjects(top) {
+				for _, o := range drawnObjects(top) {
 					if b, ok := o.(*widget.Button); ok && b.Text == "Copy link" {
 						copyBtn = b
 					}
@@ -547,7 +547,7 @@ func TestAlbumArtShownWhenThere(t *testing.T) {
 	var grid string
 	eventually(t, "the grid's cover drawn", func() bool {
 		onUIWait(func() {
-			for _, o := range test.LaidOutObjects(mw.albums.grid) {
+			for _, o := range drawnObjects(mw.albums.grid) {
 				if c, ok := o.(*coverArt); ok {
 					grid = shows(c)
 				}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/swarmtone/swarmtone/player"
@@ -79,7 +78,7 @@ func TestFeedShowsRepost(t *testing.T) {
 
 	// Play streams it like any release: its swarm is the origin's node.
 	var play *widget.Button
-	onUIWait(func() { play = buttonIn(test.LaidOutObjects(home), "Play") })
+	onUIWait(func() { play = buttonIn(drawnObjects(home), "Play") })
 	if play == nil {
 		t.Fatal("no Play on the repost's row")
 	}
@@ -99,7 +98,7 @@ func TestFeedShowsRepost(t *testing.T) {
 	// The origin's name opens its page.
 	var from *widget.Hyperlink
 	onUIWait(func() {
-		for _, o := range test.LaidOutObjects(home) {
+		for _, o := range drawnObjects(home) {
 			if h, ok := o.(*widget.Hyperlink); ok && h.Text == "Night Choir" {
 				from = h
 			}

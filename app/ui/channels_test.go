@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/swarmtone/swarmtone/app"
@@ -90,7 +89,7 @@ func pageButton(t *testing.T, p *channelPage, text string) *widget.Button {
 	t.Helper()
 	var b *widget.Button
 	eventually(t, "the page's button "+text, func() bool {
-		onUIWait(func() { b = buttonIn(test.LaidOutObjects(p.object), text) })
+		onUIWait(func() { b = buttonIn(drawnObjects(p.object), text) })
 		return b != nil && b.Visible() && !b.Disabled()
 	})
 	return b
@@ -231,7 +230,7 @@ func TestChannelPasteFollowFeedUnfollow(t *testing.T) {
 	// The name in the list opens the page, where Unfollow works.
 	var name *widget.Hyperlink
 	onUIWait(func() {
-		for _, o := range test.LaidOutObjects(mw.channels.followed) {
+		for _, o := range drawnObjects(mw.channels.followed) {
 			if h, ok := o.(*widget.Hyperlink); ok && h.Text == "Night Choir" {
 				name = h
 			}

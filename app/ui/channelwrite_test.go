@@ -20,7 +20,7 @@ func shownButtonIn(t *testing.T, o fyne.CanvasObject, text string) *widget.Butto
 	t.Helper()
 	var b *widget.Button
 	eventually(t, "the button "+text, func() bool {
-		onUIWait(func() { b = buttonIn(test.LaidOutObjects(o), text) })
+		onUIWait(func() { b = buttonIn(drawnObjects(o), text) })
 		return b != nil && b.Visible()
 	})
 	return b
@@ -58,7 +58,7 @@ func TestChannelRepostFollowsPlaylistWindow(t *testing.T) {
 	p := openedPage(t, mw)
 	eventually(t, "the release on the page", func() bool { return hasText(p.object, "Seventh") })
 	var repost *widget.Button
-	onUIWait(func() { repost = buttonIn(test.LaidOutObjects(p.object), "Repost") })
+	onUIWait(func() { repost = buttonIn(drawnObjects(p.object), "Repost") })
 	if repost != nil {
 		t.Fatal("Repost is offered on a channel not followed")
 	}
@@ -121,7 +121,7 @@ func TestChannelRepostFollowsPlaylistWindow(t *testing.T) {
 	})
 	var rms []*widget.Button
 	onUIWait(func() {
-		for _, o := range test.LaidOutObjects(s.releases) {
+		for _, o := range drawnObjects(s.releases) {
 			if b, ok := o.(*widget.Button); ok && b.Text == "Remove" {
 				rms = append(rms, b)
 			}
@@ -152,7 +152,7 @@ func TestChannelRepostFollowsPlaylistWindow(t *testing.T) {
 	})
 	var from *widget.Hyperlink
 	onUIWait(func() {
-		for _, o := range test.LaidOutObjects(own.object) {
+		for _, o := range drawnObjects(own.object) {
 			if h, ok := o.(*widget.Hyperlink); ok && h.Text == "Source Choir" {
 				from = h
 			}

@@ -81,7 +81,7 @@ func shows(o fyne.CanvasObject, s string) bool {
 	if containsText(o, s) {
 		return true
 	}
-	for _, obj := range test.LaidOutObjects(o) {
+	for _, obj := range drawnObjects(o) {
 		if h, ok := obj.(*widget.Hyperlink); ok && h.Text == s && h.Visible() {
 			return true
 		}
@@ -148,7 +148,7 @@ func TestDiscoverInWindow(t *testing.T) {
 	var hide *widget.Button
 	eventually(t, "the hide button of Moonrise", func() bool {
 		return onUIBool(func() bool {
-			for _, o := range test.LaidOutObjects(panel) {
+			for _, o := range drawnObjects(panel) {
 				if btn, ok := o.(*widget.Button); ok && btn.Icon != nil && btn.Icon.Name() == theme.VisibilityOffIcon().Name() && panel.Visible() {
 					hide = btn
 				}
@@ -190,7 +190,7 @@ func TestDiscoverInWindow(t *testing.T) {
 
 	var unblock *widget.Button
 	onUIWait(func() {
-		for _, o := range test.LaidOutObjects(mw.settings.blocked.object) {
+		for _, o := range drawnObjects(mw.settings.blocked.object) {
 			if btn, ok := o.(*widget.Button); ok && btn.Text == "Unblock" {
 				unblock = btn
 			}

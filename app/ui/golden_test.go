@@ -123,8 +123,13 @@ func TestViewsRenderToGoldenMarkup(t *testing.T) {
 			if mw.views[i].name != tc.view {
 				t.Fatalf("sidebar entry %d is %q, want %q", i, mw.views[i].name, tc.view)
 			}
-			mw.sidebar.Select(i)
-			eventually(t, tc.view+" loaded", tc.ready)
+			onUIWait(func() { mw.sidebar.Select(i) })
+			// Checked and captured holding the UI's lock: a background
+			// update is then either whole or not begun (a capture in the
+			// middle of a table refresh drew blank rows under load).
+			eventually(t, tc.view+" loaded", func() bool { return onUIBool(tc.ready) })
+			uiMu.Lock()
+			defer uiMu.Unlock()
 			test.AssertRendersToMarkup(t, tc.golden, mw.Window().Canvas())
 		})
 	}

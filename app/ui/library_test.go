@@ -78,11 +78,11 @@ func libraryCellAt(t *testing.T, mw *MainWindow, row, col int) *libraryCell {
 	t.Helper()
 	for range 2 {
 		var found *libraryCell
-		drawn(mw.library.table, func(o fyne.CanvasObject) {
-			if c, ok := o.(*libraryCell); ok && c.Visible() && c.row == row && c.col == col {
+		for _, o := range drawnObjects(mw.library.table) {
+			if c, ok := o.(*libraryCell); ok && c.row == row && c.col == col {
 				found = c
 			}
-		})
+		}
 		if found != nil {
 			return found
 		}
@@ -92,21 +92,40 @@ func libraryCellAt(t *testing.T, mw *MainWindow, row, col int) *libraryCell {
 	return newLibraryCell(mw.library) // not on screen: the test goes on to say what else is wrong
 }
 
-// drawn calls fn for o and everything drawn inside it, through the
-// renderers the window drew with (test.LaidOutObjects makes new ones,
-// which for a table have no cells).
-func drawn(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
-	fn(o)
-	switch x := o.(type) {
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(x).Objects() {
-			drawn(c, fn)
+// drawnObjects lays o out as a frame of the window would (the test
+// driver draws no frames) and lists o and every visible object inside it.
+// Tests look here, never at test.LaidOutObjects: that makes each widget a
+// new renderer, and a GridWrap or List then hands its items to the new one
+// while the window keeps showing the old, emptied one (a golden capture
+// under load showed the album grid blank).
+func drawnObjects(o fyne.CanvasObject) []fyne.CanvasObject {
+	var all []fyne.CanvasObject
+	var walk func(o fyne.CanvasObject, size fyne.Size)
+	walk = func(o fyne.CanvasObject, size fyne.Size) {
+		if o == nil || !o.Visible() {
+			return
 		}
-	case *fyne.Container:
-		for _, c := range x.Objects {
-			drawn(c, fn)
+		all = append(all, o)
+		var children []fyne.CanvasObject
+		switch x := o.(type) {
+		case fyne.Widget:
+			r := test.WidgetRenderer(x)
+			r.Layout(size)
+			children = r.Objects()
+		case *fyne.Container:
+			if x.Layout != nil {
+				x.Layout.Layout(x.Objects, size)
+			}
+			children = x.Objects
+		}
+		for _, c := range children {
+			walk(c, c.Size())
 		}
 	}
+	if o != nil {
+		walk(o, o.MinSize().Max(o.Size()))
+	}
+	return all
 }
 
 // clickCell presses and releases the mouse on a cell with mod held, as the
@@ -235,11 +254,11 @@ func TestLibrarySelection(t *testing.T) {
 			onUIWait(func() {
 				mw.queue.list.Refresh()
 				mw.Window().Canvas().Capture()
-				drawn(mw.queue.object, func(o fyne.CanvasObject) {
-					if lb, ok := o.(*widget.Label); ok && lb.Visible() && lb.TextStyle.Bold && strings.HasPrefix(lb.Text, "Song") {
+				for _, o := range drawnObjects(mw.queue.object) {
+					if lb, ok := o.(*widget.Label); ok && lb.TextStyle.Bold && strings.HasPrefix(lb.Text, "Song") {
 						bold = append(bold, lb.Text)
 					}
-				})
+				}
 			})
 			return slices.Equal(bold, []string{"Song 2 — Selector"})
 		})

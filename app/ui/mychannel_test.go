@@ -37,7 +37,7 @@ func myChannel(t *testing.T, core *app.Core) app.ChannelView {
 func releaseRows(s *myChannelSection) []string {
 	var out []string
 	fyne.DoAndWait(func() {
-		for _, o := range test.LaidOutObjects(s.releases) {
+		for _, o := range drawnObjects(s.releases) {
 			if l, ok := o.(*widget.Label); ok {
 				out = append(out, l.Text)
 			}
@@ -239,7 +239,7 @@ func TestTransfersPublishAndRemove(t *testing.T) {
 
 	before := myChannel(t, core)
 	var remove *widget.Button
-	fyne.DoAndWait(func() { remove = buttonIn(test.LaidOutObjects(mw.settings.channel.releases), "Remove") }) // the first: Row Album
+	fyne.DoAndWait(func() { remove = buttonIn(drawnObjects(mw.settings.channel.releases), "Remove") }) // the first: Row Album
 	act(func() { test.Tap(remove) })
 	tapOverlayButton(t, mw, "Yes")
 	eventually(t, "the removal published", func() bool { return strings.HasPrefix(channelStatus(mw.settings.channel), "Published version 3.") })

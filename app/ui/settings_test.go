@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -26,7 +25,7 @@ func overlayText(mw *MainWindow) string {
 		if top == nil {
 			return
 		}
-		for _, o := range test.LaidOutObjects(top) {
+		for _, o := range drawnObjects(top) {
 			if l, ok := o.(*widget.Label); ok {
 				texts = append(texts, l.Text)
 			}

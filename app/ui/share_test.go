@@ -21,7 +21,7 @@ func overlayObjects(mw *MainWindow) []fyne.CanvasObject {
 	var out []fyne.CanvasObject
 	fyne.DoAndWait(func() {
 		if top := mw.Window().Canvas().Overlays().Top(); top != nil {
-			out = test.LaidOutObjects(top)
+			out = drawnObjects(top)
 		}
 	})
 	return out
@@ -54,7 +54,7 @@ func tapWindowButton(t *testing.T, mw *MainWindow, text string) {
 	t.Helper()
 	var b *widget.Button
 	eventually(t, "the button "+text, func() bool {
-		fyne.DoAndWait(func() { b = buttonIn(test.LaidOutObjects(mw.Window().Content()), text) })
+		fyne.DoAndWait(func() { b = buttonIn(drawnObjects(mw.Window().Content()), text) })
 		return b != nil && b.Visible()
 	})
 	act(func() { test.Tap(b) })

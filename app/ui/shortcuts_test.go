@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -128,7 +127,7 @@ func TestKeyboardShortcuts(t *testing.T) {
 
 // containsText reports whether a label or text drawn under o says s.
 func containsText(o fyne.CanvasObject, s string) bool {
-	for _, obj := range test.LaidOutObjects(o) {
+	for _, obj := range drawnObjects(o) {
 		switch x := obj.(type) {
 		case *widget.Label:
 			if x.Text == s {

@@ -55,7 +55,7 @@ func openTaggingWindow(t *testing.T) (*MainWindow, *app.Core) {
 func rowButton(mw *MainWindow, text string) *widget.Button {
 	var found *widget.Button
 	onUIWait(func() {
-		for _, o := range test.LaidOutObjects(mw.transfers.list) {
+		for _, o := range drawnObjects(mw.transfers.list) {
 			if b, ok := o.(*widget.Button); ok && b.Visible() && b.Text == text {
 				found = b
 			}
