@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/swarmtone/swarmtone/app"
@@ -68,7 +67,7 @@ func TestDefaultMusicFolder(t *testing.T) {
 			}
 			mw, _ := openWindow(t)
 			var shown string
-			fyne.DoAndWait(func() { shown = mw.settings.musicFolders.Text })
+			onUIWait(func() { shown = mw.settings.musicFolders.Text })
 			if shown != want {
 				t.Errorf("Settings shows music folder %q, want %q", shown, want)
 			}
@@ -100,29 +99,29 @@ func TestSettingsImportNow(t *testing.T) {
 	mw, core := openWindow(t)
 	v := mw.settings
 	gone := filepath.Join(t.TempDir(), "gone")
-	fyne.DoAndWait(func() {
+	onUIWait(func() {
 		mw.sidebar.Select(viewIndex(t, mw, "Settings"))
 		v.musicFolders.SetText(gone) // typed, never saved
 	})
 	tapWindowButton(t, mw, "Browse…")
 	tapOverlayButton(t, mw, "Add")
 	var onScreen string
-	fyne.DoAndWait(func() { onScreen = v.musicFolders.Text })
+	onUIWait(func() { onScreen = v.musicFolders.Text })
 	if onScreen != gone+"\n"+music {
 		t.Fatalf("folders on screen after Browse… %q, want the typed one and the chosen one", onScreen)
 	}
-	// Holding uiMu keeps the import's updates waiting: the form as the
-	// import starts.
-	uiMu.Lock()
+	// Holding the UI lock (asUser) keeps the import's updates waiting: the
+	// form as the import starts.
+	unlock := asUser()
 	test.Tap(v.importBtn)
 	started, disabled := v.importStatus.Text, v.importBtn.Disabled()
-	uiMu.Unlock()
+	unlock()
 	if !strings.HasPrefix(started, "Looking for music in "+gone+", "+music) || !disabled {
 		t.Errorf("as the import starts the status says %q and Import now is disabled %v; want the folders searched, and disabled", started, disabled)
 	}
 	var report string
 	eventually(t, "the import report", func() bool {
-		fyne.DoAndWait(func() { report = v.importStatus.Text })
+		onUIWait(func() { report = v.importStatus.Text })
 		return strings.Contains(report, "Imported:")
 	})
 	for _, want := range []string{"Folder " + gone + " does not exist.", "1 could not be read:", shortPath(bad) + ": "} {
@@ -171,7 +170,7 @@ func TestEmptyLibraryCallToAction(t *testing.T) {
 		mw, core := openWindow(t)
 		eventually(t, "the call to action", func() bool {
 			var shown bool
-			fyne.DoAndWait(func() { shown = mw.addMusic.object.Visible() && !mw.library.object.Visible() })
+			onUIWait(func() { shown = mw.addMusic.object.Visible() && !mw.library.object.Visible() })
 			return shown
 		})
 		tapWindowButton(t, mw, "Add your music folder…")
@@ -183,7 +182,7 @@ func TestEmptyLibraryCallToAction(t *testing.T) {
 		}
 		eventually(t, "the table in place of the call to action", func() bool {
 			var shown bool
-			fyne.DoAndWait(func() { shown = !mw.addMusic.object.Visible() && mw.library.object.Visible() })
+			onUIWait(func() { shown = !mw.addMusic.object.Visible() && mw.library.object.Visible() })
 			return shown
 		})
 		s, err := core.Settings(context.Background())

@@ -128,8 +128,7 @@ func TestViewsRenderToGoldenMarkup(t *testing.T) {
 			// update is then either whole or not begun (a capture in the
 			// middle of a table refresh drew blank rows under load).
 			eventually(t, tc.view+" loaded", func() bool { return onUIBool(tc.ready) })
-			uiMu.Lock()
-			defer uiMu.Unlock()
+			defer asUser()()
 			test.AssertRendersToMarkup(t, tc.golden, mw.Window().Canvas())
 		})
 	}

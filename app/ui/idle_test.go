@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
-
 	"github.com/swarmtone/swarmtone/app"
 	"github.com/swarmtone/swarmtone/library"
 )
@@ -32,7 +30,7 @@ func TestNowPlayingIdle(t *testing.T) {
 	b := mw.nowPlaying
 	reads := make(chan [][2]float64)
 	var idle bool
-	fyne.DoAndWait(func() {
+	onUIWait(func() {
 		idle = b.unfollow == nil && b.got.redrawn == 0
 		b.followEvery = time.Millisecond
 		b.downloaded = func(app.Track) [][2]float64 { return <-reads }
@@ -42,7 +40,7 @@ func TestNowPlayingIdle(t *testing.T) {
 	}
 
 	swarm := app.Track{Title: "Remote", Swarm: &library.SwarmLocation{FileIndex: 0}}
-	fyne.DoAndWait(func() { b.followDownloaded(swarm) })
+	onUIWait(func() { b.followDownloaded(swarm) })
 	half := [][2]float64{{0, 0.5}}
 	more := [][2]float64{{0, 0.75}}
 	// Each send returns once the follower took the value, so after the
@@ -55,13 +53,13 @@ func TestNowPlayingIdle(t *testing.T) {
 		}
 	}
 	var redrawn int
-	fyne.DoAndWait(func() { redrawn = b.got.redrawn })
+	onUIWait(func() { redrawn = b.got.redrawn })
 	if redrawn != 2 {
 		t.Errorf("redrawn %d times for ranges half, half, more: want 2 (the same ranges are not redrawn)", redrawn)
 	}
 
-	fyne.DoAndWait(func() { b.onPlayerEvent(app.PlayerEvent{Kind: app.PlayerStopped}) })
-	fyne.DoAndWait(func() { idle = b.unfollow == nil && len(b.got.ranges) == 0 })
+	onUIWait(func() { b.onPlayerEvent(app.PlayerEvent{Kind: app.PlayerStopped}) })
+	onUIWait(func() { idle = b.unfollow == nil && len(b.got.ranges) == 0 })
 	if !idle {
 		t.Error("after playback stopped the bar still follows a download or shows one")
 	}
@@ -80,7 +78,7 @@ func TestNowPlayingIdle(t *testing.T) {
 	}
 
 	local := app.Track{Title: "Here", Path: "/music/here.flac"}
-	fyne.DoAndWait(func() {
+	onUIWait(func() {
 		b.followDownloaded(local)
 		idle = b.unfollow == nil && slices.Equal(b.got.ranges, [][2]float64{{0, 1}})
 	})
@@ -98,7 +96,7 @@ func TestTransfersHidden(t *testing.T) {
 	// A second view on the same window, so the fakes are in place before
 	// its loop starts; the loop ends with the window.
 	var v *transfersView
-	fyne.DoAndWait(func() { v = newTransfersView(mw) })
+	onUIWait(func() { v = newTransfersView(mw) })
 	share := app.TorrentStats{InfoHash: "aa", Name: "Shared", Shared: true, Length: 10, Progress: 1}
 	download := app.TorrentStats{InfoHash: "bb", Name: "Fetched", Length: 10, Progress: 0.5}
 	added := app.TorrentStats{InfoHash: "cc", Name: "Added", Length: 10, Progress: 0.1}
@@ -147,11 +145,11 @@ func TestTransfersHidden(t *testing.T) {
 		<-somes
 	}
 
-	fyne.DoAndWait(func() { v.setShown(true) })
+	onUIWait(func() { v.setShown(true) })
 	for range 3 {
 		recv(t, "the shown view's refresh", alls)
 	}
-	fyne.DoAndWait(func() {
+	onUIWait(func() {
 		v.setShown(false)
 		v.changed("cc")
 	})

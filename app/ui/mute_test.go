@@ -15,7 +15,7 @@ func TestMuteButtonAndKey(t *testing.T) {
 	mw, core := openWindow(t)
 	b := mw.nowPlaying
 	pressM := func() {
-		fyne.DoAndWait(func() { mw.Window().Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyM}) })
+		onUIWait(func() { mw.Window().Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyM}) })
 	}
 	steps := []struct {
 		name  string
@@ -39,7 +39,7 @@ func TestMuteButtonAndKey(t *testing.T) {
 			}
 			eventually(t, "the mute button to show "+want, func() bool {
 				var got string
-				fyne.DoAndWait(func() { got = b.mute.Icon.Name() })
+				onUIWait(func() { got = b.mute.Icon.Name() })
 				return got == want
 			})
 		})

@@ -19,7 +19,7 @@ import (
 // channelStatus reads "My channel"'s status line on the UI goroutine.
 func channelStatus(s *myChannelSection) string {
 	var text string
-	fyne.DoAndWait(func() { text = s.status.Text })
+	onUIWait(func() { text = s.status.Text })
 	return text
 }
 
@@ -36,7 +36,7 @@ func myChannel(t *testing.T, core *app.Core) app.ChannelView {
 // releaseRows are the titles shown in "My channel"'s releases.
 func releaseRows(s *myChannelSection) []string {
 	var out []string
-	fyne.DoAndWait(func() {
+	onUIWait(func() {
 		for _, o := range drawnObjects(s.releases) {
 			if l, ok := o.(*widget.Label); ok {
 				out = append(out, l.Text)
@@ -54,7 +54,7 @@ func TestMyChannelCreateAndEditProfile(t *testing.T) {
 	mw, core := openWindow(t)
 	s := mw.settings.channel
 	var createShown, ownShown bool
-	fyne.DoAndWait(func() { createShown, ownShown = s.create.Visible(), s.own.Visible() })
+	onUIWait(func() { createShown, ownShown = s.create.Visible(), s.own.Visible() })
 	if !createShown || ownShown {
 		t.Fatalf("with no channel: create form shown %v, channel shown %v", createShown, ownShown)
 	}
@@ -65,12 +65,12 @@ func TestMyChannelCreateAndEditProfile(t *testing.T) {
 	if _, err := core.MyChannel(context.Background()); !errors.Is(err, app.ErrNoChannel) {
 		t.Fatalf("a channel was made with no name: %v", err)
 	}
-	fyne.DoAndWait(func() { s.createName.SetText("Night Choir") })
+	onUIWait(func() { s.createName.SetText("Night Choir") })
 	act(func() { test.Tap(s.createBtn) })
 	eventually(t, "the channel made", func() bool { return strings.HasPrefix(channelStatus(s), "Your channel is made") })
 	mine := myChannel(t, core)
 	var link, name string
-	fyne.DoAndWait(func() {
+	onUIWait(func() {
 		createShown, ownShown, link, name = s.create.Visible(), s.own.Visible(), s.link.Text, s.name.Text
 	})
 	if createShown || !ownShown || link != mine.Link || name != "Night Choir" || mine.Name != "Night Choir" {
@@ -94,7 +94,7 @@ func TestMyChannelCreateAndEditProfile(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := myChannel(t, core)
-			fyne.DoAndWait(func() {
+			onUIWait(func() {
 				s.status.SetText("")
 				s.name.SetText(tt.channel)
 				s.bio.SetText(tt.bio)
@@ -118,7 +118,7 @@ func TestMyChannelCreateAndEditProfile(t *testing.T) {
 				t.Fatalf("after Save: seq %d (was %d), name %q, profile %+v; want %q, %q, %q", after.Seq, before.Seq, after.Name, p, tt.channel, tt.bio, tt.links)
 			}
 			var link string
-			fyne.DoAndWait(func() { link = s.link.Text })
+			onUIWait(func() { link = s.link.Text })
 			if link != after.Link {
 				t.Errorf("the link shown %q, want the renamed channel's %q", link, after.Link)
 			}
@@ -135,30 +135,31 @@ func TestShareDialogPublishes(t *testing.T) {
 	ctx := context.Background()
 	// Without a channel there is no check.
 	var sd *shareDialog
-	uiMu.Lock()
+	unlock := asUser()
 	sd = mw.sharePaths([]string{t.TempDir()})
 	noCheck := sd.publish == nil
 	sd.d.Hide()
-	uiMu.Unlock()
+	unlock()
 	if !noCheck {
 		t.Fatal("the share dialog offers to publish with no channel")
 	}
 	if _, err := core.CreateChannel(ctx, "Sharer"); err != nil {
 		t.Fatal(err)
 	}
-	fyne.DoAndWait(mw.settings.channel.reload)
+	onUIWait(mw.settings.channel.reload)
 
 	album := filepath.Join(t.TempDir(), "Published Album")
 	makeTracks(t, album, 2)
-	// Holding uiMu keeps the share's result waiting until the box is ticked.
-	uiMu.Lock()
+	// Holding the UI lock (asUser) keeps the share's result waiting until
+	// the box is ticked.
+	unlock = asUser()
 	sd = mw.sharePaths([]string{album})
 	if sd.publish == nil || sd.publish.Checked {
-		uiMu.Unlock()
+		unlock()
 		t.Fatalf("with a channel the check is there %v, ticked %v; want there and unticked", sd.publish != nil, sd.publish != nil && sd.publish.Checked)
 	}
 	sd.publish.SetChecked(true)
-	uiMu.Unlock()
+	unlock()
 
 	eventually(t, "the publish reported", func() bool { return strings.Contains(overlayText(mw), "Published version 1.") })
 	v := myChannel(t, core)
@@ -167,7 +168,7 @@ func TestShareDialogPublishes(t *testing.T) {
 	}
 	rel := v.Index.Releases[0]
 	var magnet string
-	fyne.DoAndWait(func() { magnet = sd.magnet })
+	onUIWait(func() { magnet = sd.magnet })
 	if rel.Title != "Published Album" || len(rel.Tracks) != 2 || !strings.Contains(strings.ToLower(magnet), rel.InfoHash) {
 		t.Fatalf("release %+v, want Published Album with 2 tracks, the share %s", rel, magnet)
 	}
@@ -178,11 +179,11 @@ func TestShareDialogPublishes(t *testing.T) {
 		st, err := core.Settings(ctx)
 		return err == nil && st.PublishShares
 	})
-	uiMu.Lock()
+	unlock = asUser()
 	next := mw.sharePaths([]string{t.TempDir()})
 	ticked := next.publish != nil && next.publish.Checked
 	next.d.Hide()
-	uiMu.Unlock()
+	unlock()
 	if !ticked {
 		t.Error("the next share dialog does not start ticked")
 	}
@@ -197,7 +198,7 @@ func TestTransfersPublishAndRemove(t *testing.T) {
 	if _, err := core.CreateChannel(ctx, "Remover"); err != nil {
 		t.Fatal(err)
 	}
-	fyne.DoAndWait(mw.settings.channel.reload)
+	onUIWait(mw.settings.channel.reload)
 	album := filepath.Join(t.TempDir(), "Row Album")
 	makeTracks(t, album, 1)
 	sh, err := core.Share(ctx, []string{album}, nil)
@@ -211,7 +212,7 @@ func TestTransfersPublishAndRemove(t *testing.T) {
 	// The Transfers row of the share, drawn by a view of its own.
 	var row *fyne.Container
 	var v *transfersView
-	fyne.DoAndWait(func() {
+	onUIWait(func() {
 		v = newTransfersView(mw)
 		row = v.list.CreateItem().(*fyne.Container)
 		v.updateRow(app.TorrentStats{InfoHash: sh.InfoHash, Name: sh.Name, Shared: true}, row)
@@ -230,16 +231,16 @@ func TestTransfersPublishAndRemove(t *testing.T) {
 		{InfoHash: sh.InfoHash, Name: sh.Name},                // a download
 		{InfoHash: index, Name: "channel.json", Shared: true}, // the channel's own index
 	} {
-		fyne.DoAndWait(func() { v.updateRow(st, row) })
+		onUIWait(func() { v.updateRow(st, row) })
 		if pub.Visible() {
 			t.Errorf("the row of %s (shared %v) offers to publish it", st.Name, st.Shared)
 		}
 	}
-	fyne.DoAndWait(func() { mw.Window().Canvas().Overlays().Top().Hide() })
+	onUIWait(func() { mw.Window().Canvas().Overlays().Top().Hide() })
 
 	before := myChannel(t, core)
 	var remove *widget.Button
-	fyne.DoAndWait(func() { remove = buttonIn(drawnObjects(mw.settings.channel.releases), "Remove") }) // the first: Row Album
+	onUIWait(func() { remove = buttonIn(drawnObjects(mw.settings.channel.releases), "Remove") }) // the first: Row Album
 	act(func() { test.Tap(remove) })
 	tapOverlayButton(t, mw, "Yes")
 	eventually(t, "the removal published", func() bool { return strings.HasPrefix(channelStatus(mw.settings.channel), "Published version 3.") })
@@ -260,13 +261,13 @@ func TestMyChannelKeyRoundTrip(t *testing.T) {
 	mw, core := openWindow(t)
 	ctx := context.Background()
 	s := mw.settings.channel
-	fyne.DoAndWait(func() { s.createName.SetText("Keyed") })
+	onUIWait(func() { s.createName.SetText("Keyed") })
 	act(func() { test.Tap(s.createBtn) })
 	eventually(t, "the channel made", func() bool { return strings.HasPrefix(channelStatus(s), "Your channel is made") })
 	first := myChannel(t, core).Link
 	dir := t.TempDir()
 	key := filepath.Join(dir, "key.txt")
-	fyne.DoAndWait(func() { s.exportKey(key) })
+	onUIWait(func() { s.exportKey(key) })
 	eventually(t, "the key exported", func() bool { return strings.HasPrefix(channelStatus(s), "Key saved to "+key) })
 	if st, err := os.Stat(key); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("key backup: %v; want mode 0600", err)
@@ -293,13 +294,13 @@ func TestMyChannelKeyRoundTrip(t *testing.T) {
 		{"the first key back", key, "Key imported", first},
 	}
 	for _, step := range steps {
-		fyne.DoAndWait(func() {
+		onUIWait(func() {
 			s.status.SetText("")
 			s.importKey(step.path)
 		})
 		eventually(t, step.name+" reported", func() bool { return strings.HasPrefix(channelStatus(s), step.status) })
 		var shown string
-		fyne.DoAndWait(func() { shown = s.link.Text })
+		onUIWait(func() { shown = s.link.Text })
 		if got := myChannel(t, core).Link; got != step.link || shown != step.link {
 			t.Fatalf("%s: the channel is %q (shown %q), want %q", step.name, got, shown, step.link)
 		}

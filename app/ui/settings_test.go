@@ -6,21 +6,20 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 )
 
 // statusOf reads the settings view's status line on the UI goroutine.
 func statusOf(v *settingsView) string {
 	var s string
-	fyne.DoAndWait(func() { s = v.status.Text })
+	onUIWait(func() { s = v.status.Text })
 	return s
 }
 
 // overlayText is every label's text in the window's top overlay (a dialog).
 func overlayText(mw *MainWindow) string {
 	var texts []string
-	fyne.DoAndWait(func() {
+	onUIWait(func() {
 		top := mw.Window().Canvas().Overlays().Top()
 		if top == nil {
 			return
@@ -54,7 +53,7 @@ func TestSettingsSaveFailureIsShown(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			mw, _ := openWindow(t)
 			mw.cancel()
-			fyne.DoAndWait(func() { tt.save(mw.settings) })
+			onUIWait(func() { tt.save(mw.settings) })
 			eventually(t, "the failure shown", func() bool { return strings.Contains(tt.shown(mw), tt.want) })
 		})
 	}
@@ -67,7 +66,7 @@ func TestSettingsSaveFailureIsShown(t *testing.T) {
 func TestSettingsSavesLandInOrder(t *testing.T) {
 	mw, core := openWindow(t)
 	v := mw.settings
-	fyne.DoAndWait(func() {
+	onUIWait(func() {
 		v.saveVolume(0.1)
 		v.port.SetText("7001")
 		v.save()

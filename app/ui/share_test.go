@@ -19,7 +19,7 @@ import (
 // dialog on top), read on the UI goroutine.
 func overlayObjects(mw *MainWindow) []fyne.CanvasObject {
 	var out []fyne.CanvasObject
-	fyne.DoAndWait(func() {
+	onUIWait(func() {
 		if top := mw.Window().Canvas().Overlays().Top(); top != nil {
 			out = drawnObjects(top)
 		}
@@ -54,7 +54,7 @@ func tapWindowButton(t *testing.T, mw *MainWindow, text string) {
 	t.Helper()
 	var b *widget.Button
 	eventually(t, "the button "+text, func() bool {
-		fyne.DoAndWait(func() { b = buttonIn(drawnObjects(mw.Window().Content()), text) })
+		onUIWait(func() { b = buttonIn(drawnObjects(mw.Window().Content()), text) })
 		return b != nil && b.Visible()
 	})
 	act(func() { test.Tap(b) })
@@ -81,11 +81,12 @@ func TestShareDialogHashingMagnetCopied(t *testing.T) {
 	album := filepath.Join(t.TempDir(), "Window Album")
 	makeTracks(t, album, 3)
 
-	// Holding uiMu keeps the background share's updates waiting: the
-	// dialog as it first shows. It is looked at until it shows both, within
-	// a bound: on a loaded machine it once read without its hashing text
-	// (CI run 23b); the labels in the message will say more if it recurs.
-	uiMu.Lock()
+	// Holding the UI lock (asUser) keeps the background share's updates
+	// waiting: the dialog as it first shows. It is looked at until it shows
+	// both, within a bound: on a loaded machine it once read without its
+	// hashing text (CI run 23b); the labels in the message will say more if
+	// it recurs.
+	unlock := asUser()
 	sd := mw.sharePaths([]string{album})
 	var hashing, bar bool
 	var labels []string
@@ -104,7 +105,7 @@ func TestShareDialogHashingMagnetCopied(t *testing.T) {
 			break
 		}
 	}
-	uiMu.Unlock()
+	unlock()
 	if !hashing || !bar {
 		t.Fatalf("the dialog first shows hashing text %v and a progress bar %v, want both; its labels: %q", hashing, bar, labels)
 	}
@@ -113,7 +114,7 @@ func TestShareDialogHashingMagnetCopied(t *testing.T) {
 	magnet := sharedMagnet(t, core)
 	var got, btnText, status string
 	var progress float64
-	fyne.DoAndWait(func() {
+	onUIWait(func() {
 		got = mw.app.Clipboard().Content()
 		btnText = sd.copyBtn.Text
 		status, progress = sd.status.Text, sd.bar.Value
@@ -150,11 +151,11 @@ func TestShareFromWindow(t *testing.T) {
 		share func(t *testing.T, mw *MainWindow, album string)
 	}{
 		{"Ctrl+Shift+S", choose(func(t *testing.T, mw *MainWindow) {
-			fyne.DoAndWait(func() { mw.Window().Canvas().(fyne.Shortcutable).TypedShortcut(shareShortcut) })
+			onUIWait(func() { mw.Window().Canvas().(fyne.Shortcutable).TypedShortcut(shareShortcut) })
 		})},
 		{"Share button", choose(func(t *testing.T, mw *MainWindow) { tapWindowButton(t, mw, "Share music…") })},
 		{"drop", func(t *testing.T, mw *MainWindow, album string) {
-			fyne.DoAndWait(func() { mw.HandleDrop([]fyne.URI{storage.NewFileURI(album)}) })
+			onUIWait(func() { mw.HandleDrop([]fyne.URI{storage.NewFileURI(album)}) })
 		}},
 	}
 	for _, tt := range tests {
@@ -188,10 +189,10 @@ func TestCopyMagnetOffersShare(t *testing.T) {
 	}
 	eventually(t, "the library view to show the tracks", func() bool {
 		var n int
-		fyne.DoAndWait(func() { n = len(mw.library.ids) })
+		onUIWait(func() { n = len(mw.library.ids) })
 		return n == 2
 	})
-	fyne.DoAndWait(func() {
+	onUIWait(func() {
 		mw.library.click(0, colTitle, 0)
 		mw.library.copyMagnet()
 	})

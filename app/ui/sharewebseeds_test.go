@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -30,7 +29,7 @@ func TestShareDialogWebSeeds(t *testing.T) {
 
 	var link, note string
 	read := func() {
-		fyne.DoAndWait(func() {
+		onUIWait(func() {
 			link, note = "", sd.seedsNote.Text
 			if sd.link != nil {
 				link = sd.link.Text
@@ -50,7 +49,7 @@ func TestShareDialogWebSeeds(t *testing.T) {
 	}
 
 	const bad = "ftp://files.example/music/"
-	fyne.DoAndWait(func() { sd.seeds.SetText(seed + "\n" + bad) })
+	onUIWait(func() { sd.seeds.SetText(seed + "\n" + bad) })
 	tapOverlayButton(t, mw, setWebSeedsText)
 	eventually(t, "a note naming the bad URL", func() bool { read(); return strings.Contains(note, `"`+bad+`"`) })
 	if !strings.HasPrefix(note, "Web seeds not set: ") || !strings.Contains(link, wantWS) || strings.Contains(link, "ftp") {

@@ -38,7 +38,7 @@ func lightness(img image.Image) float64 {
 // windowLightness draws the window and measures it.
 func windowLightness(mw *MainWindow) float64 {
 	var l float64
-	fyne.DoAndWait(func() { l = lightness(mw.Window().Canvas().Capture()) })
+	onUIWait(func() { l = lightness(mw.Window().Canvas().Capture()) })
 	return l
 }
 
@@ -48,10 +48,10 @@ func windowLightness(mw *MainWindow) float64 {
 func TestThemeSwitchRepaints(t *testing.T) {
 	mw, core := openWindow(t)
 	mw.Window().Resize(fyne.NewSize(1000, 650))
-	fyne.DoAndWait(func() { mw.sidebar.Select(viewIndex(t, mw, "Settings")) })
+	onUIWait(func() { mw.sidebar.Select(viewIndex(t, mw, "Settings")) })
 	start := windowLightness(mw)
 	choose := func(name string) float64 {
-		fyne.DoAndWait(func() { mw.settings.themeSel.SetSelected(name) })
+		onUIWait(func() { mw.settings.themeSel.SetSelected(name) })
 		eventually(t, "the theme "+name+" saved", func() bool {
 			s, err := core.Settings(context.Background())
 			return err == nil && s.Theme == name

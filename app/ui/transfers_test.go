@@ -17,7 +17,7 @@ func TestTransfersHintMakesRoom(t *testing.T) {
 	// A view of its own in the Transfers place, without the loop that
 	// shows the Core's stats there every second.
 	var v *transfersView
-	fyne.DoAndWait(func() {
+	onUIWait(func() {
 		v = newTransfersView(mw)
 		mw.sidebar.Select(4)
 		mw.current.Objects = []fyne.CanvasObject{v.object}
@@ -36,7 +36,7 @@ func TestTransfersHintMakesRoom(t *testing.T) {
 	for _, step := range steps {
 		var listY, hintBottom float32
 		var shown bool
-		fyne.DoAndWait(func() {
+		onUIWait(func() {
 			v.show(step.stats)
 			listY = v.list.Position().Y
 			shown = v.empty.Visible()

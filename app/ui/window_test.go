@@ -188,7 +188,7 @@ func TestDropFolderShares(t *testing.T) {
 	})
 	eventually(t, "the library view to show the tracks", func() bool {
 		var n int
-		fyne.DoAndWait(func() { n = len(mw.library.ids) })
+		onUIWait(func() { n = len(mw.library.ids) })
 		return n == 2
 	})
 }
