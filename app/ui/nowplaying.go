@@ -171,7 +171,9 @@ func (b *nowPlayingBar) onPlayerEvent(ev app.PlayerEvent) {
 			b.seek.Value = 0
 			b.seek.Refresh()
 		}
-	case app.PlayerPosition:
+	case app.PlayerPosition, app.PlayerSeeked:
+		// A seek is shown where it went at once: while paused no position
+		// follows it (→ seemed to do nothing until playback resumed).
 		b.duration = max(b.duration, ev.Duration)
 		b.showPosition(ev.Position)
 	case app.PlayerBuffering:
