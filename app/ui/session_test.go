@@ -19,7 +19,8 @@ import (
 // from the bar's controls, the Albums view, the window's size), pauses,
 // then really closes the window and the Core and opens both again on the
 // same library file (real bbolt, real engine and oto into the null ALSA
-// device): everything comes back, the track paused at its position,
+// device): everything comes back, the track paused at its position (and
+// marked in the library),
 // without playing until Play is pressed, which goes on from there.
 func TestSessionRestore(t *testing.T) {
 	ctx := context.Background()
@@ -110,7 +111,8 @@ func TestSessionRestore(t *testing.T) {
 			b := mw.nowPlaying
 			ok = b.title.Text == "Kept 2" && b.shuffle.Checked && b.repeat.Selected == "Repeat all" &&
 				math.Abs(b.volume.Value-0.35) < 1e-6 && mw.shown(mw.albums.object) &&
-				mw.Window().Canvas().Size() == fyne.NewSize(900, 640) && b.elapsed.Text == app.FormatDuration(paused.Position)
+				mw.Window().Canvas().Size() == fyne.NewSize(900, 640) && b.elapsed.Text == app.FormatDuration(paused.Position) &&
+				mw.library.playing == tracks[1].ID // marked in the library as before the restart
 		})
 		return ok
 	})
