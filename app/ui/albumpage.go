@@ -324,11 +324,13 @@ func newTrackList(p *albumPage) *trackList {
 	l.Length = func() int { return len(p.tracks) }
 	l.CreateItem = func() fyne.CanvasObject {
 		num := &widget.Label{Alignment: fyne.TextAlignTrailing}
-		numBox := container.NewGridWrap(fyne.NewSize(44, num.MinSize().Height), num)
+		mark := widget.NewIcon(theme.MediaPlayIcon()) // in the number's place while it plays
+		mark.Hide()
+		numBox := container.NewGridWrap(fyne.NewSize(44, num.MinSize().Height), container.NewStack(num, mark))
 		title := &widget.Label{Truncation: fyne.TextTruncateEllipsis}
 		artist := &widget.Label{Importance: widget.LowImportance, Truncation: fyne.TextTruncateEllipsis}
 		length := &widget.Label{Alignment: fyne.TextAlignTrailing}
-		row := &trackRow{num: num, title: title, artist: artist, length: length,
+		row := &trackRow{num: num, mark: mark, title: title, artist: artist, length: length,
 			content: container.NewBorder(nil, nil, numBox, length, container.NewGridWithColumns(2, title, artist))}
 		row.ExtendBaseWidget(row)
 		return row
@@ -339,7 +341,15 @@ func newTrackList(p *albumPage) *trackList {
 		t := p.tracks[i]
 		row.num.SetText(trackNumber(t, i))
 		row.length.SetText(lengthText(t.Duration))
-		row.title.SetText(t.DisplayTitle())
+		if playing := t.ID != 0 && t.ID == p.v.mw.library.playing; playing {
+			row.num.Hide()
+			row.mark.Show()
+		} else {
+			row.mark.Hide()
+			row.num.Show()
+		}
+		row.title.TextStyle.Bold = row.mark.Visible()
+		row.title.SetText(t.DisplayTitle()) // refreshes the style too
 		artist := ""
 		if t.Artist != "" && t.Artist != p.album.Artist {
 			artist = t.Artist // a guest, or a compilation's
@@ -413,6 +423,7 @@ type trackRow struct {
 	widget.BaseWidget
 	content                    *fyne.Container
 	num, title, artist, length *widget.Label
+	mark                       *widget.Icon // the playing track's, in place of its number
 	index                      int
 	p                          *albumPage
 }

@@ -7,8 +7,8 @@ import (
 )
 
 // markPlaying marks the playing track wherever it is listed (the library
-// table; the queue marks its current row from the engine's state): from
-// when it is chosen (opening), as the now-playing bar shows it.
+// table and album pages; the queue marks its current row from the engine's
+// state): from when it is chosen (opening), as the now-playing bar shows it.
 func (mw *MainWindow) markPlaying(ev app.PlayerEvent) {
 	switch ev.Kind {
 	case app.PlayerOpening, app.PlayerTrackStarted:
@@ -16,8 +16,21 @@ func (mw *MainWindow) markPlaying(ev app.PlayerEvent) {
 		if err != nil {
 			n = 0 // not a library track (a file opened from outside it)
 		}
-		mw.library.setPlaying(app.TrackID(n))
+		mw.setPlaying(app.TrackID(n))
 	case app.PlayerStopped:
-		mw.library.setPlaying(0)
+		mw.setPlaying(0)
+	}
+}
+
+// setPlaying marks track id (0: none) as the one playing.
+func (mw *MainWindow) setPlaying(id app.TrackID) {
+	if mw.library.playing == id {
+		return
+	}
+	mw.library.setPlaying(id)
+	for _, p := range mw.albums.pages {
+		if ap, ok := p.(*albumPage); ok {
+			ap.list.Refresh()
+		}
 	}
 }

@@ -32,7 +32,7 @@ func (mw *MainWindow) restoreSession(s app.Session) {
 	if s.Current >= 0 && s.Current < len(s.Queue) {
 		// The cued track is marked as the bar shows it: resuming it sends
 		// no opening event to mark it by.
-		mw.library.setPlaying(s.Queue[s.Current])
+		mw.setPlaying(s.Queue[s.Current])
 	}
 	mw.queue.reload()
 	slog.Info("session restored", "view", s.View, "queued", len(s.Queue), "title", mw.nowPlaying.title.Text,
