@@ -202,9 +202,15 @@ func (b *nowPlayingBar) trackChanged() {
 	}
 }
 
-// showNothing empties the track shown.
+// showNothing empties the track shown, and its time: a stopped queue
+// left "0:35 -0:00" and a full slider beside "Nothing playing".
 func (b *nowPlayingBar) showNothing() {
 	b.track = app.Track{}
+	b.duration = 0
+	b.elapsed.SetText("0:00")
+	b.remain.SetText("-0:00")
+	b.seek.Value = 0
+	b.seek.Refresh()
 	b.mw.showSupport(b.support, "", nil)
 	b.title.SetText("Nothing playing")
 	b.artist.SetText("")
