@@ -33,7 +33,10 @@ func runChannel(ctx context.Context, cli *CLI, opts Options, args []string) erro
 	if opts.ChannelName != "" && verb != "create" {
 		return fmt.Errorf("%w: only channel create takes --name", errUsage)
 	}
-	core, err := OpenCore(ctx, opts)
+	// show, feed and export-key read the library alone: like ls and
+	// search they open no socket (and work beside a running seeder's port).
+	readOnly := verb == "show" || verb == "feed" || verb == "export-key"
+	core, err := openCoreWith(ctx, opts, !readOnly)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -112,5 +114,47 @@ func TestChannelRepostAndPlaylistCLI(t *testing.T) {
 	}
 	if len(v.Index.Playlists) != 1 || v.Index.Playlists[0].Title != "Road Mix" || len(v.Index.Playlists[0].Entries) != 1 {
 		t.Fatalf("playlists seen: %+v", v.Index.Playlists)
+	}
+}
+
+// TestChannelReadsOpenNoSocket: `channel show`, `feed` and `export-key`
+// read the library alone, so they work while another program holds the
+// port the node would listen on (a Swarmtone seeding beside them), before
+// and after a channel exists.
+func TestChannelReadsOpenNoSocket(t *testing.T) {
+	held, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	dir := t.TempDir()
+	key := filepath.Join(t.TempDir(), "channel.key")
+	cli := func(listen string, args ...string) (int, string, string) {
+		return runCLI(t, append([]string{"--data", dir, "--listen", listen, "--no-dht"}, args...)...)
+	}
+	steps := []struct {
+		args     []string
+		wantCode int
+		wantOut  string
+	}{
+		{[]string{"channel", "show"}, ExitFailure, "swarmtone channel create"},
+		{[]string{"channel", "feed"}, ExitOK, ""},
+		{[]string{"channel", "export-key", key}, ExitFailure, "swarmtone channel create"},
+		{[]string{"channel", "create", "--name", "Held Port"}, ExitOK, "magnet:?xs=urn:btpk:"}, // needs the node: another port
+		{[]string{"channel", "show"}, ExitOK, "Held Port"},
+		{[]string{"channel", "export-key", key}, ExitOK, ""},
+	}
+	for _, st := range steps {
+		listen := held.Addr().String()
+		if st.args[1] == "create" {
+			listen = "127.0.0.1:0"
+		}
+		code, out, errOut := cli(listen, st.args...)
+		if code != st.wantCode || !strings.Contains(out+errOut, st.wantOut) || strings.Contains(errOut, "address already in use") {
+			t.Errorf("%s with port %s held: exit %d\n%s%s\nwant exit %d and %q", strings.Join(st.args, " "), listen, code, out, errOut, st.wantCode, st.wantOut)
+		}
+	}
+	if b, err := os.ReadFile(key); err != nil || !strings.Contains(string(b), "seed ") {
+		t.Errorf("the key exported with the port held: %q, %v", b, err)
 	}
 }

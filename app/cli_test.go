@@ -72,6 +72,11 @@ func TestCLI(t *testing.T) {
 			} else {
 				args = append([]string{"--data", dataDir}, args...)
 			}
+			if !slices.Contains(args, "--listen") {
+				// Never the default port: a Swarmtone running on this
+				// machine holds it.
+				args = append([]string{"--listen", "127.0.0.1:0"}, args...)
+			}
 			var stdout, stderr bytes.Buffer
 			var gotOpts *Options
 			cli := &CLI{
