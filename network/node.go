@@ -480,21 +480,32 @@ func (n *Node) WaitInfo(ctx context.Context, infoHash string) error {
 }
 
 func (n *Node) waitInfo(ctx context.Context, e *entry, ih metainfo.Hash) error {
-	select {
-	case <-e.ready:
-	case <-ctx.Done():
-		if err := e.refusal(); err != nil {
-			return fmt.Errorf("torrent %s: %w", ih.HexString(), err)
-		}
-		return fmt.Errorf("waiting for metadata of %s (%s): %w", ih.HexString(), n.state(e), ctx.Err())
-	case <-e.meta.refusedFinal:
+	nudge := time.NewTicker(trackerNudgeEvery)
+	defer nudge.Stop()
+wait:
+	for {
 		select {
-		case <-e.ready: // the metadata came from another peer after all
-		default:
-			return fmt.Errorf("torrent %s: %w", ih.HexString(), e.refusal())
+		case <-e.ready:
+			break wait
+		case <-nudge.C:
+			if len(e.t.PeerConns()) == 0 && hasTrackers(e.t) {
+				n.nudgeTrackerAnnouncer()
+			}
+		case <-ctx.Done():
+			if err := e.refusal(); err != nil {
+				return fmt.Errorf("torrent %s: %w", ih.HexString(), err)
+			}
+			return fmt.Errorf("waiting for metadata of %s (%s): %w", ih.HexString(), n.state(e), ctx.Err())
+		case <-e.meta.refusedFinal:
+			select {
+			case <-e.ready: // the metadata came from another peer after all
+				break wait
+			default:
+				return fmt.Errorf("torrent %s: %w", ih.HexString(), e.refusal())
+			}
+		case <-n.ctx.Done():
+			return ErrClosed
 		}
-	case <-n.ctx.Done():
-		return ErrClosed
 	}
 	e.mu.Lock()
 	verr := e.validErr

@@ -160,6 +160,13 @@ func (s *sources) add(addr string) {
 	s.ips[host]++
 }
 
+// String lists the addresses seen and how often, for a failure message.
+func (s *sources) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fmt.Sprint(s.ips)
+}
+
 func (s *sources) from(ip string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -323,7 +330,11 @@ func TestProxyCarriesEverything(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := streamAll(listener, shP.InfoHash, 0, trackP); err != nil {
-				t.Fatalf("album from the tracker's peer: %v", err)
+				tunnels := int32(0)
+				if p != nil {
+					tunnels = p.conns.Load()
+				}
+				t.Fatalf("album from the tracker's peer: %v (the tracker was asked from %v, the peer from %v; %d proxy tunnels)", err, &trackerSeen, &peerSeen, tunnels)
 			}
 			a, err := listener.AddBytes(context.Background(), shW.Torrent)
 			if err != nil {

@@ -94,6 +94,9 @@ type waits struct {
 	mu    sync.Mutex
 	reads map[*readWait]struct{}
 	wake  chan struct{} // a read began: the monitor runs while reads exist
+	// nudged is when checkReads last nudged the tracker announcer (only
+	// watchReads' goroutine touches it).
+	nudged time.Time
 }
 
 // beginRead registers a read of piece of file in e; end must be called when
@@ -302,6 +305,12 @@ func (n *Node) checkReads(now time.Time, timeout time.Duration) {
 		// drops the connection when asked for a piece it found it lost.
 		if waiting[e] || (redialUnconnected && reading[e] && len(e.t.PeerConns()) == 0) {
 			n.redial(e, now)
+		}
+		// A wait with no peer at all may be a torrent anacrolix's tracker
+		// announcer missed (nudgeTrackerAnnouncer).
+		if waiting[e] && len(e.t.PeerConns()) == 0 && now.Sub(n.w.nudged) >= trackerNudgeEvery && hasTrackers(e.t) {
+			n.nudgeTrackerAnnouncer()
+			n.w.nudged = now
 		}
 	}
 }
