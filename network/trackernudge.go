@@ -27,6 +27,9 @@ const trackerNudgeEvery = 3 * time.Second
 // (With the DHT on it may start one lookup of that infohash: nudges are
 // only for torrents with trackers, at most every trackerNudgeEvery.)
 func (n *Node) nudgeTrackerAnnouncer() {
+	if n.ctx.Err() != nil { // closing: nothing to announce any more
+		return
+	}
 	var ih metainfo.Hash
 	rand.Read(ih[:])
 	t, isNew := n.cl.AddTorrentOpt(torrent.AddTorrentOpts{InfoHash: ih, DeferStorageOpen: true})
