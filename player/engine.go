@@ -548,7 +548,8 @@ func (e *Engine) Previous() {
 	})
 }
 
-// Jump plays list index i.
+// Jump plays list index i, also when paused: the listener chose that
+// track (a click in the queue), as PlayList does.
 func (e *Engine) Jump(i int) {
 	e.do(cmdOrdered, func() {
 		if i < 0 || i >= len(e.q.items) {
@@ -556,6 +557,8 @@ func (e *Engine) Jump(i int) {
 		}
 		en := e.q.items[i]
 		e.q.moveTo(en.uid)
+		e.paused = false
+		e.mix.setPaused(false)
 		e.startEntry(en, 0)
 	})
 }
