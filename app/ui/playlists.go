@@ -250,13 +250,20 @@ func (v *playlistsView) chooseAndAdd(tracks []app.Track) {
 	}, v.mw.win)
 }
 
+// askName asks for a playlist's name. The field has the keyboard, and
+// Enter is OK: unfocused, the name typed went to the window's keys (its
+// space paused the music, its M muted it).
 func (v *playlistsView) askName(title, initial string, then func(string)) {
 	entry := &widget.Entry{Text: initial}
-	dialog.ShowForm(title, "OK", "Cancel", []*widget.FormItem{{Text: "Name", Widget: entry}}, func(ok bool) {
+	d := dialog.NewForm(title, "OK", "Cancel", []*widget.FormItem{{Text: "Name", Widget: entry}}, func(ok bool) {
 		if name := strings.TrimSpace(entry.Text); ok && name != "" {
 			then(name)
 		}
 	}, v.mw.win)
+	entry.OnSubmitted = func(string) { d.Submit() }
+	d.Resize(fyne.NewSize(400, d.MinSize().Height))
+	d.Show()
+	v.mw.win.Canvas().Focus(entry)
 }
 
 func (v *playlistsView) importFile() {
