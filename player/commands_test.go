@@ -16,12 +16,7 @@ import (
 // plays at 4× real time: next, previous (to the previous track, and
 // restarting after 3 s), jump, position events, enqueue when idle, clear.
 func TestEngineCommands(t *testing.T) {
-	dir := t.TempDir()
-	var tracks []Track
-	for i := range 5 {
-		p := sineFile(t, dir, "cmd"+itoa(i), sineSpec{freq: 300 + 100*float64(i), amp: 0.3, rate: 44100, seconds: 6}, "wav")
-		tracks = append(tracks, fileTrack(p))
-	}
+	tracks := sineTracks(t, "cmd", 5)
 	r := newEngineRun(t, 4)
 	started := func(i int) {
 		t.Helper()
@@ -241,4 +236,16 @@ func TestNullSink(t *testing.T) {
 	if sink.Frames() < 13230 {
 		t.Errorf("sink pulled %d frames in 10 s, want at least the track's 13230", sink.Frames())
 	}
+}
+
+// sineTracks is n 6 s WAV tracks of rising tones, named prefix0, prefix1….
+func sineTracks(t *testing.T, prefix string, n int) []Track {
+	t.Helper()
+	dir := t.TempDir()
+	var tracks []Track
+	for i := range n {
+		p := sineFile(t, dir, prefix+itoa(i), sineSpec{freq: 300 + 100*float64(i), amp: 0.3, rate: 44100, seconds: 6}, "wav")
+		tracks = append(tracks, fileTrack(p))
+	}
+	return tracks
 }

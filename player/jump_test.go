@@ -8,12 +8,7 @@ import (
 // TestJumpWhilePausedPlays: choosing a track of the queue while paused
 // plays it (a click in the queue view stayed paused on the new track).
 func TestJumpWhilePausedPlays(t *testing.T) {
-	dir := t.TempDir()
-	var tracks []Track
-	for i := range 3 {
-		p := sineFile(t, dir, "jump"+itoa(i), sineSpec{freq: 300 + 100*float64(i), amp: 0.3, rate: 44100, seconds: 6}, "wav")
-		tracks = append(tracks, fileTrack(p))
-	}
+	tracks := sineTracks(t, "jump", 3)
 	r := newEngineRun(t, 4)
 	r.e.PlayList(tracks, 0)
 	r.waitFor(10*time.Second, isKind(EventTrackStarted))

@@ -116,6 +116,18 @@ func openLibraryAlbums(t *testing.T, albums []struct {
 	return mw, core
 }
 
+// showAlbumGrid shows the Albums view and waits for its grid to hold n
+// albums.
+func showAlbumGrid(t *testing.T, mw *MainWindow, n int) {
+	t.Helper()
+	act(func() { mw.sidebar.Select(1) }) // Albums
+	eventually(t, "the albums in the grid", func() bool {
+		var got int
+		onUIWait(func() { got = len(mw.albums.albums) })
+		return got == n
+	})
+}
+
 // openGridAlbum taps the album named name in the grid and waits for its
 // page to show its tracks.
 func openGridAlbum(t *testing.T, mw *MainWindow, name string) *albumPage {

@@ -11,12 +11,7 @@ import (
 // a page opened while a track plays shows it too.
 func TestAlbumPageMarksThePlayingTrack(t *testing.T) {
 	mw, core, _ := playableLibrary(t, 3)
-	act(func() { mw.sidebar.Select(1) }) // Albums
-	eventually(t, "the album in the grid", func() bool {
-		var n int
-		onUIWait(func() { n = len(mw.albums.albums) })
-		return n == 1
-	})
+	showAlbumGrid(t, mw, 1)
 	p := openGridAlbum(t, mw, "Picks")
 	// marked is the rows drawn with the playing mark, and whether each
 	// such row's title is bold and its number hidden.

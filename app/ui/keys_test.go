@@ -78,12 +78,7 @@ func TestKeysAfterClicks(t *testing.T) {
 			tap(mw.nowPlaying.mute)
 		}, func() bool { return !core.Muted() }},
 		{"an album page's track list", func(t *testing.T) {
-			act(func() { mw.sidebar.Select(1) }) // Albums
-			eventually(t, "the album in the grid", func() bool {
-				var n int
-				onUIWait(func() { n = len(mw.albums.albums) })
-				return n == 1
-			})
+			showAlbumGrid(t, mw, 1)
 			page := openGridAlbum(t, mw, "Picks")
 			act(func() { c.Focus(page.list) }) // as after a click on a track
 		}, func() bool { _, page := mw.albums.top().(*albumPage); return page && mw.shown(mw.albums.object) }},
