@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/swarmtone/swarmtone/channel"
 	"github.com/swarmtone/swarmtone/library"
+	"github.com/swarmtone/swarmtone/network"
 )
 
 // TestRepostReachesFollowersFeed: on a loopback DHT, a curator reposts a
@@ -58,8 +60,17 @@ func TestRepostReachesFollowersFeed(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if _, err := listener.Follow(ctx, curatorLink, nil); err != nil {
-		t.Fatal(err)
+	// The curator's put reaches the DHT's nodes one by one: on a loaded
+	// machine a lookup straight after it can find none yet (CI, under
+	// -race). Follow once a lookup finds it, within a bound.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		_, err := listener.Follow(ctx, curatorLink, nil)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, network.ErrItemNotFound) || time.Now().After(deadline) {
+			t.Fatal(err)
+		}
 	}
 	waitFeedEvent(t, ctx, listener, albumIH)
 	feed, err := listener.FollowedFeed(ctx, 10)
