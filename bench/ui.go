@@ -114,7 +114,9 @@ func uiClickToSound(ctx context.Context, r *report) error {
 	var ms []float64
 	for i := range uiClickRuns {
 		title := fmt.Sprintf("Click %d", i%5+1)
-		at, err := p.Sees("track:" + title)
+		// Settled: the first look can come while the window still lays
+		// out its first rows (a double click aimed there missed once).
+		at, err := p.SeesSettled("track:" + title)
 		if err != nil {
 			return err
 		}
