@@ -177,5 +177,5 @@ func (mw *MainWindow) showReport(title, text string) {
 	body := container.NewVScroll(&widget.Label{Text: text, Wrapping: fyne.TextWrapWord})
 	body.SetMinSize(fyne.NewSize(520, 160))
 	d := dialog.NewCustom(title, "OK", body, mw.win)
-	d.Show()
+	mw.showDialog(d)
 }

@@ -85,13 +85,13 @@ func (s *blockedSection) row(b app.Blocked) fyne.CanvasObject {
 // runs on the UI goroutine once it is blocked.
 func (mw *MainWindow) confirmBlockChannel(link, name string, done func()) {
 	name = channelName(name)
-	dialog.ShowConfirm("Block "+name+"?",
+	mw.showDialog(dialog.NewConfirm("Block "+name+"?",
 		fmt.Sprintf("%s will be unfollowed, hidden from search, the feed and suggestions, and never fetched again. You can unblock it in Settings.", name),
 		func(yes bool) {
 			if yes {
 				mw.blockChannel(link, name, done)
 			}
-		}, mw.win)
+		}, mw.win))
 }
 
 // blockChannel blocks without asking (the confirmation's answer).

@@ -67,7 +67,7 @@ func (mw *MainWindow) importPlaylist(path string) {
 			}
 			mw.playlists.reload()
 			if len(warnings) > 0 {
-				dialog.ShowInformation("Playlist imported", fmt.Sprintf("%q: %d tracks; %d entries were left out:\n%s", pl.Name, len(pl.Items), len(warnings), strings.Join(warnings[:min(5, len(warnings))], "\n")), mw.win)
+				mw.showDialog(dialog.NewInformation("Playlist imported", fmt.Sprintf("%q: %d tracks; %d entries were left out:\n%s", pl.Name, len(pl.Items), len(warnings), strings.Join(warnings[:min(5, len(warnings))], "\n")), mw.win))
 			}
 		})
 	}()
@@ -80,12 +80,12 @@ func (mw *MainWindow) showAddLink() {
 		entry.SetText(clip)
 	}
 	open := &widget.Button{Text: "Open .torrent…", OnTapped: func() {
-		dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+		mw.showDialog(dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 			if err == nil && r != nil {
 				r.Close()
 				entry.SetText(r.URI().Path())
 			}
-		}, mw.win)
+		}, mw.win))
 	}}
 	d := dialog.NewForm("Add a link", "Add", "Cancel", []*widget.FormItem{{Text: "Link", Widget: entry}, {Widget: open}}, func(ok bool) {
 		switch link := strings.TrimSpace(entry.Text); {
@@ -98,7 +98,7 @@ func (mw *MainWindow) showAddLink() {
 	}, mw.win)
 	entry.OnSubmitted = func(string) { d.Submit() } // Enter in the field is Add
 	d.Resize(fyne.NewSize(600, 200))
-	d.Show()
+	mw.showDialog(d)
 	mw.win.Canvas().Focus(entry)
 }
 

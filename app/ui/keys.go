@@ -36,8 +36,8 @@ func passKey(o fyne.CanvasObject, ev *fyne.KeyEvent) bool {
 		return false
 	}
 	c := app.Driver().CanvasForObject(o)
-	if c == nil || c.OnTypedKey() == nil {
-		return false
+	if c == nil || c.OnTypedKey() == nil || c.Overlays().Top() != nil {
+		return false // (in a dialog the widget keeps them)
 	}
 	c.OnTypedKey()(ev)
 	return true
@@ -138,6 +138,12 @@ func (mw *MainWindow) setUpKeys() {
 
 // typedKey handles a key that no text entry took.
 func (mw *MainWindow) typedKey(ev *fyne.KeyEvent) {
+	if mw.dialogOpen() {
+		if ev.Name == fyne.KeyEscape {
+			mw.dismissTopDialog()
+		}
+		return // the keys are the dialog's (dialogs.go)
+	}
 	switch ev.Name {
 	case fyne.KeySpace:
 		mw.nowPlaying.togglePlay()

@@ -538,7 +538,7 @@ func (v *libraryView) showInFolder() {
 		return
 	}
 	if err := revealCommand(sel[0].Path).Start(); err != nil {
-		dialog.ShowInformation("Folder", filepath.Dir(sel[0].Path), v.mw.win)
+		v.mw.showDialog(dialog.NewInformation("Folder", filepath.Dir(sel[0].Path), v.mw.win))
 	}
 }
 

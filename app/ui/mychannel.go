@@ -306,13 +306,13 @@ func (s *myChannelSection) copyLink() {
 
 // confirmRemove asks, then removes a release from the channel.
 func (s *myChannelSection) confirmRemove(r channel.Release) {
-	dialog.ShowConfirm("Remove from your channel?",
+	s.mw.showDialog(dialog.NewConfirm("Remove from your channel?",
 		fmt.Sprintf("Remove %q from your channel? The next version leaves it out; the share itself and your files stay.", r.Title),
 		func(ok bool) {
 			if ok {
 				s.removeRelease(r.InfoHash)
 			}
-		}, s.mw.win)
+		}, s.mw.win))
 }
 
 // removeRelease publishes the channel without a release.
@@ -337,7 +337,7 @@ func (s *myChannelSection) chooseExport() {
 		s.exportKey(path)
 	}, s.mw.win)
 	d.SetFileName("swarmtone-channel-key.txt")
-	d.Show()
+	s.mw.showDialog(d)
 }
 
 // exportKey writes the key backup to path.
@@ -367,15 +367,15 @@ func (s *myChannelSection) chooseImport() {
 			s.importKey(path)
 			return
 		}
-		dialog.ShowConfirm("Replace your channel?",
+		s.mw.showDialog(dialog.NewConfirm("Replace your channel?",
 			"Importing this key replaces your current channel on this computer. Unless you exported its key, the current channel is lost for good.",
 			func(ok bool) {
 				if ok {
 					s.importKey(path)
 				}
-			}, s.mw.win)
+			}, s.mw.win))
 	}, s.mw.win)
-	fd.Show()
+	s.mw.showDialog(fd)
 }
 
 // importKey makes the key in the backup at path the user's channel.

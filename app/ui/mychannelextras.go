@@ -48,10 +48,10 @@ func (s *myChannelSection) showExtras(idx *channel.Index) {
 
 // confirm asks before taking what from the channel, then publishes.
 func (s *myChannelSection) confirm(what string, do func(ctx context.Context) (app.Published, error)) {
-	dialog.ShowConfirm("Remove from your channel?", fmt.Sprintf("Remove %q from your channel? The next version leaves it out.", what),
+	s.mw.showDialog(dialog.NewConfirm("Remove from your channel?", fmt.Sprintf("Remove %q from your channel? The next version leaves it out.", what),
 		func(ok bool) {
 			if ok {
 				s.publish("Removing…", do)
 			}
-		}, s.mw.win)
+		}, s.mw.win))
 }

@@ -41,7 +41,7 @@ func (v *playlistsView) publishToChannel() {
 			if res.Skipped > 0 {
 				msg += fmt.Sprintf(" %s left out: only on this computer, not shared (share their albums to include them).", tracksText(res.Skipped))
 			}
-			dialog.ShowInformation("Published to your channel", msg+" "+publishedText(res.Published, nil), mw.win)
+			mw.showDialog(dialog.NewInformation("Published to your channel", msg+" "+publishedText(res.Published, nil), mw.win))
 		})
 	}()
 }

@@ -190,13 +190,13 @@ func (v *playlistsView) delete() {
 	if !ok {
 		return
 	}
-	dialog.ShowConfirm("Delete playlist?", fmt.Sprintf("Delete %q? The tracks stay in your library.", pl.Name), func(yes bool) {
+	v.mw.showDialog(dialog.NewConfirm("Delete playlist?", fmt.Sprintf("Delete %q? The tracks stay in your library.", pl.Name), func(yes bool) {
 		if yes {
 			v.edit("delete the playlist", func(ctx context.Context) error {
 				return v.mw.core.DeletePlaylist(ctx, pl.ID)
 			})
 		}
-	}, v.mw.win)
+	}, v.mw.win))
 }
 
 func (v *playlistsView) move(from, to int) {
@@ -226,7 +226,7 @@ func (v *playlistsView) chooseAndAdd(tracks []app.Track) {
 	}
 	sel := widget.NewSelect(names, nil)
 	sel.SetSelectedIndex(min(1, len(names)-1))
-	dialog.ShowCustomConfirm("Add to playlist", "Add", "Cancel", sel, func(ok bool) {
+	v.mw.showDialog(dialog.NewCustomConfirm("Add to playlist", "Add", "Cancel", sel, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -247,7 +247,7 @@ func (v *playlistsView) chooseAndAdd(tracks []app.Track) {
 				return err
 			})
 		})
-	}, v.mw.win)
+	}, v.mw.win))
 }
 
 // askName asks for a playlist's name. The field has the keyboard, and
@@ -262,18 +262,18 @@ func (v *playlistsView) askName(title, initial string, then func(string)) {
 	}, v.mw.win)
 	entry.OnSubmitted = func(string) { d.Submit() }
 	d.Resize(fyne.NewSize(400, d.MinSize().Height))
-	d.Show()
+	v.mw.showDialog(d)
 	v.mw.win.Canvas().Focus(entry)
 }
 
 func (v *playlistsView) importFile() {
-	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+	v.mw.showDialog(dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
 		r.Close()
 		v.mw.importPlaylist(r.URI().Path())
-	}, v.mw.win)
+	}, v.mw.win))
 }
 
 func (v *playlistsView) exportFile() {
@@ -293,5 +293,5 @@ func (v *playlistsView) exportFile() {
 		}
 	}, v.mw.win)
 	d.SetFileName(pl.Name + ".m3u8")
-	d.Show()
+	v.mw.showDialog(d)
 }

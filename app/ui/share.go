@@ -53,7 +53,7 @@ func (mw *MainWindow) chooseAndShare() {
 	))
 	d = dialog.NewCustom("Share music", "Cancel", content, mw.win)
 	d.Resize(fyne.NewSize(520, 200))
-	d.Show()
+	mw.showDialog(d)
 }
 
 // chooseShareSource opens Fyne's folder or file chooser, in the music
@@ -76,7 +76,7 @@ func (mw *MainWindow) chooseShareSource(folder bool) {
 	}, mw.win)
 	fd.SetConfirmText("Share")
 	startIn(fd, app.DefaultMusicFolder())
-	fd.Show()
+	mw.showDialog(fd)
 }
 
 // chooseFolder opens Fyne's folder chooser in the music folder (when there
@@ -93,7 +93,7 @@ func (mw *MainWindow) chooseFolder(confirm string, done func(dir string)) {
 	}, mw.win)
 	fd.SetConfirmText(confirm)
 	startIn(fd, app.DefaultMusicFolder())
-	fd.Show()
+	mw.showDialog(fd)
 }
 
 // startIn makes a chooser open in dir, when dir is a folder.
@@ -154,7 +154,7 @@ func (mw *MainWindow) offerShare(tracks []app.Track) {
 	content := container.NewVBox(&widget.Label{Text: msg, Wrapping: fyne.TextWrapWord}, container.NewHBox(album, these))
 	d = dialog.NewCustom("Not shared yet", "Cancel", content, mw.win)
 	d.Resize(fyne.NewSize(520, 200))
-	d.Show()
+	mw.showDialog(d)
 }
 
 // shareDialog follows one share from hashing to its magnet link.
@@ -206,7 +206,7 @@ func (mw *MainWindow) sharePaths(paths []string) *shareDialog {
 		cancel() // stops a hashing still running; nothing once shared
 	})
 	sd.d.Resize(fyne.NewSize(580, 380))
-	sd.d.Show()
+	mw.showDialog(sd.d)
 	go func() {
 		sh, err := mw.core.Share(ctx, paths, func(done, total int64) {
 			if total > 0 {

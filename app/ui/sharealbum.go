@@ -59,7 +59,7 @@ func (mw *MainWindow) showLink(title, text, link string) {
 	content := container.NewVBox(&widget.Label{Text: text, Wrapping: fyne.TextWrapWord}, entry, copyBtn)
 	d := dialog.NewCustom(title, "Close", content, mw.win)
 	d.Resize(fyne.NewSize(560, 240))
-	d.Show()
+	mw.showDialog(d)
 }
 
 // copiedFor is how long a Copy button says "Copied".

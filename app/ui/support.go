@@ -62,7 +62,7 @@ func (mw *MainWindow) supportArtist(name string, links []channel.Link) {
 	}
 	d = dialog.NewCustom("Support "+channelName(name), "Close", rows, mw.win)
 	d.Resize(fyne.NewSize(520, 200))
-	d.Show()
+	mw.showDialog(d)
 }
 
 // openSupportLink opens link, saying so when the desktop cannot.

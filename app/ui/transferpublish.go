@@ -39,7 +39,7 @@ func (v *transfersView) publish(ih, name string) {
 				mw.showError("Not published", fmt.Errorf("%s was not published to your channel: %w", name, err))
 				return
 			}
-			dialog.ShowInformation("Published to your channel", fmt.Sprintf("%s is in your channel. %s", name, publishedText(pub, nil)), mw.win)
+			mw.showDialog(dialog.NewInformation("Published to your channel", fmt.Sprintf("%s is in your channel. %s", name, publishedText(pub, nil)), mw.win))
 		})
 	}()
 }

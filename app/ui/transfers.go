@@ -364,7 +364,7 @@ func (v *transfersView) exportTorrent(ih, name string) {
 		}
 	}, v.mw.win)
 	d.SetFileName(name + ".torrent")
-	d.Show()
+	v.mw.showDialog(d)
 }
 
 func (v *transfersView) setPaused(ih string, paused bool) {
@@ -382,19 +382,19 @@ func (v *transfersView) setPaused(ih string, paused bool) {
 // remove asks first; a download may take its files along, a share never does.
 func (v *transfersView) remove(ih, name string, shared bool) {
 	if shared {
-		dialog.ShowConfirm("Stop sharing?", fmt.Sprintf("Stop sharing %q? Your files stay where they are.", name), func(ok bool) {
+		v.mw.showDialog(dialog.NewConfirm("Stop sharing?", fmt.Sprintf("Stop sharing %q? Your files stay where they are.", name), func(ok bool) {
 			if ok {
 				v.doRemove(ih, false)
 			}
-		}, v.mw.win)
+		}, v.mw.win))
 		return
 	}
 	keep := widget.NewCheck("Also delete the downloaded files", nil)
-	dialog.ShowCustomConfirm("Remove download?", "Remove", "Cancel", container.NewVBox(widget.NewLabel(fmt.Sprintf("Remove %q from Swarmtone?", name)), keep), func(ok bool) {
+	v.mw.showDialog(dialog.NewCustomConfirm("Remove download?", "Remove", "Cancel", container.NewVBox(widget.NewLabel(fmt.Sprintf("Remove %q from Swarmtone?", name)), keep), func(ok bool) {
 		if ok {
 			v.doRemove(ih, keep.Checked)
 		}
-	}, v.mw.win)
+	}, v.mw.win))
 }
 
 func (v *transfersView) doRemove(ih string, deleteFiles bool) {

@@ -61,6 +61,7 @@ type MainWindow struct {
 	systemTheme fyne.Theme    // the theme the app started with (theme.go)
 	themeName   string        // the Theme setting drawn now; "" the start's
 	importing   bool          // an import of music folders runs (UI goroutine)
+	dialogs     cancellable   // the open dialogs Escape closes (dialogs.go)
 }
 
 // shown reports whether o is the view on screen (the library table counts
@@ -226,7 +227,7 @@ func (mw *MainWindow) showError(title string, err error) {
 	}
 	slog.Warn(title, "err", err)
 	d := dialog.NewError(err, mw.win)
-	d.Show()
+	mw.showDialog(d)
 }
 
 // notify sends a desktop notification, where there is a desktop bus to
