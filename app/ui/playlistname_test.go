@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+
+	"github.com/swarmtone/swarmtone/app"
 )
 
 // typeAsUser types s as the desktop driver delivers keys: each to the
@@ -58,4 +60,52 @@ func TestNewPlaylistNameHasTheKeys(t *testing.T) {
 	if overlays != 0 {
 		t.Errorf("%d dialogs still open after Enter", overlays)
 	}
+}
+
+// TestNewPlaylistIsChosen: a playlist just made is the one shown, and the
+// space for its tracks says how to add some; before there is any
+// playlist it says how to make one, and once tracks are added it is gone.
+func TestNewPlaylistIsChosen(t *testing.T) {
+	mw, core, tracks := playableLibrary(t, 1)
+	v := mw.playlists
+	act(func() { mw.sidebar.Select(viewIndex(t, mw, "Playlists")) })
+	hint := func() (string, bool) {
+		var text string
+		var shown bool
+		onUIWait(func() { text, shown = v.hint.Text, v.hint.Visible() })
+		return text, shown
+	}
+	if text, shown := hint(); !shown || text != hintNoPlaylists {
+		t.Errorf("with no playlist the hint is %q (shown %v), want %q", text, shown, hintNoPlaylists)
+	}
+
+	act(v.create)
+	typeAsUser(mw.Window().Canvas(), "Road Mix")
+	pressKey(mw.Window().Canvas(), fyne.KeyReturn)
+	var chosen string
+	eventually(t, "the new playlist chosen", func() bool {
+		onUIWait(func() {
+			chosen = ""
+			if pl, ok := v.selected(); ok {
+				chosen = pl.Name
+			}
+		})
+		return chosen == "Road Mix"
+	})
+	if text, shown := hint(); !shown || text != hintEmpty {
+		t.Errorf("the new playlist's hint is %q (shown %v), want %q", text, shown, hintEmpty)
+	}
+
+	var id app.PlaylistID
+	onUIWait(func() { pl, _ := v.selected(); id = pl.ID })
+	if err := core.AddToPlaylist(context.Background(), id, tracks[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	act(v.reload)
+	eventually(t, "the track listed and the hint gone", func() bool {
+		var n int
+		onUIWait(func() { n = len(v.tracks) })
+		_, shown := hint()
+		return n == 1 && !shown
+	})
 }

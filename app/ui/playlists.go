@@ -28,6 +28,12 @@ type playlistsView struct {
 	all     []app.Playlist
 	current int
 	tracks  []app.Track
+	// hint says what to do where the tracks would be: make a playlist,
+	// choose one, or add tracks to the empty one chosen.
+	hint *widget.Label
+	// pick is a playlist to choose at the next reload (the one just
+	// made); 0 for none.
+	pick    app.PlaylistID
 	reloads int // the newest reload; older ones are dropped when they land
 	edits   chan func(context.Context)
 }
@@ -80,11 +86,36 @@ func newPlaylistsView(mw *MainWindow) *playlistsView {
 		&widget.Button{Icon: theme.MediaPlayIcon(), Text: "Play", OnTapped: func() { v.mw.play(v.tracks, 0) }},
 		&widget.Button{Icon: theme.UploadIcon(), Text: "Publish to my channel", OnTapped: v.publishToChannel},
 	)
-	split := container.NewHSplit(v.names, v.items)
+	v.hint = &widget.Label{Wrapping: fyne.TextWrapWord} // (LowImportance grey is hard to read)
+	split := container.NewHSplit(v.names, container.NewStack(v.items, container.NewPadded(container.NewVBox(v.hint))))
 	split.Offset = 0.3
 	v.object = container.NewBorder(bar, nil, nil, nil, split)
+	v.showHint()
 	v.reload()
 	return v
+}
+
+// Hints where the chosen playlist's tracks would be.
+const (
+	hintNoPlaylists = "No playlists yet. New makes one; Import… reads an M3U8 or XSPF playlist."
+	hintChoose      = "Choose a playlist on the left to see its tracks."
+	hintEmpty       = "This playlist is empty. To add tracks, select them in the Library, then More → Add to playlist… (or right-click them)."
+)
+
+// showHint shows the hint that fits, or none when tracks are listed.
+func (v *playlistsView) showHint() {
+	switch {
+	case len(v.all) == 0:
+		v.hint.SetText(hintNoPlaylists)
+	case v.current < 0:
+		v.hint.SetText(hintChoose)
+	case len(v.tracks) == 0:
+		v.hint.SetText(hintEmpty)
+	default:
+		v.hint.Hide()
+		return
+	}
+	v.hint.Show()
 }
 
 // reload reads the playlists and the tracks of the chosen one, and shows
@@ -93,6 +124,10 @@ func (v *playlistsView) reload() {
 	v.reloads++
 	gen := v.reloads
 	chosen, hasChosen := v.selected()
+	if v.pick != 0 {
+		chosen, hasChosen = app.Playlist{ID: v.pick}, true
+		v.pick = 0
+	}
 	go func() {
 		all, err := v.mw.core.Playlists(v.mw.ctx)
 		current, tracks := -1, []app.Track(nil)
@@ -123,6 +158,7 @@ func (v *playlistsView) reload() {
 				v.names.Select(current) // the row may have moved (renamed, sorted)
 			}
 			v.items.Refresh()
+			v.showHint()
 		})
 	}()
 }
@@ -167,7 +203,11 @@ func (v *playlistsView) applyEdits() {
 func (v *playlistsView) create() {
 	v.askName("New playlist", "", func(name string) {
 		v.edit("create the playlist", func(ctx context.Context) error {
-			_, err := v.mw.core.CreatePlaylist(ctx, name)
+			pl, err := v.mw.core.CreatePlaylist(ctx, name)
+			if err == nil {
+				// Chosen by the reload after this edit (onUI keeps order).
+				onUI(func() { v.pick = pl.ID })
+			}
 			return err
 		})
 	})
