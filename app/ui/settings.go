@@ -86,7 +86,7 @@ func newSettingsView(mw *MainWindow) *settingsView {
 				HintText: "a complete download stops once it has uploaded this many times its size in one run, e.g. 2; 0 = never; your own shares always seed"},
 			{Text: "Stop seeding after (hours)", Widget: v.seedHours,
 				HintText: "counted from when a download completes, or from each start of Swarmtone; 0 = never; your own shares always seed"},
-			{Text: "Peers", Widget: container.NewVBox(v.dht, v.pex, v.lsd, v.upnp)},
+			{Text: "Peers", Widget: container.NewVBox(v.dht, v.pex, v.lsd, v.upnp), HintText: peersHint(mw.opts)},
 			{Text: "Encryption", Widget: v.encryption},
 			{Text: "Proxy", Widget: v.proxy,
 				HintText: "peers, trackers and web seeds go only through it; what cannot (the DHT, uTP, UDP trackers, local discovery, UPnP) is turned off"},
@@ -181,6 +181,20 @@ func (v *settingsView) settings() (app.Settings, error) {
 	s.Anonymous, s.KeepWhatIPlay = v.anonymous.Checked, v.keep.Checked
 	s.Encryption, s.ReplayGain, s.Theme = v.encryption.Selected, v.replayGain.Selected, v.themeSel.Selected
 	return s, s.Validate()
+}
+
+// peersHint says when this run's command line overrides the saved peer
+// sources (the form shows what the next plain start uses).
+func peersHint(opts app.Options) string {
+	switch {
+	case opts.NoDHT && len(opts.Bootstrap) > 0:
+		return "this run was started with --no-dht and --bootstrap: only the DHT of those nodes is on until Swarmtone starts without them"
+	case opts.NoDHT:
+		return "this run was started with --no-dht: all of these and trackers are off until Swarmtone starts without it"
+	case len(opts.Bootstrap) > 0:
+		return "this run was started with --bootstrap: the DHT starts only from those nodes until Swarmtone starts without it"
+	}
+	return ""
 }
 
 // parseNever reads a number where empty means 0 ("never").

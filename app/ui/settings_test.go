@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/swarmtone/swarmtone/app"
 )
 
 // statusOf reads the settings view's status line on the UI goroutine.
@@ -121,6 +123,34 @@ func TestPortHint(t *testing.T) {
 	for _, tc := range cases {
 		if got := portHint(tc.now, tc.proxy); got != tc.want {
 			t.Errorf("portHint(%d, %v) = %q, want %q", tc.now, tc.proxy, got, tc.want)
+		}
+	}
+}
+
+// TestSettingsSaysWhatTheRunTurnedOff: a window started with --no-dht
+// shows the saved peer sources (what the next plain start uses) and says
+// under them that this run has them off.
+func TestSettingsSaysWhatTheRunTurnedOff(t *testing.T) {
+	mw, _ := openWindow(t) // NoDHT, as every test node
+	want := peersHint(app.Options{NoDHT: true})
+	var shown bool
+	onUIWait(func() { shown = containsText(mw.settings.object, want) })
+	if !shown {
+		t.Fatalf("the Settings view does not say %q", want)
+	}
+	cases := []struct {
+		opts app.Options
+		want string // in the hint; "" for no hint
+	}{
+		{app.Options{}, ""},
+		{app.Options{NoDHT: true}, "--no-dht: all of these and trackers are off"},
+		{app.Options{Bootstrap: []string{"127.0.0.1:6881"}}, "--bootstrap: the DHT starts only from those nodes"},
+		{app.Options{NoDHT: true, Bootstrap: []string{"127.0.0.1:6881"}}, "only the DHT of those nodes is on"},
+	}
+	for _, tc := range cases {
+		got := peersHint(tc.opts)
+		if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
+			t.Errorf("peersHint(NoDHT %v, Bootstrap %v) = %q, want it to say %q", tc.opts.NoDHT, tc.opts.Bootstrap, got, tc.want)
 		}
 	}
 }
