@@ -47,7 +47,9 @@ func newAlbumGrid(v *albumsView, list func() []app.Album) *widget.GridWrap {
 		func() fyne.CanvasObject {
 			return container.NewVBox(newCoverArt(140),
 				&widget.Label{Truncation: fyne.TextTruncateEllipsis, TextStyle: fyne.TextStyle{Bold: true}},
-				&widget.Label{Truncation: fyne.TextTruncateEllipsis, Importance: widget.LowImportance})
+				// Regular weight, not LowImportance: its grey was hard to
+				// read on the dark theme.
+				&widget.Label{Truncation: fyne.TextTruncateEllipsis})
 		},
 		func(i widget.GridWrapItemID, o fyne.CanvasObject) {
 			a := list()[i]
@@ -60,7 +62,9 @@ func newAlbumGrid(v *albumsView, list func() []app.Album) *widget.GridWrap {
 			})
 			v.covers.set(box[0].(*coverArt), a.ArtID, a.Name, a.Artist)
 			box[1].(*widget.Label).SetText(albumName(a.Name))
-			box[2].(*widget.Label).SetText(artistName(a.Artist) + " · " + tracksText(a.Tracks))
+			// The artist alone: at 140 px "Okra Quartet · 3 tracks" cut the
+			// name short; the album page gives the count.
+			box[2].(*widget.Label).SetText(artistName(a.Artist))
 		},
 	)
 	grid.OnSelected = func(i widget.GridWrapItemID) {
