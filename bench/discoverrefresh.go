@@ -85,11 +85,21 @@ func benchDiscoveryRefresh(ctx context.Context, r *report) error {
 	if err != nil {
 		return err
 	}
+	before := d.Queries()
 	cpu, took, err := child.timedRound()
 	child.stop()
 	if err != nil {
 		return err
 	}
+	// What the round asked of the DHT, by method (the servers' own
+	// traffic among themselves is small beside it).
+	var asked []any
+	for q, n := range d.Queries() {
+		if n -= before[q]; n > 0 {
+			asked = append(asked, q, n)
+		}
+	}
+	slog.Info("discovery: DHT queries received during the round", asked...)
 	// What the round brought, read from the follower's library, and the
 	// search rebuilt from it (as the window does after a round).
 	f, err := app.OpenCore(ctx, app.Options{DataDir: followerDir, Listen: "127.0.0.3:0", NoDHT: true, File: -1})

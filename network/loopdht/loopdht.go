@@ -25,6 +25,9 @@ import (
 // DHT is a running loopback DHT.
 type DHT struct {
 	Servers []*dht.Server
+
+	mu      sync.Mutex
+	queries map[string]int64 // received, by method
 }
 
 // Start starts n servers on 127.0.0.1 (n >= 2), each knowing the first, and
@@ -34,7 +37,7 @@ func Start(ctx context.Context, n int) (*DHT, error) {
 	if n < 2 {
 		return nil, fmt.Errorf("loopdht: %d servers: want at least 2", n)
 	}
-	d := &DHT{}
+	d := &DHT{queries: map[string]int64{}}
 	// Each server starts from the first; the first from the second.
 	var first, second []dht.Addr
 	for i := range n {
@@ -61,6 +64,12 @@ func Start(ctx context.Context, n int) (*DHT, error) {
 			// (250 sends a second for the whole process) would pace them.
 			SendLimiter: rate.NewLimiter(rate.Inf, 0),
 			Logger:      log.Default.FilterLevel(log.Critical),
+			OnQuery: func(q *krpc.Msg, _ net.Addr) bool {
+				d.mu.Lock()
+				d.queries[q.Q]++
+				d.mu.Unlock()
+				return true
+			},
 		})
 		if err != nil {
 			conn.Close()
@@ -117,6 +126,19 @@ func (d *DHT) Addrs() []string {
 	out := make([]string, len(d.Servers))
 	for i, s := range d.Servers {
 		out[i] = s.Addr().String()
+	}
+	return out
+}
+
+// Queries counts the queries the servers received so far, by method
+// ("get_peers", "put"…), from anyone, each other included: what a bench
+// sends is the difference over its run.
+func (d *DHT) Queries() map[string]int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make(map[string]int64, len(d.queries))
+	for q, n := range d.queries {
+		out[q] = n
 	}
 	return out
 }
