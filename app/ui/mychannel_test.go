@@ -217,11 +217,35 @@ func TestTransfersPublishAndRemove(t *testing.T) {
 		row = v.list.CreateItem().(*fyne.Container)
 		v.updateRow(app.TorrentStats{InfoHash: sh.InfoHash, Name: sh.Name, Shared: true}, row)
 	})
-	pub := row.Objects[3].(*fyne.Container).Objects[btnPublish].(*widget.Button)
-	if pub.Text != publishCheckText || !pub.Visible() {
-		t.Fatalf("the share's row has %q (shown %v), want %q", pub.Text, pub.Visible(), publishCheckText)
+	// Its More opens a menu; "Publish to my channel" is in it.
+	more := row.Objects[3].(*fyne.Container).Objects[btnMore].(*widget.Button)
+	act(func() { test.Tap(more) })
+	var menuOpen bool
+	onUIWait(func() {
+		if top := mw.Window().Canvas().Overlays().Top(); top != nil {
+			menuOpen = true
+			top.Hide()
+		}
+	})
+	if !more.Visible() || !menuOpen {
+		t.Fatalf("the share's More (shown %v) opened no menu", more.Visible())
 	}
-	act(func() { test.Tap(pub) })
+	publishItem := func(st app.TorrentStats) *fyne.MenuItem {
+		var item *fyne.MenuItem
+		onUIWait(func() {
+			for _, it := range v.rowMenu(st, st.Name).Items {
+				if it.Label == publishCheckText {
+					item = it
+				}
+			}
+		})
+		return item
+	}
+	pub := publishItem(app.TorrentStats{InfoHash: sh.InfoHash, Name: sh.Name, Shared: true})
+	if pub == nil {
+		t.Fatalf("the share's More lacks %q", publishCheckText)
+	}
+	act(pub.Action)
 	eventually(t, "the publish reported", func() bool { return strings.Contains(overlayText(mw), "Published version 2.") })
 	if rows := releaseRows(mw.settings.channel); len(rows) != 2 || !strings.HasPrefix(rows[0], "Row Album") {
 		t.Fatalf("Settings lists %q, want Row Album then Five", rows)
@@ -231,8 +255,7 @@ func TestTransfersPublishAndRemove(t *testing.T) {
 		{InfoHash: sh.InfoHash, Name: sh.Name},                // a download
 		{InfoHash: index, Name: "channel.json", Shared: true}, // the channel's own index
 	} {
-		onUIWait(func() { v.updateRow(st, row) })
-		if pub.Visible() {
+		if publishItem(st) != nil {
 			t.Errorf("the row of %s (shared %v) offers to publish it", st.Name, st.Shared)
 		}
 	}

@@ -77,14 +77,24 @@ func newPlaylistsView(mw *MainWindow) *playlistsView {
 		v.mw.play(v.tracks, i)
 		v.items.UnselectAll()
 	}
+	// Import and export are under More: seven labelled buttons held the
+	// window 870 px wide.
+	more := &widget.Button{Icon: theme.MoreVerticalIcon(), Text: "More"}
+	more.OnTapped = func() {
+		c := mw.win.Canvas()
+		at := fyne.CurrentApp().Driver().AbsolutePositionForObject(more).AddXY(0, more.Size().Height)
+		c.Unfocus()
+		widget.ShowPopUpMenuAtPosition(fyne.NewMenu("",
+			fyne.NewMenuItem("Import a playlist…", v.importFile),
+			fyne.NewMenuItem("Export this playlist…", v.exportFile)), c, at)
+	}
 	bar := container.NewHBox(
 		&widget.Button{Icon: theme.ContentAddIcon(), Text: "New", OnTapped: v.create},
 		&widget.Button{Text: "Rename", OnTapped: v.rename},
 		&widget.Button{Icon: theme.DeleteIcon(), Text: "Delete", OnTapped: v.delete},
-		&widget.Button{Icon: theme.FolderOpenIcon(), Text: "Import…", OnTapped: v.importFile},
-		&widget.Button{Icon: theme.DocumentSaveIcon(), Text: "Export…", OnTapped: v.exportFile},
 		&widget.Button{Icon: theme.MediaPlayIcon(), Text: "Play", OnTapped: func() { v.mw.play(v.tracks, 0) }},
 		&widget.Button{Icon: theme.UploadIcon(), Text: "Publish to my channel", OnTapped: v.publishToChannel},
+		more,
 	)
 	v.hint = &widget.Label{Wrapping: fyne.TextWrapWord} // (LowImportance grey is hard to read)
 	split := container.NewHSplit(v.names, container.NewStack(v.items, container.NewPadded(container.NewVBox(v.hint))))
@@ -97,7 +107,7 @@ func newPlaylistsView(mw *MainWindow) *playlistsView {
 
 // Hints where the chosen playlist's tracks would be.
 const (
-	hintNoPlaylists = "No playlists yet. New makes one; Import… reads an M3U8 or XSPF playlist."
+	hintNoPlaylists = "No playlists yet. New makes one; More → Import a playlist… reads an M3U8 or XSPF file."
 	hintChoose      = "Choose a playlist on the left to see its tracks."
 	hintEmpty       = "This playlist is empty. To add tracks, select them in the Library, then More → Add to playlist… (or right-click them)."
 )

@@ -34,7 +34,7 @@ type settingsView struct {
 
 	musicFolders, downloadFolder, port, upload, download, proxy *widget.Entry
 	seedRatio, seedHours                                        *widget.Entry
-	portItem                                                    *widget.FormItem
+	portHint                                                    *widget.RichText
 	dht, pex, lsd, upnp, anonymous, keep                        *keyCheck
 	encryption, replayGain, themeSel                            *keySelect
 
@@ -64,13 +64,13 @@ func newSettingsView(mw *MainWindow) *settingsView {
 	v.download = &widget.Entry{PlaceHolder: "0 = unlimited"}
 	v.seedRatio = &widget.Entry{PlaceHolder: "0 = never"}
 	v.seedHours = &widget.Entry{PlaceHolder: "0 = never"}
-	v.portItem = &widget.FormItem{Text: "Listening port", Widget: v.port, HintText: portHint(0, false)}
+	v.portHint = formHint(portHint(0, false))
 	v.proxy = &widget.Entry{PlaceHolder: "socks5://127.0.0.1:9050 or http://HOST:PORT"}
 	v.dht = newKeyCheck("DHT (find peers without trackers)", nil)
 	v.pex = newKeyCheck("Peer exchange", nil)
 	v.lsd = newKeyCheck("Local peer discovery", nil)
 	v.upnp = newKeyCheck("Open the port on the router (UPnP)", nil)
-	v.anonymous = newKeyCheck("Anonymous mode (no client name or version, no local discovery or UPnP)", nil)
+	v.anonymous = newKeyCheck("Anonymous mode", nil)
 	v.keep = newKeyCheck("Keep what I play (finish downloading streamed tracks)", nil)
 	v.encryption = newKeySelect([]string{"prefer", "require", "off"}, nil)
 	v.replayGain = newKeySelect([]string{"off", "track", "album"}, nil)
@@ -79,18 +79,18 @@ func newSettingsView(mw *MainWindow) *settingsView {
 	v.form = &widget.Form{
 		Items: []*widget.FormItem{
 			{Text: "Download folder", Widget: v.downloadFolder},
-			v.portItem,
+			{Text: "Listening port", Widget: container.NewVBox(v.port, v.portHint)},
 			{Text: "Upload limit (KB/s)", Widget: v.upload},
 			{Text: "Download limit (KB/s)", Widget: v.download},
-			{Text: "Stop seeding at ratio", Widget: v.seedRatio,
-				HintText: "a complete download stops once it has uploaded this many times its size in one run, e.g. 2; 0 = never; your own shares always seed"},
-			{Text: "Stop seeding after (hours)", Widget: v.seedHours,
-				HintText: "counted from when a download completes, or from each start of Swarmtone; 0 = never; your own shares always seed"},
-			{Text: "Peers", Widget: container.NewVBox(v.dht, v.pex, v.lsd, v.upnp), HintText: peersHint(mw.opts)},
+			{Text: "Stop seeding at ratio", Widget: withHint(v.seedRatio,
+				"a complete download stops once it has uploaded this many times its size in one run, e.g. 2; 0 = never; your own shares always seed")},
+			{Text: "Stop seeding after (hours)", Widget: withHint(v.seedHours,
+				"counted from when a download completes, or from each start of Swarmtone; 0 = never; your own shares always seed")},
+			{Text: "Peers", Widget: withHint(container.NewVBox(v.dht, v.pex, v.lsd, v.upnp), peersHint(mw.opts))},
 			{Text: "Encryption", Widget: v.encryption},
-			{Text: "Proxy", Widget: v.proxy,
-				HintText: "peers, trackers and web seeds go only through it; what cannot (the DHT, uTP, UDP trackers, local discovery, UPnP) is turned off"},
-			{Text: "Privacy", Widget: v.anonymous},
+			{Text: "Proxy", Widget: withHint(v.proxy,
+				"peers, trackers and web seeds go only through it; what cannot (the DHT, uTP, UDP trackers, local discovery, UPnP) is turned off")},
+			{Text: "Privacy", Widget: withHint(v.anonymous, "no client name or version is sent; no local discovery or UPnP")},
 			{Text: "Streaming", Widget: v.keep},
 			{Text: "ReplayGain", Widget: v.replayGain},
 			{Text: "Theme", Widget: v.themeSel},
@@ -133,8 +133,7 @@ func (v *settingsView) load() {
 	v.downloadFolder.SetText(s.DownloadFolder)
 	v.downloadFolder.SetPlaceHolder(v.mw.core.DownloadFolder())
 	v.port.SetText(strconv.Itoa(s.ListenPort))
-	v.portItem.HintText = portHint(v.listenPort(), s.Proxy != "")
-	v.form.Refresh()
+	setFormHint(v.portHint, portHint(v.listenPort(), s.Proxy != ""))
 	v.upload.SetText(strconv.FormatInt(s.UploadLimit/1000, 10))
 	v.download.SetText(strconv.FormatInt(s.DownloadLimit/1000, 10))
 	v.seedRatio.SetText(strconv.FormatFloat(s.SeedRatio, 'f', -1, 64))
@@ -181,6 +180,29 @@ func (v *settingsView) settings() (app.Settings, error) {
 	s.Anonymous, s.KeepWhatIPlay = v.anonymous.Checked, v.keep.Checked
 	s.Encryption, s.ReplayGain, s.Theme = v.encryption.Selected, v.replayGain.Selected, v.themeSel.Selected
 	return s, s.Validate()
+}
+
+// formHint is a hint under a form's field that wraps to the form's width:
+// a FormItem's HintText is one line that never wraps, and the long ones
+// held the window 1,028 px wide. It looks like Fyne's own hints.
+func formHint(text string) *widget.RichText {
+	h := widget.NewRichText()
+	h.Wrapping = fyne.TextWrapWord
+	setFormHint(h, text)
+	return h
+}
+
+// setFormHint changes what h says; empty hides it.
+func setFormHint(h *widget.RichText, text string) {
+	h.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: text,
+		Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder, SizeName: theme.SizeNameCaptionText, Inline: true}}}
+	h.Hidden = text == ""
+	h.Refresh()
+}
+
+// withHint is w with its hint under it (none when hint is empty).
+func withHint(w fyne.CanvasObject, hint string) fyne.CanvasObject {
+	return container.NewVBox(w, formHint(hint))
 }
 
 // peersHint says when this run's command line overrides the saved peer

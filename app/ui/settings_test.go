@@ -102,11 +102,13 @@ func TestSettingsShowsTheListeningPort(t *testing.T) {
 	}
 	mw.settings.load()
 	want := fmt.Sprintf("listening on port %d now", port)
-	if hint := mw.settings.portItem.HintText; !strings.Contains(hint, want) {
+	var hint string
+	onUIWait(func() { hint = mw.settings.portHint.String() })
+	if !strings.Contains(hint, want) {
 		t.Fatalf("port hint %q lacks %q", hint, want)
 	}
-	if !containsText(mw.settings.object, mw.settings.portItem.HintText) {
-		t.Fatalf("the Settings view does not show %q", mw.settings.portItem.HintText)
+	if !containsText(mw.settings.object, hint) {
+		t.Fatalf("the Settings view does not show %q", hint)
 	}
 }
 

@@ -137,6 +137,10 @@ func containsText(o fyne.CanvasObject, s string) bool {
 			if x.Text == s {
 				return true
 			}
+		case *widget.RichText: // wrapped, it draws s in pieces
+			if x.String() == s {
+				return true
+			}
 		}
 	}
 	return false

@@ -4,22 +4,15 @@ import (
 	"fmt"
 
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/swarmtone/swarmtone/app"
 )
 
-// updatePublish shows a share row's "Publish to my channel" when the user
-// has a channel; never on the channel's own index, which is seeded as a
-// share too.
-func (v *transfersView) updatePublish(b *widget.Button, st app.TorrentStats, name string) {
-	if !st.Shared || v.mw.settings == nil || !v.mw.settings.channel.has() || v.mw.settings.channel.mine.IndexHash == st.InfoHash {
-		b.Hide()
-		return
-	}
-	b.Show()
-	ih := st.InfoHash
-	b.OnTapped = func() { v.publish(ih, name) }
+// canPublish reports whether a row offers "Publish to my channel": a
+// share, when the user has a channel; never the channel's own index,
+// which is seeded as a share too.
+func (v *transfersView) canPublish(st app.TorrentStats) bool {
+	return st.Shared && v.mw.settings != nil && v.mw.settings.channel.has() && v.mw.settings.channel.mine.IndexHash != st.InfoHash
 }
 
 // publish adds a share to the user's channel in the background; a dialog

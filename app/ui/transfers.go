@@ -60,13 +60,13 @@ func newTransfersView(mw *MainWindow) *transfersView {
 		func() fyne.CanvasObject {
 			name := &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
 			detail := &widget.Label{Importance: widget.LowImportance, Truncation: fyne.TextTruncateEllipsis}
+			// The rarer actions are under More: six labelled buttons
+			// held the window 880 px wide.
 			buttons := container.NewHBox(
 				&widget.Button{Text: "Download all", Icon: theme.DownloadIcon()},
 				&widget.Button{Text: "Pause", Icon: theme.MediaPauseIcon()},
 				&widget.Button{Text: "Copy link", Icon: theme.ContentCopyIcon()},
-				&widget.Button{Text: publishCheckText, Icon: theme.MailSendIcon()},
-				&widget.Button{Text: "Export…", Icon: theme.DocumentSaveIcon()},
-				&widget.Button{Text: "Remove", Icon: theme.DeleteIcon()},
+				&widget.Button{Text: "More", Icon: theme.MoreVerticalIcon()},
 			)
 			return container.NewVBox(name, widget.NewProgressBar(), detail, buttons)
 		},
@@ -83,9 +83,7 @@ const (
 	btnDownloadAll = iota
 	btnPause
 	btnCopy
-	btnPublish
-	btnExport
-	btnRemove
+	btnMore
 )
 
 func (v *transfersView) updateRow(st app.TorrentStats, row *fyne.Container) {
@@ -114,8 +112,7 @@ func (v *transfersView) updateRow(st app.TorrentStats, row *fyne.Container) {
 	b := info[3].(*fyne.Container).Objects
 	ih := st.InfoHash
 	all := b[btnDownloadAll].(*widget.Button)
-	pub := b[btnPublish].(*widget.Button)
-	allWas, pubWas := all.Visible(), pub.Visible()
+	allWas := all.Visible()
 	if st.Shared || (st.Length > 0 && st.Progress >= 1) || v.allAsked[ih] {
 		all.Hide() // nothing left to fetch, or fetching it all already
 	} else {
@@ -139,12 +136,30 @@ func (v *transfersView) updateRow(st app.TorrentStats, row *fyne.Container) {
 		copyBtn.SetText("Copy link")
 	}
 	copyBtn.OnTapped = func() { v.copyMagnet(ih) }
-	v.updatePublish(pub, st, name)
-	if all.Visible() != allWas || pub.Visible() != pubWas {
+	if all.Visible() != allWas {
 		info[3].Refresh() // lays the buttons out again: a hidden one leaves no gap
 	}
-	b[btnExport].(*widget.Button).OnTapped = func() { v.exportTorrent(ih, name) }
-	b[btnRemove].(*widget.Button).OnTapped = func() { v.remove(ih, name, st.Shared) }
+	more := b[btnMore].(*widget.Button)
+	more.OnTapped = func() {
+		c := v.mw.win.Canvas()
+		at := fyne.CurrentApp().Driver().AbsolutePositionForObject(more).AddXY(0, more.Size().Height)
+		c.Unfocus()
+		widget.ShowPopUpMenuAtPosition(v.rowMenu(st, name), c, at)
+	}
+}
+
+// rowMenu is a row's More: publish (a share, when the user has a channel),
+// export the .torrent, remove.
+func (v *transfersView) rowMenu(st app.TorrentStats, name string) *fyne.Menu {
+	ih := st.InfoHash
+	menu := fyne.NewMenu("")
+	if v.canPublish(st) {
+		menu.Items = append(menu.Items, fyne.NewMenuItem(publishCheckText, func() { v.publish(ih, name) }))
+	}
+	menu.Items = append(menu.Items,
+		fyne.NewMenuItem("Export .torrent…", func() { v.exportTorrent(ih, name) }),
+		fyne.NewMenuItem("Remove…", func() { v.remove(ih, name, st.Shared) }))
+	return menu
 }
 
 // start reads stats in the background until the window closes: all of
