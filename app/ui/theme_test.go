@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 )
 
 // viewIndex is the sidebar position of the view called name.
@@ -99,5 +100,23 @@ func TestThemeAppliedAtStart(t *testing.T) {
 				t.Errorf("window opened with theme %s has mean lightness %.0f", tt.theme, l)
 			}
 		})
+	}
+}
+
+// TestSecondaryTextIsLegible: the grey of secondary lines (Fyne's
+// "disabled", LowImportance labels) stands out from the background by a
+// contrast of 4.5:1 or more (WCAG AA) in every theme, and stays dimmer
+// than the text. Fyne's own dark grey was 1.5:1.
+func TestSecondaryTextIsLegible(t *testing.T) {
+	for _, variant := range []fyne.ThemeVariant{theme.VariantDark, theme.VariantLight} {
+		th := variantTheme{legibleTheme{theme.DefaultTheme()}, variant}
+		bg, fg := th.Color(theme.ColorNameBackground, 0), th.Color(theme.ColorNameForeground, 0)
+		dim := th.Color(theme.ColorNameDisabled, 0)
+		if c := contrast(dim, bg); c < 4.5 {
+			t.Errorf("variant %d: secondary text has a contrast of %.1f:1 with the background, want 4.5:1 or more", variant, c)
+		}
+		if contrast(dim, bg) >= contrast(fg, bg) {
+			t.Errorf("variant %d: secondary text is as strong as the text", variant)
+		}
 	}
 }

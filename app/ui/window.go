@@ -88,7 +88,10 @@ func NewMainWindow(a fyne.App, opts app.Options) *MainWindow {
 	w.SetIcon(Icon)
 	w.Resize(fyne.NewSize(1100, 700))
 	ctx, cancel := context.WithCancel(context.Background())
-	mw := &MainWindow{app: a, win: w, opts: opts, ctx: ctx, cancel: cancel, systemTheme: a.Settings().Theme()}
+	// The desktop's look (and FYNE_THEME), with secondary text legible.
+	system := legibleTheme{a.Settings().Theme()}
+	a.Settings().SetTheme(system)
+	mw := &MainWindow{app: a, win: w, opts: opts, ctx: ctx, cancel: cancel, systemTheme: system}
 	mw.content = container.NewStack(welcome(opts, "Opening your library…"))
 	w.SetContent(mw.content)
 	return mw
