@@ -369,9 +369,9 @@ func TestAddLinkDialogOpensChannel(t *testing.T) {
 				mw.app.Clipboard().SetContent(link)
 				mw.showAddLink()
 			})
-			var field *widget.Entry
+			var field *dialogEntry
 			eventually(t, "the dialog's field", func() bool {
-				field, _ = mw.win.Canvas().Focused().(*widget.Entry)
+				onUIWait(func() { field, _ = mw.win.Canvas().Focused().(*dialogEntry) })
 				return field != nil && field.Text == link
 			})
 			onUIWait(func() { field.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) })

@@ -12,7 +12,8 @@ import (
 // TestDialogHasTheKeys: while a dialog is open, Space, M, → and Enter
 // reach neither the player nor the library's selection under it (seen in
 // the real window: Space in the Share dialog paused the music behind it),
-// and Escape closes it as its Cancel or Close button does.
+// and Escape closes it as its Cancel or Close button does, also from a
+// text field in it.
 func TestDialogHasTheKeys(t *testing.T) {
 	mw, core, tracks := playableLibrary(t, 2)
 	ctx := context.Background()
@@ -30,9 +31,12 @@ func TestDialogHasTheKeys(t *testing.T) {
 		prepare func(t *testing.T)
 		open    func()
 		after   func(t *testing.T) // what the dialog's Cancel leaves
+		// noEnter: a field has the keys, and Enter in it is the dialog's OK.
+		noEnter bool
 	}{
-		{"Share music", nil, mw.chooseAndShare, nil},
-		{"an error", nil, func() { mw.showError("Test", errors.New("the test's error")) }, nil},
+		{"Share music", nil, mw.chooseAndShare, nil, false},
+		{"Add a link", nil, mw.showAddLink, nil, true},
+		{"an error", nil, func() { mw.showError("Test", errors.New("the test's error")) }, nil, false},
 		{"Delete playlist?", func(t *testing.T) {
 			act(func() { mw.sidebar.Select(viewIndex(t, mw, "Playlists")); mw.playlists.reload() })
 			eventually(t, "the playlist listed", func() bool {
@@ -45,7 +49,7 @@ func TestDialogHasTheKeys(t *testing.T) {
 			if pls, err := core.Playlists(ctx); err != nil || len(pls) != 1 || pls[0].ID != pl.ID {
 				t.Errorf("after Escape in Delete playlist? the playlists are %v (%v); want it kept", pls, err)
 			}
-		}},
+		}, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -59,7 +63,11 @@ func TestDialogHasTheKeys(t *testing.T) {
 			if !open {
 				t.Fatal("no dialog open")
 			}
-			for _, k := range []fyne.KeyName{fyne.KeySpace, fyne.KeyM, fyne.KeyRight, fyne.KeyReturn} {
+			keys := []fyne.KeyName{fyne.KeySpace, fyne.KeyM, fyne.KeyRight, fyne.KeyReturn}
+			if tc.noEnter {
+				keys = keys[:3]
+			}
+			for _, k := range keys {
 				pressKey(c, k)
 			}
 			// Each key that acts queues its command in the press, and the

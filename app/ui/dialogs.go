@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 )
 
 // While a dialog is open the keys are the dialog's: Space, M and the
@@ -44,4 +45,27 @@ func (mw *MainWindow) dismissTopDialog() {
 	if d, ok := mw.dialogs[mw.win.Canvas().Overlays().Top()]; ok {
 		d.Dismiss()
 	}
+}
+
+// dialogEntry is a text field in a dialog: Escape closes the dialog there
+// too (a focused field takes every key before the window does).
+type dialogEntry struct {
+	widget.Entry
+	mw *MainWindow
+}
+
+// newDialogEntry is an empty field for a dialog of mw's; set its Entry's
+// fields before it is shown.
+func (mw *MainWindow) newDialogEntry() *dialogEntry {
+	e := &dialogEntry{mw: mw}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func (e *dialogEntry) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape {
+		e.mw.dismissTopDialog()
+		return
+	}
+	e.Entry.TypedKey(ev)
 }

@@ -75,7 +75,8 @@ func (mw *MainWindow) importPlaylist(path string) {
 
 // showAddLink asks for a magnet link (Ctrl+L).
 func (mw *MainWindow) showAddLink() {
-	entry := &widget.Entry{PlaceHolder: "a magnet link (magnet:?xt=…), a channel link, or a path to a .torrent file"}
+	entry := mw.newDialogEntry()
+	entry.PlaceHolder = "a magnet link (magnet:?xt=…), a channel link, or a path to a .torrent file"
 	if clip := strings.TrimSpace(mw.app.Clipboard().Content()); isMagnet(clip) {
 		entry.SetText(clip)
 	}

@@ -304,7 +304,8 @@ func (v *playlistsView) chooseAndAdd(tracks []app.Track) {
 // Enter is OK: unfocused, the name typed went to the window's keys (its
 // space paused the music, its M muted it).
 func (v *playlistsView) askName(title, initial string, then func(string)) {
-	entry := &widget.Entry{Text: initial}
+	entry := v.mw.newDialogEntry()
+	entry.SetText(initial)
 	d := dialog.NewForm(title, "OK", "Cancel", []*widget.FormItem{{Text: "Name", Widget: entry}}, func(ok bool) {
 		if name := strings.TrimSpace(entry.Text); ok && name != "" {
 			then(name)

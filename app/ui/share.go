@@ -176,7 +176,7 @@ type shareDialog struct {
 	seeds     *widget.Entry
 	seedsBtn  *widget.Button
 	seedsNote *widget.Label
-	link      *widget.Entry
+	link      *dialogEntry
 	infoHash  string
 }
 
@@ -248,7 +248,9 @@ func (sd *shareDialog) shared(sh *app.Share) {
 	if len(sh.Skipped) > 0 {
 		msg += fmt.Sprintf("\n%s left out (not music, cover art, cue sheets or playlists).", filesText(len(sh.Skipped)))
 	}
-	link := &widget.Entry{Text: sh.Magnet, Wrapping: fyne.TextWrapBreak, MultiLine: true}
+	link := sd.mw.newDialogEntry()
+	link.Wrapping, link.MultiLine = fyne.TextWrapBreak, true
+	link.SetText(sh.Magnet)
 	link.OnChanged = func(string) { link.SetText(sd.magnet) } // selectable, not editable
 	sd.link, sd.infoHash = link, sh.InfoHash
 	sd.copyBtn = &widget.Button{Icon: theme.ContentCopyIcon(), Text: "Copy magnet link", Importance: widget.HighImportance}

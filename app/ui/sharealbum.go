@@ -48,7 +48,7 @@ func (mw *MainWindow) shareAlbumTracks(tracks []app.Track) {
 
 // showLink shows a magnet link with a Copy button that says "Copied".
 func (mw *MainWindow) showLink(title, text, link string) {
-	entry := widget.NewEntry()
+	entry := mw.newDialogEntry()
 	entry.SetText(link)
 	var copyBtn *widget.Button
 	copyBtn = &widget.Button{Text: "Copy link", Icon: theme.ContentCopyIcon(), Importance: widget.HighImportance, OnTapped: func() {
