@@ -96,11 +96,7 @@ func newLibraryView(mw *MainWindow) *libraryView {
 	v.playBtn = &widget.Button{Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: mw.unfocusThen(v.playSelection)}
 	v.nextBtn = &widget.Button{Text: "Play next", OnTapped: mw.unfocusThen(func() { v.enqueue(true) })}
 	v.queueBtn = &widget.Button{Icon: theme.ContentAddIcon(), OnTapped: mw.unfocusThen(func() { v.enqueue(false) })}
-	v.moreBtn = &widget.Button{Icon: theme.MoreHorizontalIcon(), Text: "More", IconPlacement: widget.ButtonIconLeadingText}
-	v.moreBtn.OnTapped = mw.unfocusThen(func() {
-		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(v.moreBtn).Add(fyne.NewPos(0, v.moreBtn.Size().Height))
-		widget.ShowPopUpMenuAtPosition(v.moreMenu(), mw.win.Canvas(), pos)
-	})
+	v.moreBtn = mw.moreButton(v.moreMenu)
 	v.updateActions()
 	actions := container.NewHBox(v.playBtn, v.queueBtn, v.nextBtn, v.moreBtn)
 	// Wide enough for "Artist · Album" and "Recently added" whole.

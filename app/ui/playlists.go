@@ -79,15 +79,11 @@ func newPlaylistsView(mw *MainWindow) *playlistsView {
 	}
 	// Import and export are under More: seven labelled buttons held the
 	// window 870 px wide.
-	more := &widget.Button{Icon: theme.MoreVerticalIcon(), Text: "More"}
-	more.OnTapped = func() {
-		c := mw.win.Canvas()
-		at := fyne.CurrentApp().Driver().AbsolutePositionForObject(more).AddXY(0, more.Size().Height)
-		c.Unfocus()
-		widget.ShowPopUpMenuAtPosition(fyne.NewMenu("",
+	more := mw.moreButton(func() *fyne.Menu {
+		return fyne.NewMenu("",
 			fyne.NewMenuItem("Import a playlist…", v.importFile),
-			fyne.NewMenuItem("Export this playlist…", v.exportFile)), c, at)
-	}
+			fyne.NewMenuItem("Export this playlist…", v.exportFile))
+	})
 	bar := container.NewHBox(
 		&widget.Button{Icon: theme.ContentAddIcon(), Text: "New", OnTapped: v.create},
 		&widget.Button{Text: "Rename", OnTapped: v.rename},

@@ -66,7 +66,7 @@ func newTransfersView(mw *MainWindow) *transfersView {
 				&widget.Button{Text: "Download all", Icon: theme.DownloadIcon()},
 				&widget.Button{Text: "Pause", Icon: theme.MediaPauseIcon()},
 				&widget.Button{Text: "Copy link", Icon: theme.ContentCopyIcon()},
-				&widget.Button{Text: "More", Icon: theme.MoreVerticalIcon()},
+				mw.moreButton(nil), // its menu is the row's (updateRow)
 			)
 			return container.NewVBox(name, widget.NewProgressBar(), detail, buttons)
 		},
@@ -139,13 +139,7 @@ func (v *transfersView) updateRow(st app.TorrentStats, row *fyne.Container) {
 	if all.Visible() != allWas {
 		info[3].Refresh() // lays the buttons out again: a hidden one leaves no gap
 	}
-	more := b[btnMore].(*widget.Button)
-	more.OnTapped = func() {
-		c := v.mw.win.Canvas()
-		at := fyne.CurrentApp().Driver().AbsolutePositionForObject(more).AddXY(0, more.Size().Height)
-		c.Unfocus()
-		widget.ShowPopUpMenuAtPosition(v.rowMenu(st, name), c, at)
-	}
+	v.mw.setMoreMenu(b[btnMore].(*widget.Button), func() *fyne.Menu { return v.rowMenu(st, name) })
 }
 
 // rowMenu is a row's More: publish (a share, when the user has a channel),
