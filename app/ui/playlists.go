@@ -92,7 +92,7 @@ func newPlaylistsView(mw *MainWindow) *playlistsView {
 		&widget.Button{Icon: theme.UploadIcon(), Text: "Publish to my channel", OnTapped: v.publishToChannel},
 		more,
 	)
-	v.hint = &widget.Label{Wrapping: fyne.TextWrapWord} // (LowImportance grey is hard to read)
+	v.hint = &widget.Label{Wrapping: fyne.TextWrapWord} // a call to action: the text's own colour
 	split := container.NewHSplit(v.names, container.NewStack(v.items, container.NewPadded(container.NewVBox(v.hint))))
 	split.Offset = 0.3
 	v.object = container.NewBorder(bar, nil, nil, nil, split)
