@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"testing"
 )
 
@@ -10,7 +11,17 @@ import (
 // the whole window wider than a small screen (Settings 1,036 px,
 // Transfers 887, Playlists 879, seen in the real window).
 func TestEveryViewFitsTheSmallestWindow(t *testing.T) {
-	mw, _, _ := playableLibrary(t, 2)
+	mw, core, _ := playableLibrary(t, 2)
+	// With a channel, Settings shows its profile form too.
+	if _, err := core.CreateChannel(context.Background(), "Smallest Window"); err != nil {
+		t.Fatal(err)
+	}
+	onUIWait(mw.settings.channel.reload)
+	eventually(t, "the channel's form in Settings", func() bool {
+		var has bool
+		onUIWait(func() { has = mw.settings.channel.has() })
+		return has
+	})
 	for i, v := range mw.views {
 		t.Run(v.name, func(t *testing.T) {
 			act(func() { mw.sidebar.Select(i) })
