@@ -18,17 +18,20 @@ func statusOf(v *settingsView) string {
 	return s
 }
 
-// overlayText is every label's text in the window's top overlay (a dialog).
+// overlayText is every label's text in the window's open dialogs.
 func overlayText(mw *MainWindow) string {
 	var texts []string
 	onUIWait(func() {
-		top := mw.Window().Canvas().Overlays().Top()
-		if top == nil {
-			return
-		}
-		for _, o := range drawnObjects(top) {
-			if l, ok := o.(*widget.Label); ok {
-				texts = append(texts, l.Text)
+		// The top one first, then those under it: another may come in
+		// front (TestSettingsSaveFailureIsShown ends the window's context,
+		// and the playlists' first read, started at Attach, then fails
+		// with a dialog of its own when it runs late, as under -cpu 1).
+		list := mw.Window().Canvas().Overlays().List()
+		for i := len(list) - 1; i >= 0; i-- {
+			for _, o := range drawnObjects(list[i]) {
+				if l, ok := o.(*widget.Label); ok {
+					texts = append(texts, l.Text)
+				}
 			}
 		}
 	})
