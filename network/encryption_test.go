@@ -32,6 +32,12 @@ type relayConn struct {
 	nUp, nDown int64        // all bytes relayed each way
 	reached    bool         // the relay's dial of the target succeeded
 	closed     bool
+	// endedBy is the side whose end closed it ("dialler" or "peer"), and
+	// lived how long it was open: when a peer keeps closing connections,
+	// the failure says who and when.
+	endedBy string
+	opened  time.Time
+	lived   time.Duration
 }
 
 // wireRelay forwards loopback TCP connections to target and records the
@@ -63,7 +69,7 @@ func (r *wireRelay) serve() {
 		if err != nil {
 			return
 		}
-		rc := &relayConn{}
+		rc := &relayConn{opened: time.Now()}
 		r.mu.Lock()
 		r.conns = append(r.conns, rc)
 		r.mu.Unlock()
@@ -84,7 +90,7 @@ func (r *wireRelay) pipe(in net.Conn, rc *relayConn) {
 	rc.reached = true
 	r.mu.Unlock()
 	var wg sync.WaitGroup
-	copyDir := func(dst, src net.Conn, buf *bytes.Buffer, n *int64) {
+	copyDir := func(dst, src net.Conn, buf *bytes.Buffer, n *int64, side string) {
 		defer wg.Done()
 		b := make([]byte, 32<<10)
 		for {
@@ -104,17 +110,22 @@ func (r *wireRelay) pipe(in net.Conn, rc *relayConn) {
 				break
 			}
 		}
+		r.mu.Lock()
+		if rc.endedBy == "" {
+			rc.endedBy = side
+		}
+		r.mu.Unlock()
 		// Either side ending ends the relayed connection, as a direct one
 		// would end.
 		in.Close()
 		out.Close()
 	}
 	wg.Add(2)
-	go copyDir(out, in, &rc.up, &rc.nUp)
-	go copyDir(in, out, &rc.down, &rc.nDown)
+	go copyDir(out, in, &rc.up, &rc.nUp, "dialler")
+	go copyDir(in, out, &rc.down, &rc.nDown, "peer")
 	wg.Wait()
 	r.mu.Lock()
-	rc.closed = true
+	rc.closed, rc.lived = true, time.Since(rc.opened)
 	r.mu.Unlock()
 }
 
@@ -133,6 +144,7 @@ func (r *wireRelay) snapshot() []relayConn {
 		cp.up.Write(c.up.Bytes())
 		cp.down.Write(c.down.Bytes())
 		cp.nUp, cp.nDown, cp.reached, cp.closed = c.nUp, c.nDown, c.reached, c.closed
+		cp.endedBy, cp.lived = c.endedBy, c.lived
 		out = append(out, cp)
 	}
 	return out
@@ -378,7 +390,7 @@ func kinds(conns []relayConn) []string {
 	for _, c := range conns {
 		d := "open"
 		if c.closed {
-			d = "closed"
+			d = fmt.Sprintf("closed by %s after %v", c.endedBy, c.lived.Round(time.Millisecond))
 		}
 		out = append(out, fmt.Sprintf("%s(%d)/%s(%d) %s", wireKind(c.up.Bytes(), false), c.nUp, wireKind(c.down.Bytes(), false), c.nDown, d))
 	}
