@@ -311,6 +311,20 @@ func TestTruncatedSharerTrackFails(t *testing.T) {
 		want []byte
 		cut  bool
 	}{{1, two, true}, {0, one, false}} {
+		if !c.cut {
+			// The sharer drops us when it cannot read the cut file, and
+			// the redial can take past the 3 s window on a loaded machine
+			// (seen in CI beside stress-ng): the good file is read once we
+			// are connected again. What this checks is that it streams
+			// whole from the same peer, not how fast a redial is.
+			l.AddPeers(sh.InfoHash, sharer.Addr())
+			for st, _ := l.Stats(sh.InfoHash); st.Peers == 0; st, _ = l.Stats(sh.InfoHash) {
+				if ctx.Err() != nil {
+					t.Fatal("the leecher did not connect to the sharer again")
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
 		start := time.Now()
 		s, err := l.Stream(ctx, sh.InfoHash, c.file, 176400)
 		if err != nil {
