@@ -1,12 +1,20 @@
 package network
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/swarmtone/swarmtone/internal/testtool"
 )
 
 // TestPlayabilityLabels: what the library says of a file not all here,
@@ -42,14 +50,15 @@ func TestPlayabilityLabels(t *testing.T) {
 // the track is then played from there: the time to its first sample and
 // how much audio arrives in playWindow. Nobody, a peer that lacks the part
 // asked about, a seeder sending far below the track's bitrate, a fast
-// seeder. (The slow peer is a node's own upload limit, not tc: netem does
-// not shape loopback in this kernel's namespaces.)
+// seeder (its own upload limit), a seeder on a slow link (tc: the case runs
+// in a network namespace of its own, see onSlowLink), a fast seeder.
 func TestFileStatsPlayability(t *testing.T) {
 	type swarm int
 	const (
 		nobody swarm = iota
 		partialPeer
 		slowSeeder
+		slowLink
 		fastSeeder
 	)
 	cases := []struct {
@@ -60,10 +69,14 @@ func TestFileStatsPlayability(t *testing.T) {
 		{"no peer", nobody, "no peers"},
 		{"a peer without the part", partialPeer, "peers lack the next part"},
 		{"a slow seeder", slowSeeder, "slow: "},
+		{"a seeder on a slow link", slowLink, "slow: "},
 		{"a fast seeder", fastSeeder, "plays now"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if c.swarm == slowLink && !onSlowLink(t) {
+				return // run, and checked, in a namespace of its own
+			}
 			dir := t.TempDir()
 			seeder, sh, track := sharedTrackSeconds(t, dir, 20)
 			length := int64(len(track))
@@ -137,7 +150,7 @@ func TestFileStatsPlayability(t *testing.T) {
 				}
 				got = fs.Playability
 				seen[got] = true
-				if c.swarm == slowSeeder {
+				if c.swarm == slowSeeder || c.swarm == slowLink {
 					// Past the limiter's first burst: well below the bitrate.
 					var kBs, of int
 					n, _ := fmt.Sscanf(got, "slow: %d of %d kB/s", &kBs, &of)
@@ -155,7 +168,7 @@ func TestFileStatsPlayability(t *testing.T) {
 				if first >= 0 {
 					t.Errorf("%q, yet a sample came after %v", got, first)
 				}
-			case slowSeeder:
+			case slowSeeder, slowLink:
 				// It would stall: less audio came than the time it took.
 				if audio >= playWindow.Seconds() {
 					t.Errorf("%q, yet %.1f s of audio came in %v", got, audio, playWindow)
@@ -204,4 +217,62 @@ func playFor(t *testing.T, n *Node, infoHash string, pos, bitrate int64) (first 
 		}
 	}
 	return first, float64(got) / float64(bitrate)
+}
+
+// slowLinkEnv is set in the test process onSlowLink starts in a network
+// namespace of its own.
+const slowLinkEnv = "SWARMTONE_TEST_SLOW_LINK"
+
+// slowLinkRate is the namespace's loopback rate: about 50 kB/s, under a
+// third of the test track's bitrate.
+const slowLinkRate = "400kbit"
+
+// onSlowLink says whether the calling test runs where loopback is a slow
+// link. Called from the test's own process, it runs the same test again in
+// a new network namespace (unshare) whose loopback tc shapes to
+// slowLinkRate, reports that run's result as its own and returns false;
+// there, it shapes the link and returns true. Both nodes of the test are
+// then behind the slow link, as two peers on either side of a slow
+// uplink: tc cannot shape one side of an in-process loopback.
+func onSlowLink(t *testing.T) bool {
+	t.Helper()
+	if os.Getenv(slowLinkEnv) != "" {
+		for _, args := range [][]string{
+			// A namespace's loopback starts down, with a 64 KiB MTU: tbf
+			// drops packets larger than its bucket.
+			{"ip", "link", "set", "lo", "mtu", "1500", "up"},
+			{"tc", "qdisc", "add", "dev", "lo", "root", "tbf", "rate", slowLinkRate, "burst", "3000", "latency", "400ms"},
+		} {
+			if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+				t.Fatalf("%v: %v\n%s", args, err, out)
+			}
+		}
+		return true
+	}
+	if runtime.GOOS != "linux" {
+		t.Skip("network namespaces and tc are Linux's")
+	}
+	testtool.Need(t, "unshare", "ip", "tc")
+	if err := exec.Command("unshare", "--net", "true").Run(); err != nil {
+		// Root and a kernel that allows it: the machine's choice, as for
+		// the swarm lab, not a missing install step.
+		t.Skipf("cannot make a network namespace here (unshare --net: %v)", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*waitTimeout)
+	defer cancel()
+	run := "^" + regexp.QuoteMeta(t.Name()) + "$"
+	run = strings.ReplaceAll(run, "/", "$/^")
+	cmd := exec.CommandContext(ctx, "unshare", "--net", "--", os.Args[0], "-test.run", run, "-test.v", "-test.count", "1")
+	cmd.Env = append(os.Environ(), slowLinkEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("--- PASS: "+t.Name())) {
+		t.Fatalf("the test on a slow link (its own network namespace): %v\n%s", err, out)
+	}
+	// Its figures, for the log.
+	for line := range strings.SplitSeq(string(out), "\n") {
+		if strings.Contains(line, "played:") {
+			t.Log(strings.TrimSpace(line))
+		}
+	}
+	return false
 }
