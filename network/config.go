@@ -22,6 +22,10 @@ const DefaultListenPort = 51765
 // settings' port 0, --listen ADDR:0, tests).
 const AnyPort = -1
 
+// dialsPerSecond is how many peers the node dials a second at most (see
+// clientConfig).
+const dialsPerSecond = 30
+
 // Encryption is the peer-connection encryption policy (MSE/PE, the
 // "message stream encryption" of Azureus, libtorrent and Transmission). An
 // MSE handshake always obfuscates the BitTorrent handshake; the two ends
@@ -182,6 +186,8 @@ func (cfg Config) clientConfig() (cc *torrent.ClientConfig, peerDialer dialer.T,
 		cc.ListenPort = cfg.ListenPort
 	}
 	cc.NoDHT = !cfg.DHT
+	// The node announces to the DHT itself, choosing when (dhtannounce.go).
+	cc.PeriodicallyAnnounceTorrentsToDht = false
 	if cfg.noDHTBootstrap {
 		cc.DhtStartingNodes = func(string) dht.StartingNodesGetter {
 			return func() ([]dht.Addr, error) { return nil, nil }
@@ -199,6 +205,14 @@ func (cfg Config) clientConfig() (cc *torrent.ClientConfig, peerDialer dialer.T,
 	cc.DisableWebtorrent = true
 	cc.Seed = true
 	cc.DisableAcceptRateLimiting = true
+	// anacrolix dials at most 10 peers a second, for all torrents at
+	// once: a follower fetching 1,000 channel indexes (a connection each)
+	// spent 0.8 s per index waiting to dial. libtorrent's default
+	// (connection_speed) is 30. One at a time, no burst: Transmission
+	// drops a connection from an address it is still shaking hands with,
+	// and with a burst of 30 our MSE attempt to it and the plaintext
+	// retry were both dropped (TestEncryptionWithTransmission).
+	cc.DialRateLimiter = rate.NewLimiter(dialsPerSecond, 1)
 
 	// CryptoProvides is what we offer when we dial with MSE, CryptoSelector
 	// what we pick from a dialler's offer; a selector that returns 0 makes
