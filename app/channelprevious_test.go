@@ -50,11 +50,11 @@ func TestCreatorKeepsPreviousIndex(t *testing.T) {
 
 	// A listener told of version 2 fetches its index from the creator.
 	listener := openCore(t, ctx, nil)
-	data, _, err := listener.node.FetchFile(ctx, versions[1].IndexHash, filepath.Join(t.TempDir(), "v2"), channel.MaxIndexBytes, creator.node.Addr())
+	got, err := listener.node.FetchFile(ctx, versions[1].IndexHash, filepath.Join(t.TempDir(), "v2"), channel.MaxIndexBytes, creator.node.Addr())
 	if err != nil {
 		t.Fatalf("fetching the previous version's index from the creator: %v", err)
 	}
-	if idx, err := channel.Decode(data); err != nil || len(idx.Releases) != 2 {
+	if idx, err := channel.Decode(got.Data); err != nil || len(idx.Releases) != 2 {
 		t.Fatalf("the previous version's index: %+v, %v; want its 2 releases", idx, err)
 	}
 

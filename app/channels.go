@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -632,20 +633,20 @@ func (c *Core) fetchVersion(ctx context.Context, rec *library.ChannelRecord, it 
 		return nil, nil // nothing new
 	}
 	folder := filepath.Join(c.channelsDir(), hex.EncodeToString(channelKeyBytes(rec)), ih)
-	data, nrec, err := c.node.FetchFile(ctx, ih, folder, channel.MaxIndexBytes, c.opts.Peers...)
+	got, err := c.node.FetchFile(ctx, ih, folder, channel.MaxIndexBytes, slices.Concat(c.opts.Peers, rec.Latest.Peers)...)
 	if err != nil {
 		c.dropIndex(library.ChannelState{IndexHash: ih, IndexFolder: folder}, rec.Latest.IndexHash)
 		return nil, fmt.Errorf("fetching the index of channel version %d: %w", it.Seq, err)
 	}
-	idx, err := channel.Decode(data)
+	idx, err := channel.Decode(got.Data)
 	if err != nil {
 		c.log.Warn("refused channel index", "channel", rec.Link, "seq", it.Seq, "index", ih, "err", err)
 		c.dropIndex(library.ChannelState{IndexHash: ih, IndexFolder: folder}, rec.Latest.IndexHash)
 		return nil, fmt.Errorf("channel version %d: %w", it.Seq, err)
 	}
 	old := rec.Latest
-	rec.Latest = library.ChannelState{Seq: it.Seq, Value: it.Value, Sig: it.Sig[:], IndexHash: ih, Index: data,
-		IndexTorrent: nrec.Metainfo, IndexFolder: folder, At: time.Now()}
+	rec.Latest = library.ChannelState{Seq: it.Seq, Value: it.Value, Sig: it.Sig[:], IndexHash: ih, Index: got.Data,
+		IndexTorrent: got.Record.Metainfo, IndexFolder: folder, At: time.Now(), Peers: indexPeers(got.Sources, old.Peers)}
 	rec.Name = idx.Profile.Name
 	c.dropIndex(old, ih)
 	if !rec.Followed {
@@ -657,6 +658,26 @@ func (c *Core) fetchVersion(ctx context.Context, rec *library.ChannelRecord, it 
 	}
 	c.log.Info("channel updated", "channel", rec.Name, "seq", it.Seq, "index", ih, "releases", len(idx.Releases), "reposts", len(idx.Reposts), "new", len(added))
 	return added, nil
+}
+
+// maxIndexPeers bounds ChannelState.Peers.
+const maxIndexPeers = 8
+
+// indexPeers is a new version's ChannelState.Peers: the peers that had its
+// index, then those of the version before (the creator may not have been
+// connected this time), without repeats, at most maxIndexPeers, each an
+// IP address and port (what the node dials without a lookup).
+func indexPeers(sources, before []string) []string {
+	var out []string
+	for _, a := range slices.Concat(sources, before) {
+		if len(out) == maxIndexPeers {
+			break
+		}
+		if ap, err := netip.ParseAddrPort(a); err == nil && ap.Port() != 0 && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func channelKeyBytes(rec *library.ChannelRecord) []byte {

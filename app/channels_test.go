@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,6 +121,15 @@ func TestChannelOverLoopbackDHT(t *testing.T) {
 	waitDHT(t, follower)
 	if _, err := follower.node.Record(pub1.IndexHash); err != nil {
 		t.Fatalf("the follower does not seed the index after a restart: %v", err)
+	}
+	// It keeps where the index came from: the next version is asked there
+	// before the DHT.
+	recs, err := follower.lib.Channels(ctx)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("the follower's channels: %d, %v; want 1", len(recs), err)
+	}
+	if !slices.Equal(recs[0].Latest.Peers, []string{creator.node.Addr()}) {
+		t.Fatalf("the followed channel's index came from %v; want [%s]", recs[0].Latest.Peers, creator.node.Addr())
 	}
 
 	pub2, err := creator.Publish(ctx, album2)
@@ -418,4 +429,31 @@ func startLoopDHT(t *testing.T, ctx context.Context, n int) *loopdht.DHT {
 	}
 	t.Cleanup(d.Close)
 	return d
+}
+
+// TestIndexPeers: where a new version's index came from comes first, then
+// where the one before came from, each once, only IP:port, at most
+// maxIndexPeers.
+func TestIndexPeers(t *testing.T) {
+	many := make([]string, 0, maxIndexPeers+2)
+	for i := range maxIndexPeers + 2 {
+		many = append(many, fmt.Sprintf("10.0.0.%d:6881", i+1))
+	}
+	for _, tc := range []struct {
+		name            string
+		sources, before []string
+		want            []string
+	}{
+		{"none", nil, nil, nil},
+		{"new first, no repeats", []string{"127.0.0.2:6881"}, []string{"127.0.0.3:6881", "127.0.0.2:6881"}, []string{"127.0.0.2:6881", "127.0.0.3:6881"}},
+		{"kept when none this time", nil, []string{"[::1]:51765"}, []string{"[::1]:51765"}},
+		{"names and port 0 dropped", []string{"creator.example:6881", "127.0.0.2:0", "127.0.0.2", "127.0.0.4:1"}, nil, []string{"127.0.0.4:1"}},
+		{"capped", many, []string{"127.0.0.2:6881"}, many[:maxIndexPeers]},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := indexPeers(tc.sources, tc.before); !slices.Equal(got, tc.want) {
+				t.Fatalf("indexPeers(%v, %v) = %v, want %v", tc.sources, tc.before, got, tc.want)
+			}
+		})
+	}
 }

@@ -84,6 +84,10 @@ type ChannelState struct {
 	IndexTorrent []byte    `json:"torrent,omitempty"`
 	IndexFolder  string    `json:"folder,omitempty"`
 	At           time.Time `json:"at"` // when this version was seen or made
+	// Peers are where peers that had the index could be dialled (the
+	// creator, other followers), newest first: the next version's index is
+	// asked of them before the DHT.
+	Peers []string `json:"peers,omitempty"`
 }
 
 // ChannelRecord is a channel the user follows (or looked at).

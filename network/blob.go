@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/anacrolix/torrent/bencode"
@@ -74,61 +75,109 @@ func (n *Node) SeedFile(ctx context.Context, folder, name string, data []byte) (
 	return e.record(), nil
 }
 
+// Fetched is what FetchFile brought.
+type Fetched struct {
+	Data   []byte
+	Record Record
+	// Sources are where the peers that had the whole file when it
+	// completed can be dialled (at most maxFetchSources): the creator and
+	// followers of a channel, say, who will likely have its next version
+	// too (FetchFile's peers then).
+	Sources []string
+}
+
+// maxFetchSources bounds Fetched.Sources.
+const maxFetchSources = 8
+
+// fetchPeersFirst is how long FetchFile waits for the metadata from the
+// peers it was given before it asks the DHT for more.
+var fetchPeersFirst = 2 * time.Second
+
 // FetchFile fetches the single-file torrent infoHash into folder from the
-// swarm (peers, if given, are asked first) and returns the file's bytes;
-// the torrent then seeds. The metadata is checked before anything
+// swarm and returns the file's bytes; the torrent then seeds, and is
+// announced to the DHT a little later (paced: see dhtannounce.go). Peers,
+// if given, are asked first: the DHT only when they have not sent the
+// metadata within fetchPeersFirst. The metadata is checked before anything
 // downloads: a torrent of several files, or of a file over maxBytes, is
 // refused (ErrBlobRefused) and dropped.
-func (n *Node) FetchFile(ctx context.Context, infoHash, folder string, maxBytes int64, peers ...string) ([]byte, Record, error) {
+func (n *Node) FetchFile(ctx context.Context, infoHash, folder string, maxBytes int64, peers ...string) (Fetched, error) {
 	ih, err := parseInfoHash(infoHash)
 	if err != nil {
-		return nil, Record{}, err
+		return Fetched{}, err
 	}
 	if err := os.MkdirAll(folder, 0o755); err != nil {
-		return nil, Record{}, fmt.Errorf("fetching %s: %w", ih.HexString(), err)
+		return Fetched{}, fmt.Errorf("fetching %s: %w", ih.HexString(), err)
 	}
-	e, err := n.add(addOpts{ih: ih, folder: filepath.Clean(folder), magnet: "magnet:?xt=urn:btih:" + ih.HexString()})
+	e, err := n.add(addOpts{ih: ih, folder: filepath.Clean(folder), magnet: "magnet:?xt=urn:btih:" + ih.HexString(), fetched: true})
 	if err != nil {
-		return nil, Record{}, err
+		return Fetched{}, err
 	}
+	first := time.Duration(0)
 	if len(peers) > 0 {
 		if err := n.AddPeers(ih.HexString(), peers...); err != nil {
-			return nil, Record{}, err
+			return Fetched{}, err
 		}
+		first = fetchPeersFirst
 	}
 	askCtx, stopAsking := context.WithCancel(ctx)
-	go n.askDHTForPeers(askCtx, e)
+	go n.askDHTForPeers(askCtx, e, first)
 	err = n.waitInfo(ctx, e, ih)
 	stopAsking()
 	if err != nil {
-		return nil, Record{}, err
+		return Fetched{}, err
 	}
 	info := e.t.Info()
 	if len(info.Files) > 0 || info.Length > maxBytes {
 		n.Remove(ih.HexString())
-		return nil, Record{}, fmt.Errorf("torrent %s (%d files, %d bytes): %w (%d bytes)", ih.HexString(), max(1, len(info.Files)), info.TotalLength(), ErrBlobRefused, maxBytes)
+		return Fetched{}, fmt.Errorf("torrent %s (%d files, %d bytes): %w (%d bytes)", ih.HexString(), max(1, len(info.Files)), info.TotalLength(), ErrBlobRefused, maxBytes)
 	}
+	// The peers that have it all, looked at now and once complete: two
+	// seeders drop their connection, and the one that sent it may be gone.
+	sources := completeSources(e, nil)
 	e.t.DownloadAll()
 	if err := n.WaitComplete(ctx, ih.HexString()); err != nil {
-		return nil, Record{}, err
+		return Fetched{}, err
 	}
+	sources = completeSources(e, sources)
+	n.keepAnnounced(e, n.fetchedAnnounceDelay())
 	r := e.t.NewReader()
 	defer r.Close()
 	r.SetContext(ctx)
 	data, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
 	if err != nil {
-		return nil, Record{}, fmt.Errorf("reading %s: %w", ih.HexString(), err)
+		return Fetched{}, fmt.Errorf("reading %s: %w", ih.HexString(), err)
 	}
-	return data, e.record(), nil
+	return Fetched{Data: data, Record: e.record(), Sources: sources}, nil
 }
 
-// askDHTForPeers asks the DHT for the torrent's peers again and again
-// (after 1 s, then twice as long each time, up to 30 s) until ctx ends.
-// anacrolix asks once when the torrent is added and then waits 15
-// minutes: a seeder that announced a moment later (a channel's index just
-// published) would not be found in time.
-func (n *Node) askDHTForPeers(ctx context.Context, e *entry) {
-	wait := time.Second
+// completeSources adds to out the dialable addresses of e's connected
+// peers that have every piece, up to maxFetchSources in all.
+func completeSources(e *entry, out []string) []string {
+	info := e.t.Info()
+	if info == nil {
+		return out
+	}
+	for _, pc := range e.t.PeerConns() {
+		if len(out) == maxFetchSources {
+			break
+		}
+		if pc.PeerPieces().GetCardinality() < uint64(info.NumPieces()) {
+			continue
+		}
+		if a := dialAddr(pc); a != "" && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// askDHTForPeers asks the DHT for the torrent's peers after first, then
+// again and again (1 s after the last ask ended, then twice as long each
+// time, up to 30 s) until ctx ends or the metadata is in: a seeder that
+// announced a moment later (a channel's index just published) is found in
+// time. It only asks: the torrent is announced once complete.
+func (n *Node) askDHTForPeers(ctx context.Context, e *entry, first time.Duration) {
+	wait, next := first, time.Second
 	for {
 		t := time.NewTimer(wait)
 		select {
@@ -140,18 +189,7 @@ func (n *Node) askDHTForPeers(ctx context.Context, e *entry) {
 			return
 		case <-t.C:
 		}
-		for _, s := range n.cl.DhtServers() {
-			done, stop, err := e.t.AnnounceToDht(s)
-			if err != nil {
-				continue
-			}
-			select {
-			case <-done:
-			case <-ctx.Done():
-			case <-e.ready:
-			}
-			stop()
-		}
-		wait = min(2*wait, 30*time.Second)
+		n.findPeersInDHT(ctx, e)
+		wait, next = next, min(2*next, 30*time.Second)
 	}
 }

@@ -27,14 +27,18 @@ func TestSeedFileFetchFile(t *testing.T) {
 	if err != nil || again.InfoHash != rec.InfoHash {
 		t.Fatalf("seeding the same bytes again: %s, %v; want infohash %s", again.InfoHash, err, rec.InfoHash)
 	}
-	if _, _, err := b.FetchFile(ctx, rec.InfoHash, filepath.Join(dir, "b", "small"), int64(len(data)-1), a.Addr()); !errors.Is(err, ErrBlobRefused) {
+	if _, err := b.FetchFile(ctx, rec.InfoHash, filepath.Join(dir, "b", "small"), int64(len(data)-1), a.Addr()); !errors.Is(err, ErrBlobRefused) {
 		t.Fatalf("FetchFile with a limit below the size = %v, want ErrBlobRefused", err)
 	}
-	got, brec, err := b.FetchFile(ctx, rec.InfoHash, filepath.Join(dir, "b", "idx"), 1<<20, a.Addr())
+	got, err := b.FetchFile(ctx, rec.InfoHash, filepath.Join(dir, "b", "idx"), 1<<20, a.Addr())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(got, data) || brec.InfoHash != rec.InfoHash || len(brec.Metainfo) == 0 {
-		t.Fatalf("fetched %d bytes (want %d), record %s with %d bytes of metainfo", len(got), len(data), brec.InfoHash, len(brec.Metainfo))
+	if !bytes.Equal(got.Data, data) || got.Record.InfoHash != rec.InfoHash || len(got.Record.Metainfo) == 0 {
+		t.Fatalf("fetched %d bytes (want %d), record %s with %d bytes of metainfo", len(got.Data), len(data), got.Record.InfoHash, len(got.Record.Metainfo))
+	}
+	// The seeder it came from is where the next version will be asked.
+	if len(got.Sources) != 1 || got.Sources[0] != a.Addr() {
+		t.Fatalf("fetched from %v, want [%s]", got.Sources, a.Addr())
 	}
 }

@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// anacrolix announces a torrent to the DHT when it is added, then not again
-// for 15 minutes. A node whose DHT knew nobody at that moment (started
-// offline, or the first of a few friends on a LAN: a creator whose
+// A torrent is announced to the DHT when it is added, then not again for
+// 15 minutes (dhtannounce.go). A node whose DHT knew nobody at that moment
+// (started offline, or the first of a few friends on a LAN: a creator whose
 // followers are not up yet) stays unfindable that long: its followers find
 // the channel's item and then no peer for its index. So when the routing
 // table fills again after being empty, every torrent is announced once more.
@@ -20,9 +20,6 @@ var dhtWakeCheck = 5 * time.Second
 // dhtWakeAnnounces is how many announces run at once after a wake (a node
 // may hold 1,000 shares).
 const dhtWakeAnnounces = 4
-
-// dhtWakeTimeout bounds one torrent's announce.
-const dhtWakeTimeout = time.Minute
 
 // announceOnDHTWake watches the routing table every check until Close and
 // announces every torrent when it goes from empty to known nodes.
@@ -46,8 +43,9 @@ func (n *Node) announceOnDHTWake(check time.Duration) {
 	}
 }
 
-// announceAll announces each torrent that wants peers (not paused) to each
-// DHT server, a few at a time, until done or ctx ends.
+// announceAll announces again each torrent announced before that wants
+// peers (not paused) to each DHT server, a few at a time, until done or ctx
+// ends.
 func (n *Node) announceAll(ctx context.Context) {
 	n.mu.Lock()
 	entries := make([]*entry, 0, len(n.torrents))
@@ -55,14 +53,15 @@ func (n *Node) announceAll(ctx context.Context) {
 		entries = append(entries, e)
 	}
 	n.mu.Unlock()
-	servers := n.cl.DhtServers()
 	sem := make(chan struct{}, dhtWakeAnnounces)
 	var wg sync.WaitGroup
 	for _, e := range entries {
 		e.mu.Lock()
-		paused := e.paused || e.userPaused
+		// One whose first announce is still to come (a fetched index
+		// waiting its turn) is announced then.
+		due := !e.announcedAt.IsZero()
 		e.mu.Unlock()
-		if paused {
+		if !due || !e.wantsPeers() {
 			continue
 		}
 		select {
@@ -73,20 +72,7 @@ func (n *Node) announceAll(ctx context.Context) {
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			for _, s := range servers {
-				done, stop, err := e.t.AnnounceToDht(s)
-				if err != nil {
-					continue
-				}
-				t := time.NewTimer(dhtWakeTimeout)
-				select {
-				case <-done:
-				case <-t.C:
-				case <-ctx.Done():
-				}
-				t.Stop()
-				stop()
-			}
+			n.announceOnce(ctx, e)
 		})
 	}
 	wg.Wait()

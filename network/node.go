@@ -47,7 +47,10 @@ type Node struct {
 	mu       sync.Mutex
 	torrents map[metainfo.Hash]*entry
 	closed   bool
-	wg       sync.WaitGroup
+	// fetchedAnnounceSlot is when the last fetched torrent's first announce
+	// was due (dhtannounce.go).
+	fetchedAnnounceSlot time.Time
+	wg                  sync.WaitGroup
 }
 
 // entry is the node's bookkeeping for one torrent.
@@ -85,6 +88,11 @@ type entry struct {
 	waitingSince time.Time
 
 	meta metaState // metadata from peers (torrents added without it)
+
+	// announcing: the node announces it to the DHT (keepAnnounced); its
+	// last announce began at announcedAt (zero: the first is to come).
+	announcing  bool
+	announcedAt time.Time
 }
 
 // Start opens the node: listens, and is ready to Share, Add and Restore.
@@ -280,6 +288,9 @@ type addOpts struct {
 	// share was hashed, or the node restored it): the file watcher's first
 	// look compares with it, so a change made before that look is not missed.
 	seen []stamp
+	// fetched: FetchFile's, announced to the DHT once complete, paced
+	// (dhtannounce.go); any other torrent is announced when added.
+	fetched bool
 }
 
 // withSource fills in what src knows of the torrent: its infohashes and,
@@ -365,6 +376,9 @@ func (n *Node) add(o addOpts) (*entry, error) {
 	n.mu.Lock()
 	n.torrents[o.ih] = e
 	n.mu.Unlock()
+	if !o.fetched {
+		n.keepAnnounced(e, 0)
+	}
 	return e, nil
 }
 
