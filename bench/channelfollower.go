@@ -47,7 +47,16 @@ func runFollower(spec string) int {
 		return 2
 	}
 	ctx := context.Background()
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	// SWARMTONE_BENCH_FOLLOWER_LOG=debug (or info, warn) shows the
+	// follower's own log; errors alone by default.
+	level := slog.LevelError
+	if v := os.Getenv("SWARMTONE_BENCH_FOLLOWER_LOG"); v != "" {
+		if err := level.UnmarshalText([]byte(v)); err != nil {
+			fmt.Fprintf(os.Stderr, "SWARMTONE_BENCH_FOLLOWER_LOG=%q: %v\n", v, err)
+			return 2
+		}
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 	c, err := app.OpenCore(ctx, app.Options{DataDir: f[0], Listen: f[1] + ":0", NoDHT: true, Bootstrap: strings.Split(f[2], ","), Timeout: time.Minute, File: -1})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -1,11 +1,13 @@
 package main
 
-// The discoveryrefresh suite measures discovery_refresh_1000_s: one refresh round
-// of 1,000 followed channels that each published a new version (an index
-// of 100 releases) on a private DHT of 50 anacrolix nodes on loopback.
-// Every channel is looked up, its new index fetched from the node that
-// seeds it and checked, and the new version re-put, by the follower in a
-// process of its own (channelfollower.go), so its CPU time is its own.
+// The discoveryrefresh suite measures discovery_refresh_1000_s: one refresh
+// round of 1,000 followed channels that each published a new version (an
+// index of 100 releases) on a private DHT of 50 anacrolix nodes on
+// loopback. Every channel is looked up, its new index fetched from the
+// node that seeds it (where the follower fetched the version before) and
+// checked, and the new version put where the lookup found it missing, by
+// the follower in a process of its own (channelfollower.go), so its CPU
+// time is its own.
 // The search then finds the new releases: the figure is the time from
 // the round's start to that.
 
@@ -41,6 +43,9 @@ const (
 	// discoverySetupWorkers seed indexes and put items at once while the
 	// bench prepares (not measured).
 	discoverySetupWorkers = 8
+	// discoveryPutNodes is how many nodes a creator's put reaches: the
+	// closest K of the DHT (every node of loopdht takes it).
+	discoveryPutNodes = 8
 )
 
 func init() { register("discoveryrefresh", benchDiscoveryRefresh) }
@@ -64,19 +69,33 @@ func benchDiscoveryRefresh(ctx context.Context, r *report) error {
 	}
 	defer d.Close()
 	boot := d.Addrs()[:3]
-	// The creators' side: one node seeds every channel's new index and
-	// puts its new version.
+	// The creators' side: one node seeds every channel's new index, another
+	// puts their new versions (each with a DHT send limit of its own: one
+	// node announcing 1,000 indexes and putting 1,000 items through one
+	// limit timed out on nodes, and its puts missed some of the closest).
 	seeder, err := app.OpenCore(ctx, app.Options{DataDir: filepath.Join(dir, "seeder"), Listen: "127.0.0.2:0", NoDHT: true, Bootstrap: boot, Timeout: time.Minute, File: -1})
 	if err != nil {
 		return err
 	}
 	defer seeder.Close()
-	if err := waitDHTNodes(ctx, seeder); err != nil {
+	putter, err := app.OpenCore(ctx, app.Options{DataDir: filepath.Join(dir, "putter"), Listen: "127.0.0.4:0", NoDHT: true, Bootstrap: boot, Timeout: time.Minute, File: -1})
+	if err != nil {
 		return err
+	}
+	defer putter.Close()
+	for _, c := range []*app.Core{seeder, putter} {
+		if err := waitDHTNodes(ctx, c); err != nil {
+			return err
+		}
 	}
 	followerDir := filepath.Join(dir, "follower")
 	start := time.Now()
-	if err := publishNewVersions(ctx, seeder.Node(), filepath.Join(dir, "indexes"), followerDir, n); err != nil {
+	if err := publishNewVersions(ctx, seeder.Node(), putter.Node(), filepath.Join(dir, "indexes"), followerDir, n); err != nil {
+		return err
+	}
+	// The round alone is measured: the seeder's announces of the new
+	// indexes end first.
+	if err := waitDHTQuiet(ctx, d); err != nil {
 		return err
 	}
 	slog.Info("discovery: channels ready", "channels", n, "releases_each", discoveryReleases, "took", time.Since(start).Round(time.Millisecond))
@@ -111,11 +130,31 @@ func benchDiscoveryRefresh(ctx context.Context, r *report) error {
 	if err != nil {
 		return err
 	}
-	fetched := 0
+	fetched, why := 0, map[string]int{}
 	for _, rec := range recs {
 		if rec.Latest.Seq == 2 {
 			fetched++
+		} else {
+			why[rec.LastError]++
 		}
+	}
+	for err, n := range why {
+		slog.Warn("discovery: channels not updated by the round", "channels", n, "err", err)
+	}
+	if len(why) > 0 {
+		// Missed by the round's lookup, or not on the DHT: a full lookup
+		// from the putter says which.
+		onDHT, missed := 0, 0
+		for _, rec := range recs {
+			if rec.Latest.Seq == 2 {
+				continue
+			}
+			missed++
+			if it, err := putter.Node().GetItem(ctx, rec.PublicKey, rec.Salt, 2); err == nil && it.Seq == 2 {
+				onDHT++
+			}
+		}
+		slog.Warn("discovery: versions the round missed that a full lookup finds", "missed", missed, "found", onDHT)
 	}
 	buildStart := time.Now()
 	if err := f.RefreshDiscovery(ctx); err != nil {
@@ -138,6 +177,36 @@ func benchDiscoveryRefresh(ctx context.Context, r *report) error {
 	return nil
 }
 
+// waitDHTQuiet waits until d's nodes receive fewer than dhtQuietQueries
+// queries in a second (at most dhtQuietWait).
+func waitDHTQuiet(ctx context.Context, d *loopdht.DHT) error {
+	total := func() (n int64) {
+		for _, c := range d.Queries() {
+			n += c
+		}
+		return n
+	}
+	ctx, cancel := context.WithTimeout(ctx, dhtQuietWait)
+	defer cancel()
+	for last := total(); ; {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the loopback DHT still busy after %v: %w", dhtQuietWait, ctx.Err())
+		case <-time.After(time.Second):
+		}
+		now := total()
+		if now-last < dhtQuietQueries {
+			return nil
+		}
+		last = now
+	}
+}
+
+const (
+	dhtQuietQueries = 20
+	dhtQuietWait    = 5 * time.Minute
+)
+
 func firstTitle(res []app.DiscoverResult) string {
 	if len(res) == 0 {
 		return ""
@@ -146,9 +215,10 @@ func firstTitle(res []app.DiscoverResult) string {
 }
 
 // publishNewVersions makes n channels: each is followed in the follower's
-// library at version 1 (a small index, held), while node seeds its
-// version 2 (an index of discoveryReleases releases) and puts it on the DHT.
-func publishNewVersions(ctx context.Context, node *network.Node, seeds, followerDir string, n int) error {
+// library at version 1 (a small index, held, fetched from node), while
+// node seeds its version 2 (an index of discoveryReleases releases) and
+// putter puts it on the DHT.
+func publishNewVersions(ctx context.Context, node, putter *network.Node, seeds, followerDir string, n int) error {
 	follower, err := app.OpenCore(ctx, app.Options{DataDir: followerDir, Listen: "127.0.0.3:0", NoDHT: true, File: -1})
 	if err != nil {
 		return err
@@ -163,7 +233,7 @@ func publishNewVersions(ctx context.Context, node *network.Node, seeds, follower
 	for range discoverySetupWorkers {
 		wg.Go(func() {
 			for i := range next {
-				if err := publishNewVersion(ctx, node, follower.Library(), seeds, i); err != nil {
+				if err := publishNewVersion(ctx, node, putter, follower.Library(), seeds, i); err != nil {
 					mu.Lock()
 					first = cmpErr(first, err)
 					mu.Unlock()
@@ -193,7 +263,7 @@ func cmpErr(a, b error) error {
 }
 
 // publishNewVersion is channel i's part of publishNewVersions.
-func publishNewVersion(ctx context.Context, node *network.Node, lib *library.Library, seeds string, i int) error {
+func publishNewVersion(ctx context.Context, node, putter *network.Node, lib *library.Library, seeds string, i int) error {
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return err
@@ -235,18 +305,28 @@ func publishNewVersion(ctx context.Context, node *network.Node, lib *library.Lib
 	if err != nil {
 		return err
 	}
-	// On a loaded machine a put can find no node answering in time: try
-	// again, as the creator's next round would.
+	// A put that reached fewer than the closest K nodes, or none (on a
+	// loaded machine some do not answer in time), is tried again, as the
+	// creator's next round would.
 	for try := 0; ; try++ {
-		if _, err = node.PutItem(ctx, v2); err == nil {
+		took, err := putter.PutItem(ctx, v2)
+		if err == nil && took >= discoveryPutNodes {
 			break
 		}
 		if try == 3 {
-			return fmt.Errorf("putting channel %d: %w", i, err)
+			if err != nil {
+				return fmt.Errorf("putting channel %d: %w", i, err)
+			}
+			slog.Warn("discovery: a channel's new version reached few nodes", "channel", i, "nodes", took)
+			break
 		}
 	}
 	return lib.SaveChannel(ctx, library.ChannelRecord{PublicKey: pk, Link: magnet.ChannelLink{PublicKey: pk}.String(), Name: name, Followed: true,
-		Latest: library.ChannelState{Seq: 1, Value: v1.Value, Sig: v1.Sig[:], IndexHash: hex.EncodeToString(oldIH[:]), Index: oldData, At: time.Now()},
+		// As the follower keeps it after fetching version 1 from the
+		// creator's node (which listens where it did): the next index is
+		// asked there before the DHT.
+		Latest: library.ChannelState{Seq: 1, Value: v1.Value, Sig: v1.Sig[:], IndexHash: hex.EncodeToString(oldIH[:]), Index: oldData, At: time.Now(),
+			Peers: []string{node.Addr()}},
 		// Announced now: the round re-puts the new versions it fetches,
 		// not the old ones.
 		Announced: time.Now()})

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"github.com/anacrolix/dht/v2"
 	"github.com/anacrolix/dht/v2/bep44"
 	"github.com/anacrolix/dht/v2/exts/getput"
+	"github.com/anacrolix/dht/v2/int160"
 	"github.com/anacrolix/dht/v2/krpc"
 	"github.com/anacrolix/torrent/bencode"
 	"golang.org/x/time/rate"
@@ -439,6 +441,76 @@ func TestAnacrolixGetputPanicsOnMissingSeq(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "nil pointer dereference") {
 		t.Fatalf("getput.Get against a reply with k and no seq: %v (want a nil pointer panic)\n%s", err, out)
+	}
+}
+
+// TestGetAnswersWithNodesNearTheTarget: a lookup for a BEP 44 item must be
+// told of nodes nearer its target. anacrolix's nodes answer a get with the
+// nodes nearest its info_hash argument, which a get does not have (so the
+// nodes nearest zero), where a get_peers for the same key names the right
+// ones. Our gets name the target as info_hash too, so anacrolix's nodes
+// answer right; and our node answers anyone's get right (fixGetTarget).
+func TestGetAnswersWithNodesNearTheTarget(t *testing.T) {
+	d := startLoopDHT(t, 30)
+	node, _ := dhtNode(t, filepath.Join(t.TempDir(), "node"), d.Addrs()[:3], nil)
+	node0, err := node.dhtServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	var target [20]byte
+	rand.Read(target[:])
+	// nearest is the XOR distance to target of the reply's nearest node,
+	// and the reply's nodes.
+	nearest := func(what string, res dht.QueryResult) (int160.T, []krpc.NodeInfo) {
+		t.Helper()
+		if res.Err != nil || res.Reply.R == nil || len(res.Reply.R.Nodes) == 0 {
+			t.Fatalf("%s: no nodes (%v)", what, res.Err)
+		}
+		best := int160.FromByteArray(target).Distance(int160.FromByteArray(res.Reply.R.Nodes[0].ID))
+		for _, n := range res.Reply.R.Nodes[1:] {
+			if d := int160.FromByteArray(target).Distance(int160.FromByteArray(n.ID)); d.Cmp(best) < 0 {
+				best = d
+			}
+		}
+		return best, res.Reply.R.Nodes
+	}
+	plainOthers := 0 // servers that answered a plain get with other nodes
+	for i := range 5 {
+		s := d.Servers[i]
+		// A server names only nodes it holds good (that answered it lately):
+		// it asks every other first, as a DHT node that has run a while has.
+		for _, o := range d.Servers {
+			if o != s {
+				s.Ping(o.Addr().(*net.UDPAddr))
+			}
+		}
+		addr := dht.NewAddr(s.Addr().(*net.UDPAddr))
+		ours, oursNodes := nearest("our get", getItemQuery(ctx, node0, krpc.NodeAddr{IP: addr.IP(), Port: addr.Port()}, target, nil))
+		plain, plainNodes := nearest("a plain get", node0.Get(ctx, addr, target, nil, dht.QueryRateLimiting{}))
+		// The server's nearest good node to the target is in the answer to
+		// ours, so nothing in the plain answer is nearer.
+		if plain.Cmp(ours) < 0 {
+			t.Errorf("server %d answered our get with nodes farther from the target than a plain get's", i)
+		}
+		if !slices.EqualFunc(oursNodes, plainNodes, func(a, b krpc.NodeInfo) bool { return a.ID == b.ID }) {
+			plainOthers++
+		}
+	}
+	// (A server that holds 8 nodes good or fewer names them all.)
+	if plainOthers == 0 {
+		t.Error("every server answered a plain get with the nodes of ours: if anacrolix is fixed, getItemQuery's info_hash and fixGetTarget can go")
+	}
+
+	// Our node, asked as anacrolix asks (no info_hash), the same way.
+	q := krpc.Msg{Q: "get", A: &krpc.MsgArgs{Target: krpc.ID{1, 2, 3}}}
+	if !fixGetTarget(&q, nil) || q.A.InfoHash != q.A.Target {
+		t.Fatalf("fixGetTarget left info_hash %x for target %x", q.A.InfoHash, q.A.Target)
+	}
+	q = krpc.Msg{Q: "get_peers", A: &krpc.MsgArgs{InfoHash: krpc.ID{4}, Target: krpc.ID{1}}}
+	if !fixGetTarget(&q, nil) || q.A.InfoHash != (krpc.ID{4}) {
+		t.Fatalf("fixGetTarget changed a get_peers' info_hash to %x", q.A.InfoHash)
 	}
 }
 

@@ -32,6 +32,7 @@ func configureDHT(cfg Config, cc *torrent.ClientConfig, store *itemStore) error 
 		// every node in it would share 250 packets a second. Each server
 		// gets its own, as fast.
 		sc.SendLimiter = rate.NewLimiter(250, 25)
+		sc.OnQuery = fixGetTarget // bep44.go
 	}
 	if len(cfg.DHTBootstrap) == 0 || cc.NoDHT {
 		return nil // (with a proxy, not even a DNS query for the nodes)
