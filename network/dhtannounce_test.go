@@ -26,14 +26,7 @@ func TestFetchedTorrentsAnnouncePaced(t *testing.T) {
 	t.Cleanup(func() { fetchedAnnounceGap = old })
 	ctx, cancel := context.WithTimeout(context.Background(), 2*waitTimeout)
 	defer cancel()
-	d, err := loopdht.Start(ctx, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	dir := t.TempDir()
-	seeder, _ := dhtNode(t, filepath.Join(dir, "seeder"), d.Addrs()[:2], nil)
-	fetcher, _ := dhtNode(t, filepath.Join(dir, "fetcher"), d.Addrs()[:2], nil)
+	d, dir, seeder, fetcher := seederAndFetcher(t)
 
 	var ihs []string
 	for i := range 2 {
@@ -75,14 +68,7 @@ func TestFetchedTorrentsAnnouncePaced(t *testing.T) {
 func TestFetchFileAsksTheDHTWhenPeersFail(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
-	d, err := loopdht.Start(ctx, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	dir := t.TempDir()
-	seeder, _ := dhtNode(t, filepath.Join(dir, "seeder"), d.Addrs()[:2], nil)
-	fetcher, _ := dhtNode(t, filepath.Join(dir, "fetcher"), d.Addrs()[:2], nil)
+	d, dir, seeder, fetcher := seederAndFetcher(t)
 	rec, err := seeder.SeedFile(ctx, filepath.Join(dir, "seeder", "idx"), "channel.json", []byte(strings.Repeat("x", 1000)))
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +87,16 @@ func TestFetchFileAsksTheDHTWhenPeersFail(t *testing.T) {
 	if len(got.Sources) != 1 || got.Sources[0] != seeder.Addr() {
 		t.Fatalf("fetched from %v, want [%s] (found in the DHT)", got.Sources, seeder.Addr())
 	}
+}
+
+// seederAndFetcher are two nodes on a loopback DHT of 8 nodes, with
+// folders under dir.
+func seederAndFetcher(t *testing.T) (d *loopdht.DHT, dir string, seeder, fetcher *Node) {
+	d = startLoopDHT(t, 8)
+	dir = t.TempDir()
+	seeder, _ = dhtNode(t, filepath.Join(dir, "seeder"), d.Addrs()[:2], nil)
+	fetcher, _ = dhtNode(t, filepath.Join(dir, "fetcher"), d.Addrs()[:2], nil)
+	return d, dir, seeder, fetcher
 }
 
 // announcedIn says whether some node of d lists a peer on port for ih.
