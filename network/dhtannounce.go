@@ -84,8 +84,12 @@ func (n *Node) keepAnnounced(e *entry, delay time.Duration) {
 
 // wantsPeers is false while the torrent is paused (by the user or the
 // seeding policy) or its metadata was refused: anacrolix announces only a
-// torrent that takes connections.
+// torrent that takes connections. A private torrent (BEP 27: its peers
+// come from its trackers alone) is never announced.
 func (e *entry) wantsPeers() bool {
+	if info := e.t.Info(); info != nil && info.Private != nil && *info.Private {
+		return false
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return !e.paused && !e.userPaused && e.validErr == nil

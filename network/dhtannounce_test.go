@@ -10,6 +10,8 @@ import (
 	"time"
 
 	peer_store "github.com/anacrolix/dht/v2/peer-store"
+	"github.com/anacrolix/torrent/bencode"
+	"github.com/anacrolix/torrent/metainfo"
 
 	"github.com/swarmtone/swarmtone/network/loopdht"
 )
@@ -86,6 +88,52 @@ func TestFetchFileAsksTheDHTWhenPeersFail(t *testing.T) {
 	}
 	if len(got.Sources) != 1 || got.Sources[0] != seeder.Addr() {
 		t.Fatalf("fetched from %v, want [%s] (found in the DHT)", got.Sources, seeder.Addr())
+	}
+}
+
+// TestPrivateTorrentNotAnnounced: a private torrent (BEP 27) is never
+// announced to the DHT; the same album public, added at the same moment,
+// is. Its announce starts when it is added, as the private one's would:
+// a second after the public one is seen is ample.
+func TestPrivateTorrentNotAnnounced(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	d, dir, seeder, node := seederAndFetcher(t)
+	album := filepath.Join(dir, "music", "Album")
+	makeTrack(t, filepath.Join(album, "01.flac"), 1)
+	sh, err := seeder.Share(ctx, []string{album}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mi metainfo.MetaInfo
+	if err := bencode.Unmarshal(sh.Torrent, &mi); err != nil {
+		t.Fatal(err)
+	}
+	info, err := mi.UnmarshalInfo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	private := true
+	info.Private = &private
+	if mi.InfoBytes, err = bencode.Marshal(info); err != nil {
+		t.Fatal(err)
+	}
+	privTorrent, err := bencode.Marshal(mi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, err := node.AddBytes(ctx, privTorrent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := node.AddBytes(ctx, sh.Torrent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the public torrent announced", func() bool { return announcedIn(t, d, pub.InfoHash, node.Port()) })
+	time.Sleep(time.Second)
+	if announcedIn(t, d, priv.InfoHash, node.Port()) {
+		t.Fatal("the private torrent was announced to the DHT")
 	}
 }
 
