@@ -45,17 +45,34 @@ type relayConn struct {
 type wireRelay struct {
 	ln     net.Listener
 	target string
-	mu     sync.Mutex
-	conns  []*relayConn
+	// from is the address the relay dials target from (nil: the kernel's
+	// choice, 127.0.0.1).
+	from  net.Addr
+	mu    sync.Mutex
+	conns []*relayConn
 }
 
 func startRelay(t *testing.T, target string) *wireRelay {
+	return startRelayFrom(t, target, "")
+}
+
+// startRelayFrom is startRelay with the relay's connections to target made
+// from the loopback address from (e.g. "127.0.0.2"): to a peer that keeps
+// state per address, each relay from its own address is a new peer.
+func startRelayFrom(t *testing.T, target, from string) *wireRelay {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := &wireRelay{ln: ln, target: target}
+	if from != "" {
+		ip := net.ParseIP(from)
+		if ip == nil || !ip.IsLoopback() {
+			t.Fatalf("relay source %q is not a loopback address", from)
+		}
+		r.from = &net.TCPAddr{IP: ip}
+	}
 	t.Cleanup(func() { ln.Close() })
 	go r.serve()
 	return r
@@ -78,7 +95,8 @@ func (r *wireRelay) serve() {
 }
 
 func (r *wireRelay) pipe(in net.Conn, rc *relayConn) {
-	out, err := net.DialTimeout("tcp", r.target, 5*time.Second)
+	d := net.Dialer{Timeout: 5 * time.Second, LocalAddr: r.from}
+	out, err := d.Dial("tcp", r.target)
 	if err != nil {
 		in.Close()
 		r.mu.Lock()
