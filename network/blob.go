@@ -139,7 +139,7 @@ func (n *Node) FetchFile(ctx context.Context, infoHash, folder string, maxBytes 
 		return Fetched{}, err
 	}
 	sources = completeSources(e, sources)
-	n.keepAnnounced(e, n.fetchedAnnounceDelay())
+	n.keepAnnounced(e, n.announceDelay(&n.fetchedAnnounceSlot, fetchedAnnounceGap))
 	r := e.t.NewReader()
 	defer r.Close()
 	r.SetContext(ctx)

@@ -64,6 +64,42 @@ func TestFetchedTorrentsAnnouncePaced(t *testing.T) {
 	}
 }
 
+// TestRestoredTorrentsAnnouncePaced: torrents brought back at start are
+// first announced restoredAnnounceGap apart, not all at once (a library of
+// 1,000 shares announced at once held the DHT's send budget for a minute).
+func TestRestoredTorrentsAnnouncePaced(t *testing.T) {
+	old := restoredAnnounceGap
+	restoredAnnounceGap = 3 * time.Second
+	t.Cleanup(func() { restoredAnnounceGap = old })
+	ctx, cancel := context.WithTimeout(context.Background(), 2*waitTimeout)
+	defer cancel()
+	d, dir, sharer, restarted := seederAndFetcher(t)
+	for i := range 3 {
+		album := filepath.Join(dir, "music", fmt.Sprint("Album", i))
+		makeTrack(t, filepath.Join(album, "01.flac"), 1)
+		if _, err := sharer.Share(ctx, []string{album}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs := sharer.Records()
+	if len(recs) != 3 {
+		t.Fatalf("%d records, want 3", len(recs))
+	}
+
+	began := time.Now()
+	if err := restarted.Restore(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		waitUntil(t, "a restored torrent announced", func() bool { return announcedIn(t, d, r.InfoHash, restarted.Port()) })
+	}
+	// The last was due two gaps after the first: all three seen sooner
+	// means they were not paced.
+	if took := time.Since(began); took < 2*restoredAnnounceGap {
+		t.Fatalf("3 restored torrents announced within %v; want no sooner than %v", took, 2*restoredAnnounceGap)
+	}
+}
+
 // TestFetchFileAsksTheDHTWhenPeersFail: a peer given to FetchFile that
 // does not answer (the creator moved) costs fetchPeersFirst, then the
 // file comes from a peer the DHT knows.

@@ -47,10 +47,11 @@ type Node struct {
 	mu       sync.Mutex
 	torrents map[metainfo.Hash]*entry
 	closed   bool
-	// fetchedAnnounceSlot is when the last fetched torrent's first announce
-	// was due (dhtannounce.go).
-	fetchedAnnounceSlot time.Time
-	wg                  sync.WaitGroup
+	// fetchedAnnounceSlot and restoredAnnounceSlot are when the last
+	// fetched and the last restored torrent's first announce was due
+	// (dhtannounce.go).
+	fetchedAnnounceSlot, restoredAnnounceSlot time.Time
+	wg                                        sync.WaitGroup
 }
 
 // entry is the node's bookkeeping for one torrent.
@@ -289,8 +290,9 @@ type addOpts struct {
 	// look compares with it, so a change made before that look is not missed.
 	seen []stamp
 	// fetched: FetchFile's, announced to the DHT once complete, paced
-	// (dhtannounce.go); any other torrent is announced when added.
-	fetched bool
+	// (dhtannounce.go); restored: brought back by Restore, announced paced
+	// from when it is added; any other torrent is announced when added.
+	fetched, restored bool
 }
 
 // withSource fills in what src knows of the torrent: its infohashes and,
@@ -376,7 +378,11 @@ func (n *Node) add(o addOpts) (*entry, error) {
 	n.mu.Lock()
 	n.torrents[o.ih] = e
 	n.mu.Unlock()
-	if !o.fetched {
+	switch {
+	case o.fetched: // FetchFile announces it once complete
+	case o.restored:
+		n.keepAnnounced(e, n.announceDelay(&n.restoredAnnounceSlot, restoredAnnounceGap))
+	default:
 		n.keepAnnounced(e, 0)
 	}
 	return e, nil

@@ -136,6 +136,7 @@ func (n *Node) Restore(ctx context.Context, recs []Record) error {
 			name:     p.src.name,
 			magnet:   p.rec.Magnet,
 			seen:     now,
+			restored: true,
 		}.withSource(p.src)
 		e, err := n.add(o)
 		if err != nil {
