@@ -23,9 +23,7 @@ import (
 // announces. The fetches themselves, from a peer given, ask the DHT
 // nothing.
 func TestFetchedTorrentsAnnouncePaced(t *testing.T) {
-	old := fetchedAnnounceGap
-	fetchedAnnounceGap = 3 * time.Second
-	t.Cleanup(func() { fetchedAnnounceGap = old })
+	setForTest(t, &fetchedAnnounceGap, 3*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*waitTimeout)
 	defer cancel()
 	d, dir, seeder, fetcher := seederAndFetcher(t)
@@ -68,9 +66,7 @@ func TestFetchedTorrentsAnnouncePaced(t *testing.T) {
 // first announced restoredAnnounceGap apart, not all at once (a library of
 // 1,000 shares announced at once held the DHT's send budget for a minute).
 func TestRestoredTorrentsAnnouncePaced(t *testing.T) {
-	old := restoredAnnounceGap
-	restoredAnnounceGap = 3 * time.Second
-	t.Cleanup(func() { restoredAnnounceGap = old })
+	setForTest(t, &restoredAnnounceGap, 3*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*waitTimeout)
 	defer cancel()
 	d, dir, sharer, restarted := seederAndFetcher(t)

@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// A torrent is announced to the DHT when it is added, then not again for
-// 15 minutes (dhtannounce.go). A node whose DHT knew nobody at that moment
+// A torrent is announced to the DHT when it is added (or, restored or
+// fetched, a little later, paced), then not again for 15 minutes
+// (dhtannounce.go). A node whose DHT knew nobody at that moment
 // (started offline, or the first of a few friends on a LAN: a creator whose
 // followers are not up yet) stays unfindable that long: its followers find
 // the channel's item and then no peer for its index. So when the routing

@@ -14,9 +14,7 @@ import (
 // announces its shares once a node turns up, not 15 minutes later when
 // anacrolix would try again: the newcomer's DHT then lists it as a peer.
 func TestAnnounceWhenTheDHTWakes(t *testing.T) {
-	old := dhtWakeCheck
-	dhtWakeCheck = 50 * time.Millisecond // read by Start
-	t.Cleanup(func() { dhtWakeCheck = old })
+	setForTest(t, &dhtWakeCheck, 50*time.Millisecond) // read by Start
 
 	dir := t.TempDir()
 	silent, err := net.ListenPacket("udp", "127.0.0.1:0")

@@ -23,9 +23,9 @@ import (
 // logs it once, not per piece; once space is freed, the track is written
 // and complete on disk with the seeder's bytes.
 func TestDiskFullPlaysOnAndCompletes(t *testing.T) {
-	old := writeRetry
-	writeRetry = 200 * time.Millisecond
-	t.Cleanup(func() { writeRetry = old }) // after the nodes close: their retries read it
+	// Restored after the nodes close (cleanups run last first): their
+	// retries read it.
+	setForTest(t, &writeRetry, 200*time.Millisecond)
 
 	dir := t.TempDir()
 	// A 10 s track: ~1.7 MB, some 27 pieces of 64 KiB.

@@ -171,3 +171,11 @@ func waitUntil(t testing.TB, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// setForTest sets *v (a package variable a test shortens) to val until t
+// and its cleanups registered before this call have ended.
+func setForTest[T any](t *testing.T, v *T, val T) {
+	old := *v
+	*v = val
+	t.Cleanup(func() { *v = old })
+}
