@@ -66,10 +66,16 @@ func TestKeyboardShortcuts(t *testing.T) {
 	eventually(t, "playback", func() bool { st := state(); return st.Playing && st.Position > 0 })
 
 	c := mw.Window().Canvas()
-	key := func(name fyne.KeyName) func() { return func() { c.OnTypedKey()(&fyne.KeyEvent{Name: name}) } }
+	// Keys arrive on the UI goroutine, as a user's do: pressed from the
+	// test's, M's icon raced the event of the press before.
+	key := func(name fyne.KeyName) func() {
+		return func() { onUIWait(func() { c.OnTypedKey()(&fyne.KeyEvent{Name: name}) }) }
+	}
 	ctrl := func(name fyne.KeyName) func() {
 		return func() {
-			c.(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: name, Modifier: fyne.KeyModifierShortcutDefault})
+			onUIWait(func() {
+				c.(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: name, Modifier: fyne.KeyModifierShortcutDefault})
+			})
 		}
 	}
 	cases := []struct {
@@ -101,25 +107,37 @@ func TestKeyboardShortcuts(t *testing.T) {
 			if want {
 				icon = theme.VolumeMuteIcon()
 			}
-			if got := mw.nowPlaying.mute.Icon; got.Name() != icon.Name() {
-				t.Errorf("after M the mute button shows %s, want %s", got.Name(), icon.Name())
+			var got string
+			onUIWait(func() { got = mw.nowPlaying.mute.Icon.Name() })
+			if got != icon.Name() {
+				t.Errorf("after M the mute button shows %s, want %s", got, icon.Name())
 			}
 		}
 	})
 
 	t.Run("Ctrl+F focuses the search", func(t *testing.T) {
-		mw.sidebar.Select(5) // from another view
+		onUIWait(func() { mw.sidebar.Select(5) }) // from another view
 		ctrl(fyne.KeyF)()
-		if !mw.shown(mw.library.object) || c.Focused() != mw.library.search {
-			t.Errorf("after Ctrl+F: library shown %v, focused %T", mw.shown(mw.library.object), c.Focused())
+		var shown bool
+		var focused fyne.Focusable
+		onUIWait(func() { shown, focused = mw.shown(mw.library.object), c.Focused() })
+		if !shown || focused != mw.library.search {
+			t.Errorf("after Ctrl+F: library shown %v, focused %T", shown, focused)
 		}
 	})
 	t.Run("Ctrl+L opens the add-link dialog", func(t *testing.T) {
 		ctrl(fyne.KeyL)()
-		if c.Overlays().Top() == nil {
+		var top fyne.CanvasObject
+		var addLink bool
+		onUIWait(func() {
+			if top = c.Overlays().Top(); top != nil {
+				addLink = containsText(top, "Add a link")
+			}
+		})
+		if top == nil {
 			t.Fatal("no dialog after Ctrl+L")
 		}
-		if !containsText(c.Overlays().Top(), "Add a link") {
+		if !addLink {
 			t.Error("the dialog on top is not the add-link one")
 		}
 	})

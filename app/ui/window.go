@@ -211,7 +211,11 @@ func (mw *MainWindow) onEvent(ev app.Event) {
 	case app.EventSessionRestored:
 		mw.restoreSession(*ev.Session)
 	case app.EventMuted:
-		mw.nowPlaying.showMuted(ev.Muted)
+		// The Core's mute now, not the event's: an event arrives after
+		// the key or click that caused it, so M pressed twice quickly
+		// showed the first press's mute over the second's unmute, and a
+		// dropped event would have left the icon wrong.
+		mw.nowPlaying.showMuted(mw.core.Muted())
 	case app.EventChannelUpdated: // a release new to the feed
 		mw.channels.newRelease(ev.InfoHash)
 	case app.EventBlocksChanged:
