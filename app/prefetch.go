@@ -11,8 +11,10 @@ import (
 // Fetching ahead along the queue: while a track plays, the first seconds
 // and the tail (tags, seek tables) of the next prefetchDepth swarm tracks
 // download at normal priority, below the playing stream's readahead, so a
-// slow swarm does not stall the hand-over. A track that leaves those
-// places (a queue edit, shuffle) stops being fetched.
+// slow swarm does not stall the hand-over; the very next track's first
+// piece comes before that readahead (PrefetchNext), so a skip starts at
+// once. A track that leaves those places (a queue edit, shuffle) stops
+// being fetched, and one that moves up to next is fetched as the next.
 const (
 	prefetchDepth   = 2
 	prefetchSeconds = 10
@@ -67,7 +69,12 @@ func (c *Core) followQueue(e *player.Engine) {
 // prefetchLoop follows e's queue until the Core closes.
 func (c *Core) prefetchLoop(e *player.Engine) {
 	defer c.bg.Done()
-	held := map[swarmFile]func(){}
+	// held: what is fetched, by file and whether as the very next track.
+	type fetch struct {
+		f    swarmFile
+		next bool
+	}
+	held := map[fetch]func(){}
 	defer func() {
 		for _, release := range held {
 			release()
@@ -80,20 +87,20 @@ func (c *Core) prefetchLoop(e *player.Engine) {
 		case <-c.ahead.kick:
 		}
 		type want struct {
-			f    swarmFile
+			fetch
 			head int64
 		}
 		var wants []want
 		c.ahead.mu.Lock()
-		for _, id := range e.Upcoming(prefetchDepth) {
+		for i, id := range e.Upcoming(prefetchDepth) {
 			if f, ok := c.ahead.files[id]; ok {
-				wants = append(wants, want{f, max(c.ahead.bps[id]*prefetchSeconds, prefetchFloor)})
+				wants = append(wants, want{fetch{f, i == 0}, max(c.ahead.bps[id]*prefetchSeconds, prefetchFloor)})
 			}
 		}
 		c.ahead.mu.Unlock()
-		keep := map[swarmFile]bool{}
+		keep := map[fetch]bool{}
 		for _, w := range wants {
-			keep[w.f] = true
+			keep[w.fetch] = true
 		}
 		for f, release := range held {
 			if !keep[f] {
@@ -102,11 +109,15 @@ func (c *Core) prefetchLoop(e *player.Engine) {
 			}
 		}
 		for _, w := range wants {
-			if _, ok := held[w.f]; ok {
+			if _, ok := held[w.fetch]; ok {
 				continue
 			}
+			prefetch := c.node.Prefetch
+			if w.next {
+				prefetch = c.node.PrefetchNext
+			}
 			ctx, cancel := context.WithTimeout(c.ctx, prefetchWait)
-			release, err := c.node.Prefetch(ctx, w.f.infoHash, w.f.file, w.head)
+			release, err := prefetch(ctx, w.f.infoHash, w.f.file, w.head)
 			cancel()
 			if err != nil {
 				if c.ctx.Err() == nil {
@@ -114,7 +125,7 @@ func (c *Core) prefetchLoop(e *player.Engine) {
 				}
 				continue
 			}
-			held[w.f] = release
+			held[w.fetch] = release
 		}
 	}
 }

@@ -19,11 +19,25 @@ func (n *Node) Prefetch(ctx context.Context, infoHash string, fileIndex int, hea
 	if err != nil {
 		return nil, err
 	}
-	return n.prefetchFile(e, f, head), nil
+	return n.prefetchFile(e, f, head, false), nil
 }
 
-// prefetchFile is Prefetch of a file found.
-func (n *Node) prefetchFile(e *entry, f *torrent.File, head int64) (release func()) {
+// PrefetchNext is Prefetch for the track most likely heard next (the next
+// in the queue, a skip away), with its first piece fetched before the
+// readahead of the playing streams, right after the pieces they read now:
+// on a link the playing track's readahead keeps busy for a minute, a skip
+// a few seconds in then starts at once instead of after that minute. One
+// piece: the playing track's buffer is one piece's time later, once.
+func (n *Node) PrefetchNext(ctx context.Context, infoHash string, fileIndex int, head int64) (release func(), err error) {
+	e, f, err := n.fileOf(ctx, "prefetch", infoHash, fileIndex)
+	if err != nil {
+		return nil, err
+	}
+	return n.prefetchFile(e, f, head, true), nil
+}
+
+// prefetchFile is Prefetch of a file found; next is PrefetchNext's.
+func (n *Node) prefetchFile(e *entry, f *torrent.File, head int64, next bool) (release func()) {
 	if f.Length() == 0 {
 		return func() {}
 	}
@@ -40,9 +54,18 @@ func (n *Node) prefetchFile(e *entry, f *torrent.File, head int64) (release func
 	if last >= end {
 		idx = append(idx, last)
 	}
-	var raised []int // the pieces nothing else wanted yet
+	var raised []int // the pieces nothing else wanted yet, or as much
 	for _, i := range idx {
 		st := e.t.PieceState(i)
+		if next && i == begin {
+			// Readers give Now and Readahead, never Next: above every
+			// readahead, below what a playing stream waits for.
+			if !st.Complete && st.Priority < types.PiecePriorityNext {
+				raised = append(raised, i)
+				e.t.Piece(i).SetPriority(types.PiecePriorityNext)
+			}
+			continue
+		}
 		if st.Complete || st.Priority >= types.PiecePriorityNormal {
 			continue
 		}
@@ -63,9 +86,10 @@ func (n *Node) unwant(e *entry, raised []int) {
 	}
 	for _, i := range raised {
 		// Above normal, a stream reads or wants the piece (its edges):
-		// leave it. At normal with a kept file the file's own priority
-		// still holds it.
-		if st := e.t.PieceState(i); st.Complete || st.Priority > types.PiecePriorityNormal {
+		// leave it, but for Next, which only PrefetchNext gives. At
+		// normal with a kept file the file's own priority still holds it.
+		st := e.t.PieceState(i)
+		if st.Complete || (st.Priority > types.PiecePriorityNormal && st.Priority != types.PiecePriorityNext) {
 			continue
 		}
 		e.t.Piece(i).SetPriority(types.PiecePriorityNone)

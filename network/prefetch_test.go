@@ -89,3 +89,101 @@ func TestPrefetchHeadAndTail(t *testing.T) {
 		t.Fatalf("track 1's first piece was fetched after its prefetch was released")
 	}
 }
+
+// TestPrefetchNextBeforeReadahead: a track plays from a seeder whose uplink
+// its readahead keeps busy (the seeder's upload limited, the stream's window
+// the whole track); the next track is fetched ahead. With PrefetchNext its
+// first piece arrives before most of the playing track's readahead (a skip
+// starts at once), with Prefetch only after it. Piece order, not time, is
+// asserted: a loaded machine cannot change it. Released, PrefetchNext's
+// raise is undone.
+func TestPrefetchNextBeforeReadahead(t *testing.T) {
+	const trackLen = 2 << 20
+	cases := []struct {
+		name     string
+		prefetch func(n *Node, ctx context.Context, ih string, file int, head int64) (func(), error)
+		// whether track 2's first piece comes before half of track 1
+		beforeHalf bool
+	}{
+		{"PrefetchNext", (*Node).PrefetchNext, true},
+		{"Prefetch", (*Node).Prefetch, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			testFiles(t, filepath.Join(dir, "music"), "Album", []int{trackLen, trackLen}, 5)
+			seeder, _ := startNode(t, filepath.Join(dir, "seeder"), func(c *Config) { c.UploadLimit = 256 << 10 })
+			sh, err := seeder.Share(context.Background(), []string{filepath.Join(dir, "music", "Album")}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			leecher, _ := startNode(t, filepath.Join(dir, "leecher"), nil)
+			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+			defer cancel()
+			if _, err := leecher.AddBytes(ctx, sh.Torrent); err != nil {
+				t.Fatal(err)
+			}
+			e, _, err := leecher.get(sh.InfoHash)
+			if err != nil {
+				t.Fatal(err)
+			}
+			next := e.t.Files()[1].BeginPieceIndex()
+			// A window of defaultReadahead (2 MiB, the whole track) without
+			// a bitrate: the link is busy with it for ~8 s.
+			s, err := leecher.Stream(ctx, sh.InfoHash, 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			release, err := tc.prefetch(leecher, ctx, sh.InfoHash, 1, 256<<10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer release()
+			if err := leecher.AddPeers(sh.InfoHash, seeder.Addr()); err != nil {
+				t.Fatal(err)
+			}
+			readAt(t, s, 0, 16<<10, waitTimeout) // playing
+			waitUntil(t, "track 2's first piece", func() bool { return e.t.PieceState(next).Complete })
+			st, err := leecher.FileStats(sh.InfoHash, 0, 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("track 1 was %.0f%% there when track 2's first piece came", 100*st.Fraction)
+			if got := st.Fraction < 0.5; got != tc.beforeHalf {
+				t.Errorf("track 2's first piece came with track 1 %.0f%% there; before half of it: %v, want %v", 100*st.Fraction, got, tc.beforeHalf)
+			}
+		})
+	}
+
+	t.Run("release", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		testFiles(t, filepath.Join(dir, "music"), "Album", []int{256 << 10, 256 << 10}, 6)
+		seeder, _ := startNode(t, filepath.Join(dir, "seeder"), nil)
+		sh, err := seeder.Share(context.Background(), []string{filepath.Join(dir, "music", "Album")}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		leecher, _ := startNode(t, filepath.Join(dir, "leecher"), nil) // no peer: nothing arrives
+		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+		defer cancel()
+		if _, err := leecher.AddBytes(ctx, sh.Torrent); err != nil {
+			t.Fatal(err)
+		}
+		e, _, _ := leecher.get(sh.InfoHash)
+		first := e.t.Files()[1].BeginPieceIndex()
+		release, err := leecher.PrefetchNext(ctx, sh.InfoHash, 1, 64<<10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := e.t.PieceState(first).Priority; p != types.PiecePriorityNext {
+			t.Fatalf("the first piece after PrefetchNext has priority %v, want next", p)
+		}
+		release()
+		if p := e.t.PieceState(first).Priority; p != types.PiecePriorityNone {
+			t.Fatalf("the first piece after release has priority %v, want none", p)
+		}
+	})
+}

@@ -103,7 +103,7 @@ func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytes
 		// read, which is complete (see waitNext).
 		r.SetReadahead(1)
 		s.next = make(chan struct{})
-		unprefetch = n.prefetchFile(e, f, ra)
+		unprefetch = n.prefetchFile(e, f, ra, false)
 	} else {
 		s.setReadahead()
 		s.play()
