@@ -8,6 +8,27 @@ import (
 	"github.com/anacrolix/torrent/types"
 )
 
+// albumAtLeecher shares album from a seeder (mod changes its config) and
+// adds its torrent to a leecher, with no peer yet; e is the leecher's.
+func albumAtLeecher(t *testing.T, dir, album string, mod func(*Config)) (seeder, leecher *Node, sh *Share, e *entry) {
+	t.Helper()
+	seeder, _ = startNode(t, filepath.Join(dir, "seeder"), mod)
+	sh, err := seeder.Share(context.Background(), []string{album}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leecher, _ = startNode(t, filepath.Join(dir, "leecher"), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if _, err := leecher.AddBytes(ctx, sh.Torrent); err != nil {
+		t.Fatal(err)
+	}
+	if e, _, err = leecher.get(sh.InfoHash); err != nil {
+		t.Fatal(err)
+	}
+	return seeder, leecher, sh, e
+}
+
 // TestPrefetchHeadAndTail: a leecher prefetches the head and tail of one
 // track with no stream open; releasing a prefetch puts its pieces back to
 // unwanted, so another track's prefetch fetches only what it asked for.
@@ -16,21 +37,9 @@ func TestPrefetchHeadAndTail(t *testing.T) {
 	album := filepath.Join(dir, "music", "Album")
 	makeTrack(t, filepath.Join(album, "01 First.flac"), 8)
 	track2 := makeTrack(t, filepath.Join(album, "02 Second.flac"), 8)
-	seeder, _ := startNode(t, filepath.Join(dir, "seeder"), nil)
-	sh, err := seeder.Share(context.Background(), []string{album}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leecher, _ := startNode(t, filepath.Join(dir, "leecher"), nil)
+	seeder, leecher, sh, e := albumAtLeecher(t, dir, album, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
-	if _, err := leecher.AddBytes(ctx, sh.Torrent); err != nil {
-		t.Fatal(err)
-	}
-	e, _, err := leecher.get(sh.InfoHash)
-	if err != nil {
-		t.Fatal(err)
-	}
 	fs := e.t.Files()
 	pl := e.t.Info().PieceLength
 	const head = 128 << 10
@@ -113,21 +122,9 @@ func TestPrefetchNextBeforeReadahead(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			testFiles(t, filepath.Join(dir, "music"), "Album", []int{trackLen, trackLen}, 5)
-			seeder, _ := startNode(t, filepath.Join(dir, "seeder"), func(c *Config) { c.UploadLimit = 256 << 10 })
-			sh, err := seeder.Share(context.Background(), []string{filepath.Join(dir, "music", "Album")}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			leecher, _ := startNode(t, filepath.Join(dir, "leecher"), nil)
+			seeder, leecher, sh, e := albumAtLeecher(t, dir, filepath.Join(dir, "music", "Album"), func(c *Config) { c.UploadLimit = 256 << 10 })
 			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 			defer cancel()
-			if _, err := leecher.AddBytes(ctx, sh.Torrent); err != nil {
-				t.Fatal(err)
-			}
-			e, _, err := leecher.get(sh.InfoHash)
-			if err != nil {
-				t.Fatal(err)
-			}
 			next := e.t.Files()[1].BeginPieceIndex()
 			// A window of defaultReadahead (2 MiB, the whole track) without
 			// a bitrate: the link is busy with it for ~8 s.
@@ -161,18 +158,9 @@ func TestPrefetchNextBeforeReadahead(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()
 		testFiles(t, filepath.Join(dir, "music"), "Album", []int{256 << 10, 256 << 10}, 6)
-		seeder, _ := startNode(t, filepath.Join(dir, "seeder"), nil)
-		sh, err := seeder.Share(context.Background(), []string{filepath.Join(dir, "music", "Album")}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		leecher, _ := startNode(t, filepath.Join(dir, "leecher"), nil) // no peer: nothing arrives
+		_, leecher, sh, e := albumAtLeecher(t, dir, filepath.Join(dir, "music", "Album"), nil) // no peer added: nothing arrives
 		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 		defer cancel()
-		if _, err := leecher.AddBytes(ctx, sh.Torrent); err != nil {
-			t.Fatal(err)
-		}
-		e, _, _ := leecher.get(sh.InfoHash)
 		first := e.t.Files()[1].BeginPieceIndex()
 		release, err := leecher.PrefetchNext(ctx, sh.InfoHash, 1, 64<<10)
 		if err != nil {
