@@ -26,6 +26,10 @@ import (
 // labListenerEnv names the plan file: the bench binary is then the listener.
 const labListenerEnv = "SWARMTONE_BENCH_LAB_LISTENER"
 
+// labDebugEnv set, the listener logs at debug (lab_listener.log): every
+// stream's first byte and read, not only those over a second.
+const labDebugEnv = "SWARMTONE_BENCH_LAB_DEBUG"
+
 type labPlan struct {
 	Listen string // host:port inside the listener's namespace
 	Data   string
@@ -71,6 +75,9 @@ type labResult struct {
 
 // labListenerChild is the listener's main.
 func labListenerChild(planPath string) error {
+	if os.Getenv(labDebugEnv) != "" {
+		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	}
 	b, err := os.ReadFile(planPath)
 	if err != nil {
 		return err
