@@ -87,6 +87,9 @@ type entry struct {
 	pieceWaits   map[int]*pieceWait
 	known        map[string]*knownPeer
 	waitingSince time.Time
+	// nextHeld counts the PrefetchNext calls holding each piece at Next:
+	// the last release lowers it, no other prefetch or stream does.
+	nextHeld map[int]int
 
 	meta metaState // metadata from peers (torrents added without it)
 

@@ -22,12 +22,17 @@ func (n *Node) Prefetch(ctx context.Context, infoHash string, fileIndex int, hea
 	return n.prefetchFile(e, f, head, false), nil
 }
 
+// nextStartBytes of the next track are fetched before the playing
+// track's readahead: headers and a few hundred milliseconds of audio, what
+// the player needs to start (FLAC's padding and tags come first).
+const nextStartBytes = 64 << 10
+
 // PrefetchNext is Prefetch for the track most likely heard next (the next
-// in the queue, a skip away), with its first piece fetched before the
-// readahead of the playing streams, right after the pieces they read now:
-// on a link the playing track's readahead keeps busy for a minute, a skip
-// a few seconds in then starts at once instead of after that minute. One
-// piece: the playing track's buffer is one piece's time later, once.
+// in the queue, a skip away), with its first nextStartBytes fetched before
+// the readahead of the playing streams, right after the pieces they read
+// now: on a link the playing track's readahead keeps busy for a minute, a
+// skip a few seconds in then starts at once instead of after that minute.
+// One or two pieces: the playing track's buffer is that much later, once.
 func (n *Node) PrefetchNext(ctx context.Context, infoHash string, fileIndex int, head int64) (release func(), err error) {
 	e, f, err := n.fileOf(ctx, "prefetch", infoHash, fileIndex)
 	if err != nil {
@@ -46,7 +51,14 @@ func (n *Node) prefetchFile(e *entry, f *torrent.File, head int64, next bool) (r
 		head = defaultReadahead
 	}
 	begin, last := f.BeginPieceIndex(), f.EndPieceIndex()-1
-	end := int((f.Offset() + min(head, f.Length()) + pl - 1) / pl)
+	// PrefetchNext's: the pieces of the file's first nextStartBytes (a
+	// file rarely starts on a piece boundary: its first piece may hold
+	// only a few of its bytes).
+	nextEnd := begin
+	if next {
+		nextEnd = int((f.Offset() + min(nextStartBytes, f.Length()) + pl - 1) / pl)
+	}
+	end := max(int((f.Offset()+min(head, f.Length())+pl-1)/pl), nextEnd)
 	idx := make([]int, 0, end-begin+1)
 	for i := begin; i < end; i++ {
 		idx = append(idx, i)
@@ -54,15 +66,23 @@ func (n *Node) prefetchFile(e *entry, f *torrent.File, head int64, next bool) (r
 	if last >= end {
 		idx = append(idx, last)
 	}
-	var raised []int // the pieces nothing else wanted yet, or as much
+	var raised, held []int // the pieces nothing else wanted yet; those held at Next
 	for _, i := range idx {
 		st := e.t.PieceState(i)
-		if next && i == begin {
-			// Readers give Now and Readahead, never Next: above every
-			// readahead, below what a playing stream waits for.
-			if !st.Complete && st.Priority < types.PiecePriorityNext {
-				raised = append(raised, i)
-				e.t.Piece(i).SetPriority(types.PiecePriorityNext)
+		if i < nextEnd {
+			if !st.Complete {
+				e.mu.Lock()
+				if e.nextHeld == nil {
+					e.nextHeld = map[int]int{}
+				}
+				e.nextHeld[i]++
+				e.mu.Unlock()
+				held = append(held, i)
+				// Readers give Now and Readahead, never Next: above every
+				// readahead, below what a playing stream waits for.
+				if st.Priority < types.PiecePriorityNext {
+					e.t.Piece(i).SetPriority(types.PiecePriorityNext)
+				}
 			}
 			continue
 		}
@@ -74,7 +94,31 @@ func (n *Node) prefetchFile(e *entry, f *torrent.File, head int64, next bool) (r
 	}
 	var once sync.Once
 	return func() {
-		once.Do(func() { n.unwant(e, raised) })
+		once.Do(func() {
+			n.unwant(e, raised)
+			n.releaseNext(e, held)
+		})
+	}
+}
+
+// releaseNext lets go of PrefetchNext's hold on pieces: the last hold on
+// a piece still at Next (nothing else gives Next) puts it back to
+// unwanted; a playing stream's edges or reader keep what they want.
+func (n *Node) releaseNext(e *entry, held []int) {
+	for _, i := range held {
+		e.mu.Lock()
+		e.nextHeld[i]--
+		last := e.nextHeld[i] <= 0
+		if last {
+			delete(e.nextHeld, i)
+		}
+		e.mu.Unlock()
+		if !last || n.ctx.Err() != nil || e.t.Info() == nil {
+			continue
+		}
+		if st := e.t.PieceState(i); !st.Complete && st.Priority == types.PiecePriorityNext {
+			e.t.Piece(i).SetPriority(types.PiecePriorityNone)
+		}
 	}
 }
 
@@ -85,11 +129,10 @@ func (n *Node) unwant(e *entry, raised []int) {
 		return
 	}
 	for _, i := range raised {
-		// Above normal, a stream reads or wants the piece (its edges):
-		// leave it, but for Next, which only PrefetchNext gives. At
-		// normal with a kept file the file's own priority still holds it.
-		st := e.t.PieceState(i)
-		if st.Complete || (st.Priority > types.PiecePriorityNormal && st.Priority != types.PiecePriorityNext) {
+		// Above normal, a stream reads or wants the piece (its edges),
+		// or PrefetchNext holds it: leave it. At normal with a kept file
+		// the file's own priority still holds it.
+		if st := e.t.PieceState(i); st.Complete || st.Priority > types.PiecePriorityNormal {
 			continue
 		}
 		e.t.Piece(i).SetPriority(types.PiecePriorityNone)

@@ -104,9 +104,13 @@ func TestPrefetchHeadAndTail(t *testing.T) {
 // the whole track); the next track is fetched ahead. With PrefetchNext its
 // first piece arrives before most of the playing track's readahead (a skip
 // starts at once), with Prefetch only after it. Piece order, not time, is
-// asserted: a loaded machine cannot change it. Released, PrefetchNext's
-// raise is undone.
+// asserted: a loaded machine cannot change it. PrefetchNext's raise stays
+// while any PrefetchNext holds it, whatever else lets go of the piece, and
+// is undone by the last release.
 func TestPrefetchNextBeforeReadahead(t *testing.T) {
+	// Track 1 ends 1,000 bytes before a piece ends: track 2's first piece
+	// holds only 1,000 of its bytes, and what it needs to start runs on
+	// into the next piece (as in most albums).
 	const trackLen = 2 << 20
 	cases := []struct {
 		name     string
@@ -121,11 +125,10 @@ func TestPrefetchNextBeforeReadahead(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			testFiles(t, filepath.Join(dir, "music"), "Album", []int{trackLen, trackLen}, 5)
-			seeder, leecher, sh, e := albumAtLeecher(t, dir, filepath.Join(dir, "music", "Album"), func(c *Config) { c.UploadLimit = 256 << 10 })
+			testFiles(t, filepath.Join(dir, "music"), "Album", []int{trackLen - 1000, trackLen}, 5)
+			seeder, leecher, sh, _ := albumAtLeecher(t, dir, filepath.Join(dir, "music", "Album"), func(c *Config) { c.UploadLimit = 256 << 10 })
 			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 			defer cancel()
-			next := e.t.Files()[1].BeginPieceIndex()
 			// A window of defaultReadahead (2 MiB, the whole track) without
 			// a bitrate: the link is busy with it for ~8 s.
 			s, err := leecher.Stream(ctx, sh.InfoHash, 0, 0)
@@ -142,14 +145,17 @@ func TestPrefetchNextBeforeReadahead(t *testing.T) {
 				t.Fatal(err)
 			}
 			readAt(t, s, 0, 16<<10, waitTimeout) // playing
-			waitUntil(t, "track 2's first piece", func() bool { return e.t.PieceState(next).Complete })
+			waitUntil(t, "track 2's first 64 KiB", func() bool {
+				st, err := leecher.FileStats(sh.InfoHash, 1, 0, 0)
+				return err == nil && st.Buffered >= 64<<10
+			})
 			st, err := leecher.FileStats(sh.InfoHash, 0, 0, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Logf("track 1 was %.0f%% there when track 2's first piece came", 100*st.Fraction)
+			t.Logf("track 1 was %.0f%% there when track 2's first 64 KiB came", 100*st.Fraction)
 			if got := st.Fraction < 0.5; got != tc.beforeHalf {
-				t.Errorf("track 2's first piece came with track 1 %.0f%% there; before half of it: %v, want %v", 100*st.Fraction, got, tc.beforeHalf)
+				t.Errorf("track 2's first 64 KiB came with track 1 %.0f%% there; before half of it: %v, want %v", 100*st.Fraction, got, tc.beforeHalf)
 			}
 		})
 	}
@@ -157,21 +163,58 @@ func TestPrefetchNextBeforeReadahead(t *testing.T) {
 	t.Run("release", func(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()
-		testFiles(t, filepath.Join(dir, "music"), "Album", []int{256 << 10, 256 << 10}, 6)
+		testFiles(t, filepath.Join(dir, "music"), "Album", []int{256<<10 - 1000, 256 << 10}, 6)
 		_, leecher, sh, e := albumAtLeecher(t, dir, filepath.Join(dir, "music", "Album"), nil) // no peer added: nothing arrives
 		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 		defer cancel()
 		first := e.t.Files()[1].BeginPieceIndex()
-		release, err := leecher.PrefetchNext(ctx, sh.InfoHash, 1, 64<<10)
+		// Track 2 starts 1,000 bytes before a piece ends: its first 64 KiB
+		// are in that piece and the next one.
+		prio := func() types.PiecePriority {
+			p, q := e.t.PieceState(first).Priority, e.t.PieceState(first+1).Priority
+			if p != q {
+				t.Fatalf("track 2's first two pieces have priorities %v and %v", p, q)
+			}
+			return p
+		}
+		// Others that want the piece less come and go around the hold: a
+		// gapless preload (StreamNext) and a plain prefetch opened before
+		// it and closed while it holds; a second PrefetchNext.
+		preload, err := leecher.StreamNext(ctx, sh.InfoHash, 1, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p := e.t.PieceState(first).Priority; p != types.PiecePriorityNext {
-			t.Fatalf("the first piece after PrefetchNext has priority %v, want next", p)
+		plain, err := leecher.Prefetch(ctx, sh.InfoHash, 1, 64<<10)
+		if err != nil {
+			t.Fatal(err)
 		}
-		release()
-		if p := e.t.PieceState(first).Priority; p != types.PiecePriorityNone {
-			t.Fatalf("the first piece after release has priority %v, want none", p)
+		release1, err := leecher.PrefetchNext(ctx, sh.InfoHash, 1, 64<<10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		release2, err := leecher.PrefetchNext(ctx, sh.InfoHash, 1, 64<<10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps := []struct {
+			name    string
+			release func()
+			want    types.PiecePriority
+		}{
+			{"the preload closed", func() { preload.Close() }, types.PiecePriorityNext},
+			{"the plain prefetch released", plain, types.PiecePriorityNext},
+			{"one PrefetchNext released", release1, types.PiecePriorityNext},
+			{"the same released again", release1, types.PiecePriorityNext},
+			{"the last PrefetchNext released", release2, types.PiecePriorityNone},
+		}
+		if p := prio(); p != types.PiecePriorityNext {
+			t.Fatalf("the first pieces after PrefetchNext have priority %v, want next", p)
+		}
+		for _, st := range steps {
+			st.release()
+			if p := prio(); p != st.want {
+				t.Fatalf("after %s the first pieces have priority %v, want %v", st.name, p, st.want)
+			}
 		}
 	})
 }
