@@ -11,10 +11,10 @@ import (
 // Fetching ahead along the queue: while a track plays, the first seconds
 // and the tail (tags, seek tables) of the next prefetchDepth swarm tracks
 // download at normal priority, below the playing stream's readahead, so a
-// slow swarm does not stall the hand-over; the very next track's first
-// piece comes before that readahead (PrefetchNext), so a skip starts at
-// once. A track that leaves those places (a queue edit, shuffle) stops
-// being fetched, and one that moves up to next is fetched as the next.
+// slow swarm does not stall the hand-over; the very next track's start
+// (its first 64 KiB) comes before that readahead (PrefetchNext), so a skip
+// starts at once. A track that leaves those places (a queue edit, shuffle)
+// stops being fetched, and one that moves up to next is fetched as the next.
 const (
 	prefetchDepth   = 2
 	prefetchSeconds = 10
