@@ -51,14 +51,16 @@ func (n *Node) prefetchFile(e *entry, f *torrent.File, head int64, next bool) (r
 		head = defaultReadahead
 	}
 	begin, last := f.BeginPieceIndex(), f.EndPieceIndex()-1
+	// endOf is the piece after the file's first n bytes.
+	endOf := func(n int64) int { return int((f.Offset() + min(n, f.Length()) + pl - 1) / pl) }
 	// PrefetchNext's: the pieces of the file's first nextStartBytes (a
 	// file rarely starts on a piece boundary: its first piece may hold
 	// only a few of its bytes).
 	nextEnd := begin
 	if next {
-		nextEnd = int((f.Offset() + min(nextStartBytes, f.Length()) + pl - 1) / pl)
+		nextEnd = endOf(nextStartBytes)
 	}
-	end := max(int((f.Offset()+min(head, f.Length())+pl-1)/pl), nextEnd)
+	end := max(endOf(head), nextEnd)
 	idx := make([]int, 0, end-begin+1)
 	for i := begin; i < end; i++ {
 		idx = append(idx, i)
@@ -71,18 +73,8 @@ func (n *Node) prefetchFile(e *entry, f *torrent.File, head int64, next bool) (r
 		st := e.t.PieceState(i)
 		if i < nextEnd {
 			if !st.Complete {
-				e.mu.Lock()
-				if e.nextHeld == nil {
-					e.nextHeld = map[int]int{}
-				}
-				e.nextHeld[i]++
-				e.mu.Unlock()
+				n.holdNext(e, i, st.Priority)
 				held = append(held, i)
-				// Readers give Now and Readahead, never Next: above every
-				// readahead, below what a playing stream waits for.
-				if st.Priority < types.PiecePriorityNext {
-					e.t.Piece(i).SetPriority(types.PiecePriorityNext)
-				}
 			}
 			continue
 		}
@@ -98,6 +90,21 @@ func (n *Node) prefetchFile(e *entry, f *torrent.File, head int64, next bool) (r
 			n.unwant(e, raised)
 			n.releaseNext(e, held)
 		})
+	}
+}
+
+// holdNext counts one more PrefetchNext hold on piece i (at priority now)
+// and raises it to Next. Readers give Now and Readahead, never Next: above
+// every readahead, below what a playing stream waits for.
+func (n *Node) holdNext(e *entry, i int, now types.PiecePriority) {
+	e.mu.Lock()
+	if e.nextHeld == nil {
+		e.nextHeld = map[int]int{}
+	}
+	e.nextHeld[i]++
+	e.mu.Unlock()
+	if now < types.PiecePriorityNext {
+		e.t.Piece(i).SetPriority(types.PiecePriorityNext)
 	}
 }
 
