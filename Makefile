@@ -116,10 +116,11 @@ bench: deps test-deps windows-deps build/asound.conf
 	$(XVFB) $(GO) run ./bench -out bench/results.txt
 
 # The swarm lab alone (issue 17; also a suite of make bench): 30 peers in
-# network namespaces on an internet-like wire, a listener's session and
-# webtorrent-cli's beside it. Needs root; at most 10 minutes. Its figures go
-# to bench/lab-results.txt, the plot to bench/lab_ttfa.png, every play and
-# peer to bench/lab_details.json.
+# network namespaces on an internet-like wire, eight listeners' sessions (200
+# plays) and webtorrent-cli's beside them. Needs root; at most 10 minutes. Its
+# figures go to bench/lab-results.txt, the plot to bench/lab_ttfa.png, every
+# play and peer to bench/lab_details.json, each listener's log to
+# bench/lab_listenerN.log.
 swarmlab: deps test-deps build/asound.conf
 	$(GO) run ./bench -out bench/lab-results.txt lab
 

@@ -4,13 +4,19 @@ package main
 // built on this machine by bench/swarmlab: 30 seeding peers, each a real
 // process in its own network namespace with a round trip, loss and uplink of
 // its own, a quarter of the fans behind NAT, an album catalogue with a
-// popularity skew, and churn. A listener plays a scripted session (starts,
-// skips, seeks, plays to the end) and reports per play the time to first
-// audio, every stall and the seek time; webtorrent-cli then fetches the
-// same tracks, for comparison, and bytes per peer come from the wire.
+// popularity skew, and churn. Listeners, each a Swarmtone in a namespace of
+// its own, play scripted sessions side by side (starts, skips, seeks, plays
+// to the end) and report per play the time to first audio, every stall and
+// the seek time; webtorrent-cli then fetches the same tracks, for
+// comparison, and bytes per peer come from the wire. Several listeners, not
+// one, because the plays are listened to in real time: one listener gets
+// through about 30 in the time a run has, too few for a median to hold
+// still, let alone a 95th percentile. They are each other's peers, as
+// listeners are on the internet.
 //
-// SWARMTONE_BENCH_LAB_PLAYS and SWARMTONE_BENCH_LAB_WT_PLAYS set the
-// session's length (defaults below: sized to end within 10 minutes on two
+// SWARMTONE_BENCH_LAB_PLAYS (all listeners' together),
+// SWARMTONE_BENCH_LAB_LISTENERS and SWARMTONE_BENCH_LAB_WT_PLAYS set the
+// session's size (defaults below: sized to end within 10 minutes on two
 // cores); SWARMTONE_BENCH_LAB_SEED the random seed of the swarm and script.
 
 import (
@@ -36,9 +42,10 @@ import (
 )
 
 const (
-	labPlaysEnv   = "SWARMTONE_BENCH_LAB_PLAYS"
-	labWTPlaysEnv = "SWARMTONE_BENCH_LAB_WT_PLAYS"
-	labSeedEnv    = "SWARMTONE_BENCH_LAB_SEED"
+	labPlaysEnv     = "SWARMTONE_BENCH_LAB_PLAYS"
+	labListenersEnv = "SWARMTONE_BENCH_LAB_LISTENERS"
+	labWTPlaysEnv   = "SWARMTONE_BENCH_LAB_WT_PLAYS"
+	labSeedEnv      = "SWARMTONE_BENCH_LAB_SEED"
 	// labReplotEnv names a lab_details.json: the suite then only draws
 	// its plot again, without a run.
 	labReplotEnv = "SWARMTONE_BENCH_LAB_REPLOT"
@@ -47,9 +54,10 @@ const (
 // labShape is the size of a lab run.
 type labShape struct {
 	creators, fans int // seeding peers: creators hold only their own albums
+	listeners      int // each plays its share of the plays, all at once
 	albums, tracks int
 	trackSecs      float64
-	plays, wtPlays int
+	plays, wtPlays int // plays: all listeners' together
 	churn          bool
 	timeout        time.Duration
 	seed           uint64
@@ -64,8 +72,8 @@ type labShape struct {
 
 func defaultLabShape() labShape {
 	return labShape{
-		creators: 6, fans: 24, albums: 30, tracks: 3, trackSecs: 45,
-		plays: envInt(labPlaysEnv, 60), wtPlays: envInt(labWTPlaysEnv, 30), churn: true,
+		creators: 6, fans: 24, listeners: envInt(labListenersEnv, 8), albums: 30, tracks: 3, trackSecs: 45,
+		plays: envInt(labPlaysEnv, 200), wtPlays: envInt(labWTPlaysEnv, 30), churn: true,
 		timeout: 10 * time.Minute, seed: uint64(envInt(labSeedEnv, 17)), startLimit: 20 * time.Second,
 		peerPort: 6881, listenerRTT: 10 * time.Millisecond, natShare: 0.25,
 		holdScale: 1, budget: 6 * time.Minute, wtBudget: 90 * time.Second,
@@ -120,21 +128,22 @@ type labRun struct {
 	wtFirstByte []float64 // ms, webtorrent-cli's first byte of each play, from its start
 	wtLoad      float64   // ms, webtorrent --version
 	wtFailed    int
-	creatorB    int64 // bytes the wire carried from creators to the listener
+	creatorB    int64 // bytes the wire carried from creators to the listeners
 	peerB       int64 // ... from every seeding peer
+	listenerB   int64 // ... from one listener to another
 	churned     int   // peers that left (and came back)
 	took        time.Duration
 	rtts        []time.Duration // listener-to-peer round trips set
 	peers       []labPeerSummary
 }
 
-// labPeerSummary is one seeding peer as set, and what it sent the listener.
+// labPeerSummary is one seeding peer as set, and what it sent the listeners.
 type labPeerSummary struct {
-	Index           int
-	Creator, NAT    bool
-	RTTms, UpMbit   float64 // round trip to the listener; uplink
-	LossPct         float64
-	BytesToListener int64
+	Index            int
+	Creator, NAT     bool
+	RTTms, UpMbit    float64 // round trip to the listener; uplink
+	LossPct          float64
+	BytesToListeners int64
 }
 
 // labPeerProc is one seeding peer's process.
@@ -173,9 +182,14 @@ func runLab(ctx context.Context, shape labShape) (*labRun, error) {
 	}
 	slog.Info("lab: catalogue made", "albums", len(cat), "took", time.Since(start).Round(time.Millisecond))
 
-	// Lab peer 0 is the listener; seeding peer i is lab peer i+1.
+	// Lab peers 0 to listeners-1 are the listeners; seeding peer i is lab
+	// peer listeners+i.
+	nl := max(shape.listeners, 1)
 	seeders := shape.creators + shape.fans
-	specs := []swarmlab.PeerSpec{{RTT: shape.listenerRTT}}
+	specs := make([]swarmlab.PeerSpec, nl)
+	for j := range specs {
+		specs[j] = swarmlab.PeerSpec{RTT: shape.listenerRTT}
+	}
 	run := &labRun{shape: shape}
 	for i := range seeders {
 		s := swarmlab.PeerSpec{
@@ -192,6 +206,7 @@ func runLab(ctx context.Context, shape labShape) (*labRun, error) {
 		return nil, err
 	}
 	defer lab.Close()
+	listeners, seeding := lab.Peers[:nl], lab.Peers[nl:]
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -204,7 +219,7 @@ func runLab(ctx context.Context, shape labShape) (*labRun, error) {
 	var errs []error
 	var wg sync.WaitGroup
 	for i := range seeders {
-		p := lab.Peers[i+1]
+		p := seeding[i]
 		albums, err := labPeerAlbums(cat, i, filepath.Join(dir, "peers", strconv.Itoa(i), "music"))
 		if err != nil {
 			return nil, err
@@ -249,18 +264,41 @@ func runLab(ctx context.Context, shape labShape) (*labRun, error) {
 	if budget < time.Minute/2 {
 		return nil, fmt.Errorf("setting the lab up left %v of the %v limit for the session", left(), shape.timeout)
 	}
-	plan := labPlan{Listen: fmt.Sprintf("%s:%d", lab.Peers[0].Addr, shape.peerPort), Data: filepath.Join(dir, "listener"), Budget: budget,
-		TrackLen: time.Duration(shape.trackSecs * float64(time.Second))}
+	var albums []labPlanAlbum
 	for k, a := range cat {
 		m := magnets[k]
 		for _, h := range a.Holders {
-			m += fmt.Sprintf("&x.pe=%s:%d", lab.Peers[h+1].Public, shape.peerPort)
+			m += fmt.Sprintf("&x.pe=%s:%d", seeding[h].Public, shape.peerPort)
 		}
-		plan.Albums = append(plan.Albums, labPlanAlbum{Name: a.Name, Magnet: m})
+		albums = append(albums, labPlanAlbum{Name: a.Name, Magnet: m})
 	}
-	plan.Plays = labScript(rng, cat, shape)
+	plans := make([]labPlan, nl)
+	var allPlays []labPlay
+	for j, l := range listeners {
+		n := shape.plays / nl
+		if j < shape.plays%nl {
+			n++
+		}
+		// A tracker gives the swarm's other listeners too: those that
+		// have not added the album yet refuse the connection, and dial
+		// this one when they do.
+		var others string
+		for _, o := range listeners {
+			if o != l {
+				others += fmt.Sprintf("&x.pe=%s:%d", o.Public, shape.peerPort)
+			}
+		}
+		theirs := make([]labPlanAlbum, len(albums))
+		for k, a := range albums {
+			theirs[k] = labPlanAlbum{Name: a.Name, Magnet: a.Magnet + others}
+		}
+		plans[j] = labPlan{Listen: fmt.Sprintf("%s:%d", l.Addr, shape.peerPort), Data: filepath.Join(dir, fmt.Sprintf("listener%d", j)),
+			Budget: budget, TrackLen: time.Duration(shape.trackSecs * float64(time.Second)), Albums: theirs,
+			Plays: labScript(rng, cat, shape, n)}
+		allPlays = append(allPlays, plans[j].Plays...)
+	}
 
-	// Churn while the listener plays.
+	// Churn while the listeners play.
 	cctx, stopChurn := context.WithCancel(ctx)
 	churnDone := make(chan int, 1)
 	if shape.churn {
@@ -268,25 +306,51 @@ func runLab(ctx context.Context, shape labShape) (*labRun, error) {
 	} else {
 		churnDone <- 0
 	}
-	run.plays, err = labListen(ctx, lab, self, plan, dir)
+	results := make([][]labResult, nl)
+	errs = errs[:0]
+	for j, l := range listeners {
+		wg.Go(func() {
+			rs, err := labListen(ctx, lab, l, self, plans[j], dir, j)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("listener %d: %w", j, err))
+			}
+			results[j] = rs
+		})
+	}
+	wg.Wait()
 	stopChurn()
 	run.churned = <-churnDone
-	if err != nil {
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	for _, rs := range results {
+		run.plays = append(run.plays, rs...)
+	}
 	for i, p := range procs {
-		b := lab.BytesTo(p.peer, lab.Peers[0])
+		var b int64
+		for _, l := range listeners {
+			b += lab.BytesTo(p.peer, l)
+		}
 		run.peerB += b
 		if i < shape.creators {
 			run.creatorB += b
 		}
 		sp := p.peer.Spec
 		run.peers = append(run.peers, labPeerSummary{Index: i, Creator: i < shape.creators, NAT: sp.NAT,
-			RTTms: ms(run.rtts[i]), UpMbit: sp.UpMbit, LossPct: 100 * sp.Loss, BytesToListener: b})
+			RTTms: ms(run.rtts[i]), UpMbit: sp.UpMbit, LossPct: 100 * sp.Loss, BytesToListeners: b})
 	}
-	slog.Info("lab: session done", "plays", len(run.plays), "took", time.Since(start).Round(time.Millisecond))
+	for _, from := range listeners {
+		for _, to := range listeners {
+			if from != to {
+				run.listenerB += lab.BytesTo(from, to)
+			}
+		}
+	}
+	slog.Info("lab: session done", "plays", len(run.plays), "listeners", nl, "took", time.Since(start).Round(time.Millisecond))
 	if shape.wtPlays > 0 {
-		if err := labWebtorrent(ctx, lab, plan, run, dir); err != nil {
+		if err := labWebtorrent(ctx, lab, listeners[0], albums, allPlays, run, dir); err != nil {
 			slog.Warn("lab: no webtorrent figures", "err", err)
 		}
 	}
@@ -399,17 +463,17 @@ func labChurn(ctx context.Context, rng *rand.Rand, lab *swarmlab.Lab, self strin
 	}
 }
 
-// labScript draws the session: albums by popularity; half of the plays go
-// on with the album's next track (the player's Next); kinds: 45 % listen
-// 5 s, 25 % skip after 2 s, 18 % seek after 2 s to 40–85 % and listen 2 s
-// more, 12 % play to the end.
-func labScript(rng *rand.Rand, cat []labAlbum, shape labShape) []labPlay {
+// labScript draws a listener's session of n plays: albums by popularity;
+// half of the plays go on with the album's next track (the player's Next);
+// kinds: 45 % listen 5 s, 25 % skip after 2 s, 18 % seek after 2 s to
+// 40–85 % and listen 2 s more, 12 % play to the end.
+func labScript(rng *rand.Rand, cat []labAlbum, shape labShape, n int) []labPlay {
 	var total float64
 	for _, a := range cat {
 		total += a.Weight
 	}
 	var plays []labPlay
-	for len(plays) < shape.plays {
+	for len(plays) < n {
 		var p labPlay
 		if n := len(plays); n > 0 && plays[n-1].Kind != "through" && plays[n-1].Track+1 < shape.tracks && rng.Float64() < 0.5 {
 			p.Album, p.Track, p.Next = plays[n-1].Album, plays[n-1].Track+1, true
@@ -440,26 +504,27 @@ func labScript(rng *rand.Rand, cat []labAlbum, shape labShape) []labPlay {
 	return plays
 }
 
-// labListen runs the listener's session in its namespace.
-func labListen(ctx context.Context, lab *swarmlab.Lab, self string, plan labPlan, dir string) ([]labResult, error) {
-	planPath := filepath.Join(dir, "plan.json")
+// labListen runs a listener's session in its namespace l.
+func labListen(ctx context.Context, lab *swarmlab.Lab, l *swarmlab.Peer, self string, plan labPlan, dir string, index int) ([]labResult, error) {
+	planPath := filepath.Join(dir, fmt.Sprintf("plan%d.json", index))
 	b, _ := json.Marshal(plan)
 	if err := os.WriteFile(planPath, b, 0o644); err != nil {
 		return nil, err
 	}
-	logPath := filepath.Join(dir, "listener.log")
+	logName := fmt.Sprintf("lab_listener%d.log", index)
+	logPath := filepath.Join(dir, logName)
 	logf, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
 	defer logf.Close()
-	cmd := lab.Command(ctx, lab.Peers[0], self)
+	cmd := lab.Command(ctx, l, self)
 	cmd.Env = append(os.Environ(), labListenerEnv+"="+planPath)
 	cmd.Stderr = logf
 	out, err := cmd.Output()
 	// Kept beside the figures: what each play's stream waited for.
 	if b, rerr := os.ReadFile(logPath); rerr == nil {
-		os.WriteFile(filepath.Join(benchOutDir, "lab_listener.log"), b, 0o644)
+		os.WriteFile(filepath.Join(benchOutDir, logName), b, 0o644)
 	}
 	if err != nil && ctx.Err() != nil {
 		return nil, fmt.Errorf("listener stopped: %w", context.Cause(ctx))
@@ -471,22 +536,27 @@ func labListen(ctx context.Context, lab *swarmlab.Lab, self string, plan labPlan
 		}
 		return nil, fmt.Errorf("listener: %v\n%s", err, tail)
 	}
-	return labReadResults(out)
+	rs, err := labReadResults(out)
+	for i := range rs {
+		rs[i].Listener = index
+	}
+	return rs, err
 }
 
-// labWebtorrent fetches the session's first wtPlays tracks with
-// webtorrent-cli in the listener's namespace, each from a fresh start (as
-// a click in it would be), timing its first byte of the file on stdout:
-// its stand-in for first audio. Its load time (webtorrent --version) is
-// measured beside, to set against ours, which runs in an open app.
-func labWebtorrent(ctx context.Context, lab *swarmlab.Lab, plan labPlan, run *labRun, dir string) error {
+// labWebtorrent fetches the sessions' first wtPlays tracks with
+// webtorrent-cli in listener l's namespace (its Swarmtone gone), each from
+// a fresh start (as a click in it would be), from the seeding peers, timing
+// its first byte of the file on stdout: its stand-in for first audio. Its
+// load time (webtorrent --version) is measured beside, to set against ours,
+// which runs in an open app.
+func labWebtorrent(ctx context.Context, lab *swarmlab.Lab, l *swarmlab.Peer, albums []labPlanAlbum, plays []labPlay, run *labRun, dir string) error {
 	if _, err := exec.LookPath("webtorrent"); err != nil {
 		return errors.New("webtorrent not installed (make bench installs it with tools/deps.sh test)")
 	}
 	var loads []float64
 	for range 3 {
 		t0 := time.Now()
-		if out, err := lab.Command(ctx, lab.Peers[0], "webtorrent", "--version").CombinedOutput(); err != nil {
+		if out, err := lab.Command(ctx, l, "webtorrent", "--version").CombinedOutput(); err != nil {
 			return fmt.Errorf("webtorrent --version: %v: %s", err, out)
 		}
 		loads = append(loads, ms(time.Since(t0)))
@@ -494,13 +564,13 @@ func labWebtorrent(ctx context.Context, lab *swarmlab.Lab, plan labPlan, run *la
 	run.wtLoad = appPercentile(loads, 50)
 	dl, _ := ctx.Deadline()
 	end := time.Now().Add(min(run.shape.wtBudget, time.Until(dl)-30*time.Second))
-	for i, pl := range plan.Plays {
+	for i, pl := range plays {
 		if i >= run.shape.wtPlays || ctx.Err() != nil || time.Now().After(end) {
 			break
 		}
 		out := filepath.Join(dir, "wt", strconv.Itoa(i))
 		rctx, cancel := context.WithTimeout(ctx, run.shape.startLimit+5*time.Second) // its load, then our limit
-		cmd := lab.Command(rctx, lab.Peers[0], "webtorrent", "download", plan.Albums[pl.Album].Magnet,
+		cmd := lab.Command(rctx, l, "webtorrent", "download", albums[pl.Album].Magnet,
 			"--select", strconv.Itoa(pl.Track%run.shape.tracks), "--stdout", "--out", out)
 		stdout, _ := cmd.StdoutPipe()
 		t0 := time.Now()
@@ -582,10 +652,12 @@ func (run *labRun) report(r *report) {
 		r.figure("lab_seek_ms_p50", appPercentile(seeks, 50), "ms")
 		r.figure("lab_failed_seeks", float64(failedSeeks), "seeks")
 	}
-	if run.peerB > 0 {
-		r.figure("lab_bytes_from_creator_pct", 100*float64(run.creatorB)/float64(run.peerB), "%")
+	if got := run.peerB + run.listenerB; got > 0 {
+		r.figure("lab_bytes_from_creator_pct", 100*float64(run.creatorB)/float64(got), "%")
+		r.figure("lab_bytes_from_listeners_pct", 100*float64(run.listenerB)/float64(got), "%")
 	}
-	r.figure("lab_listener_mb", float64(run.peerB)/1e6, "MB")
+	r.figure("lab_listeners", float64(max(run.shape.listeners, 1)), "listeners")
+	r.figure("lab_listener_mb", float64(run.peerB+run.listenerB)/1e6, "MB")
 	r.figure("lab_churn_leaves", float64(run.churned), "peers")
 	r.figure("lab_run_s", run.took.Seconds(), "s")
 }

@@ -26,7 +26,7 @@ import (
 // labListenerEnv names the plan file: the bench binary is then the listener.
 const labListenerEnv = "SWARMTONE_BENCH_LAB_LISTENER"
 
-// labDebugEnv set, the listener logs at debug (lab_listener.log): every
+// labDebugEnv set, the listeners log at debug (lab_listenerN.log): every
 // stream's first byte and read, not only those over a second.
 const labDebugEnv = "SWARMTONE_BENCH_LAB_DEBUG"
 
@@ -46,7 +46,7 @@ type labPlan struct {
 
 type labPlanAlbum struct {
 	Name   string
-	Magnet string // with an x.pe for every peer that holds it, as a tracker would give
+	Magnet string // with an x.pe for every peer that holds it and every other listener, as a tracker would give
 }
 
 // labPlay is one play of the script.
@@ -65,12 +65,13 @@ type labPlay struct {
 
 type labResult struct {
 	labPlay
-	Cold   bool      // the album's first play: its metadata came first
-	Meta   float64   // ms from the click to the album's tracks known (cold plays)
-	TTFA   float64   // ms from the click to the first sample; -1: never started
-	Seek   float64   // ms from the seek to audio at the new place; -1: none
-	Stalls []float64 // ms of each stall (the buffer empty while playing)
-	Err    string
+	Listener int       // which of the lab's listeners played it
+	Cold     bool      // the album's first play: its metadata came first
+	Meta     float64   // ms from the click to the album's tracks known (cold plays)
+	TTFA     float64   // ms from the click to the first sample; -1: never started
+	Seek     float64   // ms from the seek to audio at the new place; -1: none
+	Stalls   []float64 // ms of each stall (the buffer empty while playing)
+	Err      string
 }
 
 // labListenerChild is the listener's main.
@@ -118,7 +119,7 @@ func labPlayOne(ctx context.Context, core *app.Core, rec *labRecorder, plan labP
 	r := labResult{labPlay: pl, TTFA: -1, Seek: -1}
 	fail := func(err error) labResult { r.Err = err.Error(); return r }
 	click := time.Now()
-	// In the listener's log (lab_listener.log): what each play's stream
+	// In the listener's log (lab_listenerN.log): what each play's stream
 	// lines that follow belong to.
 	slog.Info("lab play", "album", pl.Album, "track", pl.Track, "kind", pl.Kind, "next", pl.Next)
 	tracks, ok := tracksOf[pl.Album]
