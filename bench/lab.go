@@ -135,6 +135,7 @@ type labRun struct {
 	took        time.Duration
 	rtts        []time.Duration // listener-to-peer round trips set
 	peers       []labPeerSummary
+	albums      []labAlbum
 }
 
 // labPeerSummary is one seeding peer as set, and what it sent the listeners.
@@ -181,6 +182,7 @@ func runLab(ctx context.Context, shape labShape) (*labRun, error) {
 		return nil, err
 	}
 	slog.Info("lab: catalogue made", "albums", len(cat), "took", time.Since(start).Round(time.Millisecond))
+	run := &labRun{shape: shape, albums: cat}
 
 	// Lab peers 0 to listeners-1 are the listeners; seeding peer i is lab
 	// peer listeners+i.
@@ -190,7 +192,6 @@ func runLab(ctx context.Context, shape labShape) (*labRun, error) {
 	for j := range specs {
 		specs[j] = swarmlab.PeerSpec{RTT: shape.listenerRTT}
 	}
-	run := &labRun{shape: shape}
 	for i := range seeders {
 		s := swarmlab.PeerSpec{
 			RTT:    time.Duration(10+rng.Float64()*230) * time.Millisecond, // 20–250 ms to the listener
@@ -665,7 +666,7 @@ func (run *labRun) report(r *report) {
 // writeDetails writes every play and peer of the run as JSON, to read
 // beside the figures.
 func (run *labRun) writeDetails(path string) error {
-	b, err := json.MarshalIndent(map[string]any{"plays": run.plays, "peers": run.peers,
+	b, err := json.MarshalIndent(map[string]any{"plays": run.plays, "peers": run.peers, "albums": run.albums,
 		"webtorrent_first_byte_ms": run.wtFirstByte, "webtorrent_load_ms": run.wtLoad}, "", " ")
 	if err != nil {
 		return err

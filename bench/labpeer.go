@@ -69,7 +69,7 @@ func labPeerChild(conf string) error {
 // labAlbum is one album of the catalogue.
 type labAlbum struct {
 	Name    string
-	Dir     string // the creator's folder
+	Dir     string `json:"-"` // the creator's folder
 	Creator int    // index into the lab's seeding peers
 	Holders []int  // every seeding peer that holds it, the creator first
 	Weight  float64
