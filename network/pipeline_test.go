@@ -85,6 +85,81 @@ func TestPipelineLimitFollowsRateAndLatency(t *testing.T) {
 	}
 }
 
+// feedBatches plays a peer the way anacrolix asks it: a batch of requests
+// when its queue is empty, each batch twice the last at most and no more
+// than the cap; the peer answers a round trip after a batch is asked, one
+// chunk every chunkLen/rate seconds. It returns the cap at the end and the
+// bytes a second the peer delivered over the run.
+func feedBatches(pl *pipelines, clk *fakeClock, p *torrent.Peer, rtt time.Duration, rate float64, run time.Duration) (int, float64) {
+	start := clk.now()
+	perChunk := time.Duration(float64(chunkLen) / rate * float64(time.Second))
+	limit, batch, i := pipeInitial, 0, 0
+	var bytes int64
+	for clk.now().Sub(start) < run {
+		batch = min(max(2*batch, 1), limit)
+		reqs := make([]torrent.Request, batch)
+		for k := range reqs {
+			reqs[k] = torrent.Request{Index: pp.Integer(i / 4), ChunkSpec: torrent.ChunkSpec{Begin: pp.Integer(i%4) * chunkLen, Length: chunkLen}}
+			i++
+			pl.sentRequest(p, reqs[k])
+		}
+		clk.advance(rtt)
+		for _, r := range reqs {
+			clk.advance(perChunk)
+			pl.deletedRequest(p, r)
+			if l, ok := pl.received(p, &pp.Message{Type: pp.Piece, Index: r.Index, Begin: r.Begin, Piece: make([]byte, chunkLen)}); ok {
+				limit = l
+			}
+			bytes += chunkLen
+		}
+	}
+	return limit, float64(bytes) / clk.now().Sub(start).Seconds()
+}
+
+// TestPipelineBatchesKeepFarPeersBusy: anacrolix asks a peer for more only
+// when all it asked has come, so each batch waits a round trip for its first
+// chunk. The cap still settles at the peer's round trip plus
+// pipeQueueTarget at its uplink's rate, and a far peer delivers most of its
+// uplink; timed over the busy time, silences included, the rate of a far
+// peer came out low and shrank the cap with it (here: a 1.2 Mbit/s peer
+// 220 ms away settled at a cap of 6 and 110 KB/s of its 150, a 4.4 Mbit/s
+// one 250 ms away at 18 and 352 KB/s of 550).
+func TestPipelineBatchesKeepFarPeersBusy(t *testing.T) {
+	cases := []struct {
+		name    string
+		rtt     time.Duration
+		rate    float64 // the peer's uplink, bytes a second
+		minCap  int
+		minRate float64 // the least share of its uplink delivered
+	}{
+		// (0.22 + 0.109 + 0.5) s at 150 KB/s is 7.6 chunks; batches of 8
+		// take 0.22 + 0.87 s: 80 % of the uplink (less while the batches
+		// grow from one chunk).
+		{"slow far peer", 220 * time.Millisecond, 150e3, 7, 0.76},
+		// (0.25 + 0.03 + 0.5) s at 550 KB/s is 26 chunks.
+		{"fast far peer", 250 * time.Millisecond, 550e3, 25, 0.7},
+		// Near: the round trip hardly matters.
+		{"slow near peer", 20 * time.Millisecond, 150e3, 5, 0.9},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			clk := &fakeClock{t: time.Unix(1e9, 0)}
+			pl := newPipelines()
+			pl.now = clk.now
+			p := &torrent.Peer{}
+			limit, got := feedBatches(pl, clk, p, c.rtt, c.rate, 30*time.Second)
+			st, _ := pl.stat(p)
+			t.Logf("cap %d, rate measured %.0f B/s, delivered %.0f B/s of %.0f", limit, st.Rate, got, c.rate)
+			if limit < c.minCap {
+				t.Errorf("cap %d, want at least %d: the round trip between batches was taken for a slow uplink", limit, c.minCap)
+			}
+			if got < c.minRate*c.rate {
+				t.Errorf("delivered %.0f B/s, want at least %.0f%% of %.0f", got, 100*c.minRate, c.rate)
+			}
+		})
+	}
+}
+
 // TestPipelineCancelledRequestsAreNotLatency: a cancelled request's time is
 // no latency sample, and idle time (nothing asked) is no busy time: a peer
 // asked rarely is not taken for a slow one.
