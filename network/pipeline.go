@@ -59,7 +59,8 @@ type pipePeer struct {
 	lastChunk   time.Time     // when the last useful chunk came
 	gapBytes    int64         // received in the current window after a chunk of the same batch
 	gaps        time.Duration // ... and the time since that chunk
-	rate        float64       // bytes a second while busy; 0 until measured
+	rate        float64       // bytes a second it sends, timed within batches; 0 until measured
+	delivered   float64       // bytes a second while busy, round trips between batches included
 	limit       int           // the cap set on the connection
 	ceiling     int           // the most the peer accepts (its reqq)
 }
@@ -184,24 +185,29 @@ func (pl *pipelines) received(p *torrent.Peer, m *pp.Message) (limit int, ok boo
 	if busy < max(pipeWindow, 4*st.minLat) {
 		return st.limit, st.rate > 0
 	}
-	sample := float64(st.bytes) / busy.Seconds()
+	delivered := float64(st.bytes) / busy.Seconds()
+	sample := delivered
 	if st.gaps > 0 && st.gaps >= busy/4 {
 		// Enough of the window was spent inside batches to time the
 		// uplink itself (batches of one chunk leave no gaps: then the
 		// busy rate is what the peer gives).
 		sample = float64(st.gapBytes) / st.gaps.Seconds()
 	}
-	if st.rate == 0 {
-		st.rate = sample
-	} else {
-		st.rate = (st.rate + sample) / 2
-	}
+	st.rate, st.delivered = smooth(st.rate, sample), smooth(st.delivered, delivered)
 	st.bytes, st.busy, st.gapBytes, st.gaps = 0, 0, 0, 0
 	if !st.busySince.IsZero() {
 		st.busySince = now
 	}
 	st.limit = min(pipeLimit(st.rate, st.minLat), st.ceiling)
 	return st.limit, true
+}
+
+// smooth folds a sample into a rate (0: none yet).
+func smooth(rate, sample float64) float64 {
+	if rate == 0 {
+		return sample
+	}
+	return (rate + sample) / 2
 }
 
 // pipeLimit is the cap for a peer sending rate bytes a second with the

@@ -156,6 +156,11 @@ func TestPipelineBatchesKeepFarPeersBusy(t *testing.T) {
 			if got < c.minRate*c.rate {
 				t.Errorf("delivered %.0f B/s, want at least %.0f%% of %.0f", got, 100*c.minRate, c.rate)
 			}
+			// What the readahead is sized by is what the peer delivers,
+			// the round trips between batches included, not its uplink.
+			if d := pl.torrentRate(p.Torrent()); d < 0.9*got || d > 1.1*got {
+				t.Errorf("torrent rate %.0f B/s, want the %.0f delivered (±10%%)", d, got)
+			}
 		})
 	}
 }

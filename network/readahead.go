@@ -29,14 +29,15 @@ func readaheadFor(bytesPerSecond int64, rate float64, pl int64) int64 {
 }
 
 // torrentRate is what t's connections deliver together, bytes a second
-// (each measured while it had requests outstanding); 0 if none is measured.
+// (each measured while it had requests outstanding, the round trips between
+// its batches included); 0 if none is measured.
 func (pl *pipelines) torrentRate(t *torrent.Torrent) float64 {
 	pl.mu.Lock()
 	defer pl.mu.Unlock()
 	var sum float64
 	for _, st := range pl.peers {
 		if st.t == t {
-			sum += st.rate
+			sum += st.delivered
 		}
 	}
 	return sum
