@@ -16,6 +16,14 @@ type fakeClock struct{ t time.Time }
 func (c *fakeClock) now() time.Time          { return c.t }
 func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
+// clockedPipelines is a pipelines whose time is a fakeClock's.
+func clockedPipelines() (*pipelines, *fakeClock) {
+	clk := &fakeClock{t: time.Unix(1e9, 0)}
+	pl := newPipelines()
+	pl.now = clk.now
+	return pl, clk
+}
+
 // feedPeer plays a peer that answers one chunk request at a time, each
 // latency after it was asked, for busy time; it returns the last cap.
 func feedPeer(pl *pipelines, clk *fakeClock, p *torrent.Peer, latency time.Duration, busy time.Duration) (int, bool) {
@@ -53,9 +61,7 @@ func TestPipelineLimitFollowsRateAndLatency(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			clk := &fakeClock{t: time.Unix(1e9, 0)}
-			pl := newPipelines()
-			pl.now = clk.now
+			pl, clk := clockedPipelines()
 			p := &torrent.Peer{}
 			if c.reqq > 0 { // its extended handshake said so
 				pl.peer(p).ceiling = c.reqq
@@ -143,9 +149,7 @@ func TestPipelineBatchesKeepFarPeersBusy(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			clk := &fakeClock{t: time.Unix(1e9, 0)}
-			pl := newPipelines()
-			pl.now = clk.now
+			pl, clk := clockedPipelines()
 			p := &torrent.Peer{}
 			limit, got := feedBatches(pl, clk, p, c.rtt, c.rate, 30*time.Second)
 			st, _ := pl.stat(p)
@@ -169,9 +173,7 @@ func TestPipelineBatchesKeepFarPeersBusy(t *testing.T) {
 // no latency sample, and idle time (nothing asked) is no busy time: a peer
 // asked rarely is not taken for a slow one.
 func TestPipelineCancelledRequestsAreNotLatency(t *testing.T) {
-	clk := &fakeClock{t: time.Unix(1e9, 0)}
-	pl := newPipelines()
-	pl.now = clk.now
+	pl, clk := clockedPipelines()
 	p := &torrent.Peer{}
 	cancelled := torrent.Request{Index: 9, ChunkSpec: torrent.ChunkSpec{Length: chunkLen}}
 	pl.sentRequest(p, cancelled)
