@@ -13,6 +13,7 @@ import (
 
 	"github.com/anacrolix/torrent"
 	"github.com/anacrolix/torrent/metainfo"
+	"github.com/anacrolix/torrent/types"
 	infohash_v2 "github.com/anacrolix/torrent/types/infohash-v2"
 	"go.etcd.io/bbolt"
 )
@@ -43,6 +44,8 @@ type Node struct {
 	logLim *logLimiter // of anacrolix's logs through cc.Slogger
 	w      waits       // reads in progress
 	seeds  *seedWatch  // what web seeds answered
+
+	holdMu sync.Mutex // orders piece priorities (holds.go)
 
 	mu       sync.Mutex
 	torrents map[metainfo.Hash]*entry
@@ -87,9 +90,9 @@ type entry struct {
 	pieceWaits   map[int]*pieceWait
 	known        map[string]*knownPeer
 	waitingSince time.Time
-	// nextHeld counts the PrefetchNext calls holding each piece at Next:
-	// the last release lowers it, no other prefetch or stream does.
-	nextHeld map[int]int
+	// holds are the priorities wanted of each piece (holds.go), under the
+	// node's holdMu.
+	holds map[int][]types.PiecePriority
 
 	meta metaState // metadata from peers (torrents added without it)
 

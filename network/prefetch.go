@@ -68,80 +68,27 @@ func (n *Node) prefetchFile(e *entry, f *torrent.File, head int64, next bool) (r
 	if last >= end {
 		idx = append(idx, last)
 	}
-	var raised, held []int // the pieces nothing else wanted yet; those held at Next
+	// The next track's start is held at Next: above every readahead (readers
+	// give Now and Readahead, never Next), below what a playing stream waits
+	// for; the rest at Normal, below any readahead.
+	var atNext, normal []int
 	for _, i := range idx {
-		st := e.t.PieceState(i)
+		if e.t.PieceState(i).Complete {
+			continue
+		}
 		if i < nextEnd {
-			if !st.Complete {
-				n.holdNext(e, i, st.Priority)
-				held = append(held, i)
-			}
-			continue
+			atNext = append(atNext, i)
+		} else {
+			normal = append(normal, i)
 		}
-		if st.Complete || st.Priority >= types.PiecePriorityNormal {
-			continue
-		}
-		raised = append(raised, i)
-		e.t.DownloadPieces(i, i+1)
 	}
+	n.holdPieces(e, types.PiecePriorityNext, atNext...)
+	n.holdPieces(e, types.PiecePriorityNormal, normal...)
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			n.unwant(e, raised)
-			n.releaseNext(e, held)
+			n.letGoPieces(e, types.PiecePriorityNormal, normal...)
+			n.letGoPieces(e, types.PiecePriorityNext, atNext...)
 		})
-	}
-}
-
-// holdNext counts one more PrefetchNext hold on piece i (at priority now)
-// and raises it to Next. Readers give Now and Readahead, never Next: above
-// every readahead, below what a playing stream waits for.
-func (n *Node) holdNext(e *entry, i int, now types.PiecePriority) {
-	e.mu.Lock()
-	if e.nextHeld == nil {
-		e.nextHeld = map[int]int{}
-	}
-	e.nextHeld[i]++
-	e.mu.Unlock()
-	if now < types.PiecePriorityNext {
-		e.t.Piece(i).SetPriority(types.PiecePriorityNext)
-	}
-}
-
-// releaseNext lets go of PrefetchNext's hold on pieces: the last hold on
-// a piece still at Next (nothing else gives Next) puts it back to
-// unwanted; a playing stream's edges or reader keep what they want.
-func (n *Node) releaseNext(e *entry, held []int) {
-	for _, i := range held {
-		e.mu.Lock()
-		e.nextHeld[i]--
-		last := e.nextHeld[i] <= 0
-		if last {
-			delete(e.nextHeld, i)
-		}
-		e.mu.Unlock()
-		if !last || n.ctx.Err() != nil || e.t.Info() == nil {
-			continue
-		}
-		if st := e.t.PieceState(i); !st.Complete && st.Priority == types.PiecePriorityNext {
-			e.t.Piece(i).SetPriority(types.PiecePriorityNone)
-		}
-	}
-}
-
-// unwant stops fetching the pieces a prefetch raised to normal, unless
-// something wants them more.
-func (n *Node) unwant(e *entry, raised []int) {
-	if n.ctx.Err() != nil || e.t.Info() == nil {
-		return
-	}
-	for _, i := range raised {
-		// Above normal, a stream reads or wants the piece (its edges),
-		// or PrefetchNext holds it: leave it. At normal with a kept file
-		// the file's own priority still holds it.
-		if st := e.t.PieceState(i); st.Complete || st.Priority > types.PiecePriorityNormal {
-			continue
-		}
-		e.t.Piece(i).SetPriority(types.PiecePriorityNone)
 	}
 }

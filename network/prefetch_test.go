@@ -167,19 +167,18 @@ func TestPrefetchNextBeforeReadahead(t *testing.T) {
 		_, leecher, sh, e := albumAtLeecher(t, dir, filepath.Join(dir, "music", "Album"), nil) // no peer added: nothing arrives
 		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 		defer cancel()
-		first := e.t.Files()[1].BeginPieceIndex()
 		// Track 2 starts 1,000 bytes before a piece ends: its first 64 KiB
-		// are in that piece and the next one.
-		prio := func() types.PiecePriority {
-			p, q := e.t.PieceState(first).Priority, e.t.PieceState(first+1).Priority
-			if p != q {
-				t.Fatalf("track 2's first two pieces have priorities %v and %v", p, q)
-			}
-			return p
+		// are in that piece, which is also track 1's last, and the next one.
+		first := e.t.Files()[1].BeginPieceIndex()
+		if last1 := e.t.Files()[0].EndPieceIndex() - 1; last1 != first {
+			t.Fatalf("track 1 ends in piece %d, track 2 begins in %d: the case needs them shared", last1, first)
 		}
-		// Others that want the piece less come and go around the hold: a
+		// Others that want the pieces less come and go around the hold: a
 		// gapless preload (StreamNext) and a plain prefetch opened before
-		// it and closed while it holds; a second PrefetchNext.
+		// it and closed while it holds; a second PrefetchNext; and track 1
+		// playing, opened after the holds, whose last piece is an edge it
+		// wants at High (it used to overwrite Next with High: the next
+		// track's start then waited behind all of track 1's readahead).
 		preload, err := leecher.StreamNext(ctx, sh.InfoHash, 1, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -196,24 +195,31 @@ func TestPrefetchNextBeforeReadahead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A window of one piece: its reader wants only track 1's first
+		// pieces, so the priorities below are the holds' alone.
+		playing, err := leecher.stream(ctx, sh.InfoHash, 0, -1, false, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const none, high, next = types.PiecePriorityNone, types.PiecePriorityHigh, types.PiecePriorityNext
 		steps := []struct {
 			name    string
 			release func()
-			want    types.PiecePriority
+			want    [2]types.PiecePriority // of track 2's first two pieces
 		}{
-			{"the preload closed", func() { preload.Close() }, types.PiecePriorityNext},
-			{"the plain prefetch released", plain, types.PiecePriorityNext},
-			{"one PrefetchNext released", release1, types.PiecePriorityNext},
-			{"the same released again", release1, types.PiecePriorityNext},
-			{"the last PrefetchNext released", release2, types.PiecePriorityNone},
-		}
-		if p := prio(); p != types.PiecePriorityNext {
-			t.Fatalf("the first pieces after PrefetchNext have priority %v, want next", p)
+			{"all held", func() {}, [2]types.PiecePriority{next, next}},
+			{"the preload closed", func() { preload.Close() }, [2]types.PiecePriority{next, next}},
+			{"the plain prefetch released", plain, [2]types.PiecePriority{next, next}},
+			{"one PrefetchNext released", release1, [2]types.PiecePriority{next, next}},
+			{"the same released again", release1, [2]types.PiecePriority{next, next}},
+			{"the last PrefetchNext released", release2, [2]types.PiecePriority{high, none}},
+			{"track 1 closed", func() { playing.Close() }, [2]types.PiecePriority{none, none}},
 		}
 		for _, st := range steps {
 			st.release()
-			if p := prio(); p != st.want {
-				t.Fatalf("after %s the first pieces have priority %v, want %v", st.name, p, st.want)
+			got := [2]types.PiecePriority{e.t.PieceState(first).Priority, e.t.PieceState(first + 1).Priority}
+			if got != st.want {
+				t.Fatalf("after %s track 2's first pieces have priorities %v, want %v", st.name, got, st.want)
 			}
 		}
 	})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -115,19 +116,11 @@ func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytes
 			unprefetch()
 		}
 		s.mu.Lock()
-		edges, waited, played := s.edges, s.waited, s.played
+		edges, waited := s.edges, s.waited
 		s.mu.Unlock()
-		if e.t.Info() == nil {
-			return
-		}
-		if !keep {
-			for _, i := range edges {
-				e.t.Piece(i).SetPriority(types.PiecePriorityNone)
-			}
-		}
-		if !keep || !played {
-			n.unwant(e, waited)
-		}
+		// A kept file's own priority goes on fetching what these wanted.
+		n.letGoPieces(e, types.PiecePriorityHigh, edges...)
+		n.letGoPieces(e, types.PiecePriorityNormal, waited...)
 	}
 	return s, nil
 }
@@ -135,7 +128,7 @@ func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytes
 // play asks for what a playing stream wants beyond its reader's window:
 // the file's edges first, and the whole file when it is kept.
 func (s *stream) play() {
-	edges := s.n.raiseEdges(s.e.t, s.f)
+	edges := s.n.raiseEdges(s.e, s.f)
 	if s.keep {
 		s.f.SetPriority(types.PiecePriorityNormal)
 	}
@@ -258,11 +251,14 @@ func (s *stream) waitPieceOrStop(ctx context.Context, i int, stop <-chan struct{
 		if st.Complete {
 			return nil
 		}
-		if st.Priority < types.PiecePriorityNormal {
-			s.e.t.DownloadPieces(i, i+1)
-			s.mu.Lock()
+		s.mu.Lock()
+		hold := !slices.Contains(s.waited, i)
+		if hold {
 			s.waited = append(s.waited, i)
-			s.mu.Unlock()
+		}
+		s.mu.Unlock()
+		if hold {
+			s.n.holdPieces(s.e, types.PiecePriorityNormal, i)
 		}
 		if sub == nil { // subscribe, then look again: no change is missed
 			ps := s.e.t.SubscribePieceStateChanges()
@@ -281,7 +277,7 @@ func (s *stream) waitPieceOrStop(ctx context.Context, i int, stop <-chan struct{
 
 // raiseEdges fetches a file's first and last pieces early; it returns the
 // pieces whose priority it raised.
-func (n *Node) raiseEdges(t *torrent.Torrent, f *torrent.File) []int {
+func (n *Node) raiseEdges(e *entry, f *torrent.File) []int {
 	if f.Length() == 0 {
 		return nil
 	}
@@ -292,13 +288,11 @@ func (n *Node) raiseEdges(t *torrent.Torrent, f *torrent.File) []int {
 	}
 	var raised []int
 	for _, i := range idx {
-		p := t.Piece(i)
-		if t.PieceState(i).Complete {
-			continue
+		if !e.t.PieceState(i).Complete {
+			raised = append(raised, i)
 		}
-		p.SetPriority(types.PiecePriorityHigh)
-		raised = append(raised, i)
 	}
+	n.holdPieces(e, types.PiecePriorityHigh, raised...)
 	return raised
 }
 
@@ -338,8 +332,8 @@ type stream struct {
 	seekAt   time.Time // a seek's, until a read returned data after it
 	pos      int64     // read position in the file
 	played   bool      // opened playing, or foregrounded
-	edges    []int     // pieces play raised to high
-	waited   []int     // pieces waitNext raised to normal
+	edges    []int     // pieces play holds at high
+	waited   []int     // pieces its reads waited for, held at normal
 }
 
 func (s *stream) Size() int64 { return s.size }
