@@ -12,8 +12,8 @@ import (
 // and the tail (tags, seek tables) of the next prefetchDepth swarm tracks
 // download at normal priority, below the playing stream's readahead, so a
 // slow swarm does not stall the hand-over; the very next track's start
-// (its first 64 KiB) comes before that readahead (PrefetchNext), so a skip
-// starts at once. A track that leaves those places (a queue edit, shuffle)
+// (what its swarm delivers in half a second, 64-256 KiB) comes before that
+// readahead (PrefetchNext), so a skip starts at once and plays on. A track that leaves those places (a queue edit, shuffle)
 // stops being fetched, and one that moves up to next is fetched as the next.
 const (
 	prefetchDepth   = 2
@@ -109,9 +109,14 @@ func (c *Core) prefetchLoop(e *player.Engine) {
 			}
 		}
 		for _, w := range wants {
-			if _, ok := held[w.fetch]; ok {
+			old, ok := held[w.fetch]
+			if ok && !w.next {
 				continue
 			}
+			// The very next track's start is sized by the torrent's rate,
+			// unknown at a cold start's first look: held again at each
+			// look (the new hold before the old one goes, so its pieces
+			// never drop in between).
 			prefetch := c.node.Prefetch
 			if w.next {
 				prefetch = c.node.PrefetchNext
@@ -124,6 +129,9 @@ func (c *Core) prefetchLoop(e *player.Engine) {
 					c.log.Info("fetching ahead", "infohash", w.f.infoHash, "file", w.f.file, "err", err)
 				}
 				continue
+			}
+			if ok {
+				old()
 			}
 			held[w.fetch] = release
 		}

@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/anacrolix/torrent"
 	"github.com/anacrolix/torrent/types"
@@ -22,17 +23,34 @@ func (n *Node) Prefetch(ctx context.Context, infoHash string, fileIndex int, hea
 	return n.prefetchFile(e, f, head, false), nil
 }
 
-// nextStartBytes of the next track are fetched before the playing
-// track's readahead: headers and a few hundred milliseconds of audio, what
-// the player needs to start (FLAC's padding and tags come first).
-const nextStartBytes = 64 << 10
+// The next track's start is fetched before the playing track's readahead:
+// headers and the first of its audio, what the player needs to start (FLAC's
+// padding and tags come first) and to play on while a skip's new readahead
+// gets going behind what was asked of the peers for the old one (a round
+// trip and a batch: on a far peer 64 KiB ran out first, and a next play
+// stalled a moment after starting). It is what the torrent's peers deliver
+// in nextStartTime, at least nextStartLeast and at most nextStartMost, so
+// the playing track's buffer is at most about that much later, once.
+const (
+	nextStartLeast = 64 << 10
+	nextStartMost  = 256 << 10
+	nextStartTime  = 500 * time.Millisecond
+)
+
+// nextStart is how much of the next track's start PrefetchNext holds at
+// Next, for a torrent whose peers deliver rate bytes a second (0: not
+// measured yet).
+func nextStart(rate float64) int64 {
+	return min(max(int64(rate*nextStartTime.Seconds()), nextStartLeast), nextStartMost)
+}
 
 // PrefetchNext is Prefetch for the track most likely heard next (the next
-// in the queue, a skip away), with its first nextStartBytes fetched before
-// the readahead of the playing streams, right after the pieces they read
-// now: on a link the playing track's readahead keeps busy for a minute, a
-// skip a few seconds in then starts at once instead of after that minute.
-// One or two pieces: the playing track's buffer is that much later, once.
+// in the queue, a skip away), with its start (nextStart) fetched before the
+// readahead of the playing streams, right after the pieces they read now:
+// on a link the playing track's readahead keeps busy for a minute, a skip a
+// few seconds in then starts at once instead of after that minute. Its size
+// follows the torrent's rate when called: call it again (then release the
+// older hold) once the rate is known.
 func (n *Node) PrefetchNext(ctx context.Context, infoHash string, fileIndex int, head int64) (release func(), err error) {
 	e, f, err := n.fileOf(ctx, "prefetch", infoHash, fileIndex)
 	if err != nil {
@@ -53,12 +71,12 @@ func (n *Node) prefetchFile(e *entry, f *torrent.File, head int64, next bool) (r
 	begin, last := f.BeginPieceIndex(), f.EndPieceIndex()-1
 	// endOf is the piece after the file's first n bytes.
 	endOf := func(n int64) int { return int((f.Offset() + min(n, f.Length()) + pl - 1) / pl) }
-	// PrefetchNext's: the pieces of the file's first nextStartBytes (a
-	// file rarely starts on a piece boundary: its first piece may hold
-	// only a few of its bytes).
+	// PrefetchNext's: the pieces of the file's start (a file rarely starts
+	// on a piece boundary: its first piece may hold only a few of its
+	// bytes).
 	nextEnd := begin
 	if next {
-		nextEnd = endOf(nextStartBytes)
+		nextEnd = endOf(nextStart(n.pipes.torrentRate(e.t)))
 	}
 	end := max(endOf(head), nextEnd)
 	idx := make([]int, 0, end-begin+1)

@@ -224,3 +224,22 @@ func TestPrefetchNextBeforeReadahead(t *testing.T) {
 		}
 	})
 }
+
+// TestNextStart: the next track's start held at Next is half a second of
+// what the torrent's peers deliver, within its bounds.
+func TestNextStart(t *testing.T) {
+	for _, tc := range []struct {
+		rate float64 // bytes a second, 0 not measured
+		want int64
+	}{
+		{0, 64 << 10},     // cold: the least
+		{100e3, 64 << 10}, // a slow peer: 50 KB is below the least
+		{300e3, 150e3},    // half a second of it
+		{2e6, 256 << 10},  // a fast swarm: the most
+		{-1, 64 << 10},    // never below the least
+	} {
+		if got := nextStart(tc.rate); got != tc.want {
+			t.Errorf("nextStart(%g) = %d, want %d", tc.rate, got, tc.want)
+		}
+	}
+}
