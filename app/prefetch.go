@@ -13,8 +13,9 @@ import (
 // download at normal priority, below the playing stream's readahead, so a
 // slow swarm does not stall the hand-over; the very next track's start
 // (what its swarm delivers in half a second, 64-256 KiB) comes before that
-// readahead (PrefetchNext), so a skip starts at once and plays on. A track that leaves those places (a queue edit, shuffle)
-// stops being fetched, and one that moves up to next is fetched as the next.
+// readahead (PrefetchNext), so a skip starts at once and plays on. A track
+// that leaves those places (a queue edit, shuffle) stops being fetched, and
+// one that moves up to next is fetched as the next.
 const (
 	prefetchDepth   = 2
 	prefetchSeconds = 10
@@ -109,14 +110,14 @@ func (c *Core) prefetchLoop(e *player.Engine) {
 			}
 		}
 		for _, w := range wants {
-			old, ok := held[w.fetch]
-			if ok && !w.next {
-				continue
-			}
 			// The very next track's start is sized by the torrent's rate,
 			// unknown at a cold start's first look: held again at each
 			// look (the new hold before the old one goes, so its pieces
 			// never drop in between).
+			old, ok := held[w.fetch]
+			if ok && !w.next {
+				continue
+			}
 			prefetch := c.node.Prefetch
 			if w.next {
 				prefetch = c.node.PrefetchNext

@@ -18,15 +18,16 @@ import (
 
 // holdPieces raises pieces of e to at least prio until letGoPieces.
 func (n *Node) holdPieces(e *entry, prio types.PiecePriority, pieces ...int) {
-	n.changeHolds(e, prio, +1, pieces)
+	n.changeHolds(e, prio, true, pieces)
 }
 
 // letGoPieces ends holdPieces' holds (one per piece listed).
 func (n *Node) letGoPieces(e *entry, prio types.PiecePriority, pieces ...int) {
-	n.changeHolds(e, prio, -1, pieces)
+	n.changeHolds(e, prio, false, pieces)
 }
 
-func (n *Node) changeHolds(e *entry, prio types.PiecePriority, by int, pieces []int) {
+// changeHolds adds (hold) or removes one hold of prio on each piece.
+func (n *Node) changeHolds(e *entry, prio types.PiecePriority, hold bool, pieces []int) {
 	if len(pieces) == 0 {
 		return
 	}
@@ -39,9 +40,9 @@ func (n *Node) changeHolds(e *entry, prio types.PiecePriority, by int, pieces []
 		e.holds = map[int][]types.PiecePriority{}
 	}
 	for _, i := range pieces {
-		was := highestHeld(e.holds[i])
 		held := e.holds[i]
-		if by > 0 {
+		was := highestHeld(held)
+		if hold {
 			held = append(held, prio)
 		} else if k := slices.Index(held, prio); k >= 0 {
 			held = slices.Delete(held, k, k+1)
@@ -65,11 +66,4 @@ func highestHeld(held []types.PiecePriority) types.PiecePriority {
 		p = max(p, h)
 	}
 	return p
-}
-
-// heldPriority is the highest priority held on piece i of e.
-func (n *Node) heldPriority(e *entry, i int) types.PiecePriority {
-	n.holdMu.Lock()
-	defer n.holdMu.Unlock()
-	return highestHeld(e.holds[i])
 }
