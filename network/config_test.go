@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	g "github.com/anacrolix/generics"
 	"github.com/anacrolix/torrent/metainfo"
@@ -125,5 +126,29 @@ func TestCompletionPersists(t *testing.T) {
 	}
 	if c, _ := pc.Get(k(2)); !c.Complete {
 		t.Fatalf("flushed piece lost: %+v", c)
+	}
+}
+
+// TestDialPacing: a new torrent's first peers (a magnet's list, a
+// tracker's answer) are dialled at once, up to a second's worth; dials
+// beyond that wait their turn at dialsPerSecond.
+func TestDialPacing(t *testing.T) {
+	cfg := loopbackConfig(t.TempDir())
+	cc, _, _, err := cfg.clientConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim := cc.DialRateLimiter
+	t0 := time.Now()
+	for i := range dialsPerSecond {
+		if d := lim.ReserveN(t0, 1).DelayFrom(t0); d != 0 {
+			t.Fatalf("dial %d of a quiet client waits %v, want none", i+1, d)
+		}
+	}
+	for i := 1; i <= 3; i++ {
+		want := time.Duration(i) * time.Second / dialsPerSecond
+		if d := lim.ReserveN(t0, 1).DelayFrom(t0); d < want-time.Millisecond || d > want+time.Millisecond {
+			t.Fatalf("dial %d waits %v, want %v", dialsPerSecond+i, d, want)
+		}
 	}
 }
