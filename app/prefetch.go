@@ -15,7 +15,9 @@ import (
 // (what its swarm delivers in half a second, 64-256 KiB) comes before that
 // readahead (PrefetchNext), so a skip starts at once and plays on. A track
 // that leaves those places (a queue edit, shuffle) stops being fetched, and
-// one that moves up to next is fetched as the next.
+// one that moves up to next is fetched as the next. Nothing new is fetched
+// ahead before the current track has sound: on a slow peer, a cold start's
+// second piece would wait behind the next track's start.
 const (
 	prefetchDepth   = 2
 	prefetchSeconds = 10
@@ -23,6 +25,9 @@ const (
 	// prefetchWait bounds waiting for a torrent's metadata, so one torrent
 	// without peers does not hold up the rest of the queue.
 	prefetchWait = 30 * time.Second
+	// prefetchRecheck is how soon the queue is looked at again while the
+	// current track has no sound yet.
+	prefetchRecheck = 250 * time.Millisecond
 )
 
 // swarmFile is where a swarm track streams from.
@@ -81,12 +86,19 @@ func (c *Core) prefetchLoop(e *player.Engine) {
 			release()
 		}
 	}()
+	// unheard: look again soon, as nothing new is fetched ahead until the
+	// current track has sound (a track whose sound starts after a seek
+	// sends no EventTrackStarted to kick this loop).
+	var unheard <-chan time.Time
 	for {
 		select {
 		case <-c.ctx.Done():
 			return
 		case <-c.ahead.kick:
+		case <-unheard:
 		}
+		unheard = nil
+		heard := e.Heard()
 		type want struct {
 			fetch
 			head int64
@@ -116,6 +128,11 @@ func (c *Core) prefetchLoop(e *player.Engine) {
 			// never drop in between).
 			old, ok := held[w.fetch]
 			if ok && !w.next {
+				continue
+			}
+			if !heard {
+				// What is held stays; the rest waits for the sound.
+				unheard = time.After(prefetchRecheck)
 				continue
 			}
 			prefetch := c.node.Prefetch

@@ -249,3 +249,38 @@ func sineTracks(t *testing.T, prefix string, n int) []Track {
 	}
 	return tracks
 }
+
+// TestEngineHeard: the current track counts as heard once a sample of it
+// has played, and stays so across a seek; a track that cannot start, and
+// a new queue's first track before its sound, are not.
+func TestEngineHeard(t *testing.T) {
+	dir := t.TempDir()
+	good := sineFile(t, dir, "good", sineSpec{freq: 440, amp: 0.3, rate: 44100, seconds: 4}, "wav")
+	stuck := func() Track {
+		br := &blockingReader{closed: make(chan struct{})}
+		return Track{ID: "stuck", Open: func(context.Context) (io.ReadSeekCloser, error) { return br, nil }}
+	}
+	r := newEngineRun(t, 4)
+	if r.e.Heard() {
+		t.Fatal("heard with nothing loaded")
+	}
+	r.e.PlayList([]Track{stuck(), fileTrack(good)}, 0)
+	r.waitFor(10*time.Second, isKind(EventBuffering))
+	if r.e.Heard() {
+		t.Error("a track whose reads block counts as heard")
+	}
+	r.e.Next()
+	r.waitFor(10*time.Second, isKind(EventTrackStarted))
+	if !r.e.Heard() {
+		t.Error("a started track does not count as heard")
+	}
+	r.e.Seek(time.Second)
+	r.waitFor(10*time.Second, isKind(EventSeeked))
+	if !r.e.Heard() {
+		t.Error("a seek made the current track unheard")
+	}
+	r.e.PlayList([]Track{stuck(), fileTrack(good)}, 0)
+	if r.e.Heard() {
+		t.Error("a new queue's first track counts as heard before it played")
+	}
+}

@@ -41,6 +41,7 @@ type Engine struct {
 	preamp    float64
 	failures  int // consecutive tracks that failed, to stop a dead queue
 	buffering bool
+	heard     int64 // uid of the last queue entry a sample of which played
 }
 
 // PositionInterval is how often EventPosition is sent while playing: a
@@ -317,6 +318,7 @@ func (e *Engine) handleMix() {
 		switch me.kind {
 		case mixStarted:
 			e.failures = 0
+			e.heard = s.uid
 			if s.handover != nil { // heard: no longer a preload
 				s.handover.turn()
 			}
@@ -408,7 +410,10 @@ func (e *Engine) startEntry(en entry, at time.Duration) {
 // follows (for gapless), replacing one made stale by a queue change.
 func (e *Engine) preloadNext() {
 	cur, next, _, _ := e.mix.state()
-	if cur == nil {
+	if cur == nil || cur.uid != e.heard {
+		// Not before the current track has sound (mixStarted preloads):
+		// from a slow swarm, the preload's reads would compete with its
+		// start.
 		return
 	}
 	save := e.q.pos
@@ -736,6 +741,18 @@ func (e *Engine) Upcoming(n int) []string {
 		}
 	})
 	return ids
+}
+
+// Heard reports whether the current track has played a sample since it
+// became current (a seek within it keeps that): fetching the next tracks
+// ahead waits for it, so as not to compete with the current one's start.
+func (e *Engine) Heard() bool {
+	var heard bool
+	e.call(func() {
+		en, ok := e.q.current()
+		heard = e.playing && ok && en.uid == e.heard
+	})
+	return heard
 }
 
 // State is a snapshot of the engine.
