@@ -12,12 +12,13 @@ import (
 // and the tail (tags, seek tables) of the next prefetchDepth swarm tracks
 // download at normal priority, below the playing stream's readahead, so a
 // slow swarm does not stall the hand-over; the very next track's start
-// (what its swarm delivers in half a second, 64-256 KiB) comes before that
-// readahead (PrefetchNext), so a skip starts at once and plays on. A track
-// that leaves those places (a queue edit, shuffle) stops being fetched, and
-// one that moves up to next is fetched as the next. Nothing new is fetched
-// ahead before the current track has sound: on a slow peer, a cold start's
-// second piece would wait behind the next track's start.
+// (what its swarm delivers in half a second, 64-256 KiB, sized again each
+// second by the rate measured) comes before that readahead (PrefetchNext),
+// so a skip starts at once and plays on. A track that leaves those places
+// (a queue edit, shuffle) stops being fetched, and one that moves up to
+// next is fetched as the next. Nothing new is fetched ahead before the
+// current track has sound: on a slow peer, a cold start's second piece
+// would wait behind the next track's start.
 const (
 	prefetchDepth   = 2
 	prefetchSeconds = 10
@@ -28,6 +29,13 @@ const (
 	// prefetchRecheck is how soon the queue is looked at again while the
 	// current track has no sound yet.
 	prefetchRecheck = 250 * time.Millisecond
+	// prefetchResize is how often the very next track's start is held
+	// again while the current track plays, sized by the rate measured
+	// since: at a cold start's first look it is unknown or still in TCP's
+	// slow start, the hold is then the smallest, and a Next a few seconds
+	// later outran it (the piece after it waits behind what was asked of
+	// the peers for the old track).
+	prefetchResize = time.Second
 )
 
 // swarmFile is where a swarm track streams from.
@@ -89,15 +97,16 @@ func (c *Core) prefetchLoop(e *player.Engine) {
 	// unheard: look again soon, as nothing new is fetched ahead until the
 	// current track has sound (a track whose sound starts after a seek
 	// sends no EventTrackStarted to kick this loop).
-	var unheard <-chan time.Time
+	var unheard, resize <-chan time.Time
 	for {
 		select {
 		case <-c.ctx.Done():
 			return
 		case <-c.ahead.kick:
 		case <-unheard:
+		case <-resize:
 		}
-		unheard = nil
+		unheard, resize = nil, nil
 		heard := e.Heard()
 		type want struct {
 			fetch
@@ -152,6 +161,9 @@ func (c *Core) prefetchLoop(e *player.Engine) {
 				old()
 			}
 			held[w.fetch] = release
+			if w.next {
+				resize = time.After(prefetchResize)
+			}
 		}
 	}
 }

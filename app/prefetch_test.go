@@ -20,6 +20,13 @@ import (
 // compress, so a track is several times the prefetch's head).
 func makeNoiseAlbum(t *testing.T, dir string, n, seconds int) string {
 	t.Helper()
+	return makeNoiseAlbumAt(t, dir, n, seconds, 44100, "s16")
+}
+
+// makeNoiseAlbumAt is makeNoiseAlbum at a sample rate and sample format
+// (s32 for 24-bit FLAC).
+func makeNoiseAlbumAt(t *testing.T, dir string, n, seconds, sampleRate int, sampleFmt string) string {
+	t.Helper()
 	testtool.NeedOne(t, "ffmpeg")
 	album := filepath.Join(dir, "Noise")
 	if err := os.MkdirAll(album, 0o755); err != nil {
@@ -28,8 +35,8 @@ func makeNoiseAlbum(t *testing.T, dir string, n, seconds int) string {
 	for i := 1; i <= n; i++ {
 		out := filepath.Join(album, fmt.Sprintf("%02d Noise %d.flac", i, i))
 		cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
-			fmt.Sprintf("anoisesrc=d=%d:a=0.8:c=white:seed=%d", seconds, i), "-ar", "44100", "-ac", "2",
-			"-sample_fmt", "s16", "-metadata", fmt.Sprintf("title=Noise %d", i), "-metadata", "album=Noise",
+			fmt.Sprintf("anoisesrc=d=%d:a=0.8:c=white:seed=%d", seconds, i), "-ar", fmt.Sprint(sampleRate), "-ac", "2",
+			"-sample_fmt", sampleFmt, "-metadata", fmt.Sprintf("title=Noise %d", i), "-metadata", "album=Noise",
 			"-metadata", fmt.Sprintf("track=%d", i), out)
 		if b, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("ffmpeg: %v\n%s", err, b)
@@ -215,4 +222,86 @@ func TestPrefetchWaitsForSound(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, "A3's head once A2 has sound", func() bool { return fetched(2) > 0 })
+}
+
+// TestNextStartGrowsWithTheRate: the very next track's start, fetched
+// before the playing track's readahead, is sized by the rate measured
+// while the current track plays, not only by what was known when it began
+// (nothing, at a cold start: the smallest start, 64 KiB, which a Next a
+// few seconds later outran). B downloads at most 640 KB/s from A's album
+// of 24-bit 96 kHz noise (~1.9 Mbit/s as FLAC): track 1's readahead is
+// then ~13 s of audio, ~5 s of B's link, and track 2's first 160 KiB (more
+// than the smallest start and the piece it ends in) come before it.
+func TestNextStartGrowsWithTheRate(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	a, sh := sharingCore(t, ctx, makeNoiseAlbumAt(t, t.TempDir(), 2, 30, 96000, "s32"))
+	opts := loopbackOptions(t)
+	opts.Peers = []string{a.node.Addr()}
+	first, err := OpenCore(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := first.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.DownloadLimit = 640_000
+	if err := first.SaveSettings(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	b := openCore(t, ctx, func(o *Options) { *o = opts })
+	if _, _, err := b.addAndWait(ctx, sh.Magnet); err != nil {
+		t.Fatal(err)
+	}
+	tracks, err := b.TorrentTracks(ctx, sh.InfoHash)
+	if err != nil || len(tracks) != 2 {
+		t.Fatalf("B's tracks: %d, %v; want 2", len(tracks), err)
+	}
+	slices.SortFunc(tracks, func(p, q library.Track) int { return p.Swarm.FileIndex - q.Swarm.FileIndex })
+	if err := b.StartPlayer(ctx, player.NewNullSink()); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Play(tracks, 0); err != nil {
+		t.Fatal(err)
+	}
+	playing := fmt.Sprint(tracks[0].ID)
+	waitFor(t, ctx, "track 1 to play", func() bool {
+		st, _ := b.PlayerState()
+		return st.Playing && st.TrackID == playing
+	})
+	if err := b.PausePlayback(); err != nil { // its readahead stays wanted
+		t.Fatal(err)
+	}
+	stats := func(file int) network.FileStats {
+		fs, err := b.node.FileStats(sh.InfoHash, file, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fs
+	}
+	const want = 160 << 10
+	// On the old prefetch, which sized the start once, track 2 had its
+	// first 85 KiB after 8 s (3 runs of 3), track 1 three quarters.
+	grow, stop := context.WithTimeout(ctx, 8*time.Second)
+	defer stop()
+	for {
+		fs := stats(1)
+		if len(fs.Ranges) > 0 && fs.Ranges[0].Start == 0 && fs.Ranges[0].End >= want {
+			break
+		}
+		select {
+		case <-grow.Done():
+			got := int64(0)
+			if len(fs.Ranges) > 0 && fs.Ranges[0].Start == 0 {
+				got = fs.Ranges[0].End
+			}
+			t.Fatalf("track 2 has its first %d KiB 8 s after track 1 started, want %d KiB (track 1 is %.0f%% there)", got>>10, want>>10, 100*stats(0).Fraction)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if f := stats(0).Fraction; f > 0.6 {
+		t.Errorf("track 1 is %.0f%% there: track 2's start did not come ahead of its readahead", 100*f)
+	}
 }
