@@ -62,6 +62,28 @@ func openCore(t *testing.T, ctx context.Context, mod func(*Options)) *Core {
 	return c
 }
 
+// openCoreWithSettings is openCore of opts whose saved settings edit
+// changed first: the node reads them when it starts.
+func openCoreWithSettings(t *testing.T, ctx context.Context, opts Options, edit func(*Settings)) *Core {
+	t.Helper()
+	first, err := OpenCore(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := first.Settings(ctx)
+	if err != nil {
+		first.Close()
+		t.Fatal(err)
+	}
+	edit(&s)
+	err = first.SaveSettings(ctx, s)
+	first.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return openCore(t, ctx, func(o *Options) { *o = opts })
+}
+
 // sharingCore opens a Core that shares album.
 func sharingCore(t *testing.T, ctx context.Context, album string) (*Core, *network.Share) {
 	t.Helper()

@@ -45,6 +45,27 @@ func makeNoiseAlbumAt(t *testing.T, dir string, n, seconds, sampleRate int, samp
 	return album
 }
 
+// startPaused plays tracks on c from the first and pauses it once it
+// plays (so it cannot end); it returns the first track's player ID.
+func startPaused(t *testing.T, ctx context.Context, c *Core, tracks []library.Track) string {
+	t.Helper()
+	if err := c.StartPlayer(ctx, player.NewNullSink()); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Play(tracks, 0); err != nil {
+		t.Fatal(err)
+	}
+	first := fmt.Sprint(tracks[0].ID)
+	waitFor(t, ctx, "track 1 to play", func() bool {
+		st, _ := c.PlayerState()
+		return st.Playing && st.TrackID == first
+	})
+	if err := c.PausePlayback(); err != nil {
+		t.Fatal(err)
+	}
+	return first
+}
+
 // TestPrefetchAlongTheQueue: B plays track 1 of A's four-track album
 // (paused, so it cannot end): the first seconds and the tail of tracks 2
 // and 3 arrive, track 4 stays unfetched; a queue edit that makes track 4
@@ -69,20 +90,7 @@ func TestPrefetchAlongTheQueue(t *testing.T) {
 			t.Fatalf("B's track %d: %+v; want swarm file %d", i, tr, i)
 		}
 	}
-	if err := b.StartPlayer(ctx, player.NewNullSink()); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Play(tracks, 0); err != nil {
-		t.Fatal(err)
-	}
-	first := fmt.Sprint(tracks[0].ID)
-	waitFor(t, ctx, "track 1 to play", func() bool {
-		st, _ := b.PlayerState()
-		return st.Playing && st.TrackID == first
-	})
-	if err := b.PausePlayback(); err != nil {
-		t.Fatal(err)
-	}
+	first := startPaused(t, ctx, b, tracks)
 
 	stats := func(file int) network.FileStats {
 		fs, err := b.node.FileStats(sh.InfoHash, file, 0, 0)
@@ -238,20 +246,7 @@ func TestNextStartGrowsWithTheRate(t *testing.T) {
 	a, sh := sharingCore(t, ctx, makeNoiseAlbumAt(t, t.TempDir(), 2, 30, 96000, "s32"))
 	opts := loopbackOptions(t)
 	opts.Peers = []string{a.node.Addr()}
-	first, err := OpenCore(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := first.Settings(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.DownloadLimit = 640_000
-	if err := first.SaveSettings(ctx, s); err != nil {
-		t.Fatal(err)
-	}
-	first.Close()
-	b := openCore(t, ctx, func(o *Options) { *o = opts })
+	b := openCoreWithSettings(t, ctx, opts, func(s *Settings) { s.DownloadLimit = 640_000 })
 	if _, _, err := b.addAndWait(ctx, sh.Magnet); err != nil {
 		t.Fatal(err)
 	}
@@ -260,20 +255,7 @@ func TestNextStartGrowsWithTheRate(t *testing.T) {
 		t.Fatalf("B's tracks: %d, %v; want 2", len(tracks), err)
 	}
 	slices.SortFunc(tracks, func(p, q library.Track) int { return p.Swarm.FileIndex - q.Swarm.FileIndex })
-	if err := b.StartPlayer(ctx, player.NewNullSink()); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Play(tracks, 0); err != nil {
-		t.Fatal(err)
-	}
-	playing := fmt.Sprint(tracks[0].ID)
-	waitFor(t, ctx, "track 1 to play", func() bool {
-		st, _ := b.PlayerState()
-		return st.Playing && st.TrackID == playing
-	})
-	if err := b.PausePlayback(); err != nil { // its readahead stays wanted
-		t.Fatal(err)
-	}
+	startPaused(t, ctx, b, tracks) // track 1's readahead stays wanted
 	stats := func(file int) network.FileStats {
 		fs, err := b.node.FileStats(sh.InfoHash, file, 0, 0)
 		if err != nil {
@@ -283,7 +265,7 @@ func TestNextStartGrowsWithTheRate(t *testing.T) {
 	}
 	const want = 160 << 10
 	// On the old prefetch, which sized the start once, track 2 had its
-	// first 85 KiB after 8 s (3 runs of 3), track 1 three quarters.
+	// first 85 KiB after 8 s in 3 runs of 3, and track 1 three quarters.
 	grow, stop := context.WithTimeout(ctx, 8*time.Second)
 	defer stop()
 	for {

@@ -149,24 +149,8 @@ func TestSeedTimeFromSettingsStopsDownloads(t *testing.T) {
 
 	opts := loopbackOptions(t)
 	opts.Peers = []string{a.node.Addr()}
-	first, err := OpenCore(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := first.Settings(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.SeedHours = 1.0 / 3600 // one second
-	if err := first.SaveSettings(ctx, s); err != nil {
-		t.Fatal(err)
-	}
-	first.Close()
-	b, err := OpenCore(ctx, opts) // the node starts with the saved limit
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
+	// The node starts with the saved limit: one second.
+	b := openCoreWithSettings(t, ctx, opts, func(s *Settings) { s.SeedHours = 1.0 / 3600 })
 	own, err := b.Share(ctx, []string{makeAlbum(t, filepath.Join(root, "b"), 1)}, nil)
 	if err != nil {
 		t.Fatal(err)
