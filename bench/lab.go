@@ -597,7 +597,7 @@ func labWebtorrent(ctx context.Context, lab *swarmlab.Lab, l *swarmlab.Peer, alb
 
 // report prints the figures.
 func (run *labRun) report(r *report) {
-	var ttfa, cold, seeks, stalls []float64
+	var ttfa, cold, warm, next, seeks, stalls []float64
 	failed, stuttered, started, failedSeeks := 0, 0, 0, 0
 	limit := ms(run.shape.startLimit)
 	for _, p := range run.plays {
@@ -608,8 +608,13 @@ func (run *labRun) report(r *report) {
 		}
 		started++
 		ttfa = append(ttfa, p.TTFA)
-		if p.Cold {
+		switch {
+		case p.Cold:
 			cold = append(cold, p.TTFA)
+		case p.Next:
+			next = append(next, p.TTFA)
+		default:
+			warm = append(warm, p.TTFA)
 		}
 		switch {
 		case p.Seek >= 0:
@@ -627,8 +632,18 @@ func (run *labRun) report(r *report) {
 	r.figure("lab_failed_plays", float64(failed), "plays")
 	r.figure("lab_ttfa_ms_p50", appPercentile(ttfa, 50), "ms")
 	r.figure("lab_ttfa_ms_p95", appPercentile(ttfa, 95), "ms")
-	if len(cold) > 0 {
-		r.figure("lab_ttfa_cold_ms_p50", appPercentile(cold, 50), "ms")
+	// By kind of play, as the work on each differs: cold (the album's
+	// first play: metadata, then a new connection's first pieces), Next
+	// (what was fetched ahead along the queue), warm (a click on an album
+	// already known).
+	for _, kind := range []struct {
+		name  string
+		plays []float64
+	}{{"cold", cold}, {"next", next}, {"warm", warm}} {
+		if len(kind.plays) > 0 {
+			r.figure("lab_ttfa_"+kind.name+"_ms_p50", appPercentile(kind.plays, 50), "ms")
+			r.figure("lab_ttfa_"+kind.name+"_ms_p95", appPercentile(kind.plays, 95), "ms")
+		}
 	}
 	if len(run.wtFirstByte) > 0 {
 		wt := run.wtFirstByte

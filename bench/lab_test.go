@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -86,4 +87,35 @@ func TestLabShortSession(t *testing.T) {
 	}
 	t.Logf("%d of %d plays started; %.1f MB reached the listeners from seeding peers, %.1f MB from each other",
 		started, len(run.plays), float64(run.peerB)/1e6, float64(run.listenerB)/1e6)
+}
+
+// TestLabReportByKindOfPlay: the report gives each kind of play its own
+// time to first audio (cold: the album's first play; Next: played by the
+// queue; warm: a click on a known album), a play that never started counts
+// in the overall figure only, and stutter counts plays, not stalls.
+func TestLabReportByKindOfPlay(t *testing.T) {
+	play := func(ttfa float64, cold, next bool, stalls ...float64) labResult {
+		return labResult{labPlay: labPlay{Kind: "listen", Next: next}, Cold: cold, TTFA: ttfa, Seek: -1, Stalls: stalls}
+	}
+	run := &labRun{shape: labShape{startLimit: 20 * time.Second}, plays: []labResult{
+		play(900, true, false), play(1100, true, false, 300, 200),
+		play(40, false, true), play(60, false, true),
+		play(10, false, false, 50), play(-1, false, false),
+	}}
+	var out strings.Builder
+	r := &report{out: &out}
+	run.report(r)
+	want := []string{
+		"lab_plays 6 plays", "lab_failed_plays 1 plays",
+		"lab_ttfa_cold_ms_p50 900 ms", "lab_ttfa_cold_ms_p95 1100 ms",
+		"lab_ttfa_next_ms_p50 40 ms", "lab_ttfa_next_ms_p95 60 ms",
+		"lab_ttfa_warm_ms_p50 10 ms", "lab_ttfa_warm_ms_p95 10 ms",
+		"lab_ttfa_ms_p95 20000 ms", // the play that never started
+		"lab_stutter_pct 40 %",     // 2 of the 5 that started
+	}
+	for _, line := range want {
+		if !slices.Contains(r.lines, line) {
+			t.Errorf("report lacks %q; it has:\n%s", line, out.String())
+		}
+	}
 }
