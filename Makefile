@@ -71,7 +71,7 @@ DARWIN_PKGS = $$(GOOS=darwin CGO_ENABLED=0 $(GO) list -e -f '{{.ImportPath}} {{j
 RACE_PKGS := ./library/ ./network/ ./player/ ./app/
 MODULE    := github.com/swarmtone/swarmtone
 unit: build/asound.conf
-	cd third_party/go-utp && $(GO) test -count=1 ./...
+	cd third_party/go-utp && $(GO) test -count=1 -race ./...
 	$(XVFB) $(GO) test -count=1 -race -timeout 25m $(RACE_PKGS)
 	$(XVFB) $(GO) test -count=1 -timeout 25m $$($(GO) list ./... | grep -vxF $(foreach p,$(RACE_PKGS),-e $(MODULE)/$(patsubst ./%/,%,$(p))))
 

@@ -18,7 +18,7 @@ type Implementation string
 func (i Implementation) String() string { return string(i) }
 
 // FirewallCallback reports whether an incoming connection from addr must be
-// ignored (no acknowledgement is sent).
+// refused (closed before Accept would return it).
 type FirewallCallback = func(addr net.Addr) bool
 
 // Socket is a uTP socket: a listener, a dialer and the UDP packet connection
