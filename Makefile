@@ -70,10 +70,15 @@ DARWIN_PKGS = $$(GOOS=darwin CGO_ENABLED=0 $(GO) list -e -f '{{.ImportPath}} {{j
 # so every background update of a widget reads as a race with the test.
 RACE_PKGS := ./library/ ./network/ ./player/ ./app/
 MODULE    := github.com/swarmtone/swarmtone
+# A failed run ends with tools/testsummary.sh: the failed tests and where
+# each data race's accesses were, which a report's own last lines (and a CI
+# summary that shows a log's tail) leave out.
 unit: build/asound.conf
 	cd third_party/go-utp && $(GO) test -count=1 -race ./...
-	$(XVFB) $(GO) test -count=1 -race -timeout 25m $(RACE_PKGS)
-	$(XVFB) $(GO) test -count=1 -timeout 25m $$($(GO) list ./... | grep -vxF $(foreach p,$(RACE_PKGS),-e $(MODULE)/$(patsubst ./%/,%,$(p))))
+	set -o pipefail; $(XVFB) $(GO) test -count=1 -race -timeout 25m $(RACE_PKGS) 2>&1 | tee build/race-tests.log \
+		|| { tools/testsummary.sh build/race-tests.log; exit 1; }
+	set -o pipefail; $(XVFB) $(GO) test -count=1 -timeout 25m $$($(GO) list ./... | grep -vxF $(foreach p,$(RACE_PKGS),-e $(MODULE)/$(patsubst ./%/,%,$(p)))) 2>&1 | tee build/tests.log \
+		|| { tools/testsummary.sh build/tests.log; exit 1; }
 
 # make fuzz runs every fuzz target for FUZZTIME each and leaves any crasher
 # in its package's testdata/fuzz, to commit with the fix; make test runs
