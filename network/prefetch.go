@@ -77,8 +77,9 @@ func (n *Node) prefetchFile(e *entry, f *torrent.File, head int64, next bool) (r
 	nextEnd := begin
 	if next {
 		rate := n.pipes.torrentRate(e.t)
-		nextEnd = endOf(nextStart(rate))
-		n.log.Debug("holding the next track's start", "infohash", e.t.InfoHash().HexString(), "file", f.DisplayPath(), "bytes", nextStart(rate), "rate", int64(rate))
+		start := nextStart(rate)
+		nextEnd = endOf(start)
+		n.log.Debug("holding the next track's start", "infohash", e.t.InfoHash().HexString(), "file", f.DisplayPath(), "bytes", start, "rate", int64(rate))
 	}
 	end := max(endOf(head), nextEnd)
 	idx := make([]int, 0, end-begin+1)
