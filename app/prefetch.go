@@ -12,8 +12,9 @@ import (
 // and the tail (tags, seek tables) of the next prefetchDepth swarm tracks
 // download at normal priority, below the playing stream's readahead, so a
 // slow swarm does not stall the hand-over; the very next track's start
-// (what its swarm delivers in half a second, 64-256 KiB, sized again each
-// second by the rate measured) comes before that readahead (PrefetchNext),
+// (what its swarm delivers in half a second and at least 1.5 s of its
+// audio, 64-256 KiB, sized again each second by the rate measured) comes
+// before that readahead (PrefetchNext),
 // so a skip starts at once and plays on. A track that leaves those places
 // (a queue edit, shuffle) stops being fetched, and one that moves up to
 // next is fetched as the next. Nothing new is fetched ahead before the
@@ -50,11 +51,54 @@ type prefetcher struct {
 	mu    sync.Mutex
 	files map[string]swarmFile // player track ID → its file
 	bps   map[string]int64     // player track ID → bytes per second, 0 unknown
-	kick  chan struct{}        // cap 1: the queue or the current track changed
+	// heardBPS: infohash → bytes per second of a track of it heard, for
+	// its tracks whose tags are not read yet (see learnBitrate).
+	heardBPS map[string]int64
+	kick     chan struct{} // cap 1: the queue or the current track changed
 }
 
 func newPrefetcher() prefetcher {
-	return prefetcher{files: map[string]swarmFile{}, bps: map[string]int64{}, kick: make(chan struct{}, 1)}
+	return prefetcher{files: map[string]swarmFile{}, bps: map[string]int64{}, heardBPS: map[string]int64{}, kick: make(chan struct{}, 1)}
+}
+
+// bitrate is track id's bytes per second: from its tags, else as a track
+// of its torrent was heard, else 0. Called with mu held.
+func (p *prefetcher) bitrate(id string, f swarmFile) int64 {
+	if bps := p.bps[id]; bps > 0 {
+		return bps
+	}
+	return p.heardBPS[f.infoHash]
+}
+
+// learnBitrate notes, once per torrent, the bytes per second of the swarm
+// track heard now: its file's length over its duration. A pasted magnet's
+// tracks play before their tags are read (the window reads them in the
+// background, a headless play never), so their bitrate is unknown; an
+// album's tracks share an encoding, and the next track's start is sized
+// by it (nextStartAudio in network).
+func (c *Core) learnBitrate(e *player.Engine) {
+	id, length := e.HeardTrack()
+	if length <= 0 {
+		return
+	}
+	c.ahead.mu.Lock()
+	f, swarm := c.ahead.files[id]
+	_, known := c.ahead.heardBPS[f.infoHash]
+	c.ahead.mu.Unlock()
+	if !swarm || known {
+		return
+	}
+	files, err := c.node.Files(f.infoHash)
+	if err != nil {
+		return
+	}
+	for _, nf := range files {
+		if nf.Index == f.file {
+			c.ahead.mu.Lock()
+			c.ahead.heardBPS[f.infoHash] = int64(float64(nf.Length) / length.Seconds())
+			c.ahead.mu.Unlock()
+		}
+	}
 }
 
 // noteSwarmTrack records that player track id streams from f.
@@ -108,15 +152,19 @@ func (c *Core) prefetchLoop(e *player.Engine) {
 		}
 		unheard, resize = nil, nil
 		heard := e.Heard()
+		if heard {
+			c.learnBitrate(e)
+		}
 		type want struct {
 			fetch
-			head int64
+			head, bps int64
 		}
 		var wants []want
 		c.ahead.mu.Lock()
 		for i, id := range e.Upcoming(prefetchDepth) {
 			if f, ok := c.ahead.files[id]; ok {
-				wants = append(wants, want{fetch{f, i == 0}, max(c.ahead.bps[id]*prefetchSeconds, prefetchFloor)})
+				bps := c.ahead.bitrate(id, f)
+				wants = append(wants, want{fetch{f, i == 0}, max(bps*prefetchSeconds, prefetchFloor), bps})
 			}
 		}
 		c.ahead.mu.Unlock()
@@ -144,12 +192,14 @@ func (c *Core) prefetchLoop(e *player.Engine) {
 				unheard = time.After(prefetchRecheck)
 				continue
 			}
-			prefetch := c.node.Prefetch
-			if w.next {
-				prefetch = c.node.PrefetchNext
-			}
 			ctx, cancel := context.WithTimeout(c.ctx, prefetchWait)
-			release, err := prefetch(ctx, w.f.infoHash, w.f.file, w.head)
+			var release func()
+			var err error
+			if w.next {
+				release, err = c.node.PrefetchNext(ctx, w.f.infoHash, w.f.file, w.head, w.bps)
+			} else {
+				release, err = c.node.Prefetch(ctx, w.f.infoHash, w.f.file, w.head)
+			}
 			cancel()
 			if err != nil {
 				if c.ctx.Err() == nil {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -239,7 +240,9 @@ func TestPrefetchWaitsForSound(t *testing.T) {
 // few seconds later outran). B downloads at most 640 KB/s from A's album
 // of 24-bit 96 kHz noise (~1.9 Mbit/s as FLAC): track 1's readahead is
 // then ~13 s of audio, ~5 s of B's link, and track 2's first 160 KiB (more
-// than the smallest start and the piece it ends in) come before it.
+// than the smallest start and the piece it ends in) come before it. The
+// album's bitrate is kept unknown (as when a stream cannot tell its
+// length): 1.5 s of this audio would be the most held from the first look.
 func TestNextStartGrowsWithTheRate(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -254,7 +257,10 @@ func TestNextStartGrowsWithTheRate(t *testing.T) {
 	if err != nil || len(tracks) != 2 {
 		t.Fatalf("B's tracks: %d, %v; want 2", len(tracks), err)
 	}
-	slices.SortFunc(tracks, func(p, q library.Track) int { return p.Swarm.FileIndex - q.Swarm.FileIndex })
+	// Learnt already, as 1 byte a second: nothing to hold for.
+	b.ahead.mu.Lock()
+	b.ahead.heardBPS[sh.InfoHash] = 1
+	b.ahead.mu.Unlock()
 	startPaused(t, ctx, b, tracks) // track 1's readahead stays wanted
 	stats := func(file int) network.FileStats {
 		fs, err := b.node.FileStats(sh.InfoHash, file, 0, 0)
@@ -285,5 +291,60 @@ func TestNextStartGrowsWithTheRate(t *testing.T) {
 	}
 	if f := stats(0).Fraction; f > 0.6 {
 		t.Errorf("track 1 is %.0f%% there: track 2's start did not come ahead of its readahead", 100*f)
+	}
+}
+
+// TestBitrateLearntFromTheTrackHeard: B plays a pasted album whose tags it
+// has not read (no bitrate in its library); once track 1 is heard, the
+// album's tracks are taken to have its bitrate, its file's length over its
+// duration, which sizes the next track's start (nextStart in network).
+// Another torrent's tracks learn nothing from it.
+func TestBitrateLearntFromTheTrackHeard(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	const seconds = 20
+	a, sh := sharingCore(t, ctx, makeNoiseAlbumAt(t, t.TempDir(), 2, seconds, 22050, "s16"))
+	other, err := a.Share(ctx, []string{makeNoiseAlbumAt(t, t.TempDir(), 3, seconds, 22050, "s16")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := openCore(t, ctx, peerOf(a, nil))
+	var queue []library.Track
+	for _, s := range []*network.Share{sh, other} {
+		if _, _, err := b.addAndWait(ctx, s.Magnet); err != nil {
+			t.Fatal(err)
+		}
+		tracks, err := b.TorrentTracks(ctx, s.InfoHash)
+		if err != nil || len(tracks) < 2 {
+			t.Fatalf("B's tracks of %s: %d, %v; want 2 or more", s.Name, len(tracks), err)
+		}
+		queue = append(queue, tracks...)
+	}
+	for _, tr := range queue {
+		if tr.Bitrate != 0 {
+			t.Fatalf("B knows the bitrate of %s (%d): its tags were read", tr.Swarm.Path, tr.Bitrate)
+		}
+	}
+	files, err := b.node.Files(sh.InfoHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := float64(files[0].Length) / seconds
+	bitrateOf := func(tr library.Track) int64 {
+		id := fmt.Sprint(tr.ID)
+		b.ahead.mu.Lock()
+		defer b.ahead.mu.Unlock()
+		return b.ahead.bitrate(id, b.ahead.files[id])
+	}
+	startPaused(t, ctx, b, queue)
+	waitFor(t, ctx, "the album's bitrate learnt", func() bool { return bitrateOf(queue[1]) > 0 })
+	for i, tr := range queue {
+		got := bitrateOf(tr)
+		switch {
+		case i < 2 && math.Abs(float64(got)-want) > 0.02*want:
+			t.Errorf("track %d of the album heard: %d bytes a second, want %.0f (its file over %d s)", i+1, got, want, seconds)
+		case i >= 2 && got != 0:
+			t.Errorf("track %d of another torrent: %d bytes a second, want 0 (unknown)", i-1, got)
+		}
 	}
 }

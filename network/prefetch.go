@@ -20,47 +20,56 @@ func (n *Node) Prefetch(ctx context.Context, infoHash string, fileIndex int, hea
 	if err != nil {
 		return nil, err
 	}
-	return n.prefetchFile(e, f, head, false), nil
+	return n.prefetchFile(e, f, head, 0, false), nil
 }
 
 // The next track's start is fetched before the playing track's readahead:
 // headers and the first of its audio, what the player needs to start (FLAC's
 // padding and tags come first) and to play on while a skip's new readahead
-// gets going behind what was asked of the peers for the old one (a round
-// trip and a batch: on a far peer 64 KiB ran out first, and a next play
-// stalled a moment after starting). It is what the torrent's peers deliver
-// in nextStartTime, at least nextStartLeast and at most nextStartMost, so
-// the playing track's buffer is at most about that much later, once.
+// gets going behind what was asked of the peers for the old one: a round
+// trip, up to pipeQueueTarget of queue, then a piece's transfer, over a
+// second from a far, slow peer. It is what the torrent's peers deliver in
+// nextStartTime, or nextStartAudio of the track's audio where its bitrate is
+// known as long as the peers deliver that in nextStartLink, within
+// nextStartLeast and nextStartMost: the playing track's readahead waits at
+// most about nextStartLink for it, once. Sized by the rate alone, a slow
+// peer's 64 KiB held ~0.6 s of FLAC: in the swarm lab a Next on a lone
+// holder 250 ms away stalled 0.6 s in, for 0.8-1.4 s, in each of seven runs.
 const (
 	nextStartLeast = 64 << 10
 	nextStartMost  = 256 << 10
 	nextStartTime  = 500 * time.Millisecond
+	nextStartAudio = 1500 * time.Millisecond
+	nextStartLink  = time.Second
 )
 
 // nextStart is how much of the next track's start PrefetchNext holds at
 // Next, for a torrent whose peers deliver rate bytes a second (0: not
-// measured yet).
-func nextStart(rate float64) int64 {
-	return min(max(int64(rate*nextStartTime.Seconds()), nextStartLeast), nextStartMost)
+// measured yet) and a track of bytesPerSecond (0: unknown).
+func nextStart(rate float64, bytesPerSecond int64) int64 {
+	byRate := int64(rate * nextStartTime.Seconds())
+	byAudio := min(int64(float64(bytesPerSecond)*nextStartAudio.Seconds()), int64(rate*nextStartLink.Seconds()))
+	return min(max(byRate, byAudio, nextStartLeast), nextStartMost)
 }
 
 // PrefetchNext is Prefetch for the track most likely heard next (the next
 // in the queue, a skip away), with its start (nextStart) fetched before the
 // readahead of the playing streams, right after the pieces they read now:
 // on a link the playing track's readahead keeps busy for a minute, a skip a
-// few seconds in then starts at once instead of after that minute. Its size
-// follows the torrent's rate when called: call it again (then release the
-// older hold) once the rate is known.
-func (n *Node) PrefetchNext(ctx context.Context, infoHash string, fileIndex int, head int64) (release func(), err error) {
+// few seconds in then starts at once and plays on. Its size follows the
+// torrent's rate when called and the track's bytesPerSecond (0: unknown):
+// call it again (then release the older hold) once the rate is known.
+func (n *Node) PrefetchNext(ctx context.Context, infoHash string, fileIndex int, head, bytesPerSecond int64) (release func(), err error) {
 	e, f, err := n.fileOf(ctx, "prefetch", infoHash, fileIndex)
 	if err != nil {
 		return nil, err
 	}
-	return n.prefetchFile(e, f, head, true), nil
+	return n.prefetchFile(e, f, head, bytesPerSecond, true), nil
 }
 
-// prefetchFile is Prefetch of a file found; next is PrefetchNext's.
-func (n *Node) prefetchFile(e *entry, f *torrent.File, head int64, next bool) (release func()) {
+// prefetchFile is Prefetch of a file found; next and bytesPerSecond are
+// PrefetchNext's.
+func (n *Node) prefetchFile(e *entry, f *torrent.File, head, bytesPerSecond int64, next bool) (release func()) {
 	if f.Length() == 0 {
 		return func() {}
 	}
@@ -77,9 +86,9 @@ func (n *Node) prefetchFile(e *entry, f *torrent.File, head int64, next bool) (r
 	nextEnd := begin
 	if next {
 		rate := n.pipes.torrentRate(e.t)
-		start := nextStart(rate)
+		start := nextStart(rate, bytesPerSecond)
 		nextEnd = endOf(start)
-		n.log.Debug("holding the next track's start", "infohash", e.t.InfoHash().HexString(), "file", f.DisplayPath(), "bytes", start, "rate", int64(rate))
+		n.log.Debug("holding the next track's start", "infohash", e.t.InfoHash().HexString(), "file", f.DisplayPath(), "bytes", start, "rate", int64(rate), "bitrate", bytesPerSecond)
 	}
 	end := max(endOf(head), nextEnd)
 	idx := make([]int, 0, end-begin+1)

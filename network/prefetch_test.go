@@ -118,7 +118,9 @@ func TestPrefetchNextBeforeReadahead(t *testing.T) {
 		// whether track 2's first piece comes before half of track 1
 		beforeHalf bool
 	}{
-		{"PrefetchNext", (*Node).PrefetchNext, true},
+		{"PrefetchNext", func(n *Node, ctx context.Context, ih string, file int, head int64) (func(), error) {
+			return n.PrefetchNext(ctx, ih, file, head, 0)
+		}, true},
 		{"Prefetch", (*Node).Prefetch, false},
 	}
 	for _, tc := range cases {
@@ -187,11 +189,11 @@ func TestPrefetchNextBeforeReadahead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		release1, err := leecher.PrefetchNext(ctx, sh.InfoHash, 1, 64<<10)
+		release1, err := leecher.PrefetchNext(ctx, sh.InfoHash, 1, 64<<10, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		release2, err := leecher.PrefetchNext(ctx, sh.InfoHash, 1, 64<<10)
+		release2, err := leecher.PrefetchNext(ctx, sh.InfoHash, 1, 64<<10, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -226,20 +228,33 @@ func TestPrefetchNextBeforeReadahead(t *testing.T) {
 }
 
 // TestNextStart: the next track's start held at Next is half a second of
-// what the torrent's peers deliver, within its bounds.
+// what the torrent's peers deliver, or a second and a half of the track's
+// audio where its bitrate is known, as long as the peers deliver that in a
+// second, within its bounds.
 func TestNextStart(t *testing.T) {
+	const flac = 110e3 // bytes a second of CD-quality FLAC
 	for _, tc := range []struct {
-		rate float64 // bytes a second, 0 not measured
-		want int64
+		rate           float64 // bytes a second, 0 not measured
+		bytesPerSecond int64   // the track's, 0 unknown
+		want           int64
 	}{
-		{0, 64 << 10},     // cold: the least
-		{100e3, 64 << 10}, // a slow peer: 50 KB is below the least
-		{300e3, 150e3},    // half a second of it
-		{2e6, 256 << 10},  // a fast swarm: the most
-		{-1, 64 << 10},    // never below the least
+		{0, 0, 64 << 10},          // cold, bitrate unknown: the least
+		{100e3, 0, 64 << 10},      // a slow peer: 50 KB is below the least
+		{300e3, 0, 150e3},         // half a second of it
+		{2e6, 0, 256 << 10},       // a fast swarm: the most
+		{-1, 0, 64 << 10},         // never below the least
+		{0, flac, 64 << 10},       // cold: what the peers deliver is not known
+		{100e3, flac, 100e3},      // a slow peer: a second of it, not half
+		{141e3, flac, 141e3},      // 1.3 s of the audio, a second of the link
+		{200e3, flac, 165e3},      // 1.5 s of the audio
+		{400e3, flac, 200e3},      // the rate's half second is more
+		{2e6, flac, 256 << 10},    // never above the most
+		{300e3, 20e3, 150e3},      // 1.5 s of a 160 kbit/s MP3 is less than the rate's half second
+		{2e6, 1 << 20, 256 << 10}, // a hi-res track: the most
+		{100e3, -5, 64 << 10},     // a bitrate below zero counts as unknown
 	} {
-		if got := nextStart(tc.rate); got != tc.want {
-			t.Errorf("nextStart(%g) = %d, want %d", tc.rate, got, tc.want)
+		if got := nextStart(tc.rate, tc.bytesPerSecond); got != tc.want {
+			t.Errorf("nextStart(%g, %d) = %d, want %d", tc.rate, tc.bytesPerSecond, got, tc.want)
 		}
 	}
 }

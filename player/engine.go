@@ -294,9 +294,7 @@ func (e *Engine) event(kind EventKind, s *stream) Event {
 	if s != nil {
 		ev.TrackID = s.track.ID
 		ev.Index = e.q.itemIndex(s.uid)
-		if n := s.length.Load(); n > 0 {
-			ev.Duration = time.Duration(float64(n) / OutputRate * float64(time.Second))
-		}
+		ev.Duration = s.duration()
 	}
 	return ev
 }
@@ -753,6 +751,18 @@ func (e *Engine) Heard() bool {
 		heard = e.playing && ok && en.uid == e.heard
 	})
 	return heard
+}
+
+// HeardTrack is the ID of the track the output is on (heard now, or about
+// to be) and its length (0 while its stream has not read it from the
+// file's header); "" when nothing is loaded.
+func (e *Engine) HeardTrack() (trackID string, length time.Duration) {
+	e.call(func() {
+		if _, cur := e.audible(); cur != nil {
+			trackID, length = cur.track.ID, cur.duration()
+		}
+	})
+	return trackID, length
 }
 
 // State is a snapshot of the engine.

@@ -52,6 +52,14 @@ func newStream(parent context.Context, t Track, uid int64, start time.Duration) 
 	return s
 }
 
+// duration is the track's length, 0 while unknown.
+func (s *stream) duration() time.Duration {
+	if n := s.length.Load(); n > 0 {
+		return time.Duration(float64(n) / OutputRate * float64(time.Second))
+	}
+	return 0
+}
+
 // took is called by the mixer after it received a chunk: it wakes the
 // decoder once the buffer is down to half.
 func (s *stream) took() {
