@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/anacrolix/torrent/types"
@@ -256,5 +257,79 @@ func TestNextStart(t *testing.T) {
 		if got := nextStart(tc.rate, tc.bytesPerSecond); got != tc.want {
 			t.Errorf("nextStart(%g, %d) = %d, want %d", tc.rate, tc.bytesPerSecond, got, tc.want)
 		}
+	}
+}
+
+// TestStreamHoldsWhatFollowsItsRead: a playing stream holds the aheadBytes
+// after the piece it reads at Next, the next track's start's priority;
+// the hold moves with its reads (a seek's too), stops at the file's end,
+// and goes at Close. A StreamNext stream not heard yet holds nothing.
+func TestStreamHoldsWhatFollowsItsRead(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	testFiles(t, filepath.Join(dir, "music"), "Album", []int{2 << 20, 1 << 20}, 7)
+	seeder, leecher, sh, e := albumAtLeecher(t, dir, filepath.Join(dir, "music", "Album"), nil)
+	if err := leecher.AddPeers(sh.InfoHash, seeder.Addr()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	pl := e.t.Info().PieceLength
+	if pl != 64<<10 {
+		t.Fatalf("piece length %d, the cases below need 64 KiB", pl)
+	}
+	heldAtNext := func() []int {
+		leecher.holdMu.Lock()
+		defer leecher.holdMu.Unlock()
+		var out []int
+		for i, held := range e.holds {
+			if slices.Contains(held, types.PiecePriorityNext) {
+				out = append(out, i)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	pieces := func(from, to int) []int { // from..to, none if to < from
+		var out []int
+		for i := from; i <= to; i++ {
+			out = append(out, i)
+		}
+		return out
+	}
+	preload, err := leecher.StreamNext(ctx, sh.InfoHash, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer preload.Close()
+	readAt(t, preload, 0, 1000, waitTimeout)
+	if got := heldAtNext(); len(got) != 0 {
+		t.Errorf("a preload read its first piece: pieces %v held at Next, want none", got)
+	}
+	s, err := leecher.Stream(ctx, sh.InfoHash, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		at   int64 // read offset in file 0 (pieces 0-31)
+		want []int
+	}{
+		{"first piece", 0, pieces(1, 4)},
+		{"same piece", 1000, pieces(1, 4)},
+		{"next piece", pl + 5, pieces(2, 5)},
+		{"a seek", 20*pl + 5, pieces(21, 24)},
+		{"near the end", 29 * pl, pieces(30, 31)},
+		{"last piece", 2<<20 - 100, nil},
+		{"back to the start", 0, pieces(1, 4)},
+	} {
+		readAt(t, s, tc.at, 50, waitTimeout)
+		if got := heldAtNext(); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: pieces %v held at Next, want %v", tc.name, got, tc.want)
+		}
+	}
+	s.Close()
+	if got := heldAtNext(); len(got) != 0 {
+		t.Errorf("closed: pieces %v held at Next, want none", got)
 	}
 }
