@@ -178,9 +178,13 @@ func labPlayOne(ctx context.Context, core *app.Core, rec *labRecorder, plan labP
 		}
 		// Audio at the new place: the audible position passed the target
 		// (it is set there at once, less what the sink still holds of the
-		// old place, and moves only with new samples).
+		// old place, and moves only with new samples) by more than the
+		// rounding of the target to a sample frame: with nothing held in
+		// the sink, the position set at the seek was already past the
+		// target in a third of the seeks, the seek took "0 ms" and its
+		// wait for the new place's data was counted as a stall.
 		for deadline := t0.Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			if st, err := core.PlayerState(); err == nil && st.Position > target {
+			if st, err := core.PlayerState(); err == nil && st.Position > target+seekArrived {
 				r.Seek = ms(time.Since(t0))
 				break
 			}
@@ -194,6 +198,11 @@ func labPlayOne(ctx context.Context, core *app.Core, rec *labRecorder, plan labP
 	}
 	return r
 }
+
+// seekArrived is how far past a seek's target the audible position must be
+// for the lab to count the seek done: more than a sample frame (23 µs), less
+// than an output period.
+const seekArrived = time.Millisecond
 
 // labRecorder follows the player's events for the track being played.
 type labRecorder struct {
