@@ -367,8 +367,7 @@ func (s *stream) holdAhead(piece int) {
 	if s.aheadDone || s.aheadOf == piece {
 		return
 	}
-	last := int((s.off + s.size - 1) / s.pl) // the file's
-	end := min(piece+int((aheadBytes+s.pl-1)/s.pl), last)
+	end := min(piece+int((aheadBytes+s.pl-1)/s.pl), s.f.EndPieceIndex()-1)
 	var ahead []int
 	for i := piece + 1; i <= end; i++ {
 		ahead = append(ahead, i)
