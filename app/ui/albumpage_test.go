@@ -441,7 +441,10 @@ func TestPasteOpensAlbumPage(t *testing.T) {
 		st, err := core.PlayerState()
 		return err == nil && slices.Equal(st.Queue, want) && st.Index == 0 && st.Position > 0
 	})
-	if !hasText(mw.albums.object, "Download all") {
+	// The album is one 64 KiB piece: playing it may have completed it
+	// already, and the button then says so (a CI run beside a loaded
+	// machine saw "Downloaded").
+	if !hasText(mw.albums.object, "Download all") && !hasText(mw.albums.object, "Downloaded") {
 		t.Error("a swarm album's page offers no Download all")
 	}
 	// The tags come from the swarm in the background; the page shows them
