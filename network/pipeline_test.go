@@ -252,3 +252,41 @@ func TestPipelineOnRealConnections(t *testing.T) {
 		return false
 	})
 }
+
+// TestPipelineFirstBatchAfterAPauseOpens: the batch that starts a torrent's
+// requests after a pause may ask for a whole piece (sentRequest reports
+// it); a batch started beside another connection's outstanding requests
+// may not, nor a request that joins a batch.
+func TestPipelineFirstBatchAfterAPauseOpens(t *testing.T) {
+	pl, _ := clockedPipelines()
+	near, far := &torrent.Peer{}, &torrent.Peer{}
+	req := func(i int) torrent.Request {
+		return torrent.Request{Index: pp.Integer(i / 4), ChunkSpec: torrent.ChunkSpec{Begin: pp.Integer(i%4) * chunkLen, Length: chunkLen}}
+	}
+	steps := []struct {
+		what  string
+		peer  *torrent.Peer
+		sent  int  // a request; -1: the peer answers all it was asked
+		opens bool // for a request
+	}{
+		{"the first request of all", near, 0, true},
+		{"a request joining that batch", near, 1, false},
+		{"another connection's first, beside it", far, 4, false},
+		{"near answers", near, -1, false},
+		{"near's next batch, far still busy", near, 2, false},
+		{"near answers", near, -1, false},
+		{"far answers", far, -1, false},
+		{"the first request after the pause", far, 8, true},
+	}
+	for _, s := range steps {
+		if s.sent < 0 {
+			for r := range pl.peers[s.peer].sent {
+				pl.deletedRequest(s.peer, r)
+			}
+			continue
+		}
+		if got := pl.sentRequest(s.peer, req(s.sent)); got != s.opens {
+			t.Errorf("%s: opens %v, want %v", s.what, got, s.opens)
+		}
+	}
+}
