@@ -32,14 +32,38 @@ const (
 	// startWait is how long a new track may take to deliver its first
 	// chunks before the engine reports buffering.
 	startWait = OutputRate / 2
-	// startChunks (~190 ms) must be decoded before a track starts, so a
-	// decoder slowed by a busy machine does not run dry right away.
-	// Local files get there in a millisecond or two.
-	startChunks = 4
 	// silentRead is how long a silent read of a padded output takes.
 	silentRead       = 5 * time.Millisecond
 	silentReadFrames = OutputRate * 5 / 1000
 )
+
+// waitedFor is how long cur has been short of its start, starting the
+// clock at the first call; called with mu held.
+func (m *mixer) waitedFor() time.Duration {
+	if m.waitFrom.IsZero() {
+		m.waitFrom = m.now()
+	}
+	return m.now().Sub(m.waitFrom)
+}
+
+// startNeed is how many chunks a stream that has not played yet must have
+// decoded before it starts, after waiting waited: startLoss's worth of
+// audio and twice the wait's, at most resumeChunks (what a stream that ran
+// dry waits for). A local file or a fetched head is there at once (a
+// quarter second also keeps a decoder slowed by a busy machine from
+// running dry right away). What took a while to come is a far or slow
+// source, and its next data takes about as long again: a round trip, and a
+// batch of requests twice the first, answered in any order. In the swarm
+// lab, starts after 0.2-0.6 s that played at once the half second of
+// audio a first piece holds ran dry right after, for 0.1-0.7 s.
+func startNeed(waited time.Duration) int {
+	n := int(math.Ceil((2*waited + startLoss).Seconds() * OutputRate / chunkFrames))
+	return min(n, resumeChunks)
+}
+
+// startLoss is what one lost packet costs a network stream's next piece:
+// TCP's least retransmission timeout (200 ms) and a near round trip.
+const startLoss = 250 * time.Millisecond
 
 // idleRead bounds a padded output's silent read while the mixer is idle
 // (nothing loaded, or paused): it waits for a change instead of being
@@ -61,6 +85,11 @@ type mixer struct {
 	pos       int64 // output frame of cur at the next sample
 	started   bool  // cur has played a sample
 	waited    int   // silent frames waited for cur's first chunk
+	// waitFrom is when the mixer first found cur short of its start
+	// (zero: not yet). Silent frames are no clock for startNeed: an
+	// output asks for its whole buffer at once before the first sample.
+	waitFrom  time.Time
+	now       func() time.Time // time.Now; a test's clock
 	buffering bool
 	paused    bool
 	fade      float32 // 0..1, towards 1 unless paused
@@ -79,7 +108,7 @@ type mixer struct {
 }
 
 func newMixer(offline bool) *mixer {
-	return &mixer{fade: 1, vol: 1, volTarget: 1, offline: offline, poke: make(chan struct{}, 1), wake: make(chan struct{}, 1)}
+	return &mixer{fade: 1, vol: 1, volTarget: 1, offline: offline, poke: make(chan struct{}, 1), wake: make(chan struct{}, 1), now: time.Now}
 }
 
 // changed ends an idle silent read early (see idleRead).
@@ -141,7 +170,7 @@ func (m *mixer) setCurrentLocked(s *stream) {
 	if s != nil && m.cur != nil && m.started {
 		m.fade = 0 // cutting into playing audio: fade in
 	}
-	m.cur, m.pend, m.started, m.waited, m.buffering = s, nil, false, 0, false
+	m.cur, m.pend, m.started, m.waited, m.waitFrom, m.buffering = s, nil, false, 0, time.Time{}, false
 	if s != nil {
 		m.pos = s.start
 	}
@@ -278,17 +307,16 @@ func (m *mixer) fill(out []float32) int {
 			break
 		}
 		if len(m.pend) == 0 {
-			if !m.started && !m.buffering && !m.offline && len(s.chunks) < startChunks && !s.done.Load() {
-				if m.waited >= startWait {
+			if !m.started && !m.offline && !s.done.Load() && len(s.chunks) < startNeed(m.waitedFor()) {
+				if !m.buffering && m.waited >= startWait {
 					m.buffering = true
 					m.emit(mixBuffering, s, nil)
-				} else {
-					m.waited += m.silentFrames(frames, n)
 				}
+				m.waited += m.silentFrames(frames, n)
 				break
 			}
 			if m.buffering {
-				if len(s.chunks) < resumeChunks && !s.done.Load() {
+				if m.started && len(s.chunks) < resumeChunks && !s.done.Load() {
 					break
 				}
 				m.buffering = false
@@ -300,7 +328,7 @@ func (m *mixer) fill(out []float32) int {
 					m.cur, m.next, m.pend = m.next, nil, nil
 					m.emit(mixEnded, s, s.err)
 					m.events[len(m.events)-1].then = m.cur
-					m.started, m.waited, m.buffering = false, 0, false
+					m.started, m.waited, m.waitFrom, m.buffering = false, 0, time.Time{}, false
 					if m.cur != nil {
 						m.pos = m.cur.start
 					}
@@ -377,7 +405,7 @@ func (m *mixer) fill(out []float32) int {
 						m.cur, m.next = m.next, nil
 						m.emit(mixEnded, wait, wait.err)
 						m.events[len(m.events)-1].then = m.cur
-						m.started, m.waited = false, 0
+						m.started, m.waited, m.waitFrom = false, 0, time.Time{}
 						if m.cur != nil {
 							m.pos = m.cur.start
 						}

@@ -18,9 +18,9 @@ func TestUnderrunFades(t *testing.T) {
 		}
 		return c
 	}
-	s := &stream{chunks: make(chan []float32, resumeChunks+startChunks), space: make(chan struct{}, 1), gain: 1}
+	s := &stream{chunks: make(chan []float32, resumeChunks+startNeed(0)), space: make(chan struct{}, 1), gain: 1}
 	s.length.Store(-1)
-	for range startChunks {
+	for range startNeed(0) { // there at once: it starts
 		s.chunks <- chunk(1000)
 	}
 	m := newMixer(false)
