@@ -179,3 +179,25 @@ func setForTest[T any](t *testing.T, v *T, val T) {
 	*v = val
 	t.Cleanup(func() { *v = old })
 }
+
+// leechTrack shares an album of one seconds-long track from a loopback
+// seeder under dir and starts a node (keeping nothing it plays) that has
+// added it with the seeder as its peer; setup, if not nil, sees the node
+// before the magnet is added. It returns the node, the share and the
+// track's bytes.
+func leechTrack(t *testing.T, dir string, seconds int, setup func(*Node)) (*Node, *Share, []byte) {
+	t.Helper()
+	seeder, sh, track := sharedTrackSeconds(t, dir, seconds)
+	n, _ := startNode(t, filepath.Join(dir, "leecher"), func(c *Config) { c.NoKeepPlayed = true })
+	if setup != nil {
+		setup(n)
+	}
+	added, err := n.Add(context.Background(), sh.Magnet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.AddPeers(added.InfoHash, seeder.Addr()); err != nil {
+		t.Fatal(err)
+	}
+	return n, sh, track
+}

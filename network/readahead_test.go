@@ -2,7 +2,6 @@ package network
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -41,22 +40,7 @@ func TestReadaheadFromRate(t *testing.T) {
 func TestReadaheadShrinksOnAFastSwarm(t *testing.T) {
 	defer func(w time.Duration) { pipeWindow = w }(pipeWindow)
 	pipeWindow = time.Microsecond
-	dir := t.TempDir()
-	album := filepath.Join(dir, "music", "Album")
-	track := makeTrack(t, filepath.Join(album, "01.flac"), 30)
-	seeder, _ := startNode(t, filepath.Join(dir, "seeder"), nil)
-	sh, err := seeder.Share(context.Background(), []string{album}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, _ := startNode(t, filepath.Join(dir, "leecher"), func(c *Config) { c.NoKeepPlayed = true })
-	added, err := n.Add(context.Background(), sh.Magnet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := n.AddPeers(added.InfoHash, seeder.Addr()); err != nil {
-		t.Fatal(err)
-	}
+	n, sh, track := leechTrack(t, t.TempDir(), 30, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 	const bps = 40_000 // floor: 320 KB (5 pieces); fixed: 800 KB (13)

@@ -2,7 +2,6 @@ package network
 
 import (
 	"context"
-	"path/filepath"
 	"reflect"
 	"sync"
 	"testing"
@@ -42,42 +41,27 @@ func TestRequestWindowFieldFound(t *testing.T) {
 // chunk, then two, then four, each batch once the last is answered
 // (checked: [1 2 4 8]).
 func TestRequestBatchesAskForAWholePiece(t *testing.T) {
-	dir := t.TempDir()
-	album := filepath.Join(dir, "music", "Album")
-	makeTrack(t, filepath.Join(album, "01.flac"), 40)
-	seeder, _ := startNode(t, filepath.Join(dir, "seeder"), nil)
-	sh, err := seeder.Share(context.Background(), []string{album}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, _ := startNode(t, filepath.Join(dir, "leecher"), func(c *Config) { c.NoKeepPlayed = true })
 	// Each batch starts on an empty queue (anacrolix asks for more only
 	// once everything asked has come): its size is how far the count of
 	// outstanding requests climbs before it starts again at one.
 	var mu sync.Mutex
 	var batches []int
-	n.pipes.mu.Lock()
-	n.pipes.onSent = func(outstanding int) {
-		mu.Lock()
-		defer mu.Unlock()
-		if outstanding == 1 || len(batches) == 0 {
-			batches = append(batches, 0)
+	n, sh, _ := leechTrack(t, t.TempDir(), 40, func(n *Node) {
+		n.pipes.mu.Lock()
+		defer n.pipes.mu.Unlock()
+		n.pipes.onSent = func(outstanding int) {
+			mu.Lock()
+			defer mu.Unlock()
+			if outstanding == 1 || len(batches) == 0 {
+				batches = append(batches, 0)
+			}
+			batches[len(batches)-1] = max(batches[len(batches)-1], outstanding)
 		}
-		batches[len(batches)-1] = max(batches[len(batches)-1], outstanding)
-	}
-	n.pipes.mu.Unlock()
+	})
 	batchesSoFar := func() []int {
 		mu.Lock()
 		defer mu.Unlock()
 		return append([]int(nil), batches...)
-	}
-
-	added, err := n.Add(context.Background(), sh.Magnet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := n.AddPeers(added.InfoHash, seeder.Addr()); err != nil {
-		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
