@@ -36,9 +36,11 @@ const dialsPerSecond = 30
 type Encryption int
 
 const (
-	// EncryptionPrefer dials with MSE offering RC4 and plaintext and picks
-	// RC4 when the peer offers it, whichever side dials; a plain BitTorrent
-	// handshake, in or out (as a retry), is accepted (default).
+	// EncryptionPrefer dials with MSE offering RC4, its BitTorrent
+	// handshake in MSE's initial payload (msedial.go); a peer that will not
+	// encrypt is dialled again with MSE offering plaintext too, one without
+	// MSE with a plain handshake. Dialled, it picks RC4 when the peer
+	// offers it; a plain BitTorrent handshake is accepted (default).
 	EncryptionPrefer Encryption = iota
 	// EncryptionRequire dials with MSE offering RC4 only and accepts only
 	// MSE connections that settle on RC4: a plain BitTorrent handshake and
@@ -224,6 +226,8 @@ func (cfg Config) clientConfig() (cc *torrent.ClientConfig, peerDialer dialer.T,
 	// is offered, so "prefer" needs its own to mean encryption.
 	switch cfg.Encryption {
 	case EncryptionPrefer:
+		// Start has its own dialers greet as msedial.go says, when the
+		// dialers are its own (they are unless one transport is off).
 		cc.HeaderObfuscationPolicy = torrent.HeaderObfuscationPolicy{Preferred: true}
 		cc.CryptoProvides = mse.AllSupportedCrypto
 		cc.CryptoSelector = selectCrypto(mse.CryptoMethodRC4, mse.CryptoMethodPlaintext)

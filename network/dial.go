@@ -32,8 +32,9 @@ type tcpFirst struct {
 var errReachedByTCP = errors.New("peer already reached over TCP")
 
 // preferTCP replaces the client's racing dialers (cfg.DialForPeerConns
-// must have been false) with its own listeners, TCP first.
-func preferTCP(cl *torrent.Client) {
+// must have been false) with its own listeners, TCP first, each wrapped by
+// wrap.
+func preferTCP(cl *torrent.Client, wrap func(torrent.Dialer) torrent.Dialer) {
 	f := &tcpFirst{connected: map[string]time.Time{}}
 	for _, l := range cl.Listeners() {
 		d, ok := l.(torrent.Dialer)
@@ -42,9 +43,9 @@ func preferTCP(cl *torrent.Client) {
 		}
 		switch n := d.DialerNetwork(); {
 		case strings.HasPrefix(n, "tcp"):
-			cl.AddDialer(tcpDialer{d, f})
+			cl.AddDialer(tcpDialer{wrap(d), f})
 		default:
-			cl.AddDialer(utpDialer{d, f})
+			cl.AddDialer(utpDialer{wrap(d), f})
 		}
 	}
 }

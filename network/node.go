@@ -144,15 +144,24 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 	if tcpFirst {
 		cc.DialForPeerConns = false // preferTCP adds the dialers
 	}
+	// When the dialers are ours (preferTCP's, the proxy's), "prefer" dials
+	// with the BitTorrent handshake inside MSE's initial payload
+	// (msedial.go): anacrolix dials plain and the dialer encrypts.
+	wrapDialer := func(d torrent.Dialer) torrent.Dialer { return d }
+	if (tcpFirst || peerDialer != nil) && cfg.Encryption == EncryptionPrefer {
+		cc.HeaderObfuscationPolicy = torrent.HeaderObfuscationPolicy{}
+		log := cfg.logger().With("component", "network")
+		wrapDialer = func(d torrent.Dialer) torrent.Dialer { return mseDialer{d, log} }
+	}
 	cl, err := torrent.NewClient(cc)
 	if err != nil {
 		return nil, fmt.Errorf("starting BitTorrent client on %s:%d: %w (is another instance running, or the port taken? change it in settings)", cfg.ListenHost, cc.ListenPort, err)
 	}
 	if peerDialer != nil { // the proxy
-		cl.AddDialer(peerDialer)
+		cl.AddDialer(wrapDialer(peerDialer))
 	}
 	if tcpFirst {
-		preferTCP(cl)
+		preferTCP(cl, wrapDialer)
 	}
 	trackers, _ := filterTrackers(cfg.Trackers, cfg.Proxy != "") // warned of above
 	n := &Node{
