@@ -218,36 +218,47 @@ func TestWeSeedAria2Downloads(t *testing.T) {
 // namespace.
 const netnsEnv = "SWARMTONE_NETWORK_TEST_NETNS"
 
+// inPrivateNetns reports whether the test runs in a private network
+// namespace (unshare --net, only loopback), where webtorrent-cli, which
+// cannot turn off its DHT, LSD or UPnP, reaches nothing off the machine.
+// Outside one, it runs the test again inside one, fails the test if that
+// run does not pass, and returns false: the caller returns.
+func inPrivateNetns(t *testing.T) bool {
+	t.Helper()
+	if os.Getenv(netnsEnv) != "" {
+		return true
+	}
+	unshare := testtool.NeedOne(t, "unshare")
+	testtool.NeedOne(t, "ip")
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	// As root --net is enough; elsewhere a user namespace maps us to root.
+	nsFlags := []string{"--net"}
+	if os.Geteuid() != 0 {
+		nsFlags = []string{"--map-root-user", "--net"}
+	}
+	if out, err := exec.Command(unshare, append(nsFlags, "true")...).CombinedOutput(); err != nil {
+		testtool.Missing(t, fmt.Sprintf("cannot make a private network namespace here (unshare %v: %v %s)", nsFlags, err, out),
+			"webtorrent would reach the internet; run as root or where user namespaces are allowed")
+	}
+	cmd := exec.CommandContext(ctx, unshare, append(nsFlags, "sh", "-c", `ip link set lo up && exec "$0" "$@"`,
+		os.Args[0], "-test.run=^"+t.Name()+"$", "-test.v", "-test.count=1")...)
+	cmd.Env = append(os.Environ(), netnsEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("inside the network namespace: %v\n%s", err, out)
+	}
+	if !bytes.Contains(out, []byte("--- PASS: "+t.Name())) {
+		t.Fatalf("the namespaced run did not pass:\n%s", out)
+	}
+	return false
+}
+
 // TestWebtorrentDownloadsFromUs: webtorrent-cli downloads a share from us by
-// magnet with our address in x.pe. webtorrent cannot turn off its DHT, LSD or
-// UPnP, so the test re-runs itself in a private network namespace (unshare
-// --net, only loopback) where nothing can leave the machine.
+// magnet with our address in x.pe.
 func TestWebtorrentDownloadsFromUs(t *testing.T) {
 	wt := testtool.NeedOne(t, "webtorrent")
-	if os.Getenv(netnsEnv) == "" {
-		unshare := testtool.NeedOne(t, "unshare")
-		testtool.NeedOne(t, "ip")
-		ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-		defer cancel()
-		// As root --net is enough; elsewhere a user namespace maps us to root.
-		nsFlags := []string{"--net"}
-		if os.Geteuid() != 0 {
-			nsFlags = []string{"--map-root-user", "--net"}
-		}
-		if out, err := exec.Command(unshare, append(nsFlags, "true")...).CombinedOutput(); err != nil {
-			testtool.Missing(t, fmt.Sprintf("cannot make a private network namespace here (unshare %v: %v %s)", nsFlags, err, out),
-				"webtorrent would reach the internet; run as root or where user namespaces are allowed")
-		}
-		cmd := exec.CommandContext(ctx, unshare, append(nsFlags, "sh", "-c", `ip link set lo up && exec "$0" "$@"`,
-			os.Args[0], "-test.run=^TestWebtorrentDownloadsFromUs$", "-test.v", "-test.count=1")...)
-		cmd.Env = append(os.Environ(), netnsEnv+"=1")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("inside the network namespace: %v\n%s", err, out)
-		}
-		if !bytes.Contains(out, []byte("--- PASS: TestWebtorrentDownloadsFromUs")) {
-			t.Fatalf("the namespaced run did not pass:\n%s", out)
-		}
+	if !inPrivateNetns(t) {
 		return
 	}
 
@@ -274,5 +285,45 @@ func TestWebtorrentDownloadsFromUs(t *testing.T) {
 	}
 	if sha256.Sum256(got) != sha256.Sum256(want) {
 		t.Fatal("webtorrent got different bytes")
+	}
+}
+
+// TestWeStreamFromWebtorrent: our node ("prefer") dials webtorrent-cli and
+// streams a track it seeds. webtorrent reads our BitTorrent handshake from
+// MSE's initial payload (msedial.go) and settles on RC4: one connection,
+// encrypted both ways.
+func TestWeStreamFromWebtorrent(t *testing.T) {
+	wt := testtool.NeedOne(t, "webtorrent")
+	if !inPrivateNetns(t) {
+		return
+	}
+	dir := t.TempDir()
+	_, sh, track := sharedTrack(t, dir, nil) // the seeder's address is never given out
+	tfile := filepath.Join(dir, "album.torrent")
+	if err := os.WriteFile(tfile, sh.Torrent, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Second)
+	defer cancel()
+	// Given the data, webtorrent checks it and seeds.
+	port := freePort(t)
+	startProcess(t, ctx, wt, "download", tfile, "--out", filepath.Join(dir, "music"),
+		"--torrent-port", strconv.Itoa(port), "--keep-seeding", "--quiet")
+	peer := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	if err := waitListening(ctx, peer); err != nil {
+		t.Fatalf("webtorrent: %v", err)
+	}
+	relay := startRelay(t, peer)
+	leecher, _ := startNode(t, filepath.Join(dir, "leecher"), func(c *Config) { c.NoPeerTimeout = -1 })
+	added, err := leecher.AddBytes(ctx, sh.Torrent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := leecher.AddPeers(added.InfoHash, relay.addr()); err != nil {
+		t.Fatal(err)
+	}
+	checkConnects(t, ctx, leecher, relay, added.InfoHash, track, wireRC4)
+	if conns := relay.snapshot(); len(conns) != 1 {
+		t.Fatalf("want the first connection to carry the track; relay saw %v", kinds(conns))
 	}
 }
