@@ -39,8 +39,10 @@ const (
 	// EncryptionPrefer dials with MSE offering RC4, its BitTorrent
 	// handshake in MSE's initial payload (msedial.go); a peer that will not
 	// encrypt is dialled again with MSE offering plaintext too, one without
-	// MSE with a plain handshake. Dialled, it picks RC4 when the peer
-	// offers it; a plain BitTorrent handshake is accepted (default).
+	// MSE with a plain handshake. (With only one of TCP and uTP on and no
+	// proxy, anacrolix dials itself: MSE offering both, the handshake after
+	// it.) Dialled, it picks RC4 when the peer offers it; a plain
+	// BitTorrent handshake is accepted (default).
 	EncryptionPrefer Encryption = iota
 	// EncryptionRequire dials with MSE offering RC4 only and accepts only
 	// MSE connections that settle on RC4: a plain BitTorrent handshake and
@@ -226,8 +228,8 @@ func (cfg Config) clientConfig() (cc *torrent.ClientConfig, peerDialer dialer.T,
 	// is offered, so "prefer" needs its own to mean encryption.
 	switch cfg.Encryption {
 	case EncryptionPrefer:
-		// Start has its own dialers greet as msedial.go says, when the
-		// dialers are its own (they are unless one transport is off).
+		// Start turns this into msedial.go's greeting when the dialers
+		// are its own (both transports on, or a proxy).
 		cc.HeaderObfuscationPolicy = torrent.HeaderObfuscationPolicy{Preferred: true}
 		cc.CryptoProvides = mse.AllSupportedCrypto
 		cc.CryptoSelector = selectCrypto(mse.CryptoMethodRC4, mse.CryptoMethodPlaintext)

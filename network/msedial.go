@@ -108,11 +108,14 @@ func (c *mseConn) Write(p []byte) (int, error) {
 	n := min(len(c.held), len(btProtocol))
 	switch {
 	case string(c.held[:n]) != btProtocol[:n]:
+		// Established only once the held bytes are out: a later write
+		// must not pass them.
 		conn := c.current()
-		c.establish(conn, nil)
 		if _, err := conn.Write(c.held); err != nil {
+			c.establish(nil, err)
 			return 0, err
 		}
+		c.establish(conn, nil)
 	case len(c.held) >= btHandshakeLen:
 		rw, err := c.handshake()
 		c.establish(rw, err)
