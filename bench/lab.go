@@ -597,10 +597,13 @@ func labWebtorrent(ctx context.Context, lab *swarmlab.Lab, l *swarmlab.Peer, alb
 
 // report prints the figures.
 func (run *labRun) report(r *report) {
-	var ttfa, cold, warm, next, seeks, stalls []float64
+	var ttfa, cold, meta, warm, next, seeks, stalls []float64
 	failed, stuttered, started, failedSeeks := 0, 0, 0, 0
 	limit := ms(run.shape.startLimit)
 	for _, p := range run.plays {
+		if p.Cold && p.Meta > 0 { // its tracks became known
+			meta = append(meta, p.Meta)
+		}
 		if p.TTFA < 0 {
 			failed++
 			ttfa = append(ttfa, limit) // a play that never started counts as the limit
@@ -644,6 +647,12 @@ func (run *labRun) report(r *report) {
 			r.figure("lab_ttfa_"+kind.name+"_ms_p50", appPercentile(kind.plays, 50), "ms")
 			r.figure("lab_ttfa_"+kind.name+"_ms_p95", appPercentile(kind.plays, 95), "ms")
 		}
+	}
+	// The part of a cold play before its tracks are known: dialling the
+	// holders, the handshakes and the metadata.
+	if len(meta) > 0 {
+		r.figure("lab_meta_cold_ms_p50", appPercentile(meta, 50), "ms")
+		r.figure("lab_meta_cold_ms_p95", appPercentile(meta, 95), "ms")
 	}
 	if len(run.wtFirstByte) > 0 {
 		wt := run.wtFirstByte

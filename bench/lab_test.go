@@ -91,11 +91,16 @@ func TestLabShortSession(t *testing.T) {
 
 // TestLabReportByKindOfPlay: the report gives each kind of play its own
 // time to first audio (cold: the album's first play; Next: played by the
-// queue; warm: a click on a known album), a play that never started counts
-// in the overall figure only, and stutter counts plays, not stalls.
+// queue; warm: a click on a known album) and cold plays their time to the
+// metadata, a play that never started counts in the overall figure only,
+// and stutter counts plays, not stalls.
 func TestLabReportByKindOfPlay(t *testing.T) {
 	play := func(ttfa float64, cold, next bool, stalls ...float64) labResult {
-		return labResult{labPlay: labPlay{Kind: "listen", Next: next}, Cold: cold, TTFA: ttfa, Seek: -1, Stalls: stalls}
+		r := labResult{labPlay: labPlay{Kind: "listen", Next: next}, Cold: cold, TTFA: ttfa, Seek: -1, Stalls: stalls}
+		if cold {
+			r.Meta = ttfa / 4
+		}
+		return r
 	}
 	run := &labRun{shape: labShape{startLimit: 20 * time.Second}, plays: []labResult{
 		play(900, true, false), play(1100, true, false, 300, 200),
@@ -108,6 +113,7 @@ func TestLabReportByKindOfPlay(t *testing.T) {
 	want := []string{
 		"lab_plays 6 plays", "lab_failed_plays 1 plays",
 		"lab_ttfa_cold_ms_p50 900 ms", "lab_ttfa_cold_ms_p95 1100 ms",
+		"lab_meta_cold_ms_p50 225 ms", "lab_meta_cold_ms_p95 275 ms",
 		"lab_ttfa_next_ms_p50 40 ms", "lab_ttfa_next_ms_p95 60 ms",
 		"lab_ttfa_warm_ms_p50 10 ms", "lab_ttfa_warm_ms_p95 10 ms",
 		"lab_ttfa_ms_p95 20000 ms", // the play that never started
