@@ -37,6 +37,12 @@ const (
 	silentReadFrames = OutputRate * 5 / 1000
 )
 
+// unstarted resets what the mixer knows of cur's start, for a stream that
+// has just become cur; called with mu held.
+func (m *mixer) unstarted() {
+	m.started, m.waited, m.waitFrom, m.buffering = false, 0, time.Time{}, false
+}
+
 // waitedFor is how long cur has been short of its start, starting the
 // clock at the first call; called with mu held.
 func (m *mixer) waitedFor() time.Duration {
@@ -170,7 +176,8 @@ func (m *mixer) setCurrentLocked(s *stream) {
 	if s != nil && m.cur != nil && m.started {
 		m.fade = 0 // cutting into playing audio: fade in
 	}
-	m.cur, m.pend, m.started, m.waited, m.waitFrom, m.buffering = s, nil, false, 0, time.Time{}, false
+	m.cur, m.pend = s, nil
+	m.unstarted()
 	if s != nil {
 		m.pos = s.start
 	}
@@ -328,7 +335,7 @@ func (m *mixer) fill(out []float32) int {
 					m.cur, m.next, m.pend = m.next, nil, nil
 					m.emit(mixEnded, s, s.err)
 					m.events[len(m.events)-1].then = m.cur
-					m.started, m.waited, m.waitFrom, m.buffering = false, 0, time.Time{}, false
+					m.unstarted()
 					if m.cur != nil {
 						m.pos = m.cur.start
 					}
@@ -405,7 +412,7 @@ func (m *mixer) fill(out []float32) int {
 						m.cur, m.next = m.next, nil
 						m.emit(mixEnded, wait, wait.err)
 						m.events[len(m.events)-1].then = m.cur
-						m.started, m.waited, m.waitFrom = false, 0, time.Time{}
+						m.unstarted() // offline: never buffering
 						if m.cur != nil {
 							m.pos = m.cur.start
 						}
