@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -150,5 +151,36 @@ func TestDialPacing(t *testing.T) {
 		if d := lim.ReserveN(t0, 1).DelayFrom(t0); d < want-time.Millisecond || d > want+time.Millisecond {
 			t.Fatalf("dial %d waits %v, want %v", dialsPerSecond+i, d, want)
 		}
+	}
+}
+
+// TestStealGrace: a request stays with its peer for stealGrace unless
+// anacrolix's own variable says otherwise (a sweep).
+func TestStealGrace(t *testing.T) {
+	cases := []struct {
+		name string
+		env  string // "": unset
+		want time.Duration
+	}{
+		{"unset", "", stealGrace},
+		{"a sweep's value", "250ms", 250 * time.Millisecond},
+		{"none, anacrolix's old way", "0s", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv(stealGraceEnv, "") // restored after the case
+			if c.env == "" {
+				os.Unsetenv(stealGraceEnv)
+			} else {
+				os.Setenv(stealGraceEnv, c.env)
+			}
+			cc, _, _, err := loopbackConfig(t.TempDir()).clientConfig()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cc.StealRequestGrace != c.want {
+				t.Fatalf("StealRequestGrace %v, want %v", cc.StealRequestGrace, c.want)
+			}
+		})
 	}
 }
