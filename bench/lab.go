@@ -597,9 +597,15 @@ func labWebtorrent(ctx context.Context, lab *swarmlab.Lab, l *swarmlab.Peer, alb
 
 // report prints the figures.
 func (run *labRun) report(r *report) {
-	var ttfa, cold, meta, warm, next, seeks, stalls []float64
+	var ttfa, cold, fresh, meta, warm, next, seeks, stalls []float64
 	failed, stuttered, started, failedSeeks := 0, 0, 0, 0
 	limit := ms(run.shape.startLimit)
+	firstClick := map[int]int64{} // album: the earliest click on it, any listener's
+	for _, p := range run.plays {
+		if t, ok := firstClick[p.Album]; !ok || p.Clicked < t {
+			firstClick[p.Album] = p.Clicked
+		}
+	}
 	for _, p := range run.plays {
 		if p.Cold && p.Meta > 0 { // its tracks became known
 			meta = append(meta, p.Meta)
@@ -614,6 +620,9 @@ func (run *labRun) report(r *report) {
 		switch {
 		case p.Cold:
 			cold = append(cold, p.TTFA)
+			if p.Clicked == firstClick[p.Album] {
+				fresh = append(fresh, p.TTFA)
+			}
 		case p.Next:
 			next = append(next, p.TTFA)
 		default:
@@ -647,6 +656,14 @@ func (run *labRun) report(r *report) {
 			r.figure("lab_ttfa_"+kind.name+"_ms_p50", appPercentile(kind.plays, 50), "ms")
 			r.figure("lab_ttfa_"+kind.name+"_ms_p95", appPercentile(kind.plays, 95), "ms")
 		}
+	}
+	// Of the cold plays, those of an album no listener had played before,
+	// as a new release's first listeners meet it: only its seeding peers
+	// hold it (the other cold plays could have it from a listener too).
+	if len(fresh) > 0 {
+		r.figure("lab_new_plays", float64(len(fresh)), "plays")
+		r.figure("lab_ttfa_new_ms_p50", appPercentile(fresh, 50), "ms")
+		r.figure("lab_ttfa_new_ms_p95", appPercentile(fresh, 95), "ms")
 	}
 	// The part of a cold play before its tracks are known: dialling the
 	// holders, the handshakes and the metadata.

@@ -107,6 +107,11 @@ func TestLabReportByKindOfPlay(t *testing.T) {
 		play(40, false, true), play(60, false, true),
 		play(10, false, false, 50), play(-1, false, false),
 	}}
+	// The two cold plays are of one album, the second (1,100 ms) clicked
+	// first: the other listener's was no longer new to the lab.
+	for i, clicked := range []int64{2000, 1000, 3000, 4000, 5000, 6000} {
+		run.plays[i].Clicked = clicked
+	}
 	var out strings.Builder
 	r := &report{out: &out}
 	run.report(r)
@@ -114,6 +119,7 @@ func TestLabReportByKindOfPlay(t *testing.T) {
 		"lab_plays 6 plays", "lab_failed_plays 1 plays",
 		"lab_ttfa_cold_ms_p50 900 ms", "lab_ttfa_cold_ms_p95 1100 ms",
 		"lab_meta_cold_ms_p50 225 ms", "lab_meta_cold_ms_p95 275 ms",
+		"lab_new_plays 1 plays", "lab_ttfa_new_ms_p50 1100 ms",
 		"lab_ttfa_next_ms_p50 40 ms", "lab_ttfa_next_ms_p95 60 ms",
 		"lab_ttfa_warm_ms_p50 10 ms", "lab_ttfa_warm_ms_p95 10 ms",
 		"lab_ttfa_ms_p95 20000 ms", // the play that never started

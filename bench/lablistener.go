@@ -67,6 +67,7 @@ type labResult struct {
 	labPlay
 	Listener int       // which of the lab's listeners played it
 	Cold     bool      // the album's first play: its metadata came first
+	Clicked  int64     // Unix ms of the click: orders the listeners' plays
 	Meta     float64   // ms from the click to the album's tracks known (cold plays)
 	TTFA     float64   // ms from the click to the first sample; -1: never started
 	Seek     float64   // ms from the seek to audio at the new place; -1: none
@@ -119,6 +120,7 @@ func labPlayOne(ctx context.Context, core *app.Core, rec *labRecorder, plan labP
 	r := labResult{labPlay: pl, TTFA: -1, Seek: -1}
 	fail := func(err error) labResult { r.Err = err.Error(); return r }
 	click := time.Now()
+	r.Clicked = click.UnixMilli()
 	// In the listener's log (lab_listenerN.log): what each play's stream
 	// lines that follow belong to.
 	slog.Info("lab play", "album", pl.Album, "track", pl.Track, "kind", pl.Kind, "next", pl.Next)
