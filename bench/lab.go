@@ -598,6 +598,7 @@ func labWebtorrent(ctx context.Context, lab *swarmlab.Lab, l *swarmlab.Peer, alb
 // report prints the figures.
 func (run *labRun) report(r *report) {
 	var ttfa, cold, fresh, meta, warm, next, seeks, stalls []float64
+	var freshTrips, freshMetaTrips []float64 // in round trips to the nearest holder
 	failed, stuttered, started, failedSeeks := 0, 0, 0, 0
 	limit := ms(run.shape.startLimit)
 	firstClick := map[int]int64{} // album: the earliest click on it, any listener's
@@ -622,6 +623,10 @@ func (run *labRun) report(r *report) {
 			cold = append(cold, p.TTFA)
 			if p.Clicked == firstClick[p.Album] {
 				fresh = append(fresh, p.TTFA)
+				if rtt := run.nearestOpenHolder(p.Album); rtt > 0 {
+					freshTrips = append(freshTrips, p.TTFA/rtt)
+					freshMetaTrips = append(freshMetaTrips, p.Meta/rtt)
+				}
 			}
 		case p.Next:
 			next = append(next, p.TTFA)
@@ -665,6 +670,13 @@ func (run *labRun) report(r *report) {
 		r.figure("lab_ttfa_new_ms_p50", appPercentile(fresh, 50), "ms")
 		r.figure("lab_ttfa_new_ms_p95", appPercentile(fresh, 95), "ms")
 	}
+	// The same in round trips to the album's nearest holder that takes
+	// connections (not behind NAT): what a change of the protocol's steps
+	// moves, whatever round trips the lab's seed drew.
+	if len(freshTrips) > 0 {
+		r.figure("lab_ttfa_new_round_trips_p50", appPercentile(freshTrips, 50), "round-trips")
+		r.figure("lab_meta_new_round_trips_p50", appPercentile(freshMetaTrips, 50), "round-trips")
+	}
 	// The part of a cold play before its tracks are known: dialling the
 	// holders, the handshakes and the metadata.
 	if len(meta) > 0 {
@@ -702,6 +714,22 @@ func (run *labRun) report(r *report) {
 	r.figure("lab_listener_mb", float64(run.peerB+run.listenerB)/1e6, "MB")
 	r.figure("lab_churn_leaves", float64(run.churned), "peers")
 	r.figure("lab_run_s", run.took.Seconds(), "s")
+}
+
+// nearestOpenHolder is the round trip in ms from a listener to album's
+// nearest seeding peer that accepts connections (not behind NAT); 0 if the
+// run does not know it.
+func (run *labRun) nearestOpenHolder(album int) float64 {
+	if album < 0 || album >= len(run.albums) {
+		return 0
+	}
+	nearest := 0.0
+	for _, h := range run.albums[album].Holders {
+		if h < len(run.peers) && !run.peers[h].NAT && (nearest == 0 || run.peers[h].RTTms < nearest) {
+			nearest = run.peers[h].RTTms
+		}
+	}
+	return nearest
 }
 
 // writeDetails writes every play and peer of the run as JSON, to read

@@ -112,6 +112,9 @@ func TestLabReportByKindOfPlay(t *testing.T) {
 	for i, clicked := range []int64{2000, 1000, 3000, 4000, 5000, 6000} {
 		run.plays[i].Clicked = clicked
 	}
+	// Its nearest holder is behind NAT: round trips count from the next.
+	run.albums = []labAlbum{{Holders: []int{2, 0, 1}}}
+	run.peers = []labPeerSummary{{Index: 0, NAT: true, RTTms: 10}, {Index: 1, RTTms: 100}, {Index: 2, RTTms: 200}}
 	var out strings.Builder
 	r := &report{out: &out}
 	run.report(r)
@@ -120,6 +123,7 @@ func TestLabReportByKindOfPlay(t *testing.T) {
 		"lab_ttfa_cold_ms_p50 900 ms", "lab_ttfa_cold_ms_p95 1100 ms",
 		"lab_meta_cold_ms_p50 225 ms", "lab_meta_cold_ms_p95 275 ms",
 		"lab_new_plays 1 plays", "lab_ttfa_new_ms_p50 1100 ms",
+		"lab_ttfa_new_round_trips_p50 11 round-trips", "lab_meta_new_round_trips_p50 2.75 round-trips",
 		"lab_ttfa_next_ms_p50 40 ms", "lab_ttfa_next_ms_p95 60 ms",
 		"lab_ttfa_warm_ms_p50 10 ms", "lab_ttfa_warm_ms_p95 10 ms",
 		"lab_ttfa_ms_p95 20000 ms", // the play that never started
