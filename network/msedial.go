@@ -30,12 +30,12 @@ import (
 // "tolerated" picks plaintext and then drops the connection (seen in
 // TestEncryptionWithTransmission; MSE encrypts the payload whatever is
 // picked); and anacrolix's default selector picks plaintext whenever it is
-// offered, which left the pieces in the clear. A peer that does not answer MSE is dialled again and
-// greeted plainly, as anacrolix's "prefer" did. A peer that answers MSE and
-// refuses the greeting (it will not encrypt, or has not got the torrent)
-// fails the connection: anacrolix then dials it again with its own MSE
-// offering plaintext too, as it greeted before. What the node accepts does
-// not change.
+// offered, which left the pieces in the clear. A peer that does not answer
+// MSE is dialled again and greeted plainly, as anacrolix's "prefer" did. A
+// peer that answers MSE and refuses the greeting (it will not encrypt, or
+// has not got the torrent) fails the connection: anacrolix then dials it
+// again with its own MSE offering plaintext too, as it greeted before. What
+// the node accepts does not change.
 
 // btProtocol opens every plain BitTorrent handshake.
 const btProtocol = "\x13BitTorrent protocol"
