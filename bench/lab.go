@@ -18,6 +18,9 @@ package main
 // SWARMTONE_BENCH_LAB_LISTENERS and SWARMTONE_BENCH_LAB_WT_PLAYS set the
 // session's size (defaults below: sized to end within 10 minutes on two
 // cores); SWARMTONE_BENCH_LAB_SEED the random seed of the swarm and script.
+// SWARMTONE_BENCH_LAB_PCAP names a file the wire then writes every packet's
+// headers to (pcap, stamped as sent and as delivered: swarmlab.Config's
+// Capture), to see a start's round trips.
 
 import (
 	"bufio"
@@ -46,6 +49,7 @@ const (
 	labListenersEnv = "SWARMTONE_BENCH_LAB_LISTENERS"
 	labWTPlaysEnv   = "SWARMTONE_BENCH_LAB_WT_PLAYS"
 	labSeedEnv      = "SWARMTONE_BENCH_LAB_SEED"
+	labPcapEnv      = "SWARMTONE_BENCH_LAB_PCAP"
 	// labReplotEnv names a lab_details.json: the suite then only draws
 	// its plot again, without a run.
 	labReplotEnv = "SWARMTONE_BENCH_LAB_REPLOT"
@@ -202,7 +206,7 @@ func runLab(ctx context.Context, shape labShape) (*labRun, error) {
 		specs = append(specs, s)
 		run.rtts = append(run.rtts, shape.listenerRTT+s.RTT)
 	}
-	lab, err := swarmlab.New(ctx, swarmlab.Config{Peers: specs})
+	lab, err := swarmlab.New(ctx, swarmlab.Config{Peers: specs, Capture: os.Getenv(labPcapEnv)})
 	if err != nil {
 		return nil, err
 	}

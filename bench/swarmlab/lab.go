@@ -50,6 +50,9 @@ type PeerSpec struct {
 type Config struct {
 	Peers  []PeerSpec
 	Prefix string // DefaultPrefix when empty
+	// Capture, if set, is a pcap file the wire writes every packet's
+	// headers to, stamped as sent and as delivered (see capture).
+	Capture string
 }
 
 // Peer is one namespace of the lab.
@@ -111,6 +114,11 @@ func New(ctx context.Context, cfg Config) (l *Lab, err error) {
 	}
 	RemoveStale(family)
 	l = &Lab{prefix: fmt.Sprintf("%s%d", family, os.Getpid()), wire: newWire()}
+	if cfg.Capture != "" {
+		if l.wire.cap, err = createCapture(cfg.Capture); err != nil {
+			return nil, err
+		}
+	}
 	defer func() {
 		if err != nil {
 			l.Close()
@@ -252,6 +260,9 @@ func (l *Lab) Close() error {
 	}
 	if l.wire != nil {
 		l.wire.close()
+		if err := l.wire.cap.close(); err != nil {
+			errs = append(errs, fmt.Errorf("the packet capture: %w", err))
+		}
 		l.wire = nil
 	}
 	for _, ns := range l.nss {

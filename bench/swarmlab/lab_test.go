@@ -1,11 +1,15 @@
 package swarmlab
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
@@ -44,10 +48,13 @@ func TestLabPlumbing(t *testing.T) {
 		{RTT: 140 * time.Millisecond, UpMbit: 1},            // 4
 		{RTT: 30 * time.Millisecond, UpMbit: 20},            // 5
 	}
-	lab, err := New(ctx, Config{Peers: specs})
+	capturePath := filepath.Join(t.TempDir(), "wire.pcap")
+	lab, err := New(ctx, Config{Peers: specs, Capture: capturePath})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Cleanups run last first: this one reads the capture Close finished.
+	t.Cleanup(func() { checkCapture(t, capturePath, lab.Peers[0], lab.Peers[1]) })
 	t.Cleanup(func() {
 		if err := lab.Close(); err != nil {
 			t.Errorf("closing the lab: %v", err)
@@ -188,4 +195,75 @@ func transferRate(ctx context.Context, from, to *Peer, d time.Duration) (float64
 		return 0, n, fmt.Errorf("too little arrived to measure a rate (%d bytes)", total)
 	}
 	return float64(atLast-atHalf) * 8 / 1e6 / lastAt.Sub(halfAt).Seconds(), n, nil
+}
+
+// checkCapture checks the wire's capture of the rtt subtest's pings from
+// one peer to another: each echo request is there stamped as sent and
+// again as delivered, the two apart by the links' one-way delays.
+func checkCapture(t *testing.T, path string, from, to *Peer) {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	times, pkts, err := readCapture(f)
+	if err != nil {
+		t.Fatalf("reading the capture %s: %v", path, err)
+	}
+	sentAt := map[uint32]time.Time{} // by ICMP identifier and sequence
+	var pairs int
+	oneWay := (from.Spec.RTT + to.Spec.RTT) / 2
+	for i, p := range pkts {
+		const icmp, echoRequest = 1, 8
+		if len(p) < 28 || p[9] != icmp || !bytes.Equal(p[12:16], from.Public.AsSlice()) || !bytes.Equal(p[16:20], to.Public.AsSlice()) {
+			continue
+		}
+		ihl := int(p[0]&0x0f) * 4
+		if len(p) < ihl+8 || p[ihl] != echoRequest {
+			continue
+		}
+		id := binary.BigEndian.Uint32(p[ihl+4:])
+		if p[1] == captureTOSSent {
+			sentAt[id] = times[i]
+			continue
+		}
+		sent, ok := sentAt[id]
+		if !ok {
+			t.Errorf("echo request %#x delivered at %v, never captured as sent", id, times[i])
+			continue
+		}
+		pairs++
+		if took := times[i].Sub(sent); took < oneWay-time.Millisecond || took > oneWay+25*time.Millisecond {
+			t.Errorf("echo request %#x: delivered %v after it was sent, the links' one-way delay is %v", id, took, oneWay)
+		}
+	}
+	if pairs == 0 {
+		t.Errorf("the capture (%d packets) holds no echo request from %s to %s both sent and delivered", len(pkts), from.Public, to.Public)
+	}
+}
+
+// readCapture reads back what a capture wrote (for its test): each
+// record's time and bytes.
+func readCapture(r io.Reader) (times []time.Time, pkts [][]byte, err error) {
+	var h [24]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		return nil, nil, err
+	}
+	if binary.LittleEndian.Uint32(h[0:]) != 0xa1b2c3d4 || binary.LittleEndian.Uint32(h[20:]) != linkTypeRaw {
+		return nil, nil, fmt.Errorf("not a raw-IP pcap file")
+	}
+	for {
+		var rh [16]byte
+		if _, err := io.ReadFull(r, rh[:]); err == io.EOF {
+			return times, pkts, nil
+		} else if err != nil {
+			return nil, nil, err
+		}
+		b := make([]byte, binary.LittleEndian.Uint32(rh[8:]))
+		if _, err := io.ReadFull(r, b); err != nil {
+			return nil, nil, err
+		}
+		times = append(times, time.UnixMicro(int64(binary.LittleEndian.Uint32(rh[0:]))*1e6+int64(binary.LittleEndian.Uint32(rh[4:]))))
+		pkts = append(pkts, b)
+	}
 }

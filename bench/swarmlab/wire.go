@@ -33,6 +33,7 @@ type wire struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	cap    *capture // nil: no packet capture
 }
 
 // port is one namespace's attachment to the wire.
@@ -104,13 +105,15 @@ func (w *wire) read(p *port) {
 		if to == nil {
 			continue // nobody there: the packet is lost, as on the internet
 		}
+		now := time.Now()
+		w.cap.packet(now, buf[:n], true)
 		if rand.Float64() < p.loss || rand.Float64() < to.loss {
 			p.dropped.Add(1)
 			continue
 		}
 		pq := w.pair(p, to)
 		select {
-		case pq.q <- timedPacket{due: time.Now().Add(p.oneWay + to.oneWay), b: append([]byte(nil), buf[:n]...)}:
+		case pq.q <- timedPacket{due: now.Add(p.oneWay + to.oneWay), b: append([]byte(nil), buf[:n]...)}:
 		default:
 			p.dropped.Add(1)
 		}
@@ -153,6 +156,7 @@ func (w *wire) deliver(pq *pairQueue) {
 		}
 		if _, err := pq.to.tun.Write(pkt.b); err == nil {
 			pq.bytes.Add(int64(len(pkt.b)))
+			w.cap.packet(time.Now(), pkt.b, false)
 		}
 	}
 }
