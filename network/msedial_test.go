@@ -255,6 +255,10 @@ func TestMSEDialGreetsAgain(t *testing.T) {
 			if tc.greeted != (err == nil) {
 				t.Fatalf("greeting: %v, want it to succeed: %v", err, tc.greeted)
 			}
+			// A refused dial can end before the peer has noted refusing it.
+			for deadline := time.Now().Add(5 * time.Second); len(peer.openings()) < len(tc.want) && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond)
+			}
 			if got := peer.openings(); !slices.Equal(got, tc.want) {
 				t.Fatalf("peer saw %v, want %v", got, tc.want)
 			}
