@@ -64,6 +64,7 @@ type pipePeer struct {
 	rate        float64       // bytes a second it sends, timed within batches; 0 until measured
 	delivered   float64       // bytes a second while busy, round trips between batches included
 	limit       int           // the cap set on the connection
+	delivering  bool          // a useful chunk has come
 	ceiling     int           // the most the peer accepts (its reqq)
 }
 
@@ -73,9 +74,9 @@ type pipelines struct {
 	mu    sync.Mutex
 	peers map[*torrent.Peer]*pipePeer
 	now   func() time.Time // for tests
-	// onSent, when a test sets it, sees how many requests are outstanding
-	// on a connection each time one is sent.
-	onSent func(outstanding int)
+	// onSent, when a test sets it, sees each request sent and how many are
+	// outstanding on its connection then.
+	onSent func(r torrent.Request, outstanding int)
 }
 
 func newPipelines() *pipelines {
@@ -98,9 +99,13 @@ func (pl *pipelines) install(cc *torrent.ClientConfig) {
 		if ev.Peer == nil || ev.Message == nil {
 			return
 		}
-		limit, ok := pl.received(ev.Peer, ev.Message)
-		if pc, isConn := ev.Peer.TryAsPeerConn(); ok && isConn {
+		limit, ok, first := pl.received(ev.Peer, ev.Message)
+		pc, isConn := ev.Peer.TryAsPeerConn()
+		if ok && isConn {
 			pc.PeerMaxRequests = limit
+		}
+		if first && isConn {
+			orderPiecesByIndex(ev.Peer.Torrent())
 		}
 	})
 	cb.PeerClosed = append(cb.PeerClosed, pl.closed)
@@ -158,7 +163,7 @@ func (pl *pipelines) sentRequest(p *torrent.Peer, r torrent.Request) (opens bool
 	st.sent[r] = now
 	st.lastSent = now
 	if pl.onSent != nil {
-		pl.onSent(len(st.sent))
+		pl.onSent(r, len(st.sent))
 	}
 	return opens
 }
@@ -186,15 +191,17 @@ func (pl *pipelines) deletedRequest(p *torrent.Peer, r torrent.Request) {
 }
 
 // received notes a useful chunk and returns the connection's new cap (ok
-// false: leave it).
-func (pl *pipelines) received(p *torrent.Peer, m *pp.Message) (limit int, ok bool) {
+// false: leave it); first says it is the first the connection delivered.
+func (pl *pipelines) received(p *torrent.Peer, m *pp.Message) (limit int, ok, first bool) {
 	now := pl.now()
 	pl.mu.Lock()
 	defer pl.mu.Unlock()
 	st := pl.peers[p]
 	if st == nil {
-		return 0, false
+		return 0, false, false
 	}
+	first = !st.delivering
+	st.delivering = true
 	r := torrent.Request{Index: m.Index, ChunkSpec: torrent.ChunkSpec{Begin: m.Begin, Length: pp.Integer(len(m.Piece))}}
 	if r == st.lastDeleted && !st.lastSent.IsZero() {
 		if lat := now.Sub(st.lastSent); lat > 0 && (st.minLat == 0 || lat < st.minLat) {
@@ -214,7 +221,7 @@ func (pl *pipelines) received(p *torrent.Peer, m *pp.Message) (limit int, ok boo
 		busy += now.Sub(st.busySince)
 	}
 	if busy < max(pipeWindow, 4*st.minLat) {
-		return st.limit, st.rate > 0
+		return st.limit, st.rate > 0, first
 	}
 	delivered := float64(st.bytes) / busy.Seconds()
 	sample := delivered
@@ -230,7 +237,7 @@ func (pl *pipelines) received(p *torrent.Peer, m *pp.Message) (limit int, ok boo
 		st.busySince = now
 	}
 	st.limit = min(pipeLimit(st.rate, st.minLat), st.ceiling)
-	return st.limit, true
+	return st.limit, true, first
 }
 
 // smooth folds a sample into a rate (0: none yet).

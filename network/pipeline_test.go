@@ -33,7 +33,7 @@ func feedPeer(pl *pipelines, clk *fakeClock, p *torrent.Peer, latency time.Durat
 		pl.sentRequest(p, r)
 		clk.advance(latency)
 		pl.deletedRequest(p, r)
-		limit, ok = pl.received(p, &pp.Message{Type: pp.Piece, Index: r.Index, Begin: r.Begin, Piece: make([]byte, chunkLen)})
+		limit, ok, _ = pl.received(p, &pp.Message{Type: pp.Piece, Index: r.Index, Begin: r.Begin, Piece: make([]byte, chunkLen)})
 	}
 	return limit, ok
 }
@@ -67,7 +67,7 @@ func TestPipelineLimitFollowsRateAndLatency(t *testing.T) {
 			} else {
 				pl.peer(p)
 			}
-			if limit, ok := pl.received(p, &pp.Message{Type: pp.Piece, Piece: make([]byte, chunkLen)}); ok {
+			if limit, ok, _ := pl.received(p, &pp.Message{Type: pp.Piece, Piece: make([]byte, chunkLen)}); ok {
 				t.Fatalf("a cap (%d) from a chunk of an unknown connection", limit)
 			}
 			st, _ := pl.stat(p)
@@ -112,7 +112,7 @@ func feedBatches(pl *pipelines, clk *fakeClock, p *torrent.Peer, rtt time.Durati
 		for _, r := range reqs {
 			clk.advance(perChunk)
 			pl.deletedRequest(p, r)
-			if l, ok := pl.received(p, &pp.Message{Type: pp.Piece, Index: r.Index, Begin: r.Begin, Piece: make([]byte, chunkLen)}); ok {
+			if l, ok, _ := pl.received(p, &pp.Message{Type: pp.Piece, Index: r.Index, Begin: r.Begin, Piece: make([]byte, chunkLen)}); ok {
 				limit = l
 			}
 			bytes += chunkLen

@@ -49,7 +49,7 @@ func TestRequestBatchesAskForAWholePiece(t *testing.T) {
 	n, sh, _ := leechTrack(t, t.TempDir(), 40, func(n *Node) {
 		n.pipes.mu.Lock()
 		defer n.pipes.mu.Unlock()
-		n.pipes.onSent = func(outstanding int) {
+		n.pipes.onSent = func(_ torrent.Request, outstanding int) {
 			mu.Lock()
 			defer mu.Unlock()
 			if outstanding == 1 || len(batches) == 0 {

@@ -354,10 +354,11 @@ type stream struct {
 // goes before everything of the track heard but the piece it reads: a
 // cold start's first piece holds ~0.6 s of FLAC, and in the swarm lab the
 // next track's start (64-256 KiB, asked for as the sound began) made it
-// stall 0.1-0.3 s in most runs. anacrolix asks for the pieces of one
-// priority lowest index first, so the track heard gets its next seconds
-// first when the next track comes after it in the torrent (an album in
-// order), and then the next track's start comes before its readahead.
+// stall 0.1-0.3 s in most runs. Pieces of one priority are asked for
+// rarest first and then lowest index first (orderPiecesByIndex), so the
+// track heard gets its next seconds first when the next track comes after
+// it in the torrent (an album in order), and then the next track's start
+// comes before its readahead.
 const aheadBytes = nextStartMost
 
 // holdAhead moves the Next hold to the aheadBytes after piece.
