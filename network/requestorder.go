@@ -1,7 +1,6 @@
 package network
 
 import (
-	"log/slog"
 	"reflect"
 	"sync"
 	"unsafe"
@@ -27,12 +26,8 @@ import (
 // once that pieces of one priority are asked for in a random order
 // (TestPieceRequestOrderFieldFound fails first).
 var pieceRequestOrder = sync.OnceValue(func() []int {
-	f, ok := reflect.TypeFor[torrent.Torrent]().FieldByName("pieceRequestOrder")
-	if !ok || f.Type != reflect.TypeFor[[]int]() {
-		slog.Warn("network: anacrolix's piece request order is not where it was (torrent.Torrent.pieceRequestOrder); pieces of one priority are asked for in a random order")
-		return nil
-	}
-	return f.Index
+	return anacrolixField(reflect.TypeFor[torrent.Torrent](), "pieceRequestOrder", reflect.TypeFor[[]int](),
+		"pieces of one priority are asked for in a random order")
 })
 
 // orderPiecesByIndex makes t ask for pieces of one priority and

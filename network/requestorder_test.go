@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -17,6 +18,30 @@ import (
 func TestPieceRequestOrderFieldFound(t *testing.T) {
 	if pieceRequestOrder() == nil {
 		t.Fatal("torrent.Torrent.pieceRequestOrder (a []int) is gone: orderPiecesByIndex cannot order a torrent's pieces")
+	}
+}
+
+// TestAnacrolixField: a field found by name is used only while it is
+// there with the type written through it.
+func TestAnacrolixField(t *testing.T) {
+	type fields struct {
+		n     int
+		order []int
+	}
+	typ := reflect.TypeFor[fields]()
+	for _, tc := range []struct {
+		name  string
+		field string
+		want  reflect.Type
+		found bool
+	}{
+		{"there", "order", reflect.TypeFor[[]int](), true},
+		{"retyped", "n", reflect.TypeFor[int64](), false},
+		{"renamed", "peak", reflect.TypeFor[int](), false},
+	} {
+		if got := anacrolixField(typ, tc.field, tc.want, "nothing is written"); (got != nil) != tc.found {
+			t.Errorf("%s: field %s as %v: index %v, want found %v", tc.name, tc.field, tc.want, got, tc.found)
+		}
 	}
 }
 

@@ -28,13 +28,21 @@ import (
 // piece is asked for a chunk at a time (TestRequestWindowFieldFound fails
 // first).
 var peakRequests = sync.OnceValue(func() []int {
-	f, ok := reflect.TypeFor[torrent.PeerConn]().FieldByName("peakRequests")
-	if !ok || f.Type.Kind() != reflect.Int {
-		slog.Warn("network: anacrolix's request window is not where it was (torrent.Peer.peakRequests); a connection's first piece is asked for a chunk at a time")
+	return anacrolixField(reflect.TypeFor[torrent.PeerConn](), "peakRequests", reflect.TypeFor[int](),
+		"a connection's first piece is asked for a chunk at a time")
+})
+
+// anacrolixField is the index of anacrolix's unexported field name in typ
+// if it is still there with type want; else nil, and the node logs that it
+// is gone and what goes without it (without).
+func anacrolixField(typ reflect.Type, name string, want reflect.Type, without string) []int {
+	f, ok := typ.FieldByName(name)
+	if !ok || f.Type != want {
+		slog.Warn("network: an anacrolix field is not where it was; "+without, "field", typ.String()+"."+name, "want", want.String())
 		return nil
 	}
 	return f.Index
-})
+}
 
 // openRequestWindow lets pc's current batch of requests hold at least
 // chunks, as far as its cap allows. It must run with the client's lock
