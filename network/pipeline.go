@@ -64,7 +64,6 @@ type pipePeer struct {
 	rate        float64       // bytes a second it sends, timed within batches; 0 until measured
 	delivered   float64       // bytes a second while busy, round trips between batches included
 	limit       int           // the cap set on the connection
-	delivering  bool          // a useful chunk has come
 	ceiling     int           // the most the peer accepts (its reqq)
 }
 
@@ -200,8 +199,7 @@ func (pl *pipelines) received(p *torrent.Peer, m *pp.Message) (limit int, ok, fi
 	if st == nil {
 		return 0, false, false
 	}
-	first = !st.delivering
-	st.delivering = true
+	first = st.lastChunk.IsZero()
 	r := torrent.Request{Index: m.Index, ChunkSpec: torrent.ChunkSpec{Begin: m.Begin, Length: pp.Integer(len(m.Piece))}}
 	if r == st.lastDeleted && !st.lastSent.IsZero() {
 		if lat := now.Sub(st.lastSent); lat > 0 && (st.minLat == 0 || lat < st.minLat) {
