@@ -18,12 +18,15 @@ package main
 // SWARMTONE_BENCH_LAB_LISTENERS and SWARMTONE_BENCH_LAB_WT_PLAYS set the
 // session's size (defaults below: sized to end within 10 minutes on two
 // cores); SWARMTONE_BENCH_LAB_SEED the random seed of the swarm and script.
+// SWARMTONE_BENCH_LAB_FORMAT encodes the tracks as mp3 (the default: the
+// anchor's 160 kbit/s) or flac (lossless, ~1,070 kbit/s): labFormats.
 // SWARMTONE_BENCH_LAB_PCAP names a file the wire then writes every packet's
 // headers to (pcap, stamped as sent and as delivered: swarmlab.Config's
 // Capture), to see a start's round trips.
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -50,6 +53,7 @@ const (
 	labWTPlaysEnv   = "SWARMTONE_BENCH_LAB_WT_PLAYS"
 	labSeedEnv      = "SWARMTONE_BENCH_LAB_SEED"
 	labPcapEnv      = "SWARMTONE_BENCH_LAB_PCAP"
+	labFormatEnv    = "SWARMTONE_BENCH_LAB_FORMAT"
 	// labReplotEnv names a lab_details.json: the suite then only draws
 	// its plot again, without a run.
 	labReplotEnv = "SWARMTONE_BENCH_LAB_REPLOT"
@@ -61,7 +65,8 @@ type labShape struct {
 	listeners      int // each plays its share of the plays, all at once
 	albums, tracks int
 	trackSecs      float64
-	plays, wtPlays int // plays: all listeners' together
+	format         string // a key of labFormats
+	plays, wtPlays int    // plays: all listeners' together
 	churn          bool
 	timeout        time.Duration
 	seed           uint64
@@ -77,7 +82,8 @@ type labShape struct {
 func defaultLabShape() labShape {
 	return labShape{
 		creators: 6, fans: 24, listeners: envInt(labListenersEnv, 8), albums: 30, tracks: 3, trackSecs: 45,
-		plays: envInt(labPlaysEnv, 200), wtPlays: envInt(labWTPlaysEnv, 30), churn: true,
+		format: cmp.Or(os.Getenv(labFormatEnv), "mp3"),
+		plays:  envInt(labPlaysEnv, 200), wtPlays: envInt(labWTPlaysEnv, 30), churn: true,
 		timeout: 10 * time.Minute, seed: uint64(envInt(labSeedEnv, 17)), startLimit: 20 * time.Second,
 		peerPort: 6881, listenerRTT: 10 * time.Millisecond, natShare: 0.25,
 		holdScale: 1, budget: 6 * time.Minute, wtBudget: 90 * time.Second,
@@ -140,6 +146,7 @@ type labRun struct {
 	rtts        []time.Duration // listener-to-peer round trips set
 	peers       []labPeerSummary
 	albums      []labAlbum
+	trackBytes  int64 // the catalogue's tracks, all of them
 }
 
 // labPeerSummary is one seeding peer as set, and what it sent the listeners.
@@ -168,6 +175,10 @@ func runLab(ctx context.Context, shape labShape) (*labRun, error) {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, shape.timeout)
 	defer cancel()
+	format, ok := labFormats[shape.format]
+	if !ok {
+		return nil, fmt.Errorf("%s=%q: the lab encodes its tracks as mp3 or flac", labFormatEnv, shape.format)
+	}
 	if err := swarmlab.Available(); err != nil {
 		return nil, fmt.Errorf("the swarm lab cannot run here, and measures nothing instead: %w", err)
 	}
@@ -181,12 +192,15 @@ func runLab(ctx context.Context, shape labShape) (*labRun, error) {
 	}
 	defer os.RemoveAll(dir)
 	rng := rand.New(rand.NewPCG(shape.seed, 0x5eed))
-	cat, err := labCatalogue(ctx, dir, rng, shape.albums, shape.tracks, shape.trackSecs, shape.creators, shape.fans)
+	cat, err := labCatalogue(ctx, dir, rng, format, shape.albums, shape.tracks, shape.trackSecs, shape.creators, shape.fans)
 	if err != nil {
 		return nil, err
 	}
-	slog.Info("lab: catalogue made", "albums", len(cat), "took", time.Since(start).Round(time.Millisecond))
+	slog.Info("lab: catalogue made", "albums", len(cat), "format", format.Name, "took", time.Since(start).Round(time.Millisecond))
 	run := &labRun{shape: shape, albums: cat}
+	if run.trackBytes, err = dirBytes(filepath.Join(dir, "albums")); err != nil {
+		return nil, err
+	}
 
 	// Lab peers 0 to listeners-1 are the listeners; seeding peer i is lab
 	// peer listeners+i.
@@ -714,6 +728,10 @@ func (run *labRun) report(r *report) {
 		r.figure("lab_bytes_from_creator_pct", 100*float64(run.creatorB)/float64(got), "%")
 		r.figure("lab_bytes_from_listeners_pct", 100*float64(run.listenerB)/float64(got), "%")
 	}
+	if secs := float64(run.shape.albums*run.shape.tracks) * run.shape.trackSecs; secs > 0 {
+		// What the figures above were measured with (labFormats).
+		r.figure("lab_track_kbit", float64(run.trackBytes)*8/secs/1000, "kbit/s")
+	}
 	r.figure("lab_listeners", float64(max(run.shape.listeners, 1)), "listeners")
 	r.figure("lab_listener_mb", float64(run.peerB+run.listenerB)/1e6, "MB")
 	r.figure("lab_churn_leaves", float64(run.churned), "peers")
@@ -740,7 +758,7 @@ func (run *labRun) nearestOpenHolder(album int) float64 {
 // beside the figures.
 func (run *labRun) writeDetails(path string) error {
 	b, err := json.MarshalIndent(map[string]any{"plays": run.plays, "peers": run.peers, "albums": run.albums,
-		"webtorrent_first_byte_ms": run.wtFirstByte, "webtorrent_load_ms": run.wtLoad}, "", " ")
+		"format": run.shape.format, "track_bytes": run.trackBytes, "webtorrent_first_byte_ms": run.wtFirstByte, "webtorrent_load_ms": run.wtLoad}, "", " ")
 	if err != nil {
 		return err
 	}
@@ -757,10 +775,12 @@ func labReplot(details, png string) error {
 		Plays  []labResult `json:"plays"`
 		WT     []float64   `json:"webtorrent_first_byte_ms"`
 		WTLoad float64     `json:"webtorrent_load_ms"`
+		Format string      `json:"format"` // none before the lab had two
 	}
 	if err := json.Unmarshal(b, &d); err != nil {
 		return fmt.Errorf("%s: %w", details, err)
 	}
 	run := &labRun{shape: defaultLabShape(), plays: d.Plays, wtFirstByte: d.WT, wtLoad: d.WTLoad}
+	run.shape.format = d.Format
 	return run.plot(png)
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,7 +36,7 @@ func TestLabShortSession(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	shape := labShape{
-		creators: 2, fans: 3, listeners: 2, albums: 4, tracks: 2, trackSecs: 6,
+		creators: 2, fans: 3, listeners: 2, albums: 4, tracks: 2, trackSecs: 6, format: "mp3",
 		plays: 20, churn: true, timeout: 3 * time.Minute, seed: 3, startLimit: 20 * time.Second,
 		peerPort: 6881, listenerRTT: 10 * time.Millisecond, natShare: 0.5,
 		holdScale: 0.4, budget: 150 * time.Second,
@@ -102,7 +104,7 @@ func TestLabReportByKindOfPlay(t *testing.T) {
 		}
 		return r
 	}
-	run := &labRun{shape: labShape{startLimit: 20 * time.Second}, plays: []labResult{
+	run := &labRun{shape: labShape{startLimit: 20 * time.Second, albums: 1, tracks: 2, trackSecs: 10}, trackBytes: 400_000, plays: []labResult{
 		play(900, true, false), play(1100, true, false, 300, 200),
 		play(40, false, true), play(60, false, true),
 		play(10, false, false, 50), play(-1, false, false),
@@ -126,12 +128,54 @@ func TestLabReportByKindOfPlay(t *testing.T) {
 		"lab_ttfa_new_round_trips_p50 11 round-trips", "lab_meta_new_round_trips_p50 2.75 round-trips",
 		"lab_ttfa_next_ms_p50 40 ms", "lab_ttfa_next_ms_p95 60 ms",
 		"lab_ttfa_warm_ms_p50 10 ms", "lab_ttfa_warm_ms_p95 10 ms",
-		"lab_ttfa_ms_p95 20000 ms", // the play that never started
-		"lab_stutter_pct 40 %",     // 2 of the 5 that started
+		"lab_ttfa_ms_p95 20000 ms",  // the play that never started
+		"lab_stutter_pct 40 %",      // 2 of the 5 that started
+		"lab_track_kbit 160 kbit/s", // 400 kB in 20 s of tracks
 	}
 	for _, line := range want {
 		if !slices.Contains(r.lines, line) {
 			t.Errorf("report lacks %q; it has:\n%s", line, out.String())
 		}
+	}
+}
+
+// TestLabCatalogueFormats encodes a short album in each of the lab's formats
+// and checks the bitrate each comes out at (the figures are only comparable
+// to the anchor's at its 160 kbit/s), and that an unknown format is refused
+// before anything is built.
+func TestLabCatalogueFormats(t *testing.T) {
+	testtool.Need(t, "ffmpeg")
+	tests := []struct {
+		format           string
+		minKbit, maxKbit float64
+	}{
+		{"mp3", 150, 175},
+		{"flac", 600, 1500},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			dir := t.TempDir()
+			rng := rand.New(rand.NewPCG(1, 2))
+			const secs = 4
+			cat, err := labCatalogue(t.Context(), dir, rng, labFormats[tt.format], 1, 2, secs, 1, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, err := filepath.Glob(filepath.Join(dir, "albums", cat[0].Name, "*"+labFormats[tt.format].Ext))
+			if err != nil || len(files) != 2 {
+				t.Fatalf("album files %v (%v), want 2 %s files", files, err, tt.format)
+			}
+			n, err := dirBytes(filepath.Join(dir, "albums"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if kbit := float64(n) * 8 / (2 * secs) / 1000; kbit < tt.minKbit || kbit > tt.maxKbit {
+				t.Errorf("%s tracks at %.0f kbit/s, want %g-%g", tt.format, kbit, tt.minKbit, tt.maxKbit)
+			}
+		})
+	}
+	_, err := runLab(t.Context(), labShape{format: "ogg", timeout: time.Minute})
+	if err == nil || !strings.Contains(err.Error(), labFormatEnv) {
+		t.Errorf("an unknown format: %v, want an error naming %s", err, labFormatEnv)
 	}
 }

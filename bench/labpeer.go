@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -75,13 +76,32 @@ type labAlbum struct {
 	Weight  float64
 }
 
-// labCatalogue writes albums tracks-long FLAC albums (pink noise at a level
-// that encodes to about 900 kbit/s, like music) into dir and decides who
-// holds them: creator c of creators made albums c, c+creators, …; fans copy
+// labFormat is how the lab's tracks are encoded: an ffmpeg codec and its
+// options, and the files' extension.
+type labFormat struct {
+	Name string // as SWARMTONE_BENCH_LAB_FORMAT names it
+	Ext  string
+	Args []string
+}
+
+// labFormats are the lab's encodings. mp3 is the default: 160 kbit/s, the
+// bitrate of the Spotify client the anchor was measured on (Ogg
+// Vorbis q5, Kreitz and Niemelä 2010). flac is lossless pink noise at a level
+// that encodes to about 1,070 kbit/s, like CD music: more than some of the
+// lab's uplinks (1-50 Mbit/s) can send, so an album whose only holder has
+// such an uplink cannot play in real time to anyone, let alone to three
+// listeners at once.
+var labFormats = map[string]labFormat{
+	"mp3":  {Name: "mp3", Ext: ".mp3", Args: []string{"-c:a", "libmp3lame", "-b:a", "160k"}},
+	"flac": {Name: "flac", Ext: ".flac", Args: []string{"-c:a", "flac"}},
+}
+
+// labCatalogue writes albums tracks-long albums of pink noise encoded as
+// format into dir and decides who holds them: creator c of creators made albums c, c+creators, …; fans copy
 // album k (rank k+1 by popularity) with probability 0.7/(k+1)^0.8, so a few
 // albums are on many peers and most on their creator and perhaps one fan.
 // Copies are hard links: the same files, the same torrent.
-func labCatalogue(ctx context.Context, dir string, rng *rand.Rand, albums, tracks int, trackSecs float64, creators, fans int) ([]labAlbum, error) {
+func labCatalogue(ctx context.Context, dir string, rng *rand.Rand, format labFormat, albums, tracks int, trackSecs float64, creators, fans int) ([]labAlbum, error) {
 	var cat []labAlbum
 	var jobs []*exec.Cmd
 	for k := range albums {
@@ -91,11 +111,12 @@ func labCatalogue(ctx context.Context, dir string, rng *rand.Rand, albums, track
 			return nil, err
 		}
 		for t := range tracks {
-			out := filepath.Join(a.Dir, fmt.Sprintf("%02d Track %d.flac", t+1, t+1))
+			out := filepath.Join(a.Dir, fmt.Sprintf("%02d Track %d%s", t+1, t+1, format.Ext))
 			// A different seed per track: no two files share pieces.
 			src := fmt.Sprintf("anoisesrc=d=%g:c=pink:r=44100:a=0.08:seed=%d,aformat=channel_layouts=stereo", trackSecs, k*100+t+1)
-			jobs = append(jobs, exec.CommandContext(ctx, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", src,
-				"-metadata", fmt.Sprintf("title=Track %d", t+1), "-metadata", "album="+a.Name, "-metadata", "artist=Lab Artist "+fmt.Sprint(a.Creator+1), out))
+			args := append([]string{"-v", "error", "-f", "lavfi", "-i", src}, format.Args...)
+			args = append(args, "-metadata", fmt.Sprintf("title=Track %d", t+1), "-metadata", "album="+a.Name, "-metadata", "artist=Lab Artist "+fmt.Sprint(a.Creator+1), out)
+			jobs = append(jobs, exec.CommandContext(ctx, "ffmpeg", args...))
 		}
 		a.Holders = []int{a.Creator}
 		for f := range fans {
@@ -121,6 +142,22 @@ func labCatalogue(ctx context.Context, dir string, rng *rand.Rand, albums, track
 	}
 	wg.Wait()
 	return cat, errors.Join(errs...)
+}
+
+// dirBytes is the size of the files under dir.
+func dirBytes(dir string) (int64, error) {
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if err == nil {
+			n += fi.Size()
+		}
+		return err
+	})
+	return n, err
 }
 
 // labPeerAlbums links the albums peer i holds into its own music folder and

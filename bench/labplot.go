@@ -50,7 +50,11 @@ func (run *labRun) plot(path string) error {
 			labSeries{"webtorrent-cli: first byte - median load", color.RGBA{0xff, 0x7f, 0x0e, 0xff}, net},
 			labSeries{"webtorrent-cli: first byte from its start", color.RGBA{0xd6, 0x27, 0x28, 0xff}, raw})
 	}
-	return labPlotCDF(path, fmt.Sprintf("Time to first audio in the swarm lab (%d peers, CDF)", run.shape.creators+run.shape.fans), series)
+	tracks := ""
+	if run.shape.format != "" {
+		tracks = ", " + run.shape.format + " tracks"
+	}
+	return labPlotCDF(path, fmt.Sprintf("Time to first audio in the swarm lab (%d peers%s, CDF)", run.shape.creators+run.shape.fans, tracks), series)
 }
 
 func labPlotCDF(path, title string, series []labSeries) error {
