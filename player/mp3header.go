@@ -98,34 +98,55 @@ const mp3SyncSearch = 64 << 10
 
 // readMP3Info finds the first frame at or after start (confirmed by a
 // second frame right after it) and parses a Xing/Info/LAME or VBRI tag.
+//
+// It reads a little at a time, as far as it must: the first frame is
+// usually right at start, and on a stream from the swarm a read past what
+// has arrived waits for the next piece (reading the whole search window at
+// once made every MP3 start from the swarm wait for its second 64 KiB
+// piece too: 0.4 s from a peer 150 ms away in the swarm lab).
 func readMP3Info(r io.ReadSeeker, start int64) (mp3Info, error) {
 	if _, err := r.Seek(start, io.SeekStart); err != nil {
 		return mp3Info{}, err
 	}
-	buf := make([]byte, mp3SyncSearch+4096)
-	n, err := io.ReadFull(r, buf)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return mp3Info{}, err
-	}
-	buf = buf[:n]
-	for i := 0; i+4 <= len(buf) && i < mp3SyncSearch; i++ {
-		h, ok := parseMP3Header(buf[i:])
-		if !ok {
-			continue
+	const limit = mp3SyncSearch + 4096
+	var buf []byte
+	eof := false
+	for i, want := 0, 4096; ; want *= 2 {
+		if n := min(want, limit) - len(buf); n > 0 && !eof {
+			more := make([]byte, n)
+			got, err := io.ReadFull(r, more)
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				eof = true
+			} else if err != nil {
+				return mp3Info{}, err
+			}
+			buf = append(buf, more[:got]...)
 		}
-		next := i + h.frameSize()
-		if next+4 <= len(buf) {
-			if h2, ok := parseMP3Header(buf[next:]); !ok || h2.sampleRate != h.sampleRate || h2.mpeg1 != h.mpeg1 {
+		all := eof || len(buf) >= limit // no more to read
+		for ; i+4 <= len(buf) && i < mp3SyncSearch; i++ {
+			h, ok := parseMP3Header(buf[i:])
+			if !ok {
 				continue
 			}
-		} else if next < len(buf) {
-			continue // the file ends inside the next header: not a frame
+			next := i + h.frameSize()
+			if next+4 > len(buf) && !all {
+				break // read on to see the header after it
+			}
+			if next+4 <= len(buf) {
+				if h2, ok := parseMP3Header(buf[next:]); !ok || h2.sampleRate != h.sampleRate || h2.mpeg1 != h.mpeg1 {
+					continue
+				}
+			} else if next < len(buf) {
+				continue // the file ends inside the next header: not a frame
+			}
+			info := mp3Info{first: h, firstOffset: start + int64(i), audioOffset: start + int64(i)}
+			info.parseTag(buf[i:min(len(buf), i+h.frameSize())])
+			return info, nil
 		}
-		info := mp3Info{first: h, firstOffset: start + int64(i), audioOffset: start + int64(i)}
-		info.parseTag(buf[i:min(len(buf), i+h.frameSize())])
-		return info, nil
+		if all || i >= mp3SyncSearch {
+			return mp3Info{}, fmt.Errorf("no MPEG Layer III frame found")
+		}
 	}
-	return mp3Info{}, fmt.Errorf("no MPEG Layer III frame found")
 }
 
 // parseTag reads a Xing/Info (with LAME extension) or VBRI tag from the
