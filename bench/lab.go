@@ -19,7 +19,7 @@ package main
 // session's size (defaults below: sized to end within 10 minutes on two
 // cores); SWARMTONE_BENCH_LAB_SEED the random seed of the swarm and script.
 // SWARMTONE_BENCH_LAB_FORMAT encodes the tracks as mp3 (the default: the
-// anchor's 160 kbit/s) or flac (lossless, ~1,070 kbit/s): labFormats.
+// anchor's 160 kbit/s) or flac (lossless, ~790 kbit/s): labFormats.
 // SWARMTONE_BENCH_LAB_PCAP names a file the wire then writes every packet's
 // headers to (pcap, stamped as sent and as delivered: swarmlab.Config's
 // Capture), to see a start's round trips.

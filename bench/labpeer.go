@@ -87,10 +87,10 @@ type labFormat struct {
 // labFormats are the lab's encodings. mp3 is the default: 160 kbit/s, the
 // bitrate of the Spotify client the anchor was measured on (Ogg
 // Vorbis q5, Kreitz and Niemelä 2010). flac is lossless pink noise at a level
-// that encodes to about 1,070 kbit/s, like CD music: more than some of the
-// lab's uplinks (1-50 Mbit/s) can send, so an album whose only holder has
-// such an uplink cannot play in real time to anyone, let alone to three
-// listeners at once.
+// that encodes to about 790 kbit/s (lab_track_kbit), like CD music: an
+// album whose only holder has a 1.2 Mbit/s uplink (the lab's uplinks are
+// 1-50 Mbit/s) cannot play in real time to three listeners at once, and
+// stalled in every FLAC run (album 22).
 var labFormats = map[string]labFormat{
 	"mp3":  {Name: "mp3", Ext: ".mp3", Args: []string{"-c:a", "libmp3lame", "-b:a", "160k"}},
 	"flac": {Name: "flac", Ext: ".flac", Args: []string{"-c:a", "flac"}},
