@@ -153,10 +153,10 @@ func (d *mp3Decoder) seekCBR(f int, s int64) (bool, error) {
 	}
 	win := make([]byte, 3*h.frameSize()+16)
 	n, err := io.ReadFull(d.r, win)
-	if err != nil && err != io.ErrUnexpectedEOF {
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 		return false, err
 	}
-	win = win[:n]
+	win = win[:n] // short past the end of a file shorter than its tag says
 	for i := 0; i+4 <= len(win); i++ {
 		a, ok := parseMP3Header(win[i:])
 		if !ok || a.bitrate != h.bitrate || a.sampleRate != h.sampleRate || a.mpeg1 != h.mpeg1 {

@@ -93,6 +93,17 @@ func TestMP3SeeksWithoutTheMiddle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Cut to a third, its Info tag still counting every frame: a
+			// seek past the cut ends the track, as the index does.
+			cut, err := NewDecoder(bytes.NewReader(data[:len(data)/3]), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cut.SeekFrame(8 * 44100); err != nil {
+				t.Errorf("SeekFrame past the end of a cut file: %v, want the track ended", err)
+			} else if n, err := cut.Read(make([]float32, 2*1024)); n != 0 || err != io.EOF {
+				t.Errorf("Read after SeekFrame past the end of a cut file: %d, %v; want 0, EOF", n, err)
+			}
 			for _, target := range []int64{5 * 44100, 8*44100 + 12345, 11 * 44100} {
 				// 192 kbit/s: the target's byte, give or take 48 KiB.
 				at := int64(len(data)) * target / int64(spec.seconds*44100)
