@@ -9,23 +9,25 @@ import (
 	"testing"
 )
 
-// errNotArrived is what arrivedReader says past the bytes that have come.
+// errNotArrived is what holeyReader says outside the bytes that have come.
 var errNotArrived = errors.New("not arrived yet")
 
-// arrivedReader is a file of which only the first arrived bytes have come,
-// as a stream from the swarm is before its next piece: a read past them
-// fails instead of waiting.
-type arrivedReader struct {
+// holeyReader is a file of which only some ranges have arrived, as a
+// stream from the swarm has its head and the pieces around a seek's
+// target: a read outside them fails instead of waiting.
+type holeyReader struct {
 	*bytes.Reader
-	arrived int64
+	have [][2]int64 // [from, to) ranges
 }
 
-func (r *arrivedReader) Read(p []byte) (int, error) {
+func (r *holeyReader) Read(p []byte) (int, error) {
 	pos, _ := r.Seek(0, io.SeekCurrent)
-	if pos >= r.arrived {
-		return 0, errNotArrived
+	for _, h := range r.have {
+		if pos >= h[0] && pos < h[1] {
+			return r.Reader.Read(p[:min(int64(len(p)), h[1]-pos)])
+		}
 	}
-	return r.Reader.Read(p[:min(int64(len(p)), r.arrived-pos)])
+	return 0, errNotArrived
 }
 
 // TestMP3OpensFromItsHead: an MP3 opens and decodes its first frames from
@@ -45,7 +47,7 @@ func TestMP3OpensFromItsHead(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			head, err := NewDecoder(&arrivedReader{Reader: bytes.NewReader(data), arrived: 32 << 10}, path)
+			head, err := NewDecoder(&holeyReader{Reader: bytes.NewReader(data), have: [][2]int64{{0, 32 << 10}}}, path)
 			if err != nil {
 				t.Fatalf("opening from the first 32 KiB of %d: %v", len(data), err)
 			}
@@ -59,24 +61,6 @@ func TestMP3OpensFromItsHead(t *testing.T) {
 			}
 		})
 	}
-}
-
-// holeyReader is a file of which only some ranges have arrived, as a
-// stream from the swarm has its head and the pieces around a seek's
-// target: a read outside them fails instead of waiting.
-type holeyReader struct {
-	*bytes.Reader
-	have [][2]int64 // [from, to) ranges
-}
-
-func (r *holeyReader) Read(p []byte) (int, error) {
-	pos, _ := r.Seek(0, io.SeekCurrent)
-	for _, h := range r.have {
-		if pos >= h[0] && pos < h[1] {
-			return r.Reader.Read(p[:min(int64(len(p)), h[1]-pos)])
-		}
-	}
-	return 0, errNotArrived
 }
 
 // TestMP3SeeksWithoutTheMiddle: a seek into a constant bitrate MP3 lands on
