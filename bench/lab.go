@@ -196,7 +196,7 @@ func runLab(ctx context.Context, shape labShape) (*labRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	slog.Info("lab: catalogue made", "albums", len(cat), "format", format.Name, "took", time.Since(start).Round(time.Millisecond))
+	slog.Info("lab: catalogue made", "albums", len(cat), "format", shape.format, "took", time.Since(start).Round(time.Millisecond))
 	run := &labRun{shape: shape, albums: cat}
 	if run.trackBytes, err = dirBytes(filepath.Join(dir, "albums")); err != nil {
 		return nil, err

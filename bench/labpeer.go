@@ -79,7 +79,6 @@ type labAlbum struct {
 // labFormat is how the lab's tracks are encoded: an ffmpeg codec and its
 // options, and the files' extension.
 type labFormat struct {
-	Name string // as SWARMTONE_BENCH_LAB_FORMAT names it
 	Ext  string
 	Args []string
 }
@@ -92,8 +91,8 @@ type labFormat struct {
 // 1-50 Mbit/s) cannot play in real time to three listeners at once, and
 // stalled in every FLAC run (album 22).
 var labFormats = map[string]labFormat{
-	"mp3":  {Name: "mp3", Ext: ".mp3", Args: []string{"-c:a", "libmp3lame", "-b:a", "160k"}},
-	"flac": {Name: "flac", Ext: ".flac", Args: []string{"-c:a", "flac"}},
+	"mp3":  {Ext: ".mp3", Args: []string{"-c:a", "libmp3lame", "-b:a", "160k"}},
+	"flac": {Ext: ".flac", Args: []string{"-c:a", "flac"}},
 }
 
 // labCatalogue writes albums tracks-long albums of pink noise encoded as

@@ -113,14 +113,15 @@ func readMP3Info(r io.ReadSeeker, start int64) (mp3Info, error) {
 	eof := false
 	for i, want := 0, 4096; ; want *= 2 {
 		if n := min(want, limit) - len(buf); n > 0 && !eof {
-			more := make([]byte, n)
-			got, err := io.ReadFull(r, more)
+			l := len(buf)
+			buf = append(buf, make([]byte, n)...)
+			got, err := io.ReadFull(r, buf[l:])
+			buf = buf[:l+got]
 			if err == io.EOF || err == io.ErrUnexpectedEOF {
 				eof = true
 			} else if err != nil {
 				return mp3Info{}, err
 			}
-			buf = append(buf, more[:got]...)
 		}
 		all := eof || len(buf) >= limit // no more to read
 		for ; i+4 <= len(buf) && i < mp3SyncSearch; i++ {
