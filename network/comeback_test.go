@@ -388,3 +388,89 @@ func TestMetadataFromSeederStartedLater(t *testing.T) {
 		t.Errorf("metadata %v after the seeder started, want ≤ 5 s", d)
 	}
 }
+
+// TestReadOfWholeTrackDoesNotRedial: a read of a piece already on disk
+// waits for no peer, so the node does not redial the torrent's known
+// peers for it, even with none connected. (A listener that has fetched a
+// whole track drops its seeders as mutually complete; redialling them for
+// its reads would connect and be dropped again every backoff.) A read of a
+// piece not yet fetched does redial them.
+func TestReadOfWholeTrackDoesNotRedial(t *testing.T) {
+	dir := t.TempDir()
+	sharer, sh, _ := sharedTrack(t, dir, nil)
+	leecher, _ := startNode(t, filepath.Join(dir, "leecher"), nil)
+	if _, err := leecher.AddBytes(context.Background(), sh.Torrent); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name       string
+		n          *Node
+		wantDialed bool
+	}{
+		{"piece on disk", sharer, false},
+		{"piece not fetched", leecher, true},
+	}
+	for _, c := range cases {
+		e, _, err := c.n.get(sh.InfoHash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dialled := countDials(t)
+		e.rememberPeer(dialled.addr)
+		// A read in progress: a real one of the piece not fetched blocks
+		// there; one of a piece on disk returns at once, so it is begun
+		// by hand to be in progress while the node looks.
+		ctx, cancel := context.WithCancelCause(context.Background())
+		if c.wantDialed {
+			s, err := c.n.Stream(ctx, sh.InfoHash, 0, 176400)
+			if err != nil {
+				t.Fatal(err)
+			}
+			go s.Read(make([]byte, 4096))
+			defer s.Close()
+		} else {
+			defer c.n.endRead(c.n.beginRead(e, 0, "01.flac", 0, cancel))
+		}
+		c.n.checkReads(time.Now(), 0)
+		var got bool
+		select {
+		case <-dialled.c:
+			got = true
+		case <-time.After(2 * time.Second): // a loopback dial takes milliseconds
+		}
+		cancel(nil)
+		if got != c.wantDialed {
+			t.Errorf("%s: the known peer was dialled: %v, want %v", c.name, got, c.wantDialed)
+		}
+	}
+}
+
+// dialCounter is a listener that signals on c when it is dialled.
+type dialCounter struct {
+	addr string
+	c    chan struct{}
+}
+
+func countDials(t *testing.T) dialCounter {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	d := dialCounter{addr: l.Addr().String(), c: make(chan struct{}, 1)}
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			conn.Close()
+			select {
+			case d.c <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	return d
+}

@@ -323,7 +323,9 @@ func TestWeStreamFromWebtorrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkConnects(t, ctx, leecher, relay, added.InfoHash, track, wireRC4)
-	if conns := relay.snapshot(); len(conns) != 1 {
+	// Not a plain dial after MSE failed. (Once the track is whole, each
+	// side may close the connection to the other, a seeder too.)
+	if conns := relay.snapshot(); conns[0].nDown < int64(len(track)) {
 		t.Fatalf("want the first connection to carry the track; relay saw %v", kinds(conns))
 	}
 }

@@ -241,6 +241,12 @@ func (n *Node) checkReads(now time.Time, timeout time.Duration) {
 
 	waiting, reading := map[*entry]bool{}, map[*entry]bool{}
 	for _, w := range reads {
+		if w.e.t.PieceState(w.piece).Complete {
+			// Read from disk, waiting for no peer: a read of a whole
+			// track must not redial the seeders that just dropped us as
+			// mutually complete.
+			continue
+		}
 		reading[w.e] = true
 		w.e.mu.Lock()
 		last := w.start
