@@ -222,3 +222,43 @@ func TestBlockedReadEndsOnClose(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseDuringReads: closing a stream while another goroutine reads it
+// (the player closes a track's stream when its playing is cancelled) ends
+// the reads with an error and is no data race (run it with -race: anacrolix's
+// reader was closed under a read in progress).
+func TestCloseDuringReads(t *testing.T) {
+	dir := t.TempDir()
+	n, sh, _ := sharedTrack(t, dir, nil)
+	for range 20 {
+		s, err := n.Stream(context.Background(), sh.InfoHash, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			buf := make([]byte, 4096)
+			for {
+				if _, err := s.Read(buf); err != nil {
+					if err == io.EOF {
+						_, err = s.Seek(0, io.SeekStart)
+					}
+					if err != nil {
+						done <- err
+						return
+					}
+				}
+			}
+		}()
+		time.Sleep(time.Millisecond)
+		s.Close()
+		select {
+		case err := <-done:
+			if !errors.Is(err, ErrClosed) {
+				t.Fatalf("read after Close: %v, want ErrClosed", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("reads went on 10 s after Close")
+		}
+	}
+}

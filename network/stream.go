@@ -331,6 +331,12 @@ type stream struct {
 	// For logs of what reads waited for (streamlog.go).
 	opened time.Time
 
+	// reading is held (shared) by a read while it may use r: anacrolix's
+	// Reader must not be closed under a read (its Close and a read touch
+	// the same fields unlocked), so Close takes it once the read it
+	// cancelled has returned.
+	reading sync.RWMutex
+
 	mu       sync.Mutex
 	closed   bool
 	readOnce bool      // a read has returned data
@@ -385,6 +391,8 @@ func (s *stream) Size() int64 { return s.size }
 func (s *stream) Read(p []byte) (int, error) { return s.ReadContext(s.ctx, p) }
 
 func (s *stream) ReadContext(ctx context.Context, p []byte) (int, error) {
+	s.reading.RLock()
+	defer s.reading.RUnlock()
 	s.mu.Lock()
 	closed, pos := s.closed, s.pos
 	s.mu.Unlock()
@@ -484,7 +492,9 @@ func (s *stream) Close() error {
 	}
 	s.closed = true
 	s.mu.Unlock()
-	s.release()
+	s.release() // cancels the read in progress
+	s.reading.Lock()
+	defer s.reading.Unlock()
 	return s.r.Close()
 }
 
