@@ -19,7 +19,8 @@ package main
 // session's size (defaults below: sized to end within 10 minutes on two
 // cores); SWARMTONE_BENCH_LAB_SEED the random seed of the swarm and script.
 // SWARMTONE_BENCH_LAB_FORMAT encodes the tracks as mp3 (the default: the
-// anchor's 160 kbit/s) or flac (lossless, ~790 kbit/s): labFormats.
+// anchor's 160 kbit/s), flac (lossless, ~790 kbit/s), ogg (Vorbis, 160 kbit/s) or
+// opus: labFormats.
 // SWARMTONE_BENCH_LAB_PCAP names a file the wire then writes every packet's
 // headers to (pcap, stamped as sent and as delivered: swarmlab.Config's
 // Capture), to see a start's round trips.
@@ -33,13 +34,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -177,7 +181,7 @@ func runLab(ctx context.Context, shape labShape) (*labRun, error) {
 	defer cancel()
 	format, ok := labFormats[shape.format]
 	if !ok {
-		return nil, fmt.Errorf("%s=%q: the lab encodes its tracks as mp3 or flac", labFormatEnv, shape.format)
+		return nil, fmt.Errorf("%s=%q: the lab encodes its tracks as %s", labFormatEnv, shape.format, strings.Join(slices.Sorted(maps.Keys(labFormats)), ", "))
 	}
 	if err := swarmlab.Available(); err != nil {
 		return nil, fmt.Errorf("the swarm lab cannot run here, and measures nothing instead: %w", err)

@@ -89,10 +89,14 @@ type labFormat struct {
 // that encodes to about 790 kbit/s (lab_track_kbit), like CD music: an
 // album whose only holder has a 1.2 Mbit/s uplink (the lab's uplinks are
 // 1-50 Mbit/s) cannot play in real time to three listeners at once, and
-// stalled in every FLAC run (album 22).
+// stalled in every FLAC run (album 22). ogg is Ogg Vorbis at 160 kbit/s, the
+// anchor's own encoding, and opus Opus at a constant 128 kbit/s: both put the length
+// in the last page's granule position, which the player reads at open.
 var labFormats = map[string]labFormat{
 	"mp3":  {Ext: ".mp3", Args: []string{"-c:a", "libmp3lame", "-b:a", "160k"}},
 	"flac": {Ext: ".flac", Args: []string{"-c:a", "flac"}},
+	"ogg":  {Ext: ".ogg", Args: []string{"-c:a", "libvorbis", "-b:a", "160k", "-minrate", "160k", "-maxrate", "160k"}},
+	"opus": {Ext: ".opus", Args: []string{"-c:a", "libopus", "-b:a", "128k", "-vbr", "off"}},
 }
 
 // labCatalogue writes albums tracks-long albums of pink noise encoded as
