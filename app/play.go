@@ -10,6 +10,7 @@ import (
 
 	"github.com/swarmtone/swarmtone/internal/sharedfile"
 	"github.com/swarmtone/swarmtone/library"
+	"github.com/swarmtone/swarmtone/network"
 	"github.com/swarmtone/swarmtone/player"
 )
 
@@ -38,11 +39,16 @@ func (c *Core) PlayerTrack(t library.Track) (player.Track, error) {
 		}
 		c.ahead.noteSwarmTrack(pt.ID, swarmFile{loc.InfoHashHex(), loc.FileIndex}, bytesPerSecond)
 		pt.Open = func(ctx context.Context) (io.ReadSeekCloser, error) {
-			open := c.node.Stream
-			if player.Preloading(ctx) { // the next track: below the one heard
-				open = c.node.StreamNext
+			var s network.Stream
+			var err error
+			switch ih := loc.InfoHashHex(); {
+			case player.ReadingLength(ctx): // a few bytes at its end
+				s, err = c.node.PeekStream(ctx, ih, loc.FileIndex)
+			case player.Preloading(ctx): // the next track: below the one heard
+				s, err = c.node.StreamNext(ctx, ih, loc.FileIndex, bytesPerSecond)
+			default:
+				s, err = c.node.Stream(ctx, ih, loc.FileIndex, bytesPerSecond)
 			}
-			s, err := open(ctx, loc.InfoHashHex(), loc.FileIndex, bytesPerSecond)
 			if err != nil {
 				return nil, err
 			}

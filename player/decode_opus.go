@@ -48,7 +48,12 @@ const opusPreRoll = 3840
 // opusMaxPacket is the longest packet in samples (120 ms).
 const opusMaxPacket = 5760
 
-func newOpusDecoder(r io.ReadSeeker) (*opusDecoder, error) {
+func newOpusDecoder(r io.ReadSeeker) (*opusDecoder, error) { return openOpus(r, true) }
+
+// openOpus opens an Opus stream; withLength false leaves its length (the
+// last page's granule position) to lengthFinder, for a stream whose end has
+// not come yet.
+func openOpus(r io.ReadSeeker, withLength bool) (*opusDecoder, error) {
 	size, err := r.Seek(0, io.SeekEnd)
 	if err != nil {
 		return nil, err
@@ -72,11 +77,41 @@ func newOpusDecoder(r io.ReadSeeker) (*opusDecoder, error) {
 	d.start = max(s, 0)
 	d.next = d.start
 	d.total = -1
-	if g, ok := d.lastGranule(); ok {
-		d.total = max(g-d.start-d.head.preSkip, 0)
+	if withLength {
+		if g, ok := d.lastGranule(); ok {
+			d.total = max(g-d.start-d.head.preSkip, 0)
+		}
 	}
 	// Come back to the first audio packets.
 	return d, d.restart()
+}
+
+// lengthFinder returns a function that finds the length (what openOpus
+// with its length sets) from r, another reader of the same bytes; it may
+// run while d decodes.
+func (d *opusDecoder) lengthFinder() func(r io.ReadSeeker) (int64, bool) {
+	serial, trim := d.pages.serial, d.start+d.head.preSkip
+	return func(r io.ReadSeeker) (int64, bool) {
+		size, err := r.Seek(0, io.SeekEnd)
+		if err != nil {
+			return 0, false
+		}
+		probe := &opusDecoder{pages: newOggPages(r), size: size}
+		probe.pages.serial = serial
+		g, ok := probe.lastGranule()
+		if !ok {
+			return 0, false
+		}
+		return max(g-trim, 0), true
+	}
+}
+
+// setLength gives a decoder opened without its length the one its
+// lengthFinder found.
+func (d *opusDecoder) setLength(total int64) {
+	if total >= 0 && d.total < 0 {
+		d.total = total
+	}
 }
 
 // readHeaders reads OpusHead and OpusTags from the start of the stream.

@@ -23,8 +23,17 @@ type vorbisDecoder struct {
 // sample decoded between them.
 const maxVorbisSkips = 64
 
-func newVorbisDecoder(r io.ReadSeeker) (*vorbisDecoder, error) {
-	d, err := vorbis.NewDecoder(r)
+func newVorbisDecoder(r io.ReadSeeker) (*vorbisDecoder, error) { return openVorbis(r, true) }
+
+// openVorbis opens a Vorbis stream; withLength false leaves its length (the
+// last page's granule position) to lengthFinder, for a stream whose end
+// has not come yet.
+func openVorbis(r io.ReadSeeker, withLength bool) (*vorbisDecoder, error) {
+	open := vorbis.NewDecoder
+	if !withLength {
+		open = vorbis.NewDecoderFromStart
+	}
+	d, err := open(r)
 	if err != nil {
 		return nil, err
 	}
@@ -38,6 +47,15 @@ func newVorbisDecoder(r io.ReadSeeker) (*vorbisDecoder, error) {
 func (d *vorbisDecoder) SampleRate() int { return d.info.SampleRate }
 
 func (d *vorbisDecoder) Length() int64 { return d.info.TotalSamples }
+
+func (d *vorbisDecoder) lengthFinder() func(r io.ReadSeeker) (int64, bool) {
+	return d.d.LengthFinder()
+}
+
+func (d *vorbisDecoder) setLength(total int64) {
+	d.d.SetLength(total)
+	d.info.TotalSamples = d.d.Info().TotalSamples
+}
 
 func (d *vorbisDecoder) SeekFrame(frame int64) error { return d.d.SeekFrame(max(frame, 0)) }
 

@@ -26,6 +26,13 @@ type Decoder interface {
 // decoders have some on corrupt input) are recovered into errors, here and
 // in every Read and Seek.
 func NewDecoder(r io.ReadSeeker, name string) (d Decoder, err error) {
+	return openDecoder(r, name, true)
+}
+
+// openDecoder is NewDecoder; withLength false opens a format whose length
+// is at the end of the file (Ogg's last granule position) from the file's
+// start alone, leaving the length to lateLength.
+func openDecoder(r io.ReadSeeker, name string, withLength bool) (d Decoder, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			d, err = nil, fmt.Errorf("%s: decoder crashed on corrupt data (%v); try re-encoding the file", name, p)
@@ -41,11 +48,11 @@ func NewDecoder(r io.ReadSeeker, name string) (d Decoder, err error) {
 	case FormatFLAC:
 		d, err = newFLACDecoder(r, start)
 	case FormatVorbis:
-		d, err = newVorbisDecoder(r)
+		d, err = openVorbis(r, withLength)
 	case FormatMP3:
 		d, err = newMP3Decoder(r, start)
 	case FormatOpus:
-		d, err = newOpusDecoder(r)
+		d, err = openOpus(r, withLength)
 	default:
 		err = fmt.Errorf("unexpected format %q", f)
 	}
@@ -56,6 +63,25 @@ func NewDecoder(r io.ReadSeeker, name string) (d Decoder, err error) {
 		return nil, fmt.Errorf("%s: invalid %s: %w", name, f, err)
 	}
 	return &safeDecoder{d: d, name: name, format: f}, nil
+}
+
+// lateLength is a decoder opened without its length (openDecoder):
+// lengthFinder's function reads it from another reader of the same file,
+// setLength hands it over.
+type lateLength interface {
+	lengthFinder() func(io.ReadSeeker) (int64, bool)
+	setLength(total int64)
+}
+
+// lengthLater is d's lateLength if d was opened without a length it can
+// still find; else nil.
+func lengthLater(d Decoder) lateLength {
+	s, ok := d.(*safeDecoder)
+	if !ok || d.Length() >= 0 {
+		return nil
+	}
+	ll, _ := s.d.(lateLength)
+	return ll
 }
 
 // safeDecoder recovers panics and names the input in errors.

@@ -443,6 +443,20 @@ func Preloading(ctx context.Context) bool {
 	return v
 }
 
+// lengthProbeKey marks the context a track is opened with a second time
+// to read its length (stream.findLength).
+type lengthProbeKey struct{}
+
+// ReadingLength reports whether Track.Open's ctx opens the track a second
+// time, while it plays, to read its length from the end of its file (Ogg
+// keeps it in its last page): a swarm stream for it should fetch only what
+// it reads, below the reader heard. It is never foregrounded, and reports
+// Preloading when its track is the preloaded one.
+func ReadingLength(ctx context.Context) bool {
+	v, _ := ctx.Value(lengthProbeKey{}).(bool)
+	return v
+}
+
 // Foregrounder is a reader from Track.Open that fetches less urgently while
 // preloaded: Foreground is called once, when its track becomes the one
 // heard (the hand-over), even if that happens before Open returns.
@@ -495,7 +509,7 @@ func (e *Engine) newPreload(en entry) *stream {
 	if open != nil {
 		en.track.Open = func(ctx context.Context) (io.ReadSeekCloser, error) {
 			rc, err := open(context.WithValue(ctx, preloadKey{}, true))
-			if err == nil {
+			if err == nil && !ReadingLength(ctx) {
 				h.opened(rc)
 			}
 			return rc, err

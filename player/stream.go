@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -97,7 +98,11 @@ func (s *stream) run(ctx context.Context, start time.Duration) {
 	defer stop()
 	defer closeRC()
 
-	dec, err := NewDecoder(rc, s.track.ID)
+	// A start from the top does not wait for the end of the file, which
+	// from peers comes a piece later (Ogg's length is there): the length
+	// is found on a second reader while it plays. A seek wants it at
+	// once, to aim its search, and the end has come by then.
+	dec, err := openDecoder(rc, s.track.ID, start > 0)
 	if err != nil {
 		if ctx.Err() == nil {
 			s.err = err
@@ -107,6 +112,11 @@ func (s *stream) run(ctx context.Context, start time.Duration) {
 	rate := dec.SampleRate()
 	if n := dec.Length(); n >= 0 {
 		s.length.Store(n * OutputRate / int64(rate))
+	}
+	late := lengthLater(dec)
+	var lengthFound <-chan int64
+	if late != nil {
+		lengthFound = s.findLength(ctx, late.lengthFinder())
 	}
 	if start > 0 {
 		if err := dec.SeekFrame(int64(start.Seconds()*float64(rate) + 0.5)); err != nil {
@@ -124,6 +134,13 @@ func (s *stream) run(ctx context.Context, start time.Duration) {
 	var pending []float32
 	emptyReads := 0
 	for {
+		select {
+		case n := <-lengthFound:
+			late.setLength(n)
+			s.length.Store(n * OutputRate / int64(rate))
+			lengthFound = nil
+		default:
+		}
 		n, rerr := dec.Read(in)
 		if ctx.Err() != nil {
 			return
@@ -165,4 +182,30 @@ func (s *stream) run(ctx context.Context, start time.Duration) {
 			return
 		}
 	}
+}
+
+// findLength opens the track a second time (ReadingLength) and sends on
+// the channel returned the length find reads from it; nothing if it cannot
+// (the length stays unknown, as for a file whose end is damaged). It ends
+// with ctx.
+func (s *stream) findLength(ctx context.Context, find func(io.ReadSeeker) (int64, bool)) <-chan int64 {
+	found := make(chan int64, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				slog.Warn("player: finding a track's length crashed on its data; its length stays unknown", "track", s.track.ID, "panic", p)
+			}
+		}()
+		rc, err := s.track.Open(context.WithValue(ctx, lengthProbeKey{}, true))
+		if err != nil {
+			return
+		}
+		closeRC := sync.OnceFunc(func() { rc.Close() })
+		defer closeRC()
+		defer context.AfterFunc(ctx, closeRC)() // unblocks a pending Read
+		if n, ok := find(rc); ok {
+			found <- n
+		}
+	}()
+	return found
 }

@@ -100,7 +100,15 @@ type stats struct {
 // stream r (from offset 0), the last page's granule position for the
 // length (reading only the end of r) and the first page's for the start
 // offset.
-func NewDecoder(r io.ReadSeeker) (*Decoder, error) {
+func NewDecoder(r io.ReadSeeker) (*Decoder, error) { return newDecoder(r, true) }
+
+// NewDecoderFromStart is NewDecoder without the length: it reads only the
+// start of r, so a stream still arriving (from peers) opens before its
+// end has come. TotalSamples is -1 until SetLength gives it the length
+// LengthFinder reads from another reader of the same bytes.
+func NewDecoderFromStart(r io.ReadSeeker) (*Decoder, error) { return newDecoder(r, false) }
+
+func newDecoder(r io.ReadSeeker, withLength bool) (*Decoder, error) {
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
@@ -110,7 +118,11 @@ func NewDecoder(r io.ReadSeeker) (*Decoder, error) {
 	}
 	d.allocate()
 	d.info.TotalSamples = -1
-	last, haveLast := d.lastGranule()
+	var last int64
+	var haveLast bool
+	if withLength {
+		last, haveLast = d.lastGranule()
+	}
 	// The first page's granule position says where the stream starts:
 	// after a cut (greater than the samples its packets make) or with
 	// samples to drop at the start (smaller; Vorbis I §A.2).
@@ -137,6 +149,31 @@ func NewDecoder(r io.ReadSeeker) (*Decoder, error) {
 
 // Info describes the stream.
 func (d *Decoder) Info() Info { return d.info }
+
+// LengthFinder returns a function that finds the stream's length (what
+// TotalSamples holds after NewDecoder) by reading the end of r, another
+// reader of the same bytes. The function may run on another goroutine
+// while d decodes: it uses only what d knew when LengthFinder was called.
+func (d *Decoder) LengthFinder() func(r io.ReadSeeker) (int64, bool) {
+	serial, audio, start := d.info.Serial, d.audio, d.start
+	return func(r io.ReadSeeker) (int64, bool) {
+		probe := &Decoder{src: newSource(r), info: Info{Serial: serial}, audio: audio}
+		last, ok := probe.lastGranule()
+		if !ok {
+			return 0, false
+		}
+		return max(last-start, 0), true
+	}
+}
+
+// SetLength gives a decoder made by NewDecoderFromStart its length, found
+// with LengthFinder: from then on it is as if NewDecoder had read it.
+func (d *Decoder) SetLength(total int64) {
+	if total < 0 || d.info.TotalSamples >= 0 {
+		return
+	}
+	d.info.TotalSamples, d.endAt = total, total
+}
 
 // counts returns the statistics, with the packet reader's.
 func (d *Decoder) counts() stats {
