@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -50,15 +49,7 @@ func TestOggStartsBeforeItsEnd(t *testing.T) {
 	dir := t.TempDir()
 	for _, format := range []string{"ogg", "opus"} {
 		t.Run(format, func(t *testing.T) {
-			path := sineFile(t, dir, "late-"+format, sineSpec{freq: 440, amp: 0.3, rate: 48000, seconds: 20}, format)
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			whole, err := NewDecoder(bytes.NewReader(data), path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			path, data, whole := encodedSine(t, dir, "late-"+format, sineSpec{freq: 440, amp: 0.3, rate: 48000, seconds: 20}, format)
 			if whole.Length() < 0 {
 				t.Fatal("the whole file has no length: the test proves nothing")
 			}
@@ -105,15 +96,7 @@ func TestOggLengthFoundLater(t *testing.T) {
 	dir := t.TempDir()
 	for _, format := range []string{"ogg", "opus"} {
 		t.Run(format, func(t *testing.T) {
-			path := sineFile(t, dir, "found-"+format, sineSpec{freq: 440, amp: 0.3, rate: 44100, seconds: 20}, format)
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			whole, err := NewDecoder(bytes.NewReader(data), path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			path, data, whole := encodedSine(t, dir, "found-"+format, sineSpec{freq: 440, amp: 0.3, rate: 44100, seconds: 20}, format)
 			head := &holeyReader{Reader: bytes.NewReader(data), have: [][2]int64{{0, int64(len(data)) - 16<<10}}}
 			d, err := openDecoder(head, path, false)
 			if err != nil {

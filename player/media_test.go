@@ -1,6 +1,7 @@
 package player
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"os"
@@ -120,6 +121,20 @@ func sineFile(t testing.TB, dir, name string, s sineSpec, f string) string {
 	src := filepath.Join(dir, name+".wav")
 	writeSineWAV(t, src, s)
 	return encode(t, src, f)
+}
+
+// encodedSine is sineFile with the file's bytes and a decoder of them.
+func encodedSine(t testing.TB, dir, name string, s sineSpec, f string) (path string, data []byte, d Decoder) {
+	t.Helper()
+	path = sineFile(t, dir, name, s, f)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err = NewDecoder(bytes.NewReader(data), path); err != nil {
+		t.Fatal(err)
+	}
+	return path, data, d
 }
 
 // analysis is what a captured stretch of a sine looks like.

@@ -38,15 +38,7 @@ func TestMP3OpensFromItsHead(t *testing.T) {
 	dir := t.TempDir()
 	for _, format := range []string{"mp3", "mp3tag", "mp3vbr"} {
 		t.Run(format, func(t *testing.T) {
-			path := sineFile(t, dir, format, sineSpec{freq: 440, amp: 0.3, rate: 44100, seconds: 10}, format)
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			whole, err := NewDecoder(bytes.NewReader(data), path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			path, data, whole := encodedSine(t, dir, format, sineSpec{freq: 440, amp: 0.3, rate: 44100, seconds: 10}, format)
 			head, err := NewDecoder(&holeyReader{Reader: bytes.NewReader(data), have: [][2]int64{{0, 32 << 10}}}, path)
 			if err != nil {
 				t.Fatalf("opening from the first 32 KiB of %d: %v", len(data), err)
