@@ -138,8 +138,12 @@ func TestTrayAndNotifications(t *testing.T) {
 	}
 	click := func(label string) {
 		t.Helper()
-		if out, err := dbusSend("--dest="+item, "/StatusNotifierMenu", "com.canonical.dbusmenu.Event",
-			"int32:"+strconv.Itoa(ids[label]), "string:clicked", "variant:string:", "uint32:0"); err != nil {
+		out, err := dbusSend("--dest="+item, "/StatusNotifierMenu", "com.canonical.dbusmenu.Event",
+			"int32:"+strconv.Itoa(ids[label]), "string:clicked", "variant:string:", "uint32:0")
+		// Quit may end the app before the reply to its click has left (a
+		// loaded machine did): that the app then exits cleanly is checked
+		// below.
+		if err != nil && !(label == "Quit" && strings.Contains(out, "org.freedesktop.DBus.Error.NoReply")) {
 			t.Fatalf("clicking %s in the tray: %v\n%s", label, err, out)
 		}
 	}
