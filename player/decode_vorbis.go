@@ -14,7 +14,7 @@ import (
 // last whole packet.
 type vorbisDecoder struct {
 	d    *vorbis.Decoder
-	info vorbis.Info
+	info vorbis.Info // at open: rate and channels (the length may come later: Length)
 	mix  downmix
 	buf  []float32
 }
@@ -46,16 +46,14 @@ func openVorbis(r io.ReadSeeker, withLength bool) (*vorbisDecoder, error) {
 
 func (d *vorbisDecoder) SampleRate() int { return d.info.SampleRate }
 
-func (d *vorbisDecoder) Length() int64 { return d.info.TotalSamples }
+// Length is the inner decoder's: setLength may give it later.
+func (d *vorbisDecoder) Length() int64 { return d.d.Info().TotalSamples }
 
 func (d *vorbisDecoder) lengthFinder() func(r io.ReadSeeker) (int64, bool) {
 	return d.d.LengthFinder()
 }
 
-func (d *vorbisDecoder) setLength(total int64) {
-	d.d.SetLength(total)
-	d.info.TotalSamples = d.d.Info().TotalSamples
-}
+func (d *vorbisDecoder) setLength(total int64) { d.d.SetLength(total) }
 
 func (d *vorbisDecoder) SeekFrame(frame int64) error { return d.d.SeekFrame(max(frame, 0)) }
 
