@@ -24,6 +24,10 @@ type Stream interface {
 	// Foreground makes a stream opened by StreamNext a playing stream (its
 	// track is now the one heard); it does nothing to other streams.
 	Foreground()
+	// Fetched reports whether the file's bytes [off, off+n) are all on disk
+	// (verified), so a read of them does not wait for peers; the part of
+	// the range past the file's end counts as fetched.
+	Fetched(off, n int64) bool
 }
 
 // readaheadSeconds of audio the node fetches ahead of the read position
@@ -387,6 +391,19 @@ func (s *stream) holdAhead(piece int) {
 }
 
 func (s *stream) Size() int64 { return s.size }
+
+func (s *stream) Fetched(off, n int64) bool {
+	off, end := max(off, 0), min(off+n, s.size)
+	if off >= end {
+		return true
+	}
+	for i := (s.off + off) / s.pl; i <= (s.off+end-1)/s.pl; i++ {
+		if !s.e.t.PieceState(int(i)).Complete {
+			return false
+		}
+	}
+	return true
+}
 
 func (s *stream) Read(p []byte) (int, error) { return s.ReadContext(s.ctx, p) }
 
