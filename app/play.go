@@ -77,6 +77,12 @@ func (r *firstByteReader) Foreground() {
 	}
 }
 
+// Fetched passes on which bytes have come (player.Fetcher).
+func (r *firstByteReader) Fetched(off, n int64) bool {
+	f, ok := r.ReadSeekCloser.(player.Fetcher)
+	return !ok || f.Fetched(off, n)
+}
+
 func (r *firstByteReader) Read(p []byte) (int, error) {
 	n, err := r.ReadSeekCloser.Read(p)
 	if n > 0 && r.at.Load() == 0 {

@@ -13,7 +13,10 @@ import (
 // needs: the exact length from a Xing/Info or VBRI tag, gapless trimming
 // of the LAME encoder delay, decoder delay and padding, and exact seeking
 // from a frame index built lazily from headers only (never a scan of the
-// whole file at open, which on a swarm reader would download the track).
+// whole file at open, which on a swarm reader would download the track),
+// or straight to the target frame of a constant bitrate stream (seekCBR);
+// a VBR seek whose bytes before the target have not come lands near it by
+// the Xing table of contents instead (seekTOC).
 type mp3Decoder struct {
 	r       io.ReadSeeker
 	info    mp3Info
@@ -29,6 +32,10 @@ type mp3Decoder struct {
 	// when the index reached the end.
 	lastSize  int
 	indexDone bool
+	// approx is set by a seek through the Xing table of contents (seekTOC):
+	// pos is then an estimate, so the end is where the frames end, not
+	// where pos reaches total.
+	approx bool
 	// pcm holds one decoded frame; pcm[pcmPos:pcmLen] (in stereo frames)
 	// is not yet returned.
 	pcm    []float32
@@ -74,7 +81,7 @@ func (d *mp3Decoder) startAt(off, discard int64) error {
 	} else {
 		d.dec.Reset(d.r)
 	}
-	d.ended, d.discard = false, discard
+	d.ended, d.discard, d.approx = false, discard, false
 	d.pcmPos, d.pcmLen = 0, 0
 	return nil
 }
@@ -179,6 +186,125 @@ func (d *mp3Decoder) seekCBR(f int, s int64) (bool, error) {
 	return false, nil
 }
 
+// mp3TOCRunIn is how many frames decoding restarts before the frame a seek
+// by the table of contents lands on (their samples are dropped): enough for
+// the bit reservoir (up to 511 bytes back) and the synthesis overlap.
+const mp3TOCRunIn = 3
+
+// seekTOC restarts decoding near decoded sample s of frame f in a VBR
+// stream by its Xing table of contents, when the frame index does not reach
+// f and the bytes it would read to get there have not come (a stream from
+// the swarm, see Fetcher): the index would wait for every piece between,
+// a whole track's download for a seek near its end. The table places each
+// whole percent of the duration within 1/256 of the stream's bytes, and
+// between its entries the bytes are taken as even, so the audio starts
+// near the target, not on its sample (within a frame, 26 ms, in the test's
+// swinging bitrate), and the position is reported as the target. It
+// reports false, leaving the seek to the index, for a stream without a
+// table, a target the index reaches or whose bytes are at hand, or when no
+// frames are found where the table points.
+func (d *mp3Decoder) seekTOC(f int, s int64) (bool, error) {
+	fr, ok := d.r.(Fetcher)
+	toc := d.info.toc
+	if !ok || toc == nil || d.info.frames <= 0 || f < len(d.offsets) || int64(f) >= d.info.frames || f < 2*mp3TOCRunIn {
+		return false, nil
+	}
+	span := d.info.bytes
+	if span <= 0 {
+		end, err := d.r.Seek(0, io.SeekEnd)
+		if err != nil {
+			return false, err
+		}
+		span = end - d.info.firstOffset
+	}
+	pct := 100 * float64(f) / float64(d.info.frames)
+	i := min(int(pct), 99)
+	lo, hi := float64(toc[i]), 256.0
+	if i < 99 {
+		hi = float64(toc[i+1])
+	}
+	at := d.info.audioOffset + int64((lo+(hi-lo)*(pct-float64(i)))/256*float64(span-(d.info.audioOffset-d.info.firstOffset)))
+	from := d.info.audioOffset
+	if n := len(d.offsets); n > 0 {
+		from = d.offsets[n-1]
+	}
+	if at <= from || fr.Fetched(from, at-from) {
+		return false, nil // the index reads only what has come
+	}
+	// The frames from a few before at: the one that starts nearest at is
+	// taken for frame f, decoding restarts mp3TOCRunIn before it.
+	maxFrame := 1441 // 320 kbit/s at 32 kHz, padded: no Layer III frame is longer
+	start := max(at-int64((mp3TOCRunIn+1)*maxFrame), d.info.audioOffset)
+	win := make([]byte, at-start+int64(2*maxFrame))
+	if _, err := d.r.Seek(start, io.SeekStart); err != nil {
+		return false, err
+	}
+	n, err := io.ReadFull(d.r, win)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return false, err
+	}
+	offs := mp3FrameChain(win[:n], d.info.first)
+	k := -1
+	for j, o := range offs {
+		if k < 0 || abs(start+int64(o)-at) < abs(start+int64(offs[k])-at) {
+			k = j
+		}
+	}
+	if k < mp3TOCRunIn || start+int64(offs[k]) > at+int64(maxFrame) {
+		return false, nil // too few frames before it, or none near at
+	}
+	first := k - mp3TOCRunIn
+	return true, d.startAt(start+int64(offs[first]), int64(mp3TOCRunIn)*d.spf+s-int64(f)*d.spf)
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// mp3FrameChain finds in win the first run of frames like first (same
+// MPEG version and sample rate), each right after the one before, and
+// returns the offsets of those whose header is in win. A run starts only
+// where three headers follow each other: a sync pattern inside audio data
+// rarely also has a header where its length ends, twice.
+func mp3FrameChain(win []byte, first mp3Header) []int {
+	like := func(i int) (int, bool) {
+		if i+4 > len(win) {
+			return 0, false
+		}
+		h, ok := parseMP3Header(win[i:])
+		if !ok || h.sampleRate != first.sampleRate || h.mpeg1 != first.mpeg1 {
+			return 0, false
+		}
+		return h.frameSize(), true
+	}
+	for i := range len(win) {
+		a, ok := like(i)
+		if !ok {
+			continue
+		}
+		b, ok := like(i + a)
+		if !ok {
+			continue
+		}
+		if _, ok := like(i + a + b); !ok {
+			continue
+		}
+		var offs []int
+		for o := i; ; {
+			n, ok := like(o)
+			if !ok {
+				return offs
+			}
+			offs = append(offs, o)
+			o += n
+		}
+	}
+	return nil
+}
+
 func (d *mp3Decoder) SeekFrame(frame int64) error {
 	frame = max(frame, 0)
 	if d.total >= 0 {
@@ -189,6 +315,12 @@ func (d *mp3Decoder) SeekFrame(frame int64) error {
 	if ok, err := d.seekCBR(f, s); ok || err != nil {
 		if ok {
 			d.pos = frame
+		}
+		return err
+	}
+	if ok, err := d.seekTOC(f, s); ok || err != nil {
+		if ok {
+			d.pos, d.approx = frame, true
 		}
 		return err
 	}
@@ -219,7 +351,7 @@ func (d *mp3Decoder) Read(dst []float32) (int, error) {
 		return 0, io.EOF
 	}
 	want := len(dst) / 2
-	if d.total >= 0 {
+	if d.total >= 0 && !d.approx {
 		want = int(min(int64(want), d.total-d.pos))
 		if want <= 0 {
 			return 0, io.EOF

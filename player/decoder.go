@@ -15,7 +15,9 @@ type Decoder interface {
 	// Read fills dst (len a multiple of 2) with stereo frames and returns
 	// how many frames it wrote; io.EOF at the end.
 	Read(dst []float32) (int, error)
-	// SeekFrame moves to the given frame (at SampleRate), sample-accurately.
+	// SeekFrame moves to the given frame (at SampleRate), sample-accurately
+	// (but for a VBR MP3 whose bytes before the frame have not come: near
+	// it, see Fetcher).
 	SeekFrame(frame int64) error
 	// Length is the number of frames, or -1 if unknown.
 	Length() int64

@@ -462,6 +462,14 @@ func ReadingLength(ctx context.Context) bool {
 // heard (the hand-over), even if that happens before Open returns.
 type Foregrounder interface{ Foreground() }
 
+// Fetcher is a reader from Track.Open that knows which of its bytes are at
+// hand (a stream from the swarm): Fetched reports whether a read of
+// [off, off+n) would not wait for the network. A decoder that has a quicker,
+// less exact way to a seek's target than reading everything before it (an
+// MP3 without a constant bitrate) takes that way only when the bytes before
+// the target have not come; a reader that is not a Fetcher has them all.
+type Fetcher interface{ Fetched(off, n int64) bool }
+
 // handover tells a preloaded track's reader when its turn comes.
 type handover struct {
 	mu sync.Mutex

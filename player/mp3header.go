@@ -85,6 +85,9 @@ type mp3Info struct {
 	padding     int   // LAME end padding in samples
 	hasLAME     bool
 	vbr         bool
+	// toc is a Xing tag's table of contents: toc[i]/256 of the stream's
+	// bytes (from the tag's frame) is where i % of its duration begins.
+	toc *[100]byte
 }
 
 // mp3DecoderDelay is the delay of a standard Layer III synthesis (the 528+1
@@ -150,6 +153,18 @@ func readMP3Info(r io.ReadSeeker, start int64) (mp3Info, error) {
 	}
 }
 
+// sensibleTOC reports whether a Xing table of contents could be true: it
+// never goes back and it goes somewhere. A damaged one is not used (seeks
+// go by the frame index), rather than sending a seek to the wrong place.
+func sensibleTOC(toc []byte) bool {
+	for i := 1; i < len(toc); i++ {
+		if toc[i] < toc[i-1] {
+			return false
+		}
+	}
+	return toc[len(toc)-1] > toc[0]
+}
+
 // parseTag reads a Xing/Info (with LAME extension) or VBRI tag from the
 // first frame f; when one is present the frame carries no audio.
 func (m *mp3Info) parseTag(f []byte) {
@@ -168,6 +183,9 @@ func (m *mp3Info) parseTag(f []byte) {
 			p += 4
 		}
 		if flags&4 != 0 {
+			if len(f) >= p+100 && sensibleTOC(f[p:p+100]) {
+				m.toc = (*[100]byte)(bytes.Clone(f[p : p+100]))
+			}
 			p += 100
 		}
 		if flags&8 != 0 {
