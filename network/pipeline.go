@@ -76,10 +76,52 @@ type pipelines struct {
 	// onSent, when a test sets it, sees each request sent and how many are
 	// outstanding on its connection then.
 	onSent func(r torrent.Request, outstanding int)
+	// starts holds, per torrent, how many chunks a stream that just opened
+	// needs before it can start (startChunks), for the batch that opens
+	// the torrent's requests.
+	starts map[*torrent.Torrent]startNeed
+}
+
+// startNeed is what a stream (by) needs before it starts.
+type startNeed struct {
+	by     *stream
+	chunks int
 }
 
 func newPipelines() *pipelines {
-	return &pipelines{peers: map[*torrent.Peer]*pipePeer{}, now: time.Now}
+	return &pipelines{peers: map[*torrent.Peer]*pipePeer{}, now: time.Now, starts: map[*torrent.Torrent]startNeed{}}
+}
+
+// setStart notes that s, a stream of t that just opened, needs chunks
+// before it can start (0: nothing beyond a piece).
+func (pl *pipelines) setStart(t *torrent.Torrent, s *stream, chunks int) {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	if chunks > 0 {
+		pl.starts[t] = startNeed{s, chunks}
+	} else {
+		delete(pl.starts, t)
+	}
+}
+
+// dropStart forgets what s needed to start, if it is still noted.
+func (pl *pipelines) dropStart(t *torrent.Torrent, s *stream) {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	if pl.starts[t].by == s {
+		delete(pl.starts, t)
+	}
+}
+
+// openingWindow is how many requests the batch that opens t's requests may
+// hold: a whole piece, or what a stream that just opened needs to start,
+// which the batch then takes.
+func (pl *pipelines) openingWindow(t *torrent.Torrent) int {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	w := max(chunksPerPiece(t), pl.starts[t].chunks)
+	delete(pl.starts, t)
+	return w
 }
 
 // install adds the pipelines' callbacks to a client configuration.
@@ -90,7 +132,7 @@ func (pl *pipelines) install(cc *torrent.ClientConfig) {
 			return
 		}
 		if pc, ok := ev.Peer.TryAsPeerConn(); ok {
-			openRequestWindow(pc, chunksPerPiece(ev.Peer.Torrent()))
+			openRequestWindow(pc, pl.openingWindow(ev.Peer.Torrent()))
 		}
 	})
 	cb.DeletedRequest = append(cb.DeletedRequest, func(ev torrent.PeerRequestEvent) { pl.deletedRequest(ev.Peer, ev.Request) })

@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"path/filepath"
 	"reflect"
 	"sync"
 	"testing"
@@ -87,4 +88,94 @@ func TestRequestBatchesAskForAWholePiece(t *testing.T) {
 // fieldAddr is where openRequestWindow writes in pc.
 func fieldAddr(pc *torrent.PeerConn) unsafe.Pointer {
 	return unsafe.Pointer(reflect.ValueOf(pc).Elem().FieldByIndex(peakRequests()).UnsafeAddr())
+}
+
+// TestStartChunks: what a stream needs before it starts spans a second
+// piece only when its track begins too near the end of the first.
+func TestStartChunks(t *testing.T) {
+	const pl, bps = 64 << 10, 20_000 // 160 kbit/s: ~30 KiB to start
+	for _, tc := range []struct {
+		name        string
+		off, length int64
+		want        int
+	}{
+		{"at a piece's start", 3 * pl, 5 << 20, 0},
+		{"mid-piece, room for the start", 3*pl + 20<<10, 5 << 20, 0},
+		{"near a piece's end", 4*pl - 10<<10, 5 << 20, 8},
+		{"a short track within its piece", 4*pl - 10<<10, 6 << 10, 0},
+		{"an empty track", pl, 0, 0},
+	} {
+		if got := startChunks(tc.off, tc.length, pl, bps); got != tc.want {
+			t.Errorf("%s: startChunks(%d, %d) = %d, want %d", tc.name, tc.off, tc.length, got, tc.want)
+		}
+	}
+}
+
+// TestOpeningBatchCoversTheStart streams the second track of an album from
+// a loopback seeder, with a bitrate that puts the audio it needs to start
+// past the end of its first piece: the connection's first batch asks for
+// both pieces (without openingWindow: the first, and the second a batch
+// later, once the first had come).
+func TestOpeningBatchCoversTheStart(t *testing.T) {
+	dir := t.TempDir()
+	album := filepath.Join(dir, "music", "Album")
+	makeTrack(t, filepath.Join(album, "01.flac"), 3)
+	makeTrack(t, filepath.Join(album, "02.flac"), 3)
+	seeder, _ := startNode(t, filepath.Join(dir, "seeder"), nil)
+	sh, err := seeder.Share(context.Background(), []string{album}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type sent struct{ piece, outstanding int }
+	var mu sync.Mutex
+	var requests []sent
+	n, _ := startNode(t, filepath.Join(dir, "leecher"), func(c *Config) { c.NoKeepPlayed = true })
+	n.pipes.mu.Lock()
+	n.pipes.onSent = func(r torrent.Request, outstanding int) {
+		mu.Lock()
+		defer mu.Unlock()
+		requests = append(requests, sent{int(r.Index), outstanding})
+	}
+	n.pipes.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if _, err := n.Add(ctx, sh.Magnet); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.AddPeers(sh.InfoHash, seeder.Addr()); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.WaitInfo(ctx, sh.InfoHash); err != nil {
+		t.Fatal(err)
+	}
+	e, _, err := n.get(sh.InfoHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := e.t.Files()[1]
+	pl := e.t.Info().PieceLength
+	// The audio to start reaches half a piece past the first.
+	left := pl - f.Offset()%pl
+	bps := int64(float64(left+pl/2-startSlack) / startAudio.Seconds())
+	want := startChunks(f.Offset(), f.Length(), pl, bps)
+	if want != 2*chunksPerPiece(e.t) {
+		t.Fatalf("track 2 at %d (%d bytes) in pieces of %d, at %d B/s: a start of %d chunks, want two pieces", f.Offset(), f.Length(), pl, bps, want)
+	}
+	start := int(f.Offset() / pl)
+	s, err := n.Stream(ctx, sh.InfoHash, 1, bps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	readAt(t, s, 0, int(left)+1, waitTimeout) // into the second piece
+	mu.Lock()
+	got := append([]sent(nil), requests...)
+	mu.Unlock()
+	ok := len(got) >= want
+	for i := 0; ok && i < want; i++ {
+		ok = (got[i].piece == start || got[i].piece == start+1) && got[i].outstanding == i+1
+	}
+	if !ok {
+		t.Errorf("requests (piece, outstanding) %v: want the first %d in one batch, for pieces %d and %d", got, want, start, start+1)
+	}
 }

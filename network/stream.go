@@ -95,12 +95,17 @@ func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytes
 
 	sctx, cancel := context.WithCancelCause(ctx)
 	stopOnNodeClose := context.AfterFunc(n.ctx, func() { cancel(ErrClosed) })
+	keep = keep && !e.shared
+	s := &stream{ctx: sctx, node: n.ctx, size: f.Length(), ra: ra, bps: bytesPerSecond,
+		n: n, e: e, f: f, keep: keep, file: fileIndex, path: files(e.t.Info())[fileIndex].Path, off: f.Offset(), pl: pl, readerEnd: e.t.Length(), opened: opened, aheadOf: -1}
+	if bytesPerSecond > 0 && !next {
+		// Before the reader wants anything: its first requests may open
+		// the torrent's.
+		n.pipes.setStart(e.t, s, startChunks(f.Offset(), f.Length(), pl, bytesPerSecond))
+	}
 	r := f.NewReader()
 	r.SetContext(sctx)
-
-	keep = keep && !e.shared
-	s := &stream{r: r, ctx: sctx, node: n.ctx, size: f.Length(), ra: ra, bps: bytesPerSecond,
-		n: n, e: e, f: f, keep: keep, file: fileIndex, path: files(e.t.Info())[fileIndex].Path, off: f.Offset(), pl: pl, readerEnd: e.t.Length(), opened: opened, aheadOf: -1}
+	s.r = r
 	var unprefetch func()
 	if next {
 		// A reader wants pieces only while it reads, and then from its
@@ -116,6 +121,7 @@ func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytes
 	s.release = func() {
 		stopOnNodeClose()
 		cancel(ErrClosed)
+		n.pipes.dropStart(e.t, s)
 		if unprefetch != nil {
 			unprefetch()
 		}
@@ -133,6 +139,32 @@ func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytes
 	}
 	return s, nil
 }
+
+// startAudio is the most audio the player holds back before a track
+// starts (its resumeChunks, ~1 s, after a slow first piece), with a margin.
+const startAudio = 1100 * time.Millisecond
+
+// startChunks is how many chunks, from the start of the piece that holds
+// off, a track at torrent offset off of length bytes and bytesPerSecond
+// needs before it starts: its header and startAudio. It is 0 when that is
+// within the first piece. A track that begins near the end of a piece
+// needs the next one too: asked for in the opening batch with the first
+// (openingWindow), it comes with it, where it came a round trip and more
+// after it (in the swarm lab such new starts waited 0.6-0.9 s more after
+// their first piece).
+func startChunks(off, length, pl, bytesPerSecond int64) int {
+	need := min(int64(startAudio.Seconds()*float64(bytesPerSecond))+startSlack, length)
+	first, last := off/pl, (off+need-1)/pl
+	if need <= 0 || last == first {
+		return 0
+	}
+	return int((last - first + 1) * ((pl + chunkLen - 1) / chunkLen))
+}
+
+// startSlack is what a track's first audio comes after: tags and the
+// decoder's first reads (the player reads 4 KiB to find an MP3's first
+// frame).
+const startSlack = 8 << 10
 
 // play asks for what a playing stream wants beyond its reader's window:
 // the file's edges first, and the whole file when it is kept.
