@@ -191,6 +191,9 @@ func (d *mp3Decoder) seekCBR(f int, s int64) (bool, error) {
 // the bit reservoir (up to 511 bytes back) and the synthesis overlap.
 const mp3TOCRunIn = 3
 
+// mp3MaxFrame is the longest Layer III frame: 320 kbit/s at 32 kHz, padded.
+const mp3MaxFrame = 1441
+
 // seekTOC restarts decoding near decoded sample s of frame f in a VBR
 // stream by its Xing table of contents, when the frame index does not reach
 // f and the bytes it would read to get there have not come (a stream from
@@ -233,9 +236,8 @@ func (d *mp3Decoder) seekTOC(f int, s int64) (bool, error) {
 	}
 	// The frames from a few before at: the one that starts nearest at is
 	// taken for frame f, decoding restarts mp3TOCRunIn before it.
-	maxFrame := 1441 // 320 kbit/s at 32 kHz, padded: no Layer III frame is longer
-	start := max(at-int64((mp3TOCRunIn+1)*maxFrame), d.info.audioOffset)
-	win := make([]byte, at-start+int64(2*maxFrame))
+	start := max(at-(mp3TOCRunIn+1)*mp3MaxFrame, d.info.audioOffset)
+	win := make([]byte, at-start+2*mp3MaxFrame)
 	if _, err := d.r.Seek(start, io.SeekStart); err != nil {
 		return false, err
 	}
@@ -250,7 +252,7 @@ func (d *mp3Decoder) seekTOC(f int, s int64) (bool, error) {
 			k = j
 		}
 	}
-	if k < mp3TOCRunIn || start+int64(offs[k]) > at+int64(maxFrame) {
+	if k < mp3TOCRunIn || start+int64(offs[k]) > at+mp3MaxFrame {
 		return false, nil // too few frames before it, or none near at
 	}
 	first := k - mp3TOCRunIn

@@ -100,20 +100,7 @@ func TestMP3SeeksWithoutTheMiddle(t *testing.T) {
 				if err := d.SeekFrame(target); err != nil {
 					t.Fatalf("SeekFrame(%d) with only the head and the target's bytes: %v", target, err)
 				}
-				buf := make([]float32, 2*2048)
-				got := 0
-				for got < 2048 {
-					n, err := d.Read(buf[2*got:])
-					got += n
-					if err != nil {
-						t.Fatalf("reading after SeekFrame(%d): %v", target, err)
-					}
-				}
-				var worst float64
-				for j := range 2048 {
-					worst = max(worst, math.Abs(float64(buf[2*j])-spec.sample(int(target)+j)))
-				}
-				if worst > 0.02 {
+				if worst := sineError(readLeft(t, d, 2048), spec, target); worst > 0.02 {
 					t.Errorf("SeekFrame(%d): worst error %.4f against the sine, want ≤ 0.02", target, worst)
 				}
 			}
@@ -251,6 +238,16 @@ func readLeft(t *testing.T, d Decoder, n int) []float32 {
 	return left
 }
 
+// sineError is the worst difference between left and spec's sine from
+// sample from on.
+func sineError(left []float32, spec sineSpec, from int64) float64 {
+	var worst float64
+	for j, v := range left {
+		worst = max(worst, math.Abs(float64(v)-spec.sample(int(from)+j)))
+	}
+	return worst
+}
+
 // bestLag is the shift (in frames, within ±span) at which got best matches
 // exact from frame at, and the mean absolute difference there.
 func bestLag(got, exact []float32, at, span int) (int, float64) {
@@ -316,11 +313,11 @@ func TestMP3SeekByDamagedTableOfContents(t *testing.T) {
 				if n, err := d.Read(buf); n != len(buf)/2 || err != nil {
 					t.Fatalf("after SeekFrame(%d): read %d frames, %v", target, n, err)
 				}
-				var worst float64
-				for j := range len(buf) / 2 {
-					worst = max(worst, math.Abs(float64(buf[2*j])-spec.sample(int(target)+j)))
+				left := make([]float32, len(buf)/2)
+				for j := range left {
+					left[j] = buf[2*j]
 				}
-				if worst > 0.02 {
+				if worst := sineError(left, spec, target); worst > 0.02 {
 					t.Errorf("SeekFrame(%d): worst error %.4f against the sine, want ≤ 0.02", target, worst)
 				}
 			}
