@@ -115,7 +115,8 @@ func (pl *pipelines) dropStart(t *torrent.Torrent, s *stream) {
 
 // openingWindow is how many requests the batch that opens t's requests may
 // hold: a whole piece, or what a stream that just opened needs to start,
-// which the batch then takes.
+// which the batch then takes (as far as anacrolix lets it: it weighs two
+// pieces' chunks for a connection's first batch).
 func (pl *pipelines) openingWindow(t *torrent.Torrent) int {
 	pl.mu.Lock()
 	defer pl.mu.Unlock()

@@ -111,16 +111,40 @@ func TestStartChunks(t *testing.T) {
 	}
 }
 
+// TestStartRate: a stream without a bitrate hint is started as if at the
+// highest common bitrate of its kind.
+func TestStartRate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		hint int64
+		want int64
+	}{
+		{"Album/01 Intro.mp3", 20_000, 20_000},
+		{"Album/01 Intro.mp3", 0, 40_000},
+		{"Album/01 Intro.FLAC", 0, 176_400},
+		{"Album/01 Intro.opus", 0, 40_000},
+		{"Album/cover.jpg", 0, 0},
+		{"Album/notes", 0, 0},
+	} {
+		if got := startRate(tc.name, tc.hint); got != tc.want {
+			t.Errorf("startRate(%q, %d) = %d, want %d", tc.name, tc.hint, got, tc.want)
+		}
+	}
+}
+
 // TestOpeningBatchCoversTheStart streams the second track of an album from
-// a loopback seeder, with a bitrate that puts the audio it needs to start
-// past the end of its first piece: the connection's first batch may hold
-// both pieces (without openingWindow: one piece, and the second a batch
-// later, once the first had come). Which pieces it holds is anacrolix's
-// choice: on a loaded machine the first batch once went to the two pieces
-// after the start's (most likely the seeder's "allowed fast" pieces, the
-// only ones a peer may ask for before it is unchoked), and once to the
-// start's first piece and the track's last (wanted at high) alone: the
-// stream had not set its readahead yet.
+// a loopback seeder, where the audio it needs to start reaches past the end
+// of its first piece: with a bitrate hint that puts it half a piece beyond,
+// and without a hint (a new album's first play), where a FLAC's start is
+// asked for at CD rate. The connection's first batch may hold all those
+// pieces (without openingWindow, or for an unknown bitrate before
+// startRate: one piece, and the next a batch later, once the first had
+// come). Which pieces it holds is anacrolix's choice: on a loaded machine
+// the first batch once went to the two pieces after the start's (most
+// likely the seeder's "allowed fast" pieces, the only ones a peer may ask
+// for before it is unchoked), and once to the start's first piece and the
+// track's last (wanted at high) alone: the stream had not set its readahead
+// yet.
 func TestOpeningBatchCoversTheStart(t *testing.T) {
 	dir := t.TempDir()
 	album := filepath.Join(dir, "music", "Album")
@@ -131,56 +155,74 @@ func TestOpeningBatchCoversTheStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type sent struct{ piece, outstanding int }
-	var mu sync.Mutex
-	var requests []sent
-	n, _ := startNode(t, filepath.Join(dir, "leecher"), func(c *Config) { c.NoKeepPlayed = true })
-	n.pipes.mu.Lock()
-	n.pipes.onSent = func(r torrent.Request, outstanding int) {
-		mu.Lock()
-		defer mu.Unlock()
-		requests = append(requests, sent{int(r.Index), outstanding})
-	}
-	n.pipes.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
-	defer cancel()
-	// The .torrent first and the seeder once the stream is open: the first
-	// batch then sees everything the stream wants (on a loaded machine it
-	// went out while the stream was still setting its priorities).
-	if _, err := n.AddBytes(ctx, sh.Torrent); err != nil {
-		t.Fatal(err)
-	}
-	e, _, err := n.get(sh.InfoHash)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := e.t.Files()[1]
-	pl := e.t.Info().PieceLength
-	// The audio to start reaches half a piece past the first.
-	left := pl - f.Offset()%pl
-	bps := int64(float64(left+pl/2-startSlack) / startAudio.Seconds())
-	want := startChunks(f.Offset(), f.Length(), pl, bps)
-	if want != 2*chunksPerPiece(e.t) {
-		t.Fatalf("track 2 at %d (%d bytes) in pieces of %d, at %d B/s: a start of %d chunks, want two pieces", f.Offset(), f.Length(), pl, bps, want)
-	}
-	start := int(f.Offset() / pl)
-	s, err := n.Stream(ctx, sh.InfoHash, 1, bps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := n.AddPeers(sh.InfoHash, seeder.Addr()); err != nil {
-		t.Fatal(err)
-	}
-	readAt(t, s, 0, int(left)+1, waitTimeout) // into the second piece
-	mu.Lock()
-	got := append([]sent(nil), requests...)
-	mu.Unlock()
-	batch := 0 // the first batch: requests sent one after another from none outstanding
-	for batch < len(got) && got[batch].outstanding == batch+1 {
-		batch++
-	}
-	if batch < want {
-		t.Errorf("requests (piece, outstanding) %v: the first batch asked for %d chunks, want the %d of pieces %d and %d", got, batch, want, start, start+1)
+	for _, tc := range []struct {
+		name string
+		// hint is the stream's bitrate hint for a track at off, left
+		// bytes before its piece's end, in pieces of pl.
+		hint func(off, left, pl int64) int64
+	}{
+		{"a hint half a piece past the first", func(off, left, pl int64) int64 {
+			return int64(float64(left+pl/2-startSlack) / startAudio.Seconds())
+		}},
+		{"no hint", func(off, left, pl int64) int64 { return 0 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			type sent struct{ piece, outstanding int }
+			var mu sync.Mutex
+			var requests []sent
+			n, _ := startNode(t, filepath.Join(t.TempDir(), "leecher"), func(c *Config) { c.NoKeepPlayed = true })
+			n.pipes.mu.Lock()
+			n.pipes.onSent = func(r torrent.Request, outstanding int) {
+				mu.Lock()
+				defer mu.Unlock()
+				requests = append(requests, sent{int(r.Index), outstanding})
+			}
+			n.pipes.mu.Unlock()
+			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+			defer cancel()
+			// The .torrent first and the seeder once the stream is open:
+			// the first batch then sees everything the stream wants (on a
+			// loaded machine it went out while the stream was still
+			// setting its priorities).
+			if _, err := n.AddBytes(ctx, sh.Torrent); err != nil {
+				t.Fatal(err)
+			}
+			e, _, err := n.get(sh.InfoHash)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := e.t.Files()[1]
+			pl := e.t.Info().PieceLength
+			left := pl - f.Offset()%pl
+			bps := tc.hint(f.Offset(), left, pl)
+			// anacrolix weighs at most two pieces' chunks for a
+			// connection's first batch (its requestCandidateLimit): a
+			// FLAC's start at CD rate spans four.
+			two := 2 * chunksPerPiece(e.t)
+			want := min(startChunks(f.Offset(), f.Length(), pl, startRate(f.Path(), bps)), two)
+			if want < two {
+				t.Fatalf("track 2 at %d (%d bytes) in pieces of %d, at %d B/s: a start of %d chunks, want two pieces or more", f.Offset(), f.Length(), pl, bps, want)
+			}
+			start := int(f.Offset() / pl)
+			s, err := n.Stream(ctx, sh.InfoHash, 1, bps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if err := n.AddPeers(sh.InfoHash, seeder.Addr()); err != nil {
+				t.Fatal(err)
+			}
+			readAt(t, s, 0, int(left)+1, waitTimeout) // into the second piece
+			mu.Lock()
+			got := append([]sent(nil), requests...)
+			mu.Unlock()
+			batch := 0 // the first batch: requests sent one after another from none outstanding
+			for batch < len(got) && got[batch].outstanding == batch+1 {
+				batch++
+			}
+			if batch < want {
+				t.Errorf("requests (piece, outstanding) %v: the first batch asked for %d chunks, want the %d of pieces %d on", got, batch, want, start)
+			}
+		})
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -98,10 +100,10 @@ func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytes
 	keep = keep && !e.shared
 	s := &stream{ctx: sctx, node: n.ctx, size: f.Length(), ra: ra, bps: bytesPerSecond,
 		n: n, e: e, f: f, keep: keep, file: fileIndex, path: files(e.t.Info())[fileIndex].Path, off: f.Offset(), pl: pl, readerEnd: e.t.Length(), opened: opened, aheadOf: -1}
-	if bytesPerSecond > 0 && !next {
+	if bytesPerSecond >= 0 && !next {
 		// Before the reader wants anything: its first requests may open
 		// the torrent's.
-		n.pipes.setStart(e.t, s, startChunks(f.Offset(), f.Length(), pl, bytesPerSecond))
+		n.pipes.setStart(e.t, s, startChunks(f.Offset(), f.Length(), pl, startRate(s.path, bytesPerSecond)))
 	}
 	r := f.NewReader()
 	r.SetContext(sctx)
@@ -160,6 +162,34 @@ func startChunks(off, length, pl, bytesPerSecond int64) int {
 	}
 	return int((last - first + 1) * ((pl + chunkLen - 1) / chunkLen))
 }
+
+// startRate is the bitrate, in bytes a second, a stream's start is asked
+// for at: its hint, or without one (a new album's first play: its tags are
+// not read yet) the most a common encoding of its kind carries, so a track
+// that begins near the end of a piece gets the next one in the opening
+// batch too (at a lower real bitrate the batch may hold a piece the start
+// did not need). 0 for a kind it does not know.
+func startRate(name string, bytesPerSecond int64) int64 {
+	if bytesPerSecond > 0 {
+		return bytesPerSecond
+	}
+	return formatPeakRate[strings.ToLower(path.Ext(name))]
+}
+
+// formatPeakRate is, per audio file kind, the highest bitrate in common use
+// in bytes a second: 320 kbit/s for lossy codecs, CD audio uncompressed for
+// lossless ones (which compress below it; hi-res files go beyond).
+var formatPeakRate = map[string]int64{
+	".mp3": lossyPeak, ".m4a": lossyPeak, ".aac": lossyPeak, ".ogg": lossyPeak,
+	".oga": lossyPeak, ".opus": lossyPeak, ".mpc": lossyPeak, ".wma": lossyPeak,
+	".flac": cdRate, ".wav": cdRate, ".aif": cdRate, ".aiff": cdRate, ".wv": cdRate,
+	".ape": cdRate, ".alac": cdRate,
+}
+
+const (
+	lossyPeak = 320_000 / 8
+	cdRate    = 44_100 * 2 * 2
+)
 
 // startSlack is what a track's first audio comes after: tags and the
 // decoder's first reads (the player reads 4 KiB to find an MP3's first
