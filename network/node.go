@@ -138,6 +138,7 @@ func Start(ctx context.Context, cfg Config, db *bbolt.DB) (*Node, error) {
 	h := &hooks{log: slog.New(limitedHandler{cfg.logger().With("component", "network").Handler(), logLim})}
 	h.install(cc)
 	pipes := newPipelines()
+	pipes.log = h.log
 	pipes.install(cc)
 	seeds := installSeedWatch(cc)
 	tcpFirst := !cc.DisableTCP && !cc.DisableUTP

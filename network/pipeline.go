@@ -1,6 +1,7 @@
 package network
 
 import (
+	"log/slog"
 	"math"
 	"sync"
 	"time"
@@ -80,6 +81,7 @@ type pipelines struct {
 	// needs before it can start (startChunks), for the batch that opens
 	// the torrent's requests.
 	starts map[*torrent.Torrent]startNeed
+	log    *slog.Logger
 }
 
 // startNeed is what a stream (by) needs before it starts.
@@ -89,7 +91,7 @@ type startNeed struct {
 }
 
 func newPipelines() *pipelines {
-	return &pipelines{peers: map[*torrent.Peer]*pipePeer{}, now: time.Now, starts: map[*torrent.Torrent]startNeed{}}
+	return &pipelines{peers: map[*torrent.Peer]*pipePeer{}, now: time.Now, starts: map[*torrent.Torrent]startNeed{}, log: slog.New(slog.DiscardHandler)}
 }
 
 // setStart notes that s, a stream of t that just opened, needs chunks
@@ -133,7 +135,12 @@ func (pl *pipelines) install(cc *torrent.ClientConfig) {
 			return
 		}
 		if pc, ok := ev.Peer.TryAsPeerConn(); ok {
-			openRequestWindow(pc, pl.openingWindow(ev.Peer.Torrent()))
+			t := ev.Peer.Torrent()
+			window := pl.openingWindow(t)
+			openRequestWindow(pc, window)
+			// Which piece a start's first batch went to (it can be the
+			// peer's "allowed fast" pieces, or the file's end).
+			pl.log.Debug("opening batch", "infohash", t.InfoHash().HexString(), "peer", pc.RemoteAddr, "piece", ev.Request.Index, "window", window)
 		}
 	})
 	cb.DeletedRequest = append(cb.DeletedRequest, func(ev torrent.PeerRequestEvent) { pl.deletedRequest(ev.Peer, ev.Request) })
