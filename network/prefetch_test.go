@@ -178,10 +178,12 @@ func TestPrefetchNextBeforeReadahead(t *testing.T) {
 		}
 		// Others that want the pieces less come and go around the hold: a
 		// gapless preload (StreamNext) and a plain prefetch opened before
-		// it and closed while it holds; a second PrefetchNext; and track 1
-		// playing, opened after the holds, whose last piece is an edge it
-		// wants at High (it used to overwrite Next with High: the next
-		// track's start then waited behind all of track 1's readahead).
+		// it and closed while it holds; a second PrefetchNext; and track 2
+		// playing, opened after the holds, whose first piece is an edge it
+		// wants at High. (A playing track 1 wants its last piece, the same
+		// one, at High too, but only once its first bytes have come; a
+		// High hold used to overwrite Next: the next track's start then
+		// waited behind all of track 1's readahead.)
 		preload, err := leecher.StreamNext(ctx, sh.InfoHash, 1, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -198,9 +200,9 @@ func TestPrefetchNextBeforeReadahead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// A window of one piece: its reader wants only track 1's first
-		// pieces, so the priorities below are the holds' alone.
-		playing, err := leecher.stream(ctx, sh.InfoHash, 0, -1, false, false)
+		// A window of one piece and no read: its reader wants nothing, so
+		// the priorities below are the holds' alone.
+		playing, err := leecher.stream(ctx, sh.InfoHash, 1, -1, false, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,7 +218,7 @@ func TestPrefetchNextBeforeReadahead(t *testing.T) {
 			{"one PrefetchNext released", release1, [2]types.PiecePriority{next, next}},
 			{"the same released again", release1, [2]types.PiecePriority{next, next}},
 			{"the last PrefetchNext released", release2, [2]types.PiecePriority{high, none}},
-			{"track 1 closed", func() { playing.Close() }, [2]types.PiecePriority{none, none}},
+			{"track 2 closed", func() { playing.Close() }, [2]types.PiecePriority{none, none}},
 		}
 		for _, st := range steps {
 			st.release()

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/anacrolix/torrent"
@@ -225,4 +226,121 @@ func TestOpeningBatchCoversTheStart(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFileEndAskedAfterTheStart: a playing stream asks for its file's last
+// piece (tags, seek tables) only once its first bytes have come. The batch
+// that opens a torrent's requests can go out before the stream's reader
+// reads, when the stream's edges are all it wants: with the last piece
+// wanted at high beside the first, that batch held it in place of the
+// start's second piece (seen in the swarm lab). Checked by what the first
+// batch holds, with the reader not reading yet; and by a stream whose
+// window is one piece, whose last piece only askEnd can make wanted.
+func TestFileEndAskedAfterTheStart(t *testing.T) {
+	dir := t.TempDir()
+	album := filepath.Join(dir, "music", "Album")
+	makeTrack(t, filepath.Join(album, "01.flac"), 3)
+	makeTrack(t, filepath.Join(album, "02.flac"), 12) // its end beyond what a read holds ahead
+	seeder, _ := startNode(t, filepath.Join(dir, "seeder"), nil)
+	sh, err := seeder.Share(context.Background(), []string{album}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leecher := func(t *testing.T) (*Node, *entry, *[]torrent.Request, *sync.Mutex) {
+		n, _ := startNode(t, filepath.Join(t.TempDir(), "leecher"), func(c *Config) { c.NoKeepPlayed = true })
+		var mu sync.Mutex
+		var sent []torrent.Request
+		n.pipes.mu.Lock()
+		n.pipes.onSent = func(r torrent.Request, outstanding int) {
+			mu.Lock()
+			defer mu.Unlock()
+			if outstanding == len(sent)+1 { // still the first batch
+				sent = append(sent, r)
+			}
+		}
+		n.pipes.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+		defer cancel()
+		if _, err := n.AddBytes(ctx, sh.Torrent); err != nil {
+			t.Fatal(err)
+		}
+		e, _, err := n.get(sh.InfoHash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n, e, &sent, &mu
+	}
+
+	t.Run("not in the first batch", func(t *testing.T) {
+		n, e, sent, mu := leecher(t)
+		f := e.t.Files()[1]
+		pl := e.t.Info().PieceLength
+		last := f.EndPieceIndex() - 1
+		// A start that needs two pieces: the first batch may hold eight
+		// requests, room for the first piece and the last.
+		bps := int64(float64(pl-f.Offset()%pl+pl/2-startSlack) / startAudio.Seconds())
+		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+		defer cancel()
+		s, err := n.Stream(ctx, sh.InfoHash, 1, bps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if err := n.AddPeers(sh.InfoHash, seeder.Addr()); err != nil {
+			t.Fatal(err)
+		}
+		// No read yet: wait for the first batch to go out.
+		deadline := time.Now().Add(waitTimeout)
+		for {
+			mu.Lock()
+			got := append([]torrent.Request(nil), (*sent)...)
+			mu.Unlock()
+			if len(got) > 0 {
+				time.Sleep(200 * time.Millisecond) // the rest of the batch
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("no request went out")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, r := range *sent {
+			if int(r.Index) == last {
+				t.Fatalf("the first batch %v asked for the file's last piece %d before its start had come", *sent, last)
+			}
+		}
+		if len(*sent) == 0 || int((*sent)[0].Index) != f.BeginPieceIndex() {
+			t.Fatalf("the first batch %v did not begin with the start's piece %d", *sent, f.BeginPieceIndex())
+		}
+	})
+
+	t.Run("asked once the start came", func(t *testing.T) {
+		n, e, _, _ := leecher(t)
+		f := e.t.Files()[1]
+		last := f.EndPieceIndex() - 1
+		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+		defer cancel()
+		// A window of one piece: nothing but askEnd wants the last piece.
+		s, err := n.stream(ctx, sh.InfoHash, 1, -1, false, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if pl := e.t.Info().PieceLength; int64(last) <= int64(f.BeginPieceIndex())+1+aheadBytes/pl {
+			t.Fatalf("track 2 spans pieces %d-%d: too few to tell its end from its window and what a read holds ahead", f.BeginPieceIndex(), last)
+		}
+		if err := n.AddPeers(sh.InfoHash, seeder.Addr()); err != nil {
+			t.Fatal(err)
+		}
+		readAt(t, s, 0, 1, waitTimeout)
+		deadline := time.Now().Add(waitTimeout)
+		for !e.t.PieceState(last).Complete {
+			if time.Now().After(deadline) {
+				t.Fatalf("the file's last piece %d was not fetched after its first bytes came (priority %v)", last, e.t.PieceState(last).Priority)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
 }

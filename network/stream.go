@@ -44,7 +44,8 @@ const defaultReadahead = 2 << 20
 // the stream or Close the node and a blocked Read returns). bytesPerSecond
 // is the track's bitrate hint (0 if unknown) and, with the rate the
 // torrent's peers deliver, sizes the readahead.
-// The file's first and last pieces (tags, seek tables) are fetched first.
+// The file's first piece is fetched first, and its last (tags, seek tables)
+// once the first bytes have come.
 func (n *Node) Stream(ctx context.Context, infoHash string, fileIndex int, bytesPerSecond int64) (Stream, error) {
 	return n.stream(ctx, infoHash, fileIndex, bytesPerSecond, !n.cfg.NoKeepPlayed, false)
 }
@@ -197,15 +198,44 @@ const (
 const startSlack = 8 << 10
 
 // play asks for what a playing stream wants beyond its reader's window:
-// the file's edges first, and the whole file when it is kept.
+// the file's first piece, its last once the first bytes have come
+// (askEnd), and the whole file when it is kept.
 func (s *stream) play() {
-	edges := s.n.raiseEdges(s.e, s.f)
+	start := s.n.raiseEdge(s.e, s.f, false)
 	if s.keep {
 		s.f.SetPriority(types.PiecePriorityNormal)
 	}
 	s.mu.Lock()
-	s.edges, s.played = edges, true
+	s.edges, s.played = start, true
 	s.mu.Unlock()
+	s.askEnd()
+}
+
+// askEnd asks for a playing stream's last piece (tags, seek tables) once
+// its first bytes have come. Asked for with the first, it could take the
+// place of the start's second piece in the batch that opens a torrent's
+// requests: that batch can go out before the reader reads (and wants its
+// pieces), and until data comes anacrolix asks for pieces of one priority
+// in a random order (in the swarm lab a listener's first play, of a track
+// 3, asked for its last piece first).
+func (s *stream) askEnd() {
+	s.mu.Lock()
+	ask := s.played && s.readOnce && !s.endAsked && !s.closed
+	s.endAsked = s.endAsked || ask
+	s.mu.Unlock()
+	if !ask {
+		return
+	}
+	end := s.n.raiseEdge(s.e, s.f, true)
+	s.mu.Lock()
+	closed := s.closed
+	if !closed {
+		s.edges = append(s.edges, end...)
+	}
+	s.mu.Unlock()
+	if closed { // release may have let go of the edges already
+		s.n.letGoPieces(s.e, types.PiecePriorityHigh, end...)
+	}
 }
 
 // Foreground makes a StreamNext stream a playing one: full readahead, its
@@ -346,25 +376,24 @@ func (s *stream) waitPieceOrStop(ctx context.Context, i int, stop <-chan struct{
 	}
 }
 
-// raiseEdges fetches a file's first and last pieces early; it returns the
-// pieces whose priority it raised.
-func (n *Node) raiseEdges(e *entry, f *torrent.File) []int {
+// raiseEdge holds a file's first piece (or, end, its last, unless that is
+// the first) at high, unless it is complete; it returns the piece it held.
+func (n *Node) raiseEdge(e *entry, f *torrent.File, end bool) []int {
 	if f.Length() == 0 {
 		return nil
 	}
-	begin, end := f.BeginPieceIndex(), f.EndPieceIndex()
-	idx := []int{begin}
-	if end-1 != begin {
-		idx = append(idx, end-1)
-	}
-	var raised []int
-	for _, i := range idx {
-		if !e.t.PieceState(i).Complete {
-			raised = append(raised, i)
+	i := f.BeginPieceIndex()
+	if end {
+		if f.EndPieceIndex()-1 == i {
+			return nil
 		}
+		i = f.EndPieceIndex() - 1
 	}
-	n.holdPieces(e, types.PiecePriorityHigh, raised...)
-	return raised
+	if e.t.PieceState(i).Complete {
+		return nil
+	}
+	n.holdPieces(e, types.PiecePriorityHigh, i)
+	return []int{i}
 }
 
 // stream wraps anacrolix's file reader with a context and a safe Close.
@@ -409,7 +438,8 @@ type stream struct {
 	seekAt   time.Time // a seek's, until a read returned data after it
 	pos      int64     // read position in the file
 	played   bool      // opened playing, or foregrounded
-	edges    []int     // pieces play holds at high
+	edges    []int     // pieces play and askEnd hold at high
+	endAsked bool      // askEnd asked for the last piece
 	waited   []int     // pieces its reads waited for, held at normal
 
 	// ahead: the pieces after aheadOf, the piece read last, held at Next
@@ -500,6 +530,7 @@ func (s *stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 		s.n.endRead(w)
 		if n > 0 {
 			s.noteRead(began, piece)
+			s.askEnd()
 		}
 		var npe *noPeerError
 		if err != nil && errors.As(context.Cause(rctx), &npe) {
@@ -524,6 +555,7 @@ func (s *stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 	s.mu.Unlock()
 	if n > 0 {
 		s.noteRead(began, piece)
+		s.askEnd()
 	}
 	if err != nil && n == 0 && !errors.Is(err, io.EOF) {
 		if s.ctx.Err() != nil {
