@@ -139,7 +139,7 @@ func (pl *pipelines) install(cc *torrent.ClientConfig) {
 			window := pl.openingWindow(t)
 			openRequestWindow(pc, window)
 			// Which piece a start's first batch went to (it can be the
-			// peer's "allowed fast" pieces, or the file's end).
+			// peer's "allowed fast" pieces, asked for before an unchoke).
 			pl.log.Debug("opening batch", "infohash", t.InfoHash().HexString(), "peer", pc.RemoteAddr, "piece", ev.Request.Index, "window", window)
 		}
 	})

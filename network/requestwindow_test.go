@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -133,6 +134,42 @@ func TestStartRate(t *testing.T) {
 	}
 }
 
+// firstBatchLeecher starts a node (keeping nothing it plays) with sh's
+// torrent and no peer yet; firstBatch returns the requests of its first
+// batch so far: those sent one after another from none outstanding.
+func firstBatchLeecher(t *testing.T, sh *Share) (n *Node, e *entry, firstBatch func() []torrent.Request) {
+	t.Helper()
+	n, _ = startNode(t, filepath.Join(t.TempDir(), "leecher"), func(c *Config) { c.NoKeepPlayed = true })
+	var mu sync.Mutex
+	var batch []torrent.Request
+	ended := false
+	n.pipes.mu.Lock()
+	n.pipes.onSent = func(r torrent.Request, outstanding int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if ended || outstanding != len(batch)+1 {
+			ended = true
+			return
+		}
+		batch = append(batch, r)
+	}
+	n.pipes.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if _, err := n.AddBytes(ctx, sh.Torrent); err != nil {
+		t.Fatal(err)
+	}
+	e, _, err := n.get(sh.InfoHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n, e, func() []torrent.Request {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(batch)
+	}
+}
+
 // TestOpeningBatchCoversTheStart streams the second track of an album from
 // a loopback seeder, where the audio it needs to start reaches past the end
 // of its first piece: with a bitrate hint that puts it half a piece beyond,
@@ -168,30 +205,13 @@ func TestOpeningBatchCoversTheStart(t *testing.T) {
 		{"no hint", func(off, left, pl int64) int64 { return 0 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			type sent struct{ piece, outstanding int }
-			var mu sync.Mutex
-			var requests []sent
-			n, _ := startNode(t, filepath.Join(t.TempDir(), "leecher"), func(c *Config) { c.NoKeepPlayed = true })
-			n.pipes.mu.Lock()
-			n.pipes.onSent = func(r torrent.Request, outstanding int) {
-				mu.Lock()
-				defer mu.Unlock()
-				requests = append(requests, sent{int(r.Index), outstanding})
-			}
-			n.pipes.mu.Unlock()
-			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
-			defer cancel()
 			// The .torrent first and the seeder once the stream is open:
 			// the first batch then sees everything the stream wants (on a
 			// loaded machine it went out while the stream was still
 			// setting its priorities).
-			if _, err := n.AddBytes(ctx, sh.Torrent); err != nil {
-				t.Fatal(err)
-			}
-			e, _, err := n.get(sh.InfoHash)
-			if err != nil {
-				t.Fatal(err)
-			}
+			n, e, firstBatch := firstBatchLeecher(t, sh)
+			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+			defer cancel()
 			f := e.t.Files()[1]
 			pl := e.t.Info().PieceLength
 			left := pl - f.Offset()%pl
@@ -214,15 +234,8 @@ func TestOpeningBatchCoversTheStart(t *testing.T) {
 				t.Fatal(err)
 			}
 			readAt(t, s, 0, int(left)+1, waitTimeout) // into the second piece
-			mu.Lock()
-			got := append([]sent(nil), requests...)
-			mu.Unlock()
-			batch := 0 // the first batch: requests sent one after another from none outstanding
-			for batch < len(got) && got[batch].outstanding == batch+1 {
-				batch++
-			}
-			if batch < want {
-				t.Errorf("requests (piece, outstanding) %v: the first batch asked for %d chunks, want the %d of pieces %d on", got, batch, want, start)
+			if batch := firstBatch(); len(batch) < want {
+				t.Errorf("the first batch %v asked for %d chunks, want the %d of pieces %d on", batch, len(batch), want, start)
 			}
 		})
 	}
@@ -246,33 +259,8 @@ func TestFileEndAskedAfterTheStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	leecher := func(t *testing.T) (*Node, *entry, *[]torrent.Request, *sync.Mutex) {
-		n, _ := startNode(t, filepath.Join(t.TempDir(), "leecher"), func(c *Config) { c.NoKeepPlayed = true })
-		var mu sync.Mutex
-		var sent []torrent.Request
-		n.pipes.mu.Lock()
-		n.pipes.onSent = func(r torrent.Request, outstanding int) {
-			mu.Lock()
-			defer mu.Unlock()
-			if outstanding == len(sent)+1 { // still the first batch
-				sent = append(sent, r)
-			}
-		}
-		n.pipes.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
-		defer cancel()
-		if _, err := n.AddBytes(ctx, sh.Torrent); err != nil {
-			t.Fatal(err)
-		}
-		e, _, err := n.get(sh.InfoHash)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n, e, &sent, &mu
-	}
-
 	t.Run("not in the first batch", func(t *testing.T) {
-		n, e, sent, mu := leecher(t)
+		n, e, firstBatch := firstBatchLeecher(t, sh)
 		f := e.t.Files()[1]
 		pl := e.t.Info().PieceLength
 		last := f.EndPieceIndex() - 1
@@ -291,33 +279,26 @@ func TestFileEndAskedAfterTheStart(t *testing.T) {
 		}
 		// No read yet: wait for the first batch to go out.
 		deadline := time.Now().Add(waitTimeout)
-		for {
-			mu.Lock()
-			got := append([]torrent.Request(nil), (*sent)...)
-			mu.Unlock()
-			if len(got) > 0 {
-				time.Sleep(200 * time.Millisecond) // the rest of the batch
-				break
-			}
+		for len(firstBatch()) == 0 {
 			if time.Now().After(deadline) {
 				t.Fatal("no request went out")
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		for _, r := range *sent {
+		time.Sleep(200 * time.Millisecond) // the rest of the batch
+		batch := firstBatch()
+		for _, r := range batch {
 			if int(r.Index) == last {
-				t.Fatalf("the first batch %v asked for the file's last piece %d before its start had come", *sent, last)
+				t.Fatalf("the first batch %v asked for the file's last piece %d before its start had come", batch, last)
 			}
 		}
-		if len(*sent) == 0 || int((*sent)[0].Index) != f.BeginPieceIndex() {
-			t.Fatalf("the first batch %v did not begin with the start's piece %d", *sent, f.BeginPieceIndex())
+		if int(batch[0].Index) != f.BeginPieceIndex() {
+			t.Fatalf("the first batch %v did not begin with the start's piece %d", batch, f.BeginPieceIndex())
 		}
 	})
 
 	t.Run("asked once the start came", func(t *testing.T) {
-		n, e, _, _ := leecher(t)
+		n, e, _ := firstBatchLeecher(t, sh)
 		f := e.t.Files()[1]
 		last := f.EndPieceIndex() - 1
 		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
