@@ -31,7 +31,7 @@ const proxySource = "127.0.0.2"
 
 // testProxy is this test's own proxy on loopback (not a library's): SOCKS5
 // (RFC 1928/1929, CONNECT only) or HTTP CONNECT, both with credentials. It
-// counts the tunnels it carried and notes any client name it was sent.
+// counts the tunnels it opened (dialed) and notes any client name it was sent.
 type testProxy struct {
 	addr      string
 	conns     atomic.Int32
@@ -78,6 +78,10 @@ func startTestProxy(t *testing.T, kind, user, pass string) *testProxy {
 					}
 					target, r = req.Host, br
 				}
+				// Counted before dialing: the server may note the
+				// connection as soon as it is accepted, before this
+				// goroutine would get past the dial.
+				p.conns.Add(1)
 				up, err := out.Dial("tcp", target)
 				if err != nil {
 					if kind == "socks5" {
@@ -93,7 +97,6 @@ func startTestProxy(t *testing.T, kind, user, pass string) *testProxy {
 				} else {
 					io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
 				}
-				p.conns.Add(1)
 				go io.Copy(up, r)
 				io.Copy(c, up)
 			}()
@@ -144,42 +147,55 @@ func socks5Handshake(c net.Conn, user, pass string) (string, bool) {
 	return net.JoinHostPort(host, strconv.Itoa(int(binary.BigEndian.Uint16(b[:2])))), true
 }
 
-// sources records the addresses a server was contacted from.
+// sources records the connections a server was contacted on, by the
+// address they came from. An HTTP server notes each request, and requests
+// on one kept-alive connection share its remote address, so a connection
+// is counted once however many requests it carried.
 type sources struct {
-	mu  sync.Mutex
-	ips map[string]int
+	mu    sync.Mutex
+	conns map[string]map[string]bool // source IP → remote host:port seen
 }
 
 func (s *sources) add(addr string) {
 	host, _, _ := net.SplitHostPort(addr)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ips == nil {
-		s.ips = map[string]int{}
+	if s.conns == nil {
+		s.conns = map[string]map[string]bool{}
 	}
-	s.ips[host]++
+	if s.conns[host] == nil {
+		s.conns[host] = map[string]bool{}
+	}
+	s.conns[host][addr] = true
 }
 
-// String lists the addresses seen and how often, for a failure message.
+// String lists the addresses seen and on how many connections, for a
+// failure message.
 func (s *sources) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return fmt.Sprint(s.ips)
+	n := map[string]int{}
+	for host, c := range s.conns {
+		n[host] = len(c)
+	}
+	return fmt.Sprint(n)
 }
 
+// from is the number of connections that came from ip.
 func (s *sources) from(ip string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.ips[ip]
+	return len(s.conns[ip])
 }
 
 // onlyFrom fails the test unless what was contacted, and only from ip.
 func (s *sources) onlyFrom(t *testing.T, what, ip string) {
 	t.Helper()
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ips[ip] == 0 || len(s.ips) != 1 {
-		t.Errorf("%s was contacted from %v; want only from %s", what, s.ips, ip)
+	bad := len(s.conns[ip]) == 0 || len(s.conns) != 1
+	s.mu.Unlock()
+	if bad {
+		t.Errorf("%s was contacted from %v; want only from %s", what, s, ip)
 	}
 }
 
