@@ -37,7 +37,8 @@ const (
 	// pipeInitial caps a connection before its rate is measured (anacrolix
 	// opens the pipeline slowly anyway: 1, 2, 4… requests).
 	pipeInitial = 32
-	// pipeMin keeps a whole 64 KiB piece askable of any peer.
+	// pipeMin keeps 64 KiB askable of any peer: two pieces of a small
+	// share, or one of a share made before they were 32 KiB.
 	pipeMin = 4
 	// pipeMax is anacrolix's own bound (its write buffer) and our reqq.
 	pipeMax  = 1024

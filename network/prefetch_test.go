@@ -277,8 +277,10 @@ func TestStreamHoldsWhatFollowsItsRead(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 	pl := e.t.Info().PieceLength
-	if pl != 64<<10 {
-		t.Fatalf("piece length %d, the cases below need 64 KiB", pl)
+	n := int(aheadBytes / pl) // pieces held ahead
+	last := int(2<<20/pl) - 1 // file 0's last piece
+	if last < 21+n || aheadBytes%pl != 0 {
+		t.Fatalf("piece length %d: the cases below need file 0 to hold more than %d pieces and %d bytes a whole number of pieces", pl, 21+n, aheadBytes)
 	}
 	heldAtNext := func() []int {
 		leecher.holdMu.Lock()
@@ -314,16 +316,16 @@ func TestStreamHoldsWhatFollowsItsRead(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		at   int64 // read offset in file 0 (pieces 0-31)
+		at   int64 // read offset in file 0 (pieces 0 to last)
 		want []int
 	}{
-		{"first piece", 0, pieces(1, 4)},
-		{"same piece", 1000, pieces(1, 4)},
-		{"next piece", pl + 5, pieces(2, 5)},
-		{"a seek", 20*pl + 5, pieces(21, 24)},
-		{"near the end", 29 * pl, pieces(30, 31)},
+		{"first piece", 0, pieces(1, n)},
+		{"same piece", 1000, pieces(1, n)},
+		{"next piece", pl + 5, pieces(2, n+1)},
+		{"a seek", 20*pl + 5, pieces(21, 20+n)},
+		{"near the end", int64(last-2) * pl, pieces(last-1, last)},
 		{"last piece", 2<<20 - 100, nil},
-		{"back to the start", 0, pieces(1, 4)},
+		{"back to the start", 0, pieces(1, n)},
 	} {
 		readAt(t, s, tc.at, 50, waitTimeout)
 		if got := heldAtNext(); !slices.Equal(got, tc.want) {

@@ -55,3 +55,29 @@ func TestShareRefuses(t *testing.T) {
 		t.Fatalf("share of two folders: %+v", sh)
 	}
 }
+
+// TestPieceLength: 32 KiB (a first piece in two flights of TCP's slow start)
+// up to ~4,000 pieces, then doubled to 256 KiB, and past 32,768 of those
+// to at most 4 MiB.
+func TestPieceLength(t *testing.T) {
+	const kib, mib, gib = 1 << 10, 1 << 20, 1 << 30
+	cases := []struct {
+		total, want int64
+	}{
+		{1, 32 * kib},
+		{90_042, 32 * kib},           // a single track
+		{60 * mib, 32 * kib},         // an MP3 album
+		{128 * mib, 32 * kib},        // 4,096 pieces: the most at 32 KiB
+		{128*mib + 32*kib, 64 * kib}, // one more
+		{400 * mib, 128 * kib},       // a FLAC album
+		{1 * gib, 256 * kib},         // 4,096 pieces of the largest first step
+		{8 * gib, 256 * kib},         // 32,768 of them
+		{8*gib + 256*kib, 512 * kib}, // one more
+		{200 * gib, 4 * mib},         // the most
+	}
+	for _, c := range cases {
+		if got := PieceLength(c.total); got != c.want {
+			t.Errorf("PieceLength(%d) = %d, want %d", c.total, got, c.want)
+		}
+	}
+}
