@@ -225,14 +225,7 @@ func TestOpeningBatchCoversTheStart(t *testing.T) {
 				t.Fatalf("track 2 at %d (%d bytes) in pieces of %d, at %d B/s: a start of %d chunks, want two pieces or more", f.Offset(), f.Length(), pl, bps, want)
 			}
 			start := int(f.Offset() / pl)
-			s, err := n.Stream(ctx, sh.InfoHash, 1, bps)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			if err := n.AddPeers(sh.InfoHash, seeder.Addr()); err != nil {
-				t.Fatal(err)
-			}
+			s := openThenSeed(ctx, t, n, sh.InfoHash, 1, bps, seeder.Addr())
 			readAt(t, s, 0, int(left)+1, waitTimeout) // into the second piece
 			if batch := firstBatch(); len(batch) < want {
 				t.Errorf("the first batch %v asked for %d chunks, want the %d of pieces %d on", batch, len(batch), want, start)
@@ -264,19 +257,12 @@ func TestFileEndAskedAfterTheStart(t *testing.T) {
 		f := e.t.Files()[1]
 		pl := e.t.Info().PieceLength
 		last := f.EndPieceIndex() - 1
-		// A start that needs two pieces: the first batch may hold eight
-		// requests, room for the first piece and the last.
+		// A start that needs two pieces: the first batch may hold both
+		// pieces' chunks, room for the first piece and the last.
 		bps := int64(float64(pl-f.Offset()%pl+pl/2-startSlack) / startAudio.Seconds())
 		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 		defer cancel()
-		s, err := n.Stream(ctx, sh.InfoHash, 1, bps)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		if err := n.AddPeers(sh.InfoHash, seeder.Addr()); err != nil {
-			t.Fatal(err)
-		}
+		openThenSeed(ctx, t, n, sh.InfoHash, 1, bps, seeder.Addr())
 		// No read yet: wait for the first batch to go out.
 		deadline := time.Now().Add(waitTimeout)
 		for len(firstBatch()) == 0 {
@@ -324,4 +310,21 @@ func TestFileEndAskedAfterTheStart(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	})
+}
+
+// openThenSeed opens file of torrent ih on n as a playing stream of bps
+// bytes a second, and only then gives n the seeder, so the torrent's first
+// batch of requests sees everything the stream wants. The stream closes
+// when the test ends.
+func openThenSeed(ctx context.Context, t *testing.T, n *Node, ih string, file int, bps int64, seeder string) Stream {
+	t.Helper()
+	s, err := n.Stream(ctx, ih, file, bps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := n.AddPeers(ih, seeder); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
