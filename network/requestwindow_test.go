@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -264,13 +265,7 @@ func TestFileEndAskedAfterTheStart(t *testing.T) {
 		defer cancel()
 		openThenSeed(ctx, t, n, sh.InfoHash, 1, bps, seeder.Addr())
 		// No read yet: wait for the first batch to go out.
-		deadline := time.Now().Add(waitTimeout)
-		for len(firstBatch()) == 0 {
-			if time.Now().After(deadline) {
-				t.Fatal("no request went out")
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		waitUntil(t, "a first request", func() bool { return len(firstBatch()) > 0 })
 		time.Sleep(200 * time.Millisecond) // the rest of the batch
 		batch := firstBatch()
 		for _, r := range batch {
@@ -302,13 +297,7 @@ func TestFileEndAskedAfterTheStart(t *testing.T) {
 			t.Fatal(err)
 		}
 		readAt(t, s, 0, 1, waitTimeout)
-		deadline := time.Now().Add(waitTimeout)
-		for !e.t.PieceState(last).Complete {
-			if time.Now().After(deadline) {
-				t.Fatalf("the file's last piece %d was not fetched after its first bytes came (priority %v)", last, e.t.PieceState(last).Priority)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		waitUntil(t, fmt.Sprintf("the file's last piece %d fetched after its first bytes came", last), func() bool { return e.t.PieceState(last).Complete })
 	})
 }
 
