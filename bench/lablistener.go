@@ -2,8 +2,10 @@ package main
 
 // The lab's listener: this bench binary run again inside the listener's
 // namespace (labListenerEnv), a Swarmtone Core (library, node, player,
-// prefetch: what the window drives) playing into a real-time null sink. It
-// plays the session's script and prints one JSON result per play.
+// prefetch: what the window drives) playing into a null sound device timed
+// as the app's oto output is (player.NullDevice: a track starts when its
+// first audio is decoded, not at the sink's next pull). It plays the
+// session's script and prints one JSON result per play.
 
 import (
 	"bytes"
@@ -95,7 +97,7 @@ func labListenerChild(planPath string) error {
 		return err
 	}
 	defer core.Close()
-	if err := core.StartPlayer(ctx, player.NewNullSink()); err != nil {
+	if err := core.StartPlayer(ctx, player.NewNullDevice()); err != nil {
 		return err
 	}
 	evs, cancel := core.Subscribe(4096)

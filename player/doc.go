@@ -27,8 +27,8 @@
 //     no resampling at all.
 //   - Output is what plays the mix: OtoOutput (the sound card; one oto
 //     context per process, a missing device is an error, not a hang),
-//     WAVSink (exactly what would be heard, real-time or offline) and
-//     NullSink.
+//     WAVSink (exactly what would be heard, real-time or offline),
+//     NullSink, and NullDevice (discards, but timed as oto is).
 //   - Engine owns playback on one goroutine and takes commands on a
 //     channel, so callers never wait on I/O. Each track decodes on its own
 //     goroutine into a bounded buffer (~6 s); the next one is opened and

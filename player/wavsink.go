@@ -22,6 +22,9 @@ type WAVSink struct {
 	done   chan struct{}
 	frames atomic.Int64
 	period int // frames pulled at a time
+	// padded: an empty read stands for silence played by the device
+	// itself (NullDevice), not written, and the clock goes on from it.
+	padded bool
 	err    error
 	once   sync.Once
 }
@@ -74,8 +77,14 @@ func (s *WAVSink) run(src io.Reader) {
 			s.err = err
 			return
 		}
+		if s.padded && n == 0 {
+			// The engine's empty read took as long as the silence it
+			// stands for: what has been written was played by now.
+			start = time.Now().Add(-playedFor(s.frames.Load(), s.speed))
+			continue
+		}
 		if s.speed > 0 {
-			due := start.Add(time.Duration(float64(s.frames.Load()) / OutputRate / s.speed * float64(time.Second)))
+			due := start.Add(playedFor(s.frames.Load(), s.speed))
 			if d := time.Until(due); d > 0 {
 				timer.Reset(d)
 				select {
