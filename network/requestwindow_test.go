@@ -115,22 +115,46 @@ func TestStartChunks(t *testing.T) {
 }
 
 // TestStartRate: a stream without a bitrate hint is started as if at the
-// highest common bitrate of its kind.
+// lowest common bitrate of its kind.
 func TestStartRate(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		hint int64
 		want int64
 	}{
-		{"Album/01 Intro.mp3", 20_000, 20_000},
-		{"Album/01 Intro.mp3", 0, 40_000},
-		{"Album/01 Intro.FLAC", 0, 176_400},
-		{"Album/01 Intro.opus", 0, 40_000},
+		{"Album/01 Intro.mp3", 40_000, 40_000},
+		{"Album/01 Intro.mp3", 0, 16_000},
+		{"Album/01 Intro.FLAC", 0, 88_200},
+		{"Album/01 Intro.wav", 0, 176_400},
+		{"Album/01 Intro.opus", 0, 16_000},
 		{"Album/cover.jpg", 0, 0},
 		{"Album/notes", 0, 0},
 	} {
 		if got := startRate(tc.name, tc.hint); got != tc.want {
 			t.Errorf("startRate(%q, %d) = %d, want %d", tc.name, tc.hint, got, tc.want)
+		}
+	}
+}
+
+// TestUnhintedStartChunks: a new album's first play (no hint) asks for the
+// pieces its start surely needs: an MP3 that begins at a piece's start,
+// that piece alone (the next one, asked for beside it, could come first);
+// one that begins past the piece's first 7 KB, the next too; a FLAC, all
+// the pieces a second of it at half CD rate spans.
+func TestUnhintedStartChunks(t *testing.T) {
+	const pl = 32 << 10
+	for _, tc := range []struct {
+		name string
+		off  int64
+		want int
+	}{
+		{"01.mp3", 5 * pl, 0},
+		{"01.mp3", 5*pl + 6<<10, 0},
+		{"01.mp3", 5*pl + 8<<10, 4},
+		{"01.flac", 5 * pl, 8},
+	} {
+		if got := startChunks(tc.off, 5<<20, pl, startRate(tc.name, 0)); got != tc.want {
+			t.Errorf("%s at %d KiB into a piece: startChunks = %d, want %d", tc.name, tc.off%pl>>10, got, tc.want)
 		}
 	}
 }
@@ -175,7 +199,7 @@ func firstBatchLeecher(t *testing.T, sh *Share) (n *Node, e *entry, firstBatch f
 // a loopback seeder, where the audio it needs to start reaches past the end
 // of its first piece: with a bitrate hint that puts it half a piece beyond,
 // and without a hint (a new album's first play), where a FLAC's start is
-// asked for at CD rate. The connection's first batch may hold all those
+// asked for at half CD rate. The connection's first batch may hold all those
 // pieces (without openingWindow, or for an unknown bitrate before
 // startRate: one piece, and the next a batch later, once the first had
 // come). Which pieces it holds is anacrolix's choice: on a loaded machine
@@ -219,7 +243,7 @@ func TestOpeningBatchCoversTheStart(t *testing.T) {
 			bps := tc.hint(f.Offset(), left, pl)
 			// anacrolix weighs at most two pieces' chunks for a
 			// connection's first batch (its requestCandidateLimit): a
-			// FLAC's start at CD rate spans four.
+			// FLAC's start at half CD rate spans four.
 			two := 2 * chunksPerPiece(e.t)
 			want := min(startChunks(f.Offset(), f.Length(), pl, startRate(f.Path(), bps)), two)
 			if want < two {
