@@ -19,8 +19,8 @@ package main
 // session's size (defaults below: sized to end within 10 minutes on two
 // cores); SWARMTONE_BENCH_LAB_SEED the random seed of the swarm and script.
 // SWARMTONE_BENCH_LAB_FORMAT encodes the tracks as mp3 (the default: the
-// anchor's 160 kbit/s), flac (lossless, ~790 kbit/s), ogg (Vorbis, 160 kbit/s) or
-// opus: labFormats.
+// anchor's 160 kbit/s), mp3-320, flac (lossless, ~790 kbit/s), ogg (Vorbis,
+// 160 kbit/s) or opus: labFormats.
 // SWARMTONE_BENCH_LAB_PCAP names a file the wire then writes every packet's
 // headers to (pcap, stamped as sent and as delivered: swarmlab.Config's
 // Capture), to see a start's round trips.

@@ -150,6 +150,7 @@ func TestLabCatalogueFormats(t *testing.T) {
 		minKbit, maxKbit float64
 	}{
 		{"mp3", 150, 175},
+		{"mp3-320", 300, 340},
 		{"flac", 600, 1500},
 		{"ogg", 140, 185},
 		{"opus", 110, 145},

@@ -92,11 +92,15 @@ type labFormat struct {
 // stalled in every FLAC run (album 22). ogg is Ogg Vorbis at 160 kbit/s, the
 // anchor's own encoding, and opus Opus at a constant 128 kbit/s: both put the length
 // in the last page's granule position, which the player reads at open.
+// mp3-320 is MP3 at 320 kbit/s, the most an MP3 carries: a new album's start
+// needs more of it than the opening batch asks for without a bitrate
+// (network's startRate).
 var labFormats = map[string]labFormat{
-	"mp3":  {Ext: ".mp3", Args: []string{"-c:a", "libmp3lame", "-b:a", "160k"}},
-	"flac": {Ext: ".flac", Args: []string{"-c:a", "flac"}},
-	"ogg":  {Ext: ".ogg", Args: []string{"-c:a", "libvorbis", "-b:a", "160k", "-minrate", "160k", "-maxrate", "160k"}},
-	"opus": {Ext: ".opus", Args: []string{"-c:a", "libopus", "-b:a", "128k", "-vbr", "off"}},
+	"mp3":     {Ext: ".mp3", Args: []string{"-c:a", "libmp3lame", "-b:a", "160k"}},
+	"mp3-320": {Ext: ".mp3", Args: []string{"-c:a", "libmp3lame", "-b:a", "320k"}},
+	"flac":    {Ext: ".flac", Args: []string{"-c:a", "flac"}},
+	"ogg":     {Ext: ".ogg", Args: []string{"-c:a", "libvorbis", "-b:a", "160k", "-minrate", "160k", "-maxrate", "160k"}},
+	"opus":    {Ext: ".opus", Args: []string{"-c:a", "libopus", "-b:a", "128k", "-vbr", "off"}},
 }
 
 // labCatalogue writes albums tracks-long albums of pink noise encoded as
