@@ -1,7 +1,5 @@
 package player
 
-import "time"
-
 // NullSink pulls audio at real time and discards it. It pulls ~93 ms at a
 // time: no one listens, so latency does not matter and fewer wake-ups keep
 // it from inflating CPU measurements of the engine.
@@ -32,15 +30,7 @@ func NewNullDevice() *NullDevice {
 	return &NullDevice{WAVSink: s}
 }
 
-// PadsSilence: the device plays silence while the engine has nothing.
-func (*NullDevice) PadsSilence() bool { return true }
-
 type discardSeeker struct{}
 
 func (discardSeeker) Write(p []byte) (int, error)    { return len(p), nil }
 func (discardSeeker) Seek(int64, int) (int64, error) { return 0, nil }
-
-// playedFor is how long frames take to play at speed × real time.
-func playedFor(frames int64, speed float64) time.Duration {
-	return time.Duration(float64(frames) / OutputRate / speed * float64(time.Second))
-}

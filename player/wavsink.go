@@ -40,6 +40,10 @@ func (s *WAVSink) Offline() bool { return s.speed == 0 }
 // Frames is the number of frames written so far.
 func (s *WAVSink) Frames() int64 { return s.frames.Load() }
 
+// PadsSilence reports whether the sink stands for a device that plays
+// silence itself when a read returns nothing (NullDevice).
+func (s *WAVSink) PadsSilence() bool { return s.padded }
+
 // Buffered is zero: what has been pulled is in the file.
 func (s *WAVSink) Buffered() time.Duration { return 0 }
 
@@ -102,6 +106,11 @@ func (s *WAVSink) run(src io.Reader) {
 			}
 		}
 	}
+}
+
+// playedFor is how long frames take to play at speed × real time.
+func playedFor(frames int64, speed float64) time.Duration {
+	return time.Duration(float64(frames) / OutputRate / speed * float64(time.Second))
 }
 
 // Close stops pulling and completes the WAV header.
