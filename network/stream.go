@@ -125,6 +125,7 @@ func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytes
 		stopOnNodeClose()
 		cancel(ErrClosed)
 		n.pipes.dropStart(e.t, s)
+		s.letGoStart()
 		if unprefetch != nil {
 			unprefetch()
 		}
@@ -156,12 +157,23 @@ const startAudio = 1100 * time.Millisecond
 // after it (in the swarm lab such new starts waited 0.6-0.9 s more after
 // their first piece).
 func startChunks(off, length, pl, bytesPerSecond int64) int {
-	need := min(int64(startAudio.Seconds()*float64(bytesPerSecond))+startSlack, length)
-	first, last := off/pl, (off+need-1)/pl
-	if need <= 0 || last == first {
+	first, last := startPieces(off, length, pl, bytesPerSecond)
+	if last == first {
 		return 0
 	}
 	return int((last - first + 1) * ((pl + chunkLen - 1) / chunkLen))
+}
+
+// startPieces are the pieces, first to last, that hold what a track at
+// torrent offset off of length bytes and bytesPerSecond needs before it
+// starts (see startChunks).
+func startPieces(off, length, pl, bytesPerSecond int64) (first, last int64) {
+	need := min(int64(startAudio.Seconds()*float64(bytesPerSecond))+startSlack, length)
+	first = off / pl
+	if need <= 0 {
+		return first, first
+	}
+	return first, (off + need - 1) / pl
 }
 
 // startRate is the bitrate, in bytes a second, a stream's start is asked
@@ -209,6 +221,7 @@ const startSlack = 8 << 10
 // (askEnd), and the whole file when it is kept.
 func (s *stream) play() {
 	start := s.n.raiseEdge(s.e, s.f, false)
+	s.holdStart()
 	if s.keep {
 		s.f.SetPriority(types.PiecePriorityNormal)
 	}
@@ -216,6 +229,63 @@ func (s *stream) play() {
 	s.edges, s.played = start, true
 	s.mu.Unlock()
 	s.askEnd()
+}
+
+// holdStart wants the pieces a playing stream needs before it starts
+// (startPieces) until its reader reads. anacrolix's reader wants nothing
+// until a Read (nor after a Seek until the next): the batch that opens the
+// torrent's requests, which may go out first, saw only the file's first
+// piece (an edge), asked for it alone, and a start that needs the next
+// piece too got it a round trip later (a loopback test caught it: the
+// opening batch asked for one piece of two). The first is held at now and
+// the rest at next, as the reader holds them once it reads, so the batch
+// asks for the first piece first.
+func (s *stream) holdStart() {
+	if s.f.Length() == 0 || s.bps < 0 { // no start to hold: a window of one piece
+		return
+	}
+	first, last := startPieces(s.off, s.size, s.pl, startRate(s.path, s.bps))
+	var held []int
+	for i := int(first); i <= int(last); i++ {
+		if !s.e.t.PieceState(i).Complete {
+			held = append(held, i)
+		}
+	}
+	s.startMu.Lock()
+	defer s.startMu.Unlock()
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed || s.startHeld != nil {
+		return
+	}
+	s.startHeld = held
+	s.changeStartHolds(held, true)
+}
+
+// letGoStart ends holdStart's holds: the reader reads (and holds its own
+// window), the stream seeks elsewhere, or it closes.
+func (s *stream) letGoStart() {
+	s.startMu.Lock()
+	defer s.startMu.Unlock()
+	held := s.startHeld
+	s.startHeld = []int{} // not nil: never held again
+	s.changeStartHolds(held, false)
+}
+
+// changeStartHolds adds or ends the holds of the start's pieces held.
+func (s *stream) changeStartHolds(held []int, hold bool) {
+	if len(held) == 0 {
+		return
+	}
+	change := s.n.letGoPieces
+	if hold {
+		change = s.n.holdPieces
+	}
+	// The rest before the first: its hold at now is the one the batch
+	// that opens the torrent's requests must see.
+	change(s.e, types.PiecePriorityNext, held[1:]...)
+	change(s.e, types.PiecePriorityNow, held[0])
 }
 
 // askEnd asks for a playing stream's last piece (tags, seek tables) once
@@ -449,6 +519,12 @@ type stream struct {
 	endAsked bool      // askEnd asked for the last piece
 	waited   []int     // pieces its reads waited for, held at normal
 
+	// startHeld: the start's pieces play holds until the reader reads
+	// (holdStart), the first at now, the rest at next; startMu orders
+	// their hold and its end.
+	startMu   sync.Mutex
+	startHeld []int
+
 	// ahead: the pieces after aheadOf, the piece read last, held at Next
 	// (holdAhead); aheadMu orders their changes with Close's release,
 	// after which (aheadDone) nothing is held again.
@@ -563,6 +639,7 @@ func (s *stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 	if n > 0 {
 		s.noteRead(began, piece)
 		s.askEnd()
+		s.letGoStart()
 	}
 	if err != nil && n == 0 && !errors.Is(err, io.EOF) {
 		if s.ctx.Err() != nil {
@@ -587,17 +664,22 @@ func (s *stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 
 func (s *stream) Seek(off int64, whence int) (int64, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
+		s.mu.Unlock()
 		return 0, ErrClosed
 	}
 	pos, err := s.r.Seek(off, whence)
-	if err == nil && pos != s.pos {
+	moved := err == nil && pos != s.pos
+	if moved {
 		s.pos, s.seekAt = pos, time.Now()
 	}
 	// Re-assert the window so priorities follow the new position at once.
 	if s.next == nil || s.played {
 		s.setReadahead()
+	}
+	s.mu.Unlock()
+	if moved { // away from the start: its pieces are no longer what waits
+		s.letGoStart()
 	}
 	return pos, err
 }
