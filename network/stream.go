@@ -256,10 +256,10 @@ func (s *stream) holdStart() {
 	s.mu.Lock()
 	closed := s.closed
 	s.mu.Unlock()
-	if closed || s.startHeld != nil {
+	if closed || s.startDone {
 		return
 	}
-	s.startHeld = held
+	s.startHeld, s.startDone = held, true
 	s.changeStartHolds(held, true)
 }
 
@@ -269,7 +269,7 @@ func (s *stream) letGoStart() {
 	s.startMu.Lock()
 	defer s.startMu.Unlock()
 	held := s.startHeld
-	s.startHeld = []int{} // not nil: never held again
+	s.startHeld, s.startDone = nil, true
 	s.changeStartHolds(held, false)
 }
 
@@ -521,9 +521,11 @@ type stream struct {
 
 	// startHeld: the start's pieces play holds until the reader reads
 	// (holdStart), the first at now, the rest at next; startMu orders
-	// their hold and its end.
+	// their hold and its end, after which (startDone) nothing is held
+	// again.
 	startMu   sync.Mutex
 	startHeld []int
+	startDone bool
 
 	// ahead: the pieces after aheadOf, the piece read last, held at Next
 	// (holdAhead); aheadMu orders their changes with Close's release,
