@@ -77,6 +77,13 @@ func (r *firstByteReader) Foreground() {
 	}
 }
 
+// SetDuration passes the track's length on (player.Timed).
+func (r *firstByteReader) SetDuration(d time.Duration) {
+	if t, ok := r.ReadSeekCloser.(player.Timed); ok {
+		t.SetDuration(d)
+	}
+}
+
 // Fetched passes on which bytes have come (player.Fetcher).
 func (r *firstByteReader) Fetched(off, n int64) bool {
 	f, ok := r.ReadSeekCloser.(player.Fetcher)

@@ -3,9 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -25,26 +22,13 @@ func TestSwarmVBRSeekSkipsTheMiddle(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	const secs = 120
-	album := filepath.Join(t.TempDir(), "Swing")
-	if err := os.MkdirAll(album, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	track := filepath.Join(album, "01 Swing.mp3")
 	// Noise over a tone, VBR (LAME -V 2 through ffmpeg, which writes the
 	// Xing table of contents).
-	cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error",
+	album, size := oneTrackAlbum(t, "Swing", "01 Swing.mp3",
 		"-f", "lavfi", "-i", fmt.Sprintf("anoisesrc=d=%d:a=0.2:c=pink:seed=3", secs),
 		"-f", "lavfi", "-i", fmt.Sprintf("sine=f=330:d=%d", secs),
 		"-filter_complex", "amix=inputs=2", "-ac", "2", "-ar", "44100",
-		"-c:a", "libmp3lame", "-q:a", "2", "-metadata", "title=Swing", "-metadata", "album=Swing", track)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v\n%s", err, b)
-	}
-	fi, err := os.Stat(track)
-	if err != nil {
-		t.Fatal(err)
-	}
-	size := fi.Size()
+		"-c:a", "libmp3lame", "-q:a", "2", "-metadata", "title=Swing", "-metadata", "album=Swing")
 
 	a := openCoreWithSettings(t, ctx, loopbackOptions(t), func(s *Settings) { s.UploadLimit = 64_000 })
 	sh, err := a.Share(ctx, []string{album}, nil)

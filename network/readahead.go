@@ -48,6 +48,6 @@ func (pl *pipelines) torrentRate(t *torrent.Torrent) float64 {
 // pipelines' lock).
 func (s *stream) readaheadFunc() torrent.ReadaheadFunc {
 	return func(torrent.ReadaheadContext) int64 {
-		return readaheadFor(s.bps, s.n.pipes.torrentRate(s.e.t), s.pl)
+		return readaheadFor(s.bitrate(), s.n.pipes.torrentRate(s.e.t), s.pl)
 	}
 }

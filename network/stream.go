@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/anacrolix/torrent"
@@ -30,6 +31,11 @@ type Stream interface {
 	// (verified), so a read of them does not wait for peers; the part of
 	// the range past the file's end counts as fetched.
 	Fetched(off, n int64) bool
+	// SetDuration tells a stream opened without a bitrate hint its track's
+	// length: from then on its window is sized by the rate (its size over
+	// that length) as a hinted stream's is. It does nothing to a stream
+	// with a hint, nor to a PeekStream.
+	SetDuration(time.Duration)
 }
 
 // readaheadSeconds of audio the node fetches ahead of the read position
@@ -42,8 +48,8 @@ const defaultReadahead = 2 << 20
 // Stream opens file fileIndex of a torrent for reading. ctx bounds waiting
 // for the metadata and every Read of the returned stream (cancel it, Close
 // the stream or Close the node and a blocked Read returns). bytesPerSecond
-// is the track's bitrate hint (0 if unknown) and, with the rate the
-// torrent's peers deliver, sizes the readahead.
+// is the track's bitrate hint (0 if unknown: SetDuration then gives it)
+// and, with the rate the torrent's peers deliver, sizes the readahead.
 // The file's first piece is fetched first, and its last (tags, seek tables)
 // once the first bytes have come.
 func (n *Node) Stream(ctx context.Context, infoHash string, fileIndex int, bytesPerSecond int64) (Stream, error) {
@@ -334,11 +340,39 @@ func (s *stream) Foreground() {
 // setReadahead sets a playing stream's window: sized at each move from the
 // measured rate when the bitrate is known (readahead.go), else fixed.
 func (s *stream) setReadahead() {
-	if s.bps > 0 {
+	if s.bitrate() > 0 {
 		s.r.SetReadaheadFunc(s.readaheadFunc())
 		return
 	}
 	s.r.SetReadahead(s.ra)
+}
+
+// bitrate is the stream's bytes per second: its hint, else as SetDuration
+// told it; 0 unknown, -1 for a window of one piece.
+func (s *stream) bitrate() int64 {
+	if s.bps != 0 {
+		return s.bps
+	}
+	return s.heardBPS.Load()
+}
+
+// SetDuration sizes the window of a stream opened without a bitrate hint:
+// a pasted magnet's tracks play before their tags are read, and a fixed
+// window (defaultReadahead) pulls 2 MiB from the peers at once, ~100 s of
+// a 160 kbit/s track, whatever they deliver.
+func (s *stream) SetDuration(d time.Duration) {
+	if s.bps != 0 || d <= 0 {
+		return
+	}
+	bps := int64(float64(s.size) / d.Seconds())
+	if bps <= 0 || s.heardBPS.Swap(bps) == bps {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed && (s.next == nil || s.played) { // a background stream's window waits for Foreground
+		s.setReadahead()
+	}
 }
 
 // background reports whether s is a StreamNext stream not yet foregrounded.
@@ -482,6 +516,10 @@ type stream struct {
 	ra      int64 // the window without a measured rate
 	bps     int64 // the bitrate hint: >0 sizes the window from the rate
 	release func()
+
+	// heardBPS: bytes per second from SetDuration, for a stream without a
+	// hint (bps 0); 0 until then.
+	heardBPS atomic.Int64
 
 	// For the node's watch on waiting reads: which torrent, file and piece.
 	n    *Node

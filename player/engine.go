@@ -470,6 +470,14 @@ type Foregrounder interface{ Foreground() }
 // the target have not come; a reader that is not a Fetcher has them all.
 type Fetcher interface{ Fetched(off, n int64) bool }
 
+// Timed is a reader from Track.Open that fetches ahead by seconds of audio
+// but may not know its track's bitrate (a swarm track whose tags are not
+// read yet, as a pasted magnet's are): SetDuration tells it the track's
+// length once its decoder knows it (at the start for most formats; for an
+// Ogg file, once its end is read), so it can size its window from the
+// file's size. It may be called more than once.
+type Timed interface{ SetDuration(time.Duration) }
+
 // handover tells a preloaded track's reader when its turn comes.
 type handover struct {
 	mu sync.Mutex

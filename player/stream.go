@@ -112,6 +112,7 @@ func (s *stream) run(ctx context.Context, start time.Duration) {
 	rate := dec.SampleRate()
 	if n := dec.Length(); n >= 0 {
 		s.length.Store(n * OutputRate / int64(rate))
+		tellDuration(rc, n, rate)
 	}
 	late := lengthLater(dec)
 	var lengthFound <-chan int64
@@ -138,6 +139,7 @@ func (s *stream) run(ctx context.Context, start time.Duration) {
 		case n := <-lengthFound:
 			late.setLength(n)
 			s.length.Store(n * OutputRate / int64(rate))
+			tellDuration(rc, n, rate)
 			lengthFound = nil
 		default:
 		}
@@ -181,6 +183,14 @@ func (s *stream) run(ctx context.Context, start time.Duration) {
 			}
 			return
 		}
+	}
+}
+
+// tellDuration tells rc, if it is Timed, the length of its track: frames
+// at rate.
+func tellDuration(rc io.ReadSeekCloser, frames int64, rate int) {
+	if t, ok := rc.(Timed); ok && frames > 0 && rate > 0 {
+		t.SetDuration(time.Duration(float64(frames) / float64(rate) * float64(time.Second)))
 	}
 }
 
