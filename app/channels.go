@@ -593,29 +593,42 @@ func (c *Core) announceFeed(added []library.FeedEntry) {
 
 // fetchChannel does refreshChannel's work and returns the feed entries it
 // added.
+//
+// When nobody sends a version's index within indexPatience, the lookup may
+// have met nodes that missed the creator's last puts, while the creator and
+// followers seed newer versions. So the DHT is asked again for a newer one,
+// every indexPatience until ctx ends: one lookup can miss too (a lossy or
+// loaded DHT), and waiting on the stale version alone would never end.
 func (c *Core) fetchChannel(ctx context.Context, rec *library.ChannelRecord, resolved func(int64, string)) ([]library.FeedEntry, error) {
 	it, err := c.node.GetItem(ctx, rec.PublicKey, rec.Salt, rec.Latest.Seq)
 	if err != nil {
 		return nil, fmt.Errorf("looking the channel up in the DHT: %w", err)
 	}
-	patient, cancel := context.WithTimeout(ctx, indexPatience)
-	added, err := c.fetchVersion(patient, rec, it, resolved)
-	cancel()
-	if err == nil || ctx.Err() != nil || patient.Err() == nil {
-		return added, err
+	told := int64(-1) // the version resolved was last called for
+	tell := func(seq int64, ih string) {
+		if resolved != nil && seq != told {
+			told = seq
+			resolved(seq, ih)
+		}
 	}
-	// Nobody sent the version's index in time: the lookup may have met
-	// nodes that missed the creator's last puts, and the creator and
-	// followers seed newer versions. Ask again for a newer one; without
-	// one, wait on for this one.
-	lctx, cancel := context.WithTimeout(ctx, channelLookupTimeout)
-	newer, lerr := c.node.GetItem(lctx, rec.PublicKey, rec.Salt, it.Seq+1)
-	cancel()
-	if lerr != nil {
-		return c.fetchVersion(ctx, rec, it, nil)
+	for {
+		patient, cancel := context.WithTimeout(ctx, indexPatience)
+		added, err := c.fetchVersion(patient, rec, it, tell)
+		waited := patient.Err() != nil // looked at before cancel sets it
+		cancel()
+		if err == nil || ctx.Err() != nil || !waited {
+			return added, err
+		}
+		lctx, cancel := context.WithTimeout(ctx, channelLookupTimeout)
+		newer, lerr := c.node.GetItem(lctx, rec.PublicKey, rec.Salt, it.Seq+1)
+		cancel()
+		if lerr != nil {
+			c.log.Debug("no newer channel version; waiting on for this one's index", "channel", rec.Link, "seq", it.Seq, "err", lerr)
+			continue
+		}
+		c.log.Info("a newer channel version replaces one whose index nobody sent", "channel", rec.Link, "seq", it.Seq, "newer", newer.Seq)
+		it = newer
 	}
-	c.log.Info("a newer channel version replaces one whose index nobody sent", "channel", rec.Link, "seq", it.Seq, "newer", newer.Seq)
-	return c.fetchVersion(ctx, rec, newer, resolved)
 }
 
 // fetchVersion fetches and checks the index a channel's item it points at
