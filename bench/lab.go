@@ -20,7 +20,7 @@ package main
 // cores); SWARMTONE_BENCH_LAB_SEED the random seed of the swarm and script.
 // SWARMTONE_BENCH_LAB_FORMAT encodes the tracks as mp3 (the default: the
 // anchor's 160 kbit/s), mp3-320, flac (lossless, ~790 kbit/s), ogg (Vorbis,
-// 160 kbit/s) or opus: labFormats.
+// 160 kbit/s), opus or mp3-cover (mp3 with a cover in its tags): labFormats.
 // SWARMTONE_BENCH_LAB_PCAP names a file the wire then writes every packet's
 // headers to (pcap, stamped as sent and as delivered: swarmlab.Config's
 // Capture), to see a start's round trips.

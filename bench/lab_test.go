@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -141,19 +142,21 @@ func TestLabReportByKindOfPlay(t *testing.T) {
 
 // TestLabCatalogueFormats encodes a short album in each of the lab's formats
 // and checks the bitrate each comes out at (the figures are only comparable
-// to the anchor's at its 160 kbit/s), and that an unknown format is refused
-// before anything is built.
+// to the anchor's at its 160 kbit/s), that mp3-cover's tracks carry their
+// cover in an ID3v2 tag ahead of the audio, and that an unknown format is
+// refused before anything is built.
 func TestLabCatalogueFormats(t *testing.T) {
 	testtool.Need(t, "ffmpeg")
 	tests := []struct {
 		format           string
-		minKbit, maxKbit float64
+		minKbit, maxKbit float64 // of the audio: a cover's tag left out
 	}{
 		{"mp3", 150, 175},
 		{"mp3-320", 300, 340},
 		{"flac", 600, 1500},
 		{"ogg", 140, 185},
 		{"opus", 110, 145},
+		{"mp3-cover", 150, 175},
 	}
 	for _, tt := range tests {
 		t.Run(tt.format, func(t *testing.T) {
@@ -172,6 +175,13 @@ func TestLabCatalogueFormats(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			for _, f := range files {
+				tag := id3v2Size(t, f)
+				if want := labFormats[tt.format].Cover; (tag > 200_000) != want {
+					t.Errorf("%s: an ID3v2 tag of %d bytes; want one over 200 kB (a cover): %v", f, tag, want)
+				}
+				n -= tag
+			}
 			if kbit := float64(n) * 8 / (2 * secs) / 1000; kbit < tt.minKbit || kbit > tt.maxKbit {
 				t.Errorf("%s tracks at %.0f kbit/s, want %g-%g", tt.format, kbit, tt.minKbit, tt.maxKbit)
 			}
@@ -181,4 +191,20 @@ func TestLabCatalogueFormats(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), labFormatEnv) {
 		t.Errorf("an unknown format: %v, want an error naming %s", err, labFormatEnv)
 	}
+}
+
+// id3v2Size is the size of the ID3v2 tag file begins with, header
+// included; 0 without one.
+func id3v2Size(t *testing.T, file string) int64 {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var h [10]byte
+	if _, err := io.ReadFull(f, h[:]); err != nil || string(h[:3]) != "ID3" {
+		return 0
+	}
+	return 10 + (int64(h[6]&0x7f)<<21 | int64(h[7]&0x7f)<<14 | int64(h[8]&0x7f)<<7 | int64(h[9]&0x7f))
 }

@@ -17,8 +17,10 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/swarmtone/swarmtone/network"
 )
@@ -81,6 +83,9 @@ type labAlbum struct {
 type labFormat struct {
 	Ext  string
 	Args []string
+	// Cover embeds a cover image (a ~360 KB JPEG, one per album) in each
+	// track's tags, as most albums' files carry one.
+	Cover bool
 }
 
 // labFormats are the lab's encodings. mp3 is the default: 160 kbit/s, the
@@ -94,13 +99,16 @@ type labFormat struct {
 // in the last page's granule position, which the player reads at open.
 // mp3-320 is MP3 at 320 kbit/s, the most an MP3 carries: a new album's start
 // needs more of it than the opening batch asks for without a bitrate
-// (network's startRate).
+// (network's startRate). mp3-cover is mp3 with its album's cover in each
+// track's ID3v2 tag, before the audio, as in most MP3s sold or ripped.
 var labFormats = map[string]labFormat{
 	"mp3":     {Ext: ".mp3", Args: []string{"-c:a", "libmp3lame", "-b:a", "160k"}},
 	"mp3-320": {Ext: ".mp3", Args: []string{"-c:a", "libmp3lame", "-b:a", "320k"}},
 	"flac":    {Ext: ".flac", Args: []string{"-c:a", "flac"}},
 	"ogg":     {Ext: ".ogg", Args: []string{"-c:a", "libvorbis", "-b:a", "160k", "-minrate", "160k", "-maxrate", "160k"}},
 	"opus":    {Ext: ".opus", Args: []string{"-c:a", "libopus", "-b:a", "128k", "-vbr", "off"}},
+	"mp3-cover": {Ext: ".mp3", Cover: true, Args: []string{"-c:a", "libmp3lame", "-b:a", "160k",
+		"-map", "0:a", "-map", "1:v", "-c:v", "copy", "-disposition:v", "attached_pic", "-id3v2_version", "3"}},
 }
 
 // labCatalogue writes albums tracks-long albums of pink noise encoded as
@@ -117,11 +125,19 @@ func labCatalogue(ctx context.Context, dir string, rng *rand.Rand, format labFor
 		if err := os.MkdirAll(a.Dir, 0o755); err != nil {
 			return nil, err
 		}
+		var cover []string // the cover's input to each track's encoder
+		if format.Cover {
+			c, err := labCover(ctx, filepath.Join(dir, "covers"), k)
+			if err != nil {
+				return nil, err
+			}
+			cover = []string{"-i", c}
+		}
 		for t := range tracks {
 			out := filepath.Join(a.Dir, fmt.Sprintf("%02d Track %d%s", t+1, t+1, format.Ext))
 			// A different seed per track: no two files share pieces.
 			src := fmt.Sprintf("anoisesrc=d=%g:c=pink:r=44100:a=0.08:seed=%d,aformat=channel_layouts=stereo", trackSecs, k*100+t+1)
-			args := append([]string{"-v", "error", "-f", "lavfi", "-i", src}, format.Args...)
+			args := slices.Concat([]string{"-v", "error", "-f", "lavfi", "-i", src}, cover, format.Args)
 			args = append(args, "-metadata", fmt.Sprintf("title=Track %d", t+1), "-metadata", "album="+a.Name, "-metadata", "artist=Lab Artist "+fmt.Sprint(a.Creator+1), out)
 			jobs = append(jobs, exec.CommandContext(ctx, "ffmpeg", args...))
 		}
@@ -149,6 +165,23 @@ func labCatalogue(ctx context.Context, dir string, rng *rand.Rand, format labFor
 	}
 	wg.Wait()
 	return cat, errors.Join(errs...)
+}
+
+// labCover writes album k's cover, a 1000×1000 JPEG of ~360 KB (noise over
+// a pattern, which compresses like a photograph), into dir (outside the
+// albums' folders: peers share those whole) and returns its path.
+func labCover(ctx context.Context, dir string, k int) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, fmt.Sprintf("cover %02d.jpg", k+1))
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	src := fmt.Sprintf("nullsrc=s=1000x1000:d=1,geq=lum='128+60*sin((X+%d)/37)*cos(Y/23)+random(1)*50':cb=128:cr=128", 7*k)
+	if b, err := exec.CommandContext(ctx, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", src, "-frames:v", "1", "-q:v", "3", "-y", out).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("ffmpeg (cover): %v\n%s", err, b)
+	}
+	return out, nil
 }
 
 // dirBytes is the size of the files under dir.
