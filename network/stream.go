@@ -111,6 +111,8 @@ func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytes
 		// Before the reader wants anything: its first requests may open
 		// the torrent's.
 		n.pipes.setStart(e.t, s, startChunks(f.Offset(), f.Length(), pl, startRate(s.path, bytesPerSecond)))
+		_, last := startPieces(s.off, s.size, pl, startRate(s.path, bytesPerSecond))
+		s.opening, s.openingEnd = f.Length() > 0 && headerSkipped(s.path), (last+1)*pl-s.off
 	}
 	r := f.NewReader()
 	r.SetContext(sctx)
@@ -224,17 +226,53 @@ const startSlack = 8 << 10
 
 // play asks for what a playing stream wants beyond its reader's window:
 // the file's first piece, its last once the first bytes have come
-// (askEnd), and the whole file when it is kept.
+// (askEnd), and the whole file when it is kept (once the window opens).
 func (s *stream) play() {
 	start := s.n.raiseEdge(s.e, s.f, false)
 	s.holdStart()
+	s.mu.Lock()
+	s.edges, s.played = start, true
+	keepNow := s.keep && !s.opening
+	s.mu.Unlock()
+	if keepNow {
+		s.f.SetPriority(types.PiecePriorityNormal)
+	}
+	s.askEnd()
+}
+
+// headerSkipped reports whether a file of this name may begin with a header
+// the player reads the length of and seeks past: an MP3's ID3v2 tag. Other
+// kinds the player reads from their first byte on (FLAC's and Ogg's
+// metadata, cover art included, is read through), so their window opens at
+// once.
+func headerSkipped(name string) bool {
+	return strings.EqualFold(path.Ext(name), ".mp3")
+}
+
+// openWindow ends a playing stream's opening: its window, held to the
+// start's pieces (openingEnd) since it opened, follows the reader, and
+// a kept file is wanted whole. A player reads a file's first bytes and then
+// either reads on or seeks past a header it does not decode: an MP3's
+// ID3v2 tag holds the cover art, often hundreds of KiB. With the window
+// open from the first read, the pieces after the first, the cover's, were
+// asked for beside it and came before the audio the player then sought
+// to (on loopback, up to 6 of a 512 KiB cover's 15 pieces). It costs an
+// MP3 without such a tag nothing it needs to start (the start's pieces are
+// held as before: holdStart), but the rest of its window is asked for once
+// the first read has come, a round trip later, after what a batch asked
+// meanwhile (another track's prefetch, the next track's start).
+func (s *stream) openWindow() {
+	s.mu.Lock()
+	if !s.opening || s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.opening = false
+	s.setReadahead()
+	s.mu.Unlock()
 	if s.keep {
 		s.f.SetPriority(types.PiecePriorityNormal)
 	}
-	s.mu.Lock()
-	s.edges, s.played = start, true
-	s.mu.Unlock()
-	s.askEnd()
 }
 
 // holdStart wants the pieces a playing stream needs before it starts
@@ -337,9 +375,15 @@ func (s *stream) Foreground() {
 	s.play()
 }
 
-// setReadahead sets a playing stream's window: sized at each move from the
-// measured rate when the bitrate is known (readahead.go), else fixed.
+// setReadahead sets a playing stream's window: the start's pieces while it
+// opens (openWindow), then sized at each move from the measured rate when
+// the bitrate is known (readahead.go), else fixed. Called with s.mu held.
 func (s *stream) setReadahead() {
+	if s.opening {
+		end := s.openingEnd
+		s.r.SetReadaheadFunc(func(rc torrent.ReadaheadContext) int64 { return max(end-rc.CurrentPos, 1) })
+		return
+	}
 	if s.bitrate() > 0 {
 		s.r.SetReadaheadFunc(s.readaheadFunc())
 		return
@@ -557,6 +601,12 @@ type stream struct {
 	endAsked bool      // askEnd asked for the last piece
 	waited   []int     // pieces its reads waited for, held at normal
 
+	// opening: a playing stream's window ends at openingEnd, the end of
+	// the start's pieces, until the reader reads past its first read or
+	// seeks away (openWindow).
+	opening    bool
+	openingEnd int64
+
 	// startHeld: the start's pieces play holds until the reader reads
 	// (holdStart), the first at now, the rest at next; startMu orders
 	// their hold and its end, after which (startDone) nothing is held
@@ -636,6 +686,9 @@ func (s *stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 	if ctx != s.ctx {
 		defer context.AfterFunc(s.ctx, func() { cancelRead(context.Cause(s.ctx)) })()
 	}
+	if pos > 0 {
+		s.openWindow()
+	}
 	if pos < s.size && len(p) > 0 && s.background() {
 		n, done, err := s.readNext(rctx, pos, p)
 		if done {
@@ -646,7 +699,12 @@ func (s *stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 	began, piece := time.Now(), int((s.off+pos)/s.pl)
 	if pos < s.size && len(p) > 0 {
 		w = s.n.beginRead(s.e, s.file, s.path, piece, cancelRead)
-		s.holdAhead(piece)
+		s.mu.Lock()
+		opening := s.opening
+		s.mu.Unlock()
+		if !opening { // what follows the first read may be a header's (openWindow)
+			s.holdAhead(piece)
+		}
 	}
 	if pos < s.size && len(p) > 0 && s.off+pos >= s.readerEnd {
 		n, err := s.readPastReader(rctx, pos, p) // moves s.pos
@@ -720,6 +778,9 @@ func (s *stream) Seek(off int64, whence int) (int64, error) {
 	s.mu.Unlock()
 	if moved { // away from the start: its pieces are no longer what waits
 		s.letGoStart()
+	}
+	if moved && pos > 0 {
+		s.openWindow()
 	}
 	return pos, err
 }
