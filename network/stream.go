@@ -110,8 +110,9 @@ func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytes
 	if bytesPerSecond >= 0 && !next {
 		// Before the reader wants anything: its first requests may open
 		// the torrent's.
-		n.pipes.setStart(e.t, s, startChunks(f.Offset(), f.Length(), pl, startRate(s.path, bytesPerSecond)))
-		_, last := startPieces(s.off, s.size, pl, startRate(s.path, bytesPerSecond))
+		rate := startRate(s.path, bytesPerSecond)
+		n.pipes.setStart(e.t, s, startChunks(s.off, s.size, pl, rate))
+		_, last := startPieces(s.off, s.size, pl, rate)
 		s.opening, s.openingEnd = f.Length() > 0 && headerSkipped(s.path), (last+1)*pl-s.off
 	}
 	r := f.NewReader()
@@ -676,7 +677,7 @@ func (s *stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 	s.reading.RLock()
 	defer s.reading.RUnlock()
 	s.mu.Lock()
-	closed, pos := s.closed, s.pos
+	closed, pos, opening := s.closed, s.pos, s.opening
 	s.mu.Unlock()
 	if closed {
 		return 0, ErrClosed
@@ -688,6 +689,7 @@ func (s *stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 	}
 	if pos > 0 {
 		s.openWindow()
+		opening = false
 	}
 	if pos < s.size && len(p) > 0 && s.background() {
 		n, done, err := s.readNext(rctx, pos, p)
@@ -699,9 +701,6 @@ func (s *stream) ReadContext(ctx context.Context, p []byte) (int, error) {
 	began, piece := time.Now(), int((s.off+pos)/s.pl)
 	if pos < s.size && len(p) > 0 {
 		w = s.n.beginRead(s.e, s.file, s.path, piece, cancelRead)
-		s.mu.Lock()
-		opening := s.opening
-		s.mu.Unlock()
 		if !opening { // what follows the first read may be a header's (openWindow)
 			s.holdAhead(piece)
 		}
