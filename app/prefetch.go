@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"errors"
+	"io"
 	"sync"
 	"time"
 
@@ -14,8 +16,9 @@ import (
 // slow swarm does not stall the hand-over; the very next track's start
 // (what its swarm delivers in half a second and at least 1.5 s of its
 // audio, 64-256 KiB, sized again each second by the rate measured) comes
-// before that readahead (PrefetchNext),
-// so a skip starts at once and plays on. A track that leaves those places
+// before that readahead (PrefetchNext), from where the player starts
+// reading its audio (learnAudioStart: past an MP3's cover art), so a skip
+// starts at once and plays on. A track that leaves those places
 // (a queue edit, shuffle) stops being fetched, and one that moves up to
 // next is fetched as the next. Nothing new is fetched ahead before the
 // current track has sound: on a slow peer, a cold start's second piece
@@ -54,11 +57,16 @@ type prefetcher struct {
 	// heardBPS: infohash → bytes per second of a track of it heard, for
 	// its tracks whose tags are not read yet (see learnBitrate).
 	heardBPS map[string]int64
-	kick     chan struct{} // cap 1: the queue or the current track changed
+	// audioAt: file → where the player starts reading its audio, read from
+	// its first bytes (learnAudioStart); reading: those being read.
+	audioAt map[swarmFile]int64
+	reading map[swarmFile]bool
+	kick    chan struct{} // cap 1: the queue or the current track changed
 }
 
 func newPrefetcher() prefetcher {
-	return prefetcher{files: map[string]swarmFile{}, bps: map[string]int64{}, heardBPS: map[string]int64{}, kick: make(chan struct{}, 1)}
+	return prefetcher{files: map[string]swarmFile{}, bps: map[string]int64{}, heardBPS: map[string]int64{},
+		audioAt: map[swarmFile]int64{}, reading: map[swarmFile]bool{}, kick: make(chan struct{}, 1)}
 }
 
 // bitrate is track id's bytes per second: from its tags, else as a track
@@ -157,17 +165,25 @@ func (c *Core) prefetchLoop(e *player.Engine) {
 		}
 		type want struct {
 			fetch
-			head, bps int64
+			from, head, bps int64
 		}
 		var wants []want
+		var unread []swarmFile
 		c.ahead.mu.Lock()
 		for i, id := range e.Upcoming(prefetchDepth) {
 			if f, ok := c.ahead.files[id]; ok {
 				bps := c.ahead.bitrate(id, f)
-				wants = append(wants, want{fetch{f, i == 0}, max(bps*prefetchSeconds, prefetchFloor), bps})
+				from, known := c.ahead.audioAt[f]
+				if i == 0 && !known && heard {
+					unread = append(unread, f)
+				}
+				wants = append(wants, want{fetch{f, i == 0}, from, max(bps*prefetchSeconds, prefetchFloor), bps})
 			}
 		}
 		c.ahead.mu.Unlock()
+		for _, f := range unread {
+			c.learnAudioStart(f)
+		}
 		keep := map[fetch]bool{}
 		for _, w := range wants {
 			keep[w.fetch] = true
@@ -196,7 +212,7 @@ func (c *Core) prefetchLoop(e *player.Engine) {
 			var release func()
 			var err error
 			if w.next {
-				release, err = c.node.PrefetchNext(ctx, w.f.infoHash, w.f.file, w.head, w.bps)
+				release, err = c.node.PrefetchNext(ctx, w.f.infoHash, w.f.file, w.from, w.head, w.bps)
 			} else {
 				release, err = c.node.Prefetch(ctx, w.f.infoHash, w.f.file, w.head)
 			}
@@ -216,4 +232,67 @@ func (c *Core) prefetchLoop(e *player.Engine) {
 			}
 		}
 	}
+}
+
+// learnAudioStart reads in the background where the player starts reading
+// f's audio (player.AudioStart: past an MP3's ID3v2 tag, whose cover art
+// can be hundreds of KB) and then looks at the queue again: the very next
+// track's start is held from there. Until then it is held from the file's
+// first byte, whose piece the read waits for. A read that fails (nobody
+// sends the file in prefetchWait) is tried again at a later look.
+func (c *Core) learnAudioStart(f swarmFile) {
+	c.ahead.mu.Lock()
+	_, known := c.ahead.audioAt[f]
+	busy := known || c.ahead.reading[f]
+	if !busy {
+		c.ahead.reading[f] = true
+	}
+	c.ahead.mu.Unlock()
+	if busy {
+		return
+	}
+	if !c.goBackground() {
+		c.ahead.mu.Lock()
+		delete(c.ahead.reading, f)
+		c.ahead.mu.Unlock()
+		return
+	}
+	go func() {
+		defer c.bg.Done()
+		at, err := c.readAudioStart(f)
+		c.ahead.mu.Lock()
+		delete(c.ahead.reading, f)
+		if err == nil {
+			c.ahead.audioAt[f] = at
+		}
+		c.ahead.mu.Unlock()
+		if err != nil {
+			if c.ctx.Err() == nil {
+				c.log.Info("reading where a track's audio starts", "infohash", f.infoHash, "file", f.file, "err", err)
+			}
+			return
+		}
+		c.prefetchSoon()
+	}()
+}
+
+// readAudioStart reads f's first bytes through a peek stream and returns
+// where its audio starts; 0 where that is not inside the file.
+func (c *Core) readAudioStart(f swarmFile) (int64, error) {
+	ctx, cancel := context.WithTimeout(c.ctx, prefetchWait)
+	defer cancel()
+	s, err := c.node.PeekStream(ctx, f.infoHash, f.file)
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	head := make([]byte, player.AudioStartHead)
+	n, err := io.ReadFull(s, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return 0, err
+	}
+	if at := player.AudioStart(head[:n]); at < s.Size() {
+		return at, nil
+	}
+	return 0, nil
 }

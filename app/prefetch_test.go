@@ -233,6 +233,25 @@ func TestPrefetchWaitsForSound(t *testing.T) {
 	waitFor(t, ctx, "A3's head once A2 has sound", func() bool { return fetched(2) > 0 })
 }
 
+// limitedListener shares a two-track album from a Core A and adds it to a
+// Core B that downloads at most limit bytes a second, from A alone; it
+// returns B, the share and B's tracks of it.
+func limitedListener(t *testing.T, ctx context.Context, album string, limit int64) (*Core, *network.Share, []library.Track) {
+	t.Helper()
+	a, sh := sharingCore(t, ctx, album)
+	opts := loopbackOptions(t)
+	opts.Peers = []string{a.node.Addr()}
+	b := openCoreWithSettings(t, ctx, opts, func(s *Settings) { s.DownloadLimit = limit })
+	if _, _, err := b.addAndWait(ctx, sh.Magnet); err != nil {
+		t.Fatal(err)
+	}
+	tracks, err := b.TorrentTracks(ctx, sh.InfoHash)
+	if err != nil || len(tracks) != 2 {
+		t.Fatalf("B's tracks: %d, %v; want 2", len(tracks), err)
+	}
+	return b, sh, tracks
+}
+
 // TestNextStartGrowsWithTheRate: the very next track's start, fetched
 // before the playing track's readahead, is sized by the rate measured
 // while the current track plays, not only by what was known when it began
@@ -246,17 +265,7 @@ func TestPrefetchWaitsForSound(t *testing.T) {
 func TestNextStartGrowsWithTheRate(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	a, sh := sharingCore(t, ctx, makeNoiseAlbumAt(t, t.TempDir(), 2, 30, 96000, "s32"))
-	opts := loopbackOptions(t)
-	opts.Peers = []string{a.node.Addr()}
-	b := openCoreWithSettings(t, ctx, opts, func(s *Settings) { s.DownloadLimit = 640_000 })
-	if _, _, err := b.addAndWait(ctx, sh.Magnet); err != nil {
-		t.Fatal(err)
-	}
-	tracks, err := b.TorrentTracks(ctx, sh.InfoHash)
-	if err != nil || len(tracks) != 2 {
-		t.Fatalf("B's tracks: %d, %v; want 2", len(tracks), err)
-	}
+	b, sh, tracks := limitedListener(t, ctx, makeNoiseAlbumAt(t, t.TempDir(), 2, 30, 96000, "s32"), 640_000)
 	// Learnt already, as 1 byte a second: nothing to hold for.
 	b.ahead.mu.Lock()
 	b.ahead.heardBPS[sh.InfoHash] = 1
@@ -346,5 +355,84 @@ func TestBitrateLearntFromTheTrackHeard(t *testing.T) {
 		case i >= 2 && got != 0:
 			t.Errorf("track %d of another torrent: %d bytes a second, want 0 (unknown)", i-1, got)
 		}
+	}
+}
+
+// makeCoveredMP3Album writes n MP3s of white noise, each with a cover of
+// ~750 KB (a PNG of noise, which does not compress) in its ID3v2 tag, ahead
+// of the audio as in most MP3s, and returns the album's folder and where
+// each track's audio starts (past the tag).
+func makeCoveredMP3Album(t *testing.T, dir string, n, seconds int) (string, []int64) {
+	t.Helper()
+	testtool.NeedOne(t, "ffmpeg")
+	album := filepath.Join(dir, "Covered")
+	if err := os.MkdirAll(album, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cover := filepath.Join(dir, "cover.png")
+	ffmpeg(t, "-f", "lavfi", "-i", "nullsrc=s=720x720:d=1,geq=r=random(1)*255:g=random(2)*255:b=random(3)*255", "-frames:v", "1", cover)
+	var starts []int64
+	for i := 1; i <= n; i++ {
+		out := filepath.Join(album, fmt.Sprintf("%02d Covered %d.mp3", i, i))
+		ffmpeg(t, "-f", "lavfi", "-i", fmt.Sprintf("anoisesrc=d=%d:a=0.5:seed=%d", seconds, i), "-i", cover,
+			"-map", "0:a", "-map", "1:v", "-c:v", "copy", "-disposition:v", "attached_pic", "-id3v2_version", "3",
+			"-c:a", "libmp3lame", "-b:a", "128k", "-ac", "2",
+			"-metadata", fmt.Sprintf("title=Covered %d", i), "-metadata", "album=Covered", "-metadata", fmt.Sprintf("track=%d", i), out)
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		starts = append(starts, player.AudioStart(b))
+	}
+	return album, starts
+}
+
+// TestNextStartPastTheCover: B plays track 1 of A's album of MP3s, each
+// with a ~750 KB cover in its tag ahead of the audio, on a link limited to
+// 300 kB/s. Track 2's start, held before track 1's readahead, is the start
+// of its audio, where the player goes after reading the tag's header: B
+// reads where that is from the file's first bytes, and those 64 KiB come
+// before most of the cover. Held from the file's first byte (as before),
+// the start held was the cover's first 64-256 KiB, and the audio came
+// after the rest of the cover (at normal priority, with track 1's).
+func TestNextStartPastTheCover(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	album, starts := makeCoveredMP3Album(t, t.TempDir(), 2, 20)
+	if starts[1] < 500<<10 {
+		t.Fatalf("track 2's audio starts at byte %d: its cover is too small to tell the orders apart", starts[1])
+	}
+	b, sh, tracks := limitedListener(t, ctx, album, 300_000)
+	startPaused(t, ctx, b, tracks) // track 1's readahead stays wanted
+
+	at := starts[1]
+	const want = 64 << 10
+	stats := func() network.FileStats {
+		fs, err := b.node.FileStats(sh.InfoHash, 1, at, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fs
+	}
+	waitFor(t, ctx, "track 2's first 64 KiB of audio", func() bool { return stats().Buffered >= want })
+	fs := stats()
+	var cover int64 // of the tag's bytes, those B has
+	for _, r := range fs.Ranges {
+		cover += max(0, min(r.End, at)-max(r.Start, 0))
+	}
+	t.Logf("track 2's first %d KiB of audio came with %d of its tag's %d KiB", want>>10, cover>>10, at>>10)
+	if cover > at/2 {
+		t.Errorf("track 2's first %d KiB of audio came after %d of its tag's %d KiB: its start was held from the cover", want>>10, cover>>10, at>>10)
+	}
+	var got int64
+	waitFor(t, ctx, "B to read where track 2's audio starts", func() bool {
+		b.ahead.mu.Lock()
+		defer b.ahead.mu.Unlock()
+		var known bool
+		got, known = b.ahead.audioAt[swarmFile{sh.InfoHash, 1}]
+		return known
+	})
+	if got != at {
+		t.Errorf("B took track 2's audio to start at byte %d, want %d", got, at)
 	}
 }

@@ -20,7 +20,7 @@ func (n *Node) Prefetch(ctx context.Context, infoHash string, fileIndex int, hea
 	if err != nil {
 		return nil, err
 	}
-	return n.prefetchFile(e, f, head, 0, false), nil
+	return n.prefetchFile(e, f, 0, head, 0, false), nil
 }
 
 // The next track's start is fetched before the playing track's readahead:
@@ -59,17 +59,22 @@ func nextStart(rate float64, bytesPerSecond int64) int64 {
 // few seconds in then starts at once and plays on. Its size follows the
 // torrent's rate when called and the track's bytesPerSecond (0: unknown):
 // call it again (then release the older hold) once the rate is known.
-func (n *Node) PrefetchNext(ctx context.Context, infoHash string, fileIndex int, head, bytesPerSecond int64) (release func(), err error) {
+// The start and the head begin at the file's byte from, where its reader
+// goes after reading the file's first bytes (past a header it seeks over,
+// such as an MP3's ID3v2 tag with its cover art: fetched first, the cover
+// delayed the audio); the file's first piece, with those bytes, is held
+// with the start. from 0 (or out of the file) is its first byte.
+func (n *Node) PrefetchNext(ctx context.Context, infoHash string, fileIndex int, from, head, bytesPerSecond int64) (release func(), err error) {
 	e, f, err := n.fileOf(ctx, "prefetch", infoHash, fileIndex)
 	if err != nil {
 		return nil, err
 	}
-	return n.prefetchFile(e, f, head, bytesPerSecond, true), nil
+	return n.prefetchFile(e, f, from, head, bytesPerSecond, true), nil
 }
 
-// prefetchFile is Prefetch of a file found; next and bytesPerSecond are
-// PrefetchNext's.
-func (n *Node) prefetchFile(e *entry, f *torrent.File, head, bytesPerSecond int64, next bool) (release func()) {
+// prefetchFile is Prefetch of a file found; from, next and bytesPerSecond
+// are PrefetchNext's.
+func (n *Node) prefetchFile(e *entry, f *torrent.File, from, head, bytesPerSecond int64, next bool) (release func()) {
 	if f.Length() == 0 {
 		return func() {}
 	}
@@ -77,22 +82,28 @@ func (n *Node) prefetchFile(e *entry, f *torrent.File, head, bytesPerSecond int6
 	if head <= 0 {
 		head = defaultReadahead
 	}
+	if from < 0 || from >= f.Length() {
+		from = 0
+	}
 	begin, last := f.BeginPieceIndex(), f.EndPieceIndex()-1
+	first := int((f.Offset() + from) / pl) // the piece byte from is in
 	// endOf is the piece after the file's first n bytes.
 	endOf := func(n int64) int { return int((f.Offset() + min(n, f.Length()) + pl - 1) / pl) }
-	// PrefetchNext's: the pieces of the file's start (a file rarely starts
-	// on a piece boundary: its first piece may hold only a few of its
-	// bytes).
-	nextEnd := begin
+	// PrefetchNext's: the pieces of the start (a file rarely starts on a
+	// piece boundary: its first piece may hold only a few of its bytes).
+	nextEnd := first
 	if next {
 		rate := n.pipes.torrentRate(e.t)
 		start := nextStart(rate, bytesPerSecond)
-		nextEnd = endOf(start)
-		n.log.Debug("holding the next track's start", "infohash", e.t.InfoHash().HexString(), "file", f.DisplayPath(), "bytes", start, "rate", int64(rate), "bitrate", bytesPerSecond)
+		nextEnd = endOf(from + start)
+		n.log.Debug("holding the next track's start", "infohash", e.t.InfoHash().HexString(), "file", f.DisplayPath(), "from", from, "bytes", start, "rate", int64(rate), "bitrate", bytesPerSecond)
 	}
-	end := max(endOf(head), nextEnd)
-	idx := make([]int, 0, end-begin+1)
-	for i := begin; i < end; i++ {
+	end := max(endOf(from+head), nextEnd)
+	idx := make([]int, 0, end-first+2)
+	if begin < first {
+		idx = append(idx, begin)
+	}
+	for i := first; i < end; i++ {
 		idx = append(idx, i)
 	}
 	if last >= end {
@@ -106,7 +117,7 @@ func (n *Node) prefetchFile(e *entry, f *torrent.File, head, bytesPerSecond int6
 		if e.t.PieceState(i).Complete {
 			continue
 		}
-		if i < nextEnd {
+		if next && (i == begin || i < nextEnd) {
 			atNext = append(atNext, i)
 		} else {
 			normal = append(normal, i)

@@ -120,7 +120,7 @@ func TestPrefetchNextBeforeReadahead(t *testing.T) {
 		beforeHalf bool
 	}{
 		{"PrefetchNext", func(n *Node, ctx context.Context, ih string, file int, head int64) (func(), error) {
-			return n.PrefetchNext(ctx, ih, file, head, 0)
+			return n.PrefetchNext(ctx, ih, file, 0, head, 0)
 		}, true},
 		{"Prefetch", (*Node).Prefetch, false},
 	}
@@ -192,11 +192,11 @@ func TestPrefetchNextBeforeReadahead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		release1, err := leecher.PrefetchNext(ctx, sh.InfoHash, 1, 64<<10, 0)
+		release1, err := leecher.PrefetchNext(ctx, sh.InfoHash, 1, 0, 64<<10, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		release2, err := leecher.PrefetchNext(ctx, sh.InfoHash, 1, 64<<10, 0)
+		release2, err := leecher.PrefetchNext(ctx, sh.InfoHash, 1, 0, 64<<10, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -335,5 +335,59 @@ func TestStreamHoldsWhatFollowsItsRead(t *testing.T) {
 	s.Close()
 	if got := heldAtNext(); len(got) != 0 {
 		t.Errorf("closed: pieces %v held at Next, want none", got)
+	}
+}
+
+// TestPrefetchNextFrom: the next track's start held from a byte past the
+// file's first ones (where the player goes after reading an MP3's tag
+// header, past its cover art): the file's first piece and the start from
+// there are held at Next, the head after that at Normal, the pieces in
+// between not at all. No peer is added, so nothing arrives and the
+// priorities are the hold's alone.
+func TestPrefetchNextFrom(t *testing.T) {
+	const fileLen = 1 << 20
+	dir := t.TempDir()
+	testFiles(t, filepath.Join(dir, "music"), "Album", []int{fileLen}, 7)
+	_, leecher, sh, e := albumAtLeecher(t, dir, filepath.Join(dir, "music", "Album"), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	pl := e.t.Info().PieceLength
+	if fileLen/pl < 16 {
+		t.Fatalf("pieces of %d bytes: too few in the file to tell the holds apart", pl)
+	}
+	const none, normal, next = types.PiecePriorityNone, types.PiecePriorityNormal, types.PiecePriorityNext
+	const start = nextStartLeast // no rate measured, no bitrate given
+	const head = 128 << 10
+	pieceOf := func(off int64) int { return int(off / pl) }
+	for _, tc := range []struct {
+		name string
+		from int64
+		at   int64 // where the hold begins
+	}{
+		{"from the first byte", 0, 0},
+		{"from past a tag", 600<<10 + 10, 600<<10 + 10},
+		{"from past the file's end", fileLen + 5, 0},
+		{"from before the file", -1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			release, err := leecher.PrefetchNext(ctx, sh.InfoHash, 0, tc.from, head, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer release()
+			last := pieceOf(fileLen - 1)
+			for i := 0; i <= last; i++ {
+				want := none
+				switch {
+				case i == 0 || i >= pieceOf(tc.at) && i <= pieceOf(tc.at+start-1):
+					want = next
+				case i >= pieceOf(tc.at) && i <= pieceOf(tc.at+head-1), i == last:
+					want = normal
+				}
+				if got := e.t.PieceState(i).Priority; got != want {
+					t.Errorf("piece %d (bytes %d-%d) has priority %v, want %v", i, int64(i)*pl, int64(i+1)*pl-1, got, want)
+				}
+			}
+		})
 	}
 }

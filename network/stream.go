@@ -125,7 +125,7 @@ func (n *Node) stream(ctx context.Context, infoHash string, fileIndex int, bytes
 		// read, which is complete (see waitNext).
 		r.SetReadahead(1)
 		s.next = make(chan struct{})
-		unprefetch = n.prefetchFile(e, f, ra, 0, false)
+		unprefetch = n.prefetchFile(e, f, 0, ra, 0, false)
 	} else {
 		s.setReadahead()
 		s.play()

@@ -38,6 +38,27 @@ type notDecodedYet struct{}
 func (notDecodedYet) Error() string        { return ErrUnsupported.Error() }
 func (notDecodedYet) Is(target error) bool { return target == ErrUnsupported }
 
+// AudioStartHead is how many of a file's first bytes AudioStart needs.
+const AudioStartHead = 10
+
+// AudioStart is where the player starts reading the audio of a file whose
+// first bytes are head (AudioStartHead of them): past an ID3v2 tag, which
+// it seeks over unread (a cover in it can be hundreds of KB), else 0.
+// Anything ahead of the audio in other formats (FLAC's metadata blocks) is
+// read, so it counts as audio here.
+func AudioStart(head []byte) int64 {
+	if len(head) < AudioStartHead || !bytes.Equal(head[:3], []byte("ID3")) {
+		return 0
+	}
+	// ID3v2: synchsafe size, plus a 10-byte footer when flagged.
+	size := int64(head[6]&0x7f)<<21 | int64(head[7]&0x7f)<<14 | int64(head[8]&0x7f)<<7 | int64(head[9]&0x7f)
+	start := 10 + size
+	if head[5]&0x10 != 0 {
+		start += 10
+	}
+	return start
+}
+
 // sniffLen is how many leading bytes detect looks at (after an ID3v2 tag).
 const sniffLen = 64
 
@@ -56,15 +77,7 @@ func detect(r io.ReadSeeker, name string) (Format, int64, error) {
 		}
 		return "", 0, fmt.Errorf("%s: reading header: %w", name, err)
 	}
-	var start int64
-	if n == 10 && bytes.Equal(head[:3], []byte("ID3")) {
-		// ID3v2: synchsafe size, plus a 10-byte footer when flagged.
-		size := int64(head[6]&0x7f)<<21 | int64(head[7]&0x7f)<<14 | int64(head[8]&0x7f)<<7 | int64(head[9]&0x7f)
-		start = 10 + size
-		if head[5]&0x10 != 0 {
-			start += 10
-		}
-	}
+	start := AudioStart(head[:n])
 	buf := make([]byte, sniffLen)
 	if _, err := r.Seek(start, io.SeekStart); err != nil {
 		return "", 0, fmt.Errorf("%s: seeking past ID3 tag: %w", name, err)
