@@ -43,27 +43,9 @@ func TestCoverArtComesAfterTheAudio(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(album, "01.mp3"), file, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			seeder, _ := startNode(t, filepath.Join(dir, "seeder"), func(c *Config) { c.UploadLimit = 100_000 })
-			sh, err := seeder.Share(context.Background(), []string{album}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			l, _ := startNode(t, filepath.Join(dir, "listener"), func(c *Config) { c.NoKeepPlayed = !tc.keep })
-			if _, err := l.Add(context.Background(), sh.Magnet); err != nil {
-				t.Fatal(err)
-			}
-			if err := l.AddPeers(sh.InfoHash, seeder.Addr()); err != nil {
-				t.Fatal(err)
-			}
+			_, l, sh, e := albumStreamedFrom(t, dir, album, func(c *Config) { c.UploadLimit = 100_000 }, func(c *Config) { c.NoKeepPlayed = !tc.keep })
 			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 			defer cancel()
-			if err := l.WaitInfo(ctx, sh.InfoHash); err != nil {
-				t.Fatal(err)
-			}
-			e, _, err := l.get(sh.InfoHash)
-			if err != nil {
-				t.Fatal(err)
-			}
 			pl := e.t.Info().PieceLength
 			audio := int((10 + coverBytes) / pl) // the piece the audio starts in
 			if audio < 4 {

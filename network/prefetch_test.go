@@ -30,6 +30,34 @@ func albumAtLeecher(t *testing.T, dir, album string, mod func(*Config)) (seeder,
 	return seeder, leecher, sh, e
 }
 
+// albumStreamedFrom shares album from a seeder (seederMod changes its
+// config) to a listener (listenerMod changes its) that adds the magnet,
+// dials the seeder and has the torrent's info; e is the listener's.
+func albumStreamedFrom(t *testing.T, dir, album string, seederMod, listenerMod func(*Config)) (seeder, l *Node, sh *Share, e *entry) {
+	t.Helper()
+	seeder, _ = startNode(t, filepath.Join(dir, "seeder"), seederMod)
+	sh, err := seeder.Share(context.Background(), []string{album}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _ = startNode(t, filepath.Join(dir, "leecher"), listenerMod)
+	if _, err := l.Add(context.Background(), sh.Magnet); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.AddPeers(sh.InfoHash, seeder.Addr()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if err := l.WaitInfo(ctx, sh.InfoHash); err != nil {
+		t.Fatal(err)
+	}
+	if e, _, err = l.get(sh.InfoHash); err != nil {
+		t.Fatal(err)
+	}
+	return seeder, l, sh, e
+}
+
 // TestPrefetchHeadAndTail: a leecher prefetches the head and tail of one
 // track with no stream open; releasing a prefetch puts its pieces back to
 // unwanted, so another track's prefetch fetches only what it asked for.

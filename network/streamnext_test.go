@@ -25,27 +25,9 @@ func TestStreamNextBelowThePlayingStream(t *testing.T) {
 		makeTrack(t, filepath.Join(album, "02.flac"), 10),
 	}
 	// ~1.6 MB in all at 400 kB/s: the preload's wait lasts seconds.
-	seeder, _ := startNode(t, filepath.Join(dir, "seeder"), func(c *Config) { c.UploadLimit = 400_000 })
-	sh, err := seeder.Share(context.Background(), []string{album}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, _ := startNode(t, filepath.Join(dir, "leecher"), nil)
-	if _, err := l.Add(context.Background(), sh.Magnet); err != nil {
-		t.Fatal(err)
-	}
-	if err := l.AddPeers(sh.InfoHash, seeder.Addr()); err != nil {
-		t.Fatal(err)
-	}
+	_, l, sh, e := albumStreamedFrom(t, dir, album, func(c *Config) { c.UploadLimit = 400_000 }, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
-	if err := l.WaitInfo(ctx, sh.InfoHash); err != nil {
-		t.Fatal(err)
-	}
-	e, _, err := l.get(sh.InfoHash)
-	if err != nil {
-		t.Fatal(err)
-	}
 	fs := e.t.Files()
 	if len(fs) != 2 {
 		t.Fatalf("%d files; want 2", len(fs))
